@@ -1,0 +1,133 @@
+"""A Quick Setup configuration: validated props, independent of where it is rendered."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import QuickSetupValidationError
+from .options import ATTACH_INSTANCE_PROFILE_OPTION, CATALOGUE, OPTIONS_BY_KEY, InventorySettings, Option
+from .schedule import validate_schedule
+from .targets import InstanceTargets
+from .validation import check_pattern, check_type, is_unresolved
+
+_CONFIGURATION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_PARAMETER_NAME = re.compile(r"[a-zA-Z0-9_.\-/]{1,2048}")
+
+
+@dataclass(frozen=True)
+class OptionSettings:
+    """Settings that refine individual options."""
+
+    inventory: InventorySettings
+    cloudwatch_agent_config_parameter: str | None
+    allow_policy_attach: bool
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """Everything needed to render one Quick Setup configuration."""
+
+    configuration_id: str
+    targets: InstanceTargets
+    options: tuple[Option, ...]
+    """The enabled options, in catalogue order."""
+    schedules: Mapping[str, str | None]
+    """Effective schedule of every enabled option, by key (None: runs once)."""
+    settings: OptionSettings
+
+    @property
+    def enabled(self) -> frozenset[str]:
+        return frozenset(option.key for option in self.options)
+
+    @property
+    def attaches_profile(self) -> bool:
+        return ATTACH_INSTANCE_PROFILE_OPTION in self.options
+
+    def association_name(self, option: Option) -> str:
+        return f"QuickSetup-{option.association_name}-{self.configuration_id}"
+
+
+def derive_configuration_id(path: str) -> str:
+    """A short id that is stable for a construct path: the first 8 hex digits of its SHA-256."""
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:8]
+
+
+def build_configuration(
+    *,
+    construct_path: str,
+    configuration_id: str | None,
+    targets: InstanceTargets,
+    enabled: Mapping[str, Any],
+    schedules: Mapping[str, str] | None,
+    inventory: InventorySettings | None,
+    cloudwatch_agent_config_parameter: str | None,
+    allow_policy_attach: Any,
+) -> Configuration:
+    """Validate props and build a :class:`Configuration`.
+
+    Raises :class:`QuickSetupValidationError` for the first bad prop.
+    ``enabled`` maps each option key of the catalogue to its flag.
+    """
+    for key, flag in enabled.items():
+        check_type(key, flag, bool, "True or False")
+    options = tuple(option for option in CATALOGUE if enabled[option.key])
+
+    if configuration_id is None:
+        configuration_id = derive_configuration_id(construct_path)
+    check_pattern(
+        "configuration_id", configuration_id, _CONFIGURATION_ID,
+        "1-64 letters, digits and _.- (it ends every association name)",
+    )
+    if is_unresolved(configuration_id):
+        raise QuickSetupValidationError(
+            "configuration_id", configuration_id, "a literal string, not a token"
+        )
+    check_type("targets", targets, InstanceTargets, "an InstanceTargets, e.g. InstanceTargets.tag('Env', 'prod')")
+    check_type("allow_policy_attach", allow_policy_attach, bool, "True or False")
+
+    if inventory is None:
+        inventory = InventorySettings()
+    check_type("inventory", inventory, InventorySettings, "an InventorySettings or None")
+    inventory.validate("inventory")
+
+    if cloudwatch_agent_config_parameter is not None:
+        check_pattern(
+            "cloudwatch_agent_config_parameter", cloudwatch_agent_config_parameter,
+            _PARAMETER_NAME, "None or an SSM parameter name of letters, digits and _.-/",
+        )
+
+    return Configuration(
+        configuration_id=configuration_id,
+        targets=targets,
+        options=options,
+        schedules=_effective_schedules(options, schedules),
+        settings=OptionSettings(
+            inventory=inventory,
+            cloudwatch_agent_config_parameter=cloudwatch_agent_config_parameter,
+            allow_policy_attach=allow_policy_attach,
+        ),
+    )
+
+
+def _effective_schedules(
+    options: tuple[Option, ...], overrides: Mapping[str, str] | None
+) -> dict[str, str | None]:
+    overrides = {} if overrides is None else overrides
+    check_type("schedules", overrides, dict, "a dict of option name to schedule expression")
+    enabled = {option.key for option in options}
+    for key, expression in overrides.items():
+        if key not in OPTIONS_BY_KEY:
+            raise QuickSetupValidationError(
+                "schedules", key, "option names: " + ", ".join(OPTIONS_BY_KEY)
+            )
+        if key not in enabled:
+            raise QuickSetupValidationError(
+                f"schedules[{key!r}]", expression,
+                f"a schedule only for an enabled option; set {key}=True or remove this schedule",
+            )
+        validate_schedule(f"schedules[{key!r}]", expression)
+    return {option.key: overrides.get(option.key, option.schedule) for option in options}

@@ -1,0 +1,135 @@
+"""QuickSetupLocal: Quick Setup Host Management for one account and Region."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from .configuration import Configuration, build_configuration
+from .options import InventorySettings
+from .rendering.renderer import render_associations
+from .rendering.roles import QuickSetupRoles
+from .targets import InstanceTargets
+from .validation import check_role
+
+
+class QuickSetupLocal(Construct):
+    """Configures the instances of this stack's account and Region the way Quick Setup's Host
+    Management does: an instance profile for instances that have none, and one State Manager
+    association per chosen option.
+
+    Several configurations may share a stack; they share the default roles and the documents.
+    """
+
+    configuration: Configuration
+    """The validated configuration (options, schedules, targets, id)."""
+    instance_role: iam.IRole
+    """The role in the instance profile (created, or ``instance_profile_role``)."""
+    instance_profile: iam.IInstanceProfile
+    """The instance profile attached to targeted instances that have none."""
+    service_role: iam.IRole | None
+    """The role Systems Manager Automation uses to attach the profile (None when
+    ``attach_instance_profile`` is off and no role was given)."""
+    associations: Mapping[str, ssm.CfnAssociation]
+    """The associations, keyed by option (``update_ssm_agent``, ..., ``attach_instance_profile``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        targets: InstanceTargets | None = None,
+        update_ssm_agent: bool = True,
+        collect_inventory: bool = True,
+        scan_for_patches: bool = True,
+        install_cloudwatch_agent: bool = False,
+        update_cloudwatch_agent: bool = False,
+        attach_instance_profile: bool = True,
+        instance_profile_role: iam.IRole | None = None,
+        service_role: iam.IRole | None = None,
+        allow_policy_attach: bool = False,
+        schedules: Mapping[str, str] | None = None,
+        inventory: InventorySettings | None = None,
+        cloudwatch_agent_config_parameter: str | None = None,
+        configuration_id: str | None = None,
+    ) -> None:
+        """
+        :param targets: The instances to manage. Default: ``InstanceTargets.all_instances()``.
+        :param update_ssm_agent: Update SSM Agent every 14 days. Default: True.
+        :param collect_inventory: Collect inventory every 30 minutes. Default: True.
+        :param scan_for_patches: Scan for missing patches daily (compliance only, nothing is
+            installed). Default: True.
+        :param install_cloudwatch_agent: Install and configure the CloudWatch agent once.
+            Default: False.
+        :param update_cloudwatch_agent: Update the CloudWatch agent every 30 days. Default: False.
+        :param attach_instance_profile: Attach the instance profile every 30 days to targeted
+            instances that have none (never replacing one). Default: True.
+        :param instance_profile_role: The role for the instance profile. Default: a role trusted
+            by EC2 with AmazonSSMManagedInstanceCore and AmazonSSMPatchAssociation (and
+            CloudWatchAgentServerPolicy when a CloudWatch option is on), shared in the stack.
+        :param service_role: The role Automation uses to attach the profile. Default: a role
+            trusted by Systems Manager, limited to attaching this profile, shared in the stack
+            (none when ``attach_instance_profile`` is off).
+        :param allow_policy_attach: For instances that already have a profile, attach the two
+            SSM policies to its role. Default: False (such instances are left as they are).
+        :param schedules: Schedule per option name, replacing the default, e.g.
+            ``{"scan_for_patches": "cron(0 3 ? * * *)"}``. Default: Quick Setup's schedules.
+        :param inventory: Inventory types to collect beyond Quick Setup's. Default: none.
+        :param cloudwatch_agent_config_parameter: Name of the SSM parameter holding the
+            CloudWatch agent configuration. Default: the agent's default configuration.
+        :param configuration_id: Ends every association name. Default: 8 hex digits derived
+            from the construct path.
+        """
+        check_role("instance_profile_role", instance_profile_role)
+        check_role("service_role", service_role)
+        configuration = build_configuration(
+            construct_path=f"{scope.node.path}/{id}",
+            configuration_id=configuration_id,
+            targets=InstanceTargets.all_instances() if targets is None else targets,
+            enabled={
+                "attach_instance_profile": attach_instance_profile,
+                "update_ssm_agent": update_ssm_agent,
+                "collect_inventory": collect_inventory,
+                "scan_for_patches": scan_for_patches,
+                "install_cloudwatch_agent": install_cloudwatch_agent,
+                "update_cloudwatch_agent": update_cloudwatch_agent,
+            },
+            schedules=schedules,
+            inventory=inventory,
+            cloudwatch_agent_config_parameter=cloudwatch_agent_config_parameter,
+            allow_policy_attach=allow_policy_attach,
+        )
+        super().__init__(scope, id)
+        self.configuration = configuration
+
+        roles = QuickSetupRoles.of(self)
+        extra_policies = tuple(
+            name for option in configuration.options for name in option.instance_role_policies
+        )
+        if instance_profile_role is None:
+            self.instance_role = roles.instance_role(extra_policies)
+            self.instance_profile = roles.instance_profile()
+        else:
+            self.instance_role = instance_profile_role
+            self.instance_profile = iam.InstanceProfile(
+                self, "InstanceProfile", role=instance_profile_role
+            )
+        if service_role is not None:
+            self.service_role = service_role
+        elif configuration.attaches_profile:
+            self.service_role = roles.automation_role()
+            roles.allow_attaching(
+                self.instance_profile, self.instance_role,
+                allow_policy_attach=configuration.settings.allow_policy_attach,
+            )
+        else:
+            self.service_role = None
+
+        self.associations = render_associations(
+            self, configuration,
+            service_role_arn=self.service_role.role_arn if self.service_role else "",
+            instance_profile_name=self.instance_profile.instance_profile_name,
+        )

@@ -1,0 +1,39 @@
+"""The option catalogue: every Quick Setup option, one declaration each."""
+
+from .attach_instance_profile import ATTACH_INSTANCE_PROFILE_OPTION
+from .collect_inventory import (
+    COLLECT_INVENTORY,
+    InventoryFilePath,
+    InventoryRegistryKey,
+    InventorySettings,
+)
+from .install_cloudwatch_agent import INSTALL_CLOUDWATCH_AGENT
+from .option import ManagedDocument, Option, OwnDocument, RenderContext
+from .scan_for_patches import SCAN_FOR_PATCHES
+from .update_cloudwatch_agent import UPDATE_CLOUDWATCH_AGENT
+from .update_ssm_agent import UPDATE_SSM_AGENT
+
+CATALOGUE: tuple[Option, ...] = (
+    ATTACH_INSTANCE_PROFILE_OPTION,
+    UPDATE_SSM_AGENT,
+    COLLECT_INVENTORY,
+    SCAN_FOR_PATCHES,
+    INSTALL_CLOUDWATCH_AGENT,
+    UPDATE_CLOUDWATCH_AGENT,
+)
+"""Every option, in the order the console lists them."""
+
+OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in CATALOGUE}
+
+__all__ = [
+    "ATTACH_INSTANCE_PROFILE_OPTION",
+    "CATALOGUE",
+    "OPTIONS_BY_KEY",
+    "InventoryFilePath",
+    "InventoryRegistryKey",
+    "InventorySettings",
+    "ManagedDocument",
+    "Option",
+    "OwnDocument",
+    "RenderContext",
+]

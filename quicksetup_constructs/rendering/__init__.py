@@ -1,0 +1,1 @@
+"""Turns the option catalogue into CloudFormation resources, wherever they are placed."""
