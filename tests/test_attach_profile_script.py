@@ -1,0 +1,110 @@
+"""The instance-profile runbook's script, run against botocore's Stubber (real service models)."""
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from quicksetup_constructs.documents.attach_profile import ATTACH_INSTANCE_PROFILE
+from quicksetup_constructs.documents.attach_profile_script import attach_profile_if_missing
+
+INSTANCE = "i-0123456789abcdef0"
+FILTERS = [
+    {"Name": "instance-id", "Values": [INSTANCE]},
+    {"Name": "state", "Values": ["associating", "associated"]},
+]
+EXISTING_ARN = "arn:aws:iam::111111111111:instance-profile/team/TeamProfile"
+
+
+@pytest.fixture
+def clients():
+    ec2 = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    iam = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(ec2) as ec2_stub, Stubber(iam) as iam_stub:
+        yield ec2, iam, ec2_stub, iam_stub
+        ec2_stub.assert_no_pending_responses()
+        iam_stub.assert_no_pending_responses()
+
+
+def _current(stub, arn=None):
+    associations = [] if arn is None else [{
+        "AssociationId": "iip-assoc-0123456789abcdef0", "InstanceId": INSTANCE, "State": "associated",
+        "IamInstanceProfile": {"Arn": arn, "Id": "AIPAEXAMPLE"},
+    }]
+    stub.add_response(
+        "describe_iam_instance_profile_associations",
+        {"IamInstanceProfileAssociations": associations}, {"Filters": FILTERS},
+    )
+
+
+def _associate_request():
+    return {"InstanceId": INSTANCE, "IamInstanceProfile": {"Name": "QuickSetupProfile"}}
+
+
+def test_attaches_our_profile_to_an_instance_without_one(clients):
+    ec2, iam, ec2_stub, _ = clients
+    _current(ec2_stub)
+    ec2_stub.add_response("associate_iam_instance_profile", {}, _associate_request())
+    result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", False)
+    assert result == {"Action": "Attached", "InstanceProfile": "QuickSetupProfile"}
+
+
+def test_keeps_an_existing_profile_and_succeeds(clients):
+    ec2, iam, ec2_stub, _ = clients
+    _current(ec2_stub, EXISTING_ARN)  # no associate/disassociate response is stubbed: none may be called
+    result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", False)
+    assert result == {"Action": "KeptExistingProfile", "InstanceProfile": EXISTING_ARN}
+
+
+def test_with_policy_attach_adds_the_ssm_policies_to_the_existing_role(clients):
+    ec2, iam, ec2_stub, iam_stub = clients
+    _current(ec2_stub, EXISTING_ARN)
+    iam_stub.add_response(
+        "get_instance_profile",
+        {"InstanceProfile": {
+            "Path": "/team/", "InstanceProfileName": "TeamProfile", "InstanceProfileId": "AIPAEXAMPLE0000000000",
+            "Arn": EXISTING_ARN, "CreateDate": "2024-01-01T00:00:00Z",
+            "Roles": [{"Path": "/", "RoleName": "TeamRole", "RoleId": "AROAEXAMPLE0000000000",
+                       "Arn": "arn:aws:iam::111111111111:role/TeamRole", "CreateDate": "2024-01-01T00:00:00Z"}],
+        }},
+        {"InstanceProfileName": "TeamProfile"},
+    )
+    for policy in ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation"):
+        iam_stub.add_response(
+            "attach_role_policy", {},
+            {"RoleName": "TeamRole", "PolicyArn": f"arn:aws:iam::aws:policy/{policy}"},
+        )
+    result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", True)
+    assert result["Action"] == "AttachedPoliciesToExistingRole"
+
+
+def test_retries_while_a_new_profile_is_not_yet_visible_to_ec2(clients):
+    ec2, iam, ec2_stub, _ = clients
+    _current(ec2_stub)
+    ec2_stub.add_client_error(
+        "associate_iam_instance_profile", "InvalidParameterValue", "Invalid IAM Instance Profile name",
+        expected_params=_associate_request(),
+    )
+    ec2_stub.add_response("associate_iam_instance_profile", {}, _associate_request())
+    waits = []
+    result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", False, sleep=waits.append)
+    assert result["Action"] == "Attached"
+    assert waits == [10]
+
+
+def test_other_errors_fail_the_step(clients):
+    ec2, iam, ec2_stub, _ = clients
+    _current(ec2_stub)
+    ec2_stub.add_client_error(
+        "associate_iam_instance_profile", "IncorrectState", "There is an existing association",
+        expected_params=_associate_request(),
+    )
+    with pytest.raises(ec2.exceptions.ClientError, match="IncorrectState"):
+        attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", False)
+
+
+def test_the_runbook_embeds_this_script_with_its_handler():
+    step = ATTACH_INSTANCE_PROFILE["mainSteps"][0]
+    namespace: dict = {}
+    exec(compile(step["inputs"]["Script"], "script", "exec"), namespace)
+    assert callable(namespace[step["inputs"]["Handler"]])
+    assert set(step["inputs"]["InputPayload"]) == {"InstanceId", "InstanceProfileName", "AllowPolicyAttach"}

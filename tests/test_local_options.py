@@ -1,0 +1,259 @@
+"""Every option of QuickSetupLocal: its document, parameters, schedule and targets."""
+
+import inspect
+
+import pytest
+from aws_cdk import assertions
+from aws_cdk.assertions import Match
+
+from quicksetup_constructs import (
+    InstanceTargets,
+    InventoryFilePath,
+    InventoryRegistryKey,
+    InventorySettings,
+    QuickSetupLocal,
+)
+from quicksetup_constructs.options import CATALOGUE
+
+from .support import association, local_template
+
+TAG_TARGET = [{"Key": "tag:Env", "Values": ["prod"]}]
+
+
+@pytest.fixture(scope="module")
+def everything():
+    return local_template(
+        targets=InstanceTargets.tag("Env", "prod"),
+        install_cloudwatch_agent=True,
+        update_cloudwatch_agent=True,
+        configuration_id="web",
+    )
+
+
+@pytest.fixture(scope="module")
+def defaults():
+    return local_template()
+
+
+def test_defaults_match_quick_setup(defaults):
+    names = sorted(
+        r["Properties"]["AssociationName"].split("-")[1]
+        for r in defaults.find_resources("AWS::SSM::Association").values()
+    )
+    assert names == ["AttachInstanceProfile", "CollectInventory", "ScanForPatches", "UpdateSSMAgent"]
+    for properties in defaults.find_resources("AWS::SSM::Association").values():
+        assert properties["Properties"]["Targets"] == [{"Key": "InstanceIds", "Values": ["*"]}]
+
+
+def test_update_ssm_agent(everything):
+    assert association(everything, "QuickSetup-UpdateSSMAgent-web") == {
+        "AssociationName": "QuickSetup-UpdateSSMAgent-web",
+        "Name": "AWS-UpdateSSMAgent",
+        "ScheduleExpression": "rate(14 days)",
+        "Targets": TAG_TARGET,
+    }
+
+
+def test_collect_inventory(everything):
+    properties = association(everything, "QuickSetup-CollectInventory-")
+    assert properties["Name"] == "AWS-GatherSoftwareInventory"
+    assert properties["ScheduleExpression"] == "rate(30 minutes)"
+    assert properties["Targets"] == TAG_TARGET
+    assert properties["Parameters"] == {
+        name: ["Enabled"]
+        for name in (
+            "applications", "awsComponents", "networkConfig", "instanceDetailedInformation",
+            "windowsUpdates", "services", "windowsRoles", "customInventory",
+        )
+    }
+
+
+def test_scan_for_patches(everything):
+    properties = association(everything, "QuickSetup-ScanForPatches-")
+    assert properties["Name"] == "AWS-RunPatchBaselineAssociation"
+    assert properties["Parameters"] == {"Operation": ["Scan"]}
+    assert properties["ScheduleExpression"] == "rate(1 day)"
+    assert properties["SyncCompliance"] == "MANUAL"
+    assert properties["Targets"] == TAG_TARGET
+
+
+def _document(template, association_properties):
+    ref = association_properties["Name"]["Ref"]
+    return template.to_json()["Resources"][ref]["Properties"]
+
+
+def test_install_cloudwatch_agent_runs_once_with_our_command_document(everything):
+    properties = association(everything, "QuickSetup-InstallCloudWatchAgent-")
+    assert "ScheduleExpression" not in properties
+    assert properties["Parameters"] == {"ConfigurationSource": ["default"]}
+    assert properties["Targets"] == TAG_TARGET
+    document = _document(everything, properties)
+    assert document["DocumentType"] == "Command"
+    steps = document["Content"]["mainSteps"]
+    assert [step["inputs"]["documentPath"] for step in steps] == [
+        "AWS-ConfigureAWSPackage", "AmazonCloudWatch-ManageAgent",
+    ]
+    assert '"action":"Install","name":"AmazonCloudWatchAgent"' in steps[0]["inputs"]["documentParameters"]
+    configure = steps[1]["inputs"]["documentParameters"]
+    assert '"action":"configure","mode":"ec2"' in configure
+    assert '"optionalConfigurationSource":"{{ ConfigurationSource }}"' in configure
+
+
+def test_install_cloudwatch_agent_reads_the_users_configuration_parameter():
+    template = local_template(
+        install_cloudwatch_agent=True, cloudwatch_agent_config_parameter="/cw/agent-config"
+    )
+    assert association(template, "QuickSetup-InstallCloudWatchAgent-")["Parameters"] == {
+        "ConfigurationSource": ["ssm"], "ConfigurationLocation": ["/cw/agent-config"],
+    }
+
+
+def test_update_cloudwatch_agent_waits_for_a_first_install(everything):
+    properties = association(everything, "QuickSetup-UpdateCloudWatchAgent-")
+    assert properties["ScheduleExpression"] == "rate(30 days)"
+    assert properties["Parameters"] == {"WaitSeconds": ["1800"]}
+    steps = _document(everything, properties)["Content"]["mainSteps"]
+    assert steps[-1]["inputs"]["documentPath"] == "AWS-ConfigureAWSPackage"
+    assert '"action":"Install","name":"AmazonCloudWatchAgent"' in steps[-1]["inputs"]["documentParameters"]
+
+
+def test_update_cloudwatch_agent_alone_does_not_wait():
+    template = local_template(update_cloudwatch_agent=True)
+    assert association(template, "QuickSetup-UpdateCloudWatchAgent-")["Parameters"] == {
+        "WaitSeconds": ["0"]
+    }
+
+
+def test_cloudwatch_options_add_the_agent_policy_to_the_instance_role(everything, defaults):
+    agent_policy = Match.object_like({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/CloudWatchAgentServerPolicy"]]})
+    everything.has_resource_properties(
+        "AWS::IAM::Role", {"ManagedPolicyArns": Match.array_with([agent_policy])}
+    )
+    for role in defaults.find_resources("AWS::IAM::Role").values():
+        assert "CloudWatchAgentServerPolicy" not in str(role)
+
+
+def test_attach_instance_profile_is_an_automation_that_never_replaces(everything):
+    properties = association(everything, "QuickSetup-AttachInstanceProfile-")
+    assert properties["ScheduleExpression"] == "rate(30 days)"
+    assert properties["AutomationTargetParameterName"] == "InstanceId"
+    assert properties["Targets"] == TAG_TARGET
+    assert properties["Parameters"]["AllowPolicyAttach"] == ["false"]
+    resources = everything.to_json()["Resources"]
+    profile_ref = properties["Parameters"]["InstanceProfileName"][0]["Ref"]
+    assert resources[profile_ref]["Type"] == "AWS::IAM::InstanceProfile"
+    role_arn = properties["Parameters"]["AutomationAssumeRole"][0]["Fn::GetAtt"]
+    assert resources[role_arn[0]]["Type"] == "AWS::IAM::Role"
+    document = _document(everything, properties)
+    assert document["DocumentType"] == "Automation"
+    assert document["Content"]["assumeRole"] == "{{ AutomationAssumeRole }}"
+    step = document["Content"]["mainSteps"][0]
+    assert step["action"] == "aws:executeScript"
+    assert [s["action"] for s in document["Content"]["mainSteps"]] == ["aws:executeScript"]
+    assert "def attach_profile_if_missing(" in step["inputs"]["Script"]
+
+
+def test_default_instance_role_and_profile(defaults):
+    defaults.has_resource_properties("AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": {"Statement": [Match.object_like(
+            {"Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        )]},
+        "ManagedPolicyArns": [
+            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::aws:policy/{name}"]]}
+            for name in ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
+        ],
+    })
+    defaults.resource_count_is("AWS::IAM::InstanceProfile", 1)
+
+
+def _automation_policy_actions(template):
+    [policy] = template.find_resources("AWS::IAM::ManagedPolicy").values()
+    actions = set()
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        action = statement["Action"]
+        actions.update([action] if isinstance(action, str) else action)
+    return actions, policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_default_service_role_has_the_eight_quick_setup_permissions(defaults):
+    defaults.has_resource_properties("AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": {"Statement": [{
+            "Action": "sts:AssumeRole", "Effect": "Allow",
+            "Principal": {"Service": "ssm.amazonaws.com"},
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+        }]},
+    })
+    actions, statements = _automation_policy_actions(defaults)
+    assert actions == {
+        "iam:CreateInstanceProfile", "iam:ListInstanceProfilesForRole", "iam:PassRole",
+        "ec2:DescribeIamInstanceProfileAssociations", "iam:GetInstanceProfile",
+        "ec2:DisassociateIamInstanceProfile", "ec2:AssociateIamInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+    }
+    [associate] = [s for s in statements if s["Action"] == "ec2:AssociateIamInstanceProfile"]
+    assert associate["Condition"]["Null"] == {"ec2:InstanceProfile": "true"}
+    [pass_role] = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+
+
+def test_allow_policy_attach_lets_the_automation_attach_only_the_ssm_policies():
+    template = local_template(allow_policy_attach=True)
+    assert association(template, "QuickSetup-AttachInstanceProfile-")["Parameters"]["AllowPolicyAttach"] == ["true"]
+    actions, statements = _automation_policy_actions(template)
+    assert "iam:AttachRolePolicy" in actions
+    [attach] = [s for s in statements if s["Action"] == "iam:AttachRolePolicy"]
+    allowed = attach["Condition"]["ArnEquals"]["iam:PolicyARN"]
+    assert [arn["Fn::Join"][1][-1] for arn in allowed] == [
+        ":iam::aws:policy/AmazonSSMManagedInstanceCore", ":iam::aws:policy/AmazonSSMPatchAssociation",
+    ]
+
+
+def test_schedules_can_be_overridden():
+    template = local_template(schedules={"scan_for_patches": "cron(0 3 ? * SUN *)", "update_ssm_agent": "rate(7 days)"})
+    assert association(template, "QuickSetup-ScanForPatches-")["ScheduleExpression"] == "cron(0 3 ? * SUN *)"
+    assert association(template, "QuickSetup-UpdateSSMAgent-")["ScheduleExpression"] == "rate(7 days)"
+    assert association(template, "QuickSetup-CollectInventory-")["ScheduleExpression"] == "rate(30 minutes)"
+
+
+def test_inventory_extra_types_are_opt_in():
+    template = local_template(inventory=InventorySettings(
+        files=[InventoryFilePath("/etc", ["*.conf"], recursive=True, dir_scan_limit=100)],
+        windows_registry=[InventoryRegistryKey("HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon", value_names=["Version"])],
+        billing_info=False,
+    ))
+    parameters = association(template, "QuickSetup-CollectInventory-")["Parameters"]
+    assert parameters["files"] == ['[{"Path":"/etc","Pattern":["*.conf"],"Recursive":true,"DirScanLimit":100}]']
+    assert parameters["windowsRegistry"] == ['[{"Path":"HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Amazon","Recursive":false,"ValueNames":["Version"]}]']
+    assert parameters["billingInfo"] == ["Disabled"]
+    assert parameters["applications"] == ["Enabled"]
+
+
+def test_options_switched_off_create_nothing():
+    template = local_template(
+        update_ssm_agent=False, collect_inventory=False, scan_for_patches=False,
+        attach_instance_profile=False,
+    )
+    template.resource_count_is("AWS::SSM::Association", 0)
+    template.resource_count_is("AWS::SSM::Document", 0)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    template.resource_count_is("AWS::IAM::Role", 1)  # the instance role stays
+
+
+def test_configuration_id_is_derived_from_the_construct_path_and_stable():
+    first = association(local_template(), "QuickSetup-UpdateSSMAgent-")["AssociationName"]
+    second = association(local_template(), "QuickSetup-UpdateSSMAgent-")["AssociationName"]
+    assert first == second
+    assert first.removeprefix("QuickSetup-UpdateSSMAgent-").isalnum()
+    assert len(first.removeprefix("QuickSetup-UpdateSSMAgent-")) == 8
+
+
+def test_props_defaults_match_the_catalogue():
+    parameters = inspect.signature(QuickSetupLocal.__init__).parameters
+    for option in CATALOGUE:
+        assert parameters[option.key].default is option.enabled_by_default, option.key
+        assert parameters[option.key].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_every_option_has_a_distinct_association_name_and_prop():
+    assert len({option.association_name for option in CATALOGUE}) == len(CATALOGUE)
+    assert len({option.key for option in CATALOGUE}) == len(CATALOGUE)

@@ -1,0 +1,93 @@
+"""Bad props raise QuickSetupValidationError naming the prop, and leave nothing behind."""
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+
+from quicksetup_constructs import (
+    InstanceTargets,
+    InventoryFilePath,
+    InventoryRegistryKey,
+    InventorySettings,
+    QuickSetupLocal,
+    QuickSetupValidationError,
+)
+
+BAD_PROPS = {
+    "update_ssm_agent": ({"update_ssm_agent": "yes"}, "True or False"),
+    "collect_inventory": ({"collect_inventory": 1}, "True or False"),
+    "scan_for_patches": ({"scan_for_patches": None}, "True or False"),
+    "install_cloudwatch_agent": ({"install_cloudwatch_agent": "false"}, "True or False"),
+    "update_cloudwatch_agent": ({"update_cloudwatch_agent": 0}, "True or False"),
+    "attach_instance_profile": ({"attach_instance_profile": []}, "True or False"),
+    "allow_policy_attach": ({"allow_policy_attach": "true"}, "True or False"),
+    "targets": ({"targets": "tag:Env=prod"}, "an InstanceTargets"),
+    "instance_profile_role": ({"instance_profile_role": "arn:aws:iam::111111111111:role/x"}, "an aws_iam.IRole"),
+    "service_role": ({"service_role": 42}, "an aws_iam.IRole"),
+    "configuration_id": ({"configuration_id": "has space"}, "1-64 letters"),
+    "schedules": ({"schedules": {"patching": "rate(1 day)"}}, "option names: attach_instance_profile"),
+    "schedules['scan_for_patches']": ({"schedules": {"scan_for_patches": "daily"}}, "rate(N"),
+    "schedules['install_cloudwatch_agent']": ({"schedules": {"install_cloudwatch_agent": "rate(1 day)"}}, "set install_cloudwatch_agent=True"),
+    "inventory": ({"inventory": {"files": []}}, "an InventorySettings"),
+    "inventory.files": ({"inventory": InventorySettings(files=[InventoryFilePath("/etc", [])])}, "at least one pattern"),
+    "inventory.files.dir_scan_limit": ({"inventory": InventorySettings(files=[InventoryFilePath("/etc", ["*"], dir_scan_limit=0)])}, "a positive integer"),
+    "inventory.windows_registry.path": ({"inventory": InventorySettings(windows_registry=[InventoryRegistryKey("SOFTWARE\\Amazon")])}, "a key under a registry root"),
+    "inventory.billing_info": ({"inventory": InventorySettings(billing_info="yes")}, "True, False or None"),
+    "cloudwatch_agent_config_parameter": ({"cloudwatch_agent_config_parameter": "bad name!"}, "SSM parameter name"),
+}
+
+
+@pytest.mark.parametrize("prop", BAD_PROPS)
+def test_fails_when_a_prop_is_invalid_and_writes_nothing(prop):
+    props, allowed = BAD_PROPS[prop]
+    stack = cdk.Stack(cdk.App(), "Stack")
+    with pytest.raises(QuickSetupValidationError) as raised:
+        QuickSetupLocal(stack, "QuickSetup", **props)
+    assert str(raised.value).startswith(f"{prop}: ")
+    assert allowed in str(raised.value)
+    assert isinstance(raised.value, ValueError)
+    assert stack.node.children == []
+
+
+def test_fails_when_configuration_id_is_a_token():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    with pytest.raises(QuickSetupValidationError, match="^configuration_id: .*a literal string"):
+        QuickSetupLocal(stack, "QuickSetup", configuration_id=cdk.Aws.STACK_NAME)
+
+
+def test_unresolved_schedule_tokens_are_not_validated():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    schedule = cdk.CfnParameter(stack, "Schedule").value_as_string
+    QuickSetupLocal(stack, "QuickSetup", schedules={"scan_for_patches": schedule})
+
+
+def test_user_roles_replace_the_default_roles():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    instance_role = iam.Role.from_role_name(stack, "Mine", "MyInstanceRole")
+    service_role = iam.Role.from_role_arn(stack, "Svc", "arn:aws:iam::111111111111:role/MyAutomation")
+    quick_setup = QuickSetupLocal(stack, "QuickSetup", instance_profile_role=instance_role, service_role=service_role)
+    from aws_cdk.assertions import Template
+
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Role", 0)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    template.has_resource_properties("AWS::IAM::InstanceProfile", {"Roles": ["MyInstanceRole"]})
+    attach = quick_setup.associations["attach_instance_profile"]
+    assert stack.resolve(attach.parameters)["AutomationAssumeRole"] == ["arn:aws:iam::111111111111:role/MyAutomation"]
+    assert quick_setup.service_role is service_role
+    assert quick_setup.instance_role is instance_role
+
+
+def test_configurations_in_one_stack_share_roles_and_documents():
+    from aws_cdk.assertions import Template
+
+    stack = cdk.Stack(cdk.App(), "Stack")
+    first = QuickSetupLocal(stack, "Web", targets=InstanceTargets.tag("App", "web"), install_cloudwatch_agent=True)
+    second = QuickSetupLocal(stack, "Db", targets=InstanceTargets.tag("App", "db"), install_cloudwatch_agent=True)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Role", 2)
+    template.resource_count_is("AWS::IAM::InstanceProfile", 1)
+    template.resource_count_is("AWS::SSM::Document", 2)
+    template.resource_count_is("AWS::SSM::Association", 10)
+    assert first.instance_profile is second.instance_profile
+    assert first.configuration.configuration_id != second.configuration.configuration_id

@@ -1,0 +1,77 @@
+"""The sample app: what `make synth` prints, checked by snapshot, cfn-lint and cdk-nag."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+
+from sample_app.app import build_app
+
+from .support import acknowledgements, lint_findings, unacknowledged
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_STACK = "QuickSetupLocalSample"
+
+
+@pytest.fixture(scope="module")
+def assembly(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    build_app(cdk.App(outdir=str(outdir))).synth()
+    return outdir
+
+
+def _template(assembly, stack=LOCAL_STACK):
+    return json.loads((assembly / f"{stack}.template.json").read_text())
+
+
+def test_local_stack_matches_snapshot(assembly, snapshot):
+    assert _template(assembly) == snapshot
+
+
+def test_every_template_passes_cfn_lint(assembly):
+    templates = sorted(assembly.glob("*.template.json"))
+    assert templates
+    for path in templates:
+        assert lint_findings(json.loads(path.read_text())) == [], path.name
+
+
+def test_cdk_nag_has_no_unacknowledged_finding_and_every_acknowledgement_has_a_reason(assembly):
+    report = json.loads((assembly / "validation-report.json").read_text())
+    assert unacknowledged(report) == []
+    acknowledged = acknowledgements(report)
+    assert acknowledged, "the sample uses managed policies, so some findings are acknowledged"
+    for suppressed in acknowledged:
+        assert len(suppressed["reason"]) > 40, suppressed["ruleName"]
+
+
+def test_lint_catches_a_broken_template(assembly):
+    """Guards the lint test above: cfn-lint really reports association errors."""
+    template = _template(assembly)
+    association = next(
+        r for r in template["Resources"].values() if r["Type"] == "AWS::SSM::Association"
+    )
+    association["Properties"]["Targets"] = [{"Key": f"tag:K{n}", "Values": ["v"]} for n in range(6)]
+    assert lint_findings(template) != []
+
+
+@pytest.mark.skipif(shutil.which("npx") is None or not (ROOT / "node_modules").exists(),
+                    reason="the CDK CLI is installed by `make setup`")
+def test_cdk_cli_synthesizes_the_sample_offline(assembly, tmp_path):
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+               CDK_DISABLE_CLI_TELEMETRY="true", AWS_ACCESS_KEY_ID="", AWS_PROFILE="")
+    subprocess.run(
+        ["npx", "cdk", "synth", "--quiet", "--no-notices", "--output", str(tmp_path)],
+        cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+    )
+    by_cli = _template(tmp_path)
+    for resource in by_cli["Resources"].values():
+        resource.pop("Metadata", None)  # the CLI adds construct paths
+    by_cli["Resources"].pop("CDKMetadata", None)
+    if by_cli.get("Conditions", {}).pop("CDKMetadataAvailable", None) and not by_cli["Conditions"]:
+        del by_cli["Conditions"]
+    assert by_cli == _template(assembly)
