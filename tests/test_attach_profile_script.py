@@ -40,6 +40,13 @@ def _associate_request():
     return {"InstanceId": INSTANCE, "IamInstanceProfile": {"Name": "QuickSetupProfile"}}
 
 
+def _no_profile_then_associate_fails(stub, code, message):
+    _current(stub)
+    stub.add_client_error(
+        "associate_iam_instance_profile", code, message, expected_params=_associate_request()
+    )
+
+
 def test_attaches_our_profile_to_an_instance_without_one(clients):
     ec2, iam, ec2_stub, _ = clients
     _current(ec2_stub)
@@ -79,11 +86,7 @@ def test_with_policy_attach_adds_the_ssm_policies_to_the_existing_role(clients):
 
 def test_retries_while_a_new_profile_is_not_yet_visible_to_ec2(clients):
     ec2, iam, ec2_stub, _ = clients
-    _current(ec2_stub)
-    ec2_stub.add_client_error(
-        "associate_iam_instance_profile", "InvalidParameterValue", "Invalid IAM Instance Profile name",
-        expected_params=_associate_request(),
-    )
+    _no_profile_then_associate_fails(ec2_stub, "InvalidParameterValue", "Invalid IAM Instance Profile name")
     ec2_stub.add_response("associate_iam_instance_profile", {}, _associate_request())
     waits = []
     result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", False, sleep=waits.append)
@@ -93,11 +96,7 @@ def test_retries_while_a_new_profile_is_not_yet_visible_to_ec2(clients):
 
 def test_other_errors_fail_the_step(clients):
     ec2, iam, ec2_stub, _ = clients
-    _current(ec2_stub)
-    ec2_stub.add_client_error(
-        "associate_iam_instance_profile", "IncorrectState", "There is an existing association",
-        expected_params=_associate_request(),
-    )
+    _no_profile_then_associate_fails(ec2_stub, "IncorrectState", "There is an existing association")
     with pytest.raises(ec2.exceptions.ClientError, match="IncorrectState"):
         attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", False)
 
