@@ -1,0 +1,85 @@
+"""Switching one option on or off changes only that option's resources: nothing is replaced."""
+
+import pytest
+
+from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
+
+from .support import local_template
+
+ALL_ON = {"install_cloudwatch_agent": True, "update_cloudwatch_agent": True}
+AUTOMATION_ROLE = ("QuickSetupRolesAutomationRole", "QuickSetupRolesAutomationPolicy")
+
+
+def _resources(**props):
+    return local_template(configuration_id="stable", **(ALL_ON | props)).to_json()["Resources"]
+
+
+@pytest.fixture(scope="module")
+def all_on():
+    return _resources()
+
+
+def _owned_by(option, logical_id, resource):
+    """The association of ``option``, our document that only it uses, and for the instance
+    profile option the automation role that only it needs."""
+    if resource["Type"] == "AWS::SSM::Association":
+        return logical_id.startswith(f"QuickSetup{option.association_name}")
+    if logical_id.startswith(AUTOMATION_ROLE):
+        return option.key == "attach_instance_profile"
+    document = getattr(option.document, "id", None)
+    return resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
+
+
+@pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
+def test_switching_one_option_off_changes_only_its_own_resources(all_on, key):
+    option = OPTIONS_BY_KEY[key]
+    without = _resources(**{key: False})
+
+    removed = set(all_on) - set(without)
+    assert removed, f"switching {key} off removed nothing"
+    assert all(_owned_by(option, logical_id, all_on[logical_id]) for logical_id in removed), removed
+    assert set(without) <= set(all_on), "switching an option off added resources"
+
+    for logical_id, resource in without.items():
+        before = all_on[logical_id]
+        if resource == before:
+            continue
+        changed = {
+            name for name in before["Properties"] | resource["Properties"]
+            if before["Properties"].get(name) != resource["Properties"].get(name)
+        }
+        # Allowed in-place updates: the update waits only while the install option is on;
+        # the agent policy leaves the instance role with the last CloudWatch option.
+        expected = {
+            "install_cloudwatch_agent": {"QuickSetupUpdateCloudWatchAgent": {"Parameters"}},
+        }.get(key, {})
+        assert any(logical_id.startswith(prefix) and changed <= allowed for prefix, allowed in expected.items()), (
+            f"switching {key} off changed {logical_id}: {changed}"
+        )
+
+
+def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option():
+    role = "QuickSetupRolesInstanceRole4D5974E6"
+    only_update = _resources(install_cloudwatch_agent=False)[role]["Properties"]["ManagedPolicyArns"]
+    neither = _resources(install_cloudwatch_agent=False, update_cloudwatch_agent=False)[role]
+    assert "CloudWatchAgentServerPolicy" in str(only_update)
+    assert "CloudWatchAgentServerPolicy" not in str(neither)
+
+
+def test_logical_ids_are_stable(all_on):
+    """Logical IDs are public API: renaming one replaces a live role, profile or association."""
+    assert sorted(all_on) == [
+        "QuickSetupAttachInstanceProfile1818C0E6",
+        "QuickSetupCollectInventoryE87CDE44",
+        "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
+        "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
+        "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",
+        "QuickSetupInstallCloudWatchAgentAD71FEFA",
+        "QuickSetupRolesAutomationPolicy26C1BA18",
+        "QuickSetupRolesAutomationRole5A4C2B35",
+        "QuickSetupRolesInstanceProfile1354C52C",
+        "QuickSetupRolesInstanceRole4D5974E6",
+        "QuickSetupScanForPatches77A289D3",
+        "QuickSetupUpdateCloudWatchAgent29F24068",
+        "QuickSetupUpdateSSMAgentAE0D885F",
+    ]
