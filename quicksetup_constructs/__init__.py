@@ -3,6 +3,7 @@
 from .errors import QuickSetupValidationError
 from .local import QuickSetupLocal
 from .options import InventoryFilePath, InventoryRegistryKey, InventorySettings
+from .organization import ORGANIZATION_REGIONS, QuickSetupOrganization, RolloutPreferences
 from .targets import InstanceTargets
 
 __all__ = [
@@ -10,6 +11,9 @@ __all__ = [
     "InventoryFilePath",
     "InventoryRegistryKey",
     "InventorySettings",
+    "ORGANIZATION_REGIONS",
     "QuickSetupLocal",
+    "QuickSetupOrganization",
     "QuickSetupValidationError",
+    "RolloutPreferences",
 ]

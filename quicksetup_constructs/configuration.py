@@ -56,6 +56,26 @@ def derive_configuration_id(path: str) -> str:
     return hashlib.sha256(path.encode("utf-8")).hexdigest()[:8]
 
 
+def configuration_from_props(construct_path: str, props: Mapping[str, Any]) -> Configuration:
+    """Validate a construct's keyword arguments and build its :class:`Configuration`.
+
+    ``props`` holds one flag per catalogue option, named by the option's key, and the props
+    every configuration has (``targets``, ``schedules``, ``inventory``, ...): a constructor
+    passes its ``locals()``.
+    """
+    targets = props["targets"]
+    return build_configuration(
+        construct_path=construct_path,
+        configuration_id=props["configuration_id"],
+        targets=InstanceTargets.all_instances() if targets is None else targets,
+        enabled={option.key: props[option.key] for option in CATALOGUE},
+        schedules=props["schedules"],
+        inventory=props["inventory"],
+        cloudwatch_agent_config_parameter=props["cloudwatch_agent_config_parameter"],
+        allow_policy_attach=props["allow_policy_attach"],
+    )
+
+
 def build_configuration(
     *,
     construct_path: str,

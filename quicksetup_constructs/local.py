@@ -8,7 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from .configuration import Configuration, build_configuration
+from .configuration import Configuration, configuration_from_props
 from .options import InventorySettings
 from .rendering.renderer import render_associations
 from .rendering.roles import QuickSetupRoles
@@ -85,23 +85,7 @@ class QuickSetupLocal(Construct):
         """
         check_role("instance_profile_role", instance_profile_role)
         check_role("service_role", service_role)
-        configuration = build_configuration(
-            construct_path=f"{scope.node.path}/{id}",
-            configuration_id=configuration_id,
-            targets=InstanceTargets.all_instances() if targets is None else targets,
-            enabled={
-                "attach_instance_profile": attach_instance_profile,
-                "update_ssm_agent": update_ssm_agent,
-                "collect_inventory": collect_inventory,
-                "scan_for_patches": scan_for_patches,
-                "install_cloudwatch_agent": install_cloudwatch_agent,
-                "update_cloudwatch_agent": update_cloudwatch_agent,
-            },
-            schedules=schedules,
-            inventory=inventory,
-            cloudwatch_agent_config_parameter=cloudwatch_agent_config_parameter,
-            allow_policy_attach=allow_policy_attach,
-        )
+        configuration = configuration_from_props(f"{scope.node.path}/{id}", locals())
         super().__init__(scope, id)
         self.configuration = configuration
 

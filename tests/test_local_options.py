@@ -12,6 +12,7 @@ from quicksetup_constructs import (
     InventoryRegistryKey,
     InventorySettings,
     QuickSetupLocal,
+    QuickSetupOrganization,
 )
 from quicksetup_constructs.options import CATALOGUE
 
@@ -247,8 +248,9 @@ def test_configuration_id_is_derived_from_the_construct_path_and_stable():
     assert len(first.removeprefix("QuickSetup-UpdateSSMAgent-")) == 8
 
 
-def test_props_defaults_match_the_catalogue():
-    parameters = inspect.signature(QuickSetupLocal.__init__).parameters
+@pytest.mark.parametrize("construct", [QuickSetupLocal, QuickSetupOrganization])
+def test_props_defaults_match_the_catalogue(construct):
+    parameters = inspect.signature(construct.__init__).parameters
     for option in CATALOGUE:
         assert parameters[option.key].default is option.enabled_by_default, option.key
         assert parameters[option.key].kind is inspect.Parameter.KEYWORD_ONLY

@@ -29,8 +29,9 @@ def _template(assembly, stack=LOCAL_STACK):
     return json.loads((assembly / f"{stack}.template.json").read_text())
 
 
-def test_local_stack_matches_snapshot(assembly, snapshot):
-    assert _template(assembly) == snapshot
+@pytest.mark.parametrize("stack", [LOCAL_STACK, "QuickSetupOrganizationSample"])
+def test_stack_matches_snapshot(assembly, snapshot, stack):
+    assert _template(assembly, stack) == snapshot
 
 
 def test_every_template_passes_cfn_lint(assembly):

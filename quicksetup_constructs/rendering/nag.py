@@ -60,18 +60,22 @@ def acknowledge_managed_policy(role: IConstruct, name: str) -> None:
     )
 
 
-def acknowledge_wildcard(policy: IConstruct, resource: str) -> None:
+def acknowledge_wildcard(policy: IConstruct, resource: str, *, region: str | None = None) -> None:
     """The policy grants on the wildcard ``resource`` on purpose (AwsSolutions-IAM5).
 
     ``resource`` is a key of :data:`WILDCARD_REASONS`, such as ``"ec2:instance/*"``. cdk-nag
     names the resource with the stack's literal Region and account when the stack has them.
+    ``region``: the Region written in the ARN, e.g. ``"*"``. Default: the stack's.
     """
     if resource == "*":
         finding = "Resource::*"
     else:
         service, path = resource.split(":", 1)
         stack = cdk.Stack.of(policy)
-        region = "" if service == "iam" else _or_placeholder(stack.region, "<AWS::Region>")
+        if service == "iam":
+            region = ""
+        elif region is None:
+            region = _or_placeholder(stack.region, "<AWS::Region>")
         account = _or_placeholder(stack.account, "<AWS::AccountId>")
         finding = f"Resource::arn:<AWS::Partition>:{service}:{region}:{account}:{path}"
     _acknowledge(policy, "AwsSolutions-IAM5", finding, WILDCARD_REASONS[resource])

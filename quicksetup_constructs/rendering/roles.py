@@ -6,6 +6,8 @@ so that many configurations fit in one stack.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -17,6 +19,20 @@ INSTANCE_ROLE_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssocia
 """What every managed instance needs: Systems Manager core, and the patch-scan document's reads."""
 
 
+@dataclass(frozen=True)
+class AccountWideNames:
+    """Fixed names for default roles that one stack creates for every Region of its account.
+
+    IAM is global: a stack deployed once per account creates the roles under these names, and
+    the stacks of each Region refer to them by name. The automation may then act on instances
+    in any Region of the account.
+    """
+
+    instance_role: str
+    instance_profile: str
+    automation_role: str
+
+
 class QuickSetupRoles(Construct):
     """The default roles of one stack; each is created when a configuration first needs it."""
 
@@ -24,8 +40,13 @@ class QuickSetupRoles(Construct):
     def of(scope: Construct) -> QuickSetupRoles:
         return stack_singleton(scope, "QuickSetupRoles", QuickSetupRoles)
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, account_wide: AccountWideNames | None = None
+    ) -> None:
+        """``account_wide``: name the roles and profile, and let the automation reach instances
+        in every Region. Default: generated names, this stack's Region only."""
         super().__init__(scope, construct_id)
+        self._account_wide = account_wide
         self._instance_role: iam.Role | None = None
         self._instance_profile: iam.InstanceProfile | None = None
         self._automation_role: iam.Role | None = None
@@ -41,6 +62,7 @@ class QuickSetupRoles(Construct):
                 self, "InstanceRole",
                 assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
                 description="Lets Systems Manager manage EC2 instances (Quick Setup).",
+                role_name=self._account_wide.instance_role if self._account_wide else None,
             )
             extra_policies = INSTANCE_ROLE_POLICIES + extra_policies
         for name in extra_policies:
@@ -51,7 +73,10 @@ class QuickSetupRoles(Construct):
         """The instance profile of the default instance role."""
         if self._instance_profile is None:
             self._instance_profile = iam.InstanceProfile(
-                self, "InstanceProfile", role=self.instance_role()
+                self, "InstanceProfile", role=self.instance_role(),
+                instance_profile_name=(
+                    self._account_wide.instance_profile if self._account_wide else None
+                ),
             )
         return self._instance_profile
 
@@ -66,6 +91,7 @@ class QuickSetupRoles(Construct):
                     conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
                 ),
                 description="Lets Systems Manager Automation attach instance profiles (Quick Setup).",
+                role_name=self._account_wide.automation_role if self._account_wide else None,
             )
             self._automation_policy = iam.ManagedPolicy(
                 self, "AutomationPolicy",
@@ -85,8 +111,9 @@ class QuickSetupRoles(Construct):
         assert self._automation_policy is not None
         if profile.node.path not in self._granted_profiles:
             self._granted_profiles.add(profile.node.path)
-            self._automation_policy.add_statements(*_attach_statements(profile, role))
-            acknowledge_wildcard(self._automation_policy, "ec2:instance/*")
+            region = "*" if self._account_wide else None
+            self._automation_policy.add_statements(*_attach_statements(profile, role, region))
+            acknowledge_wildcard(self._automation_policy, "ec2:instance/*", region=region)
         if allow_policy_attach and not self._policy_attach_granted:
             self._policy_attach_granted = True
             self._automation_policy.add_statements(*_policy_attach_statements(cdk.Stack.of(self)))
@@ -107,10 +134,14 @@ def _describe_statement() -> iam.PolicyStatement:
     )
 
 
-def _attach_statements(profile: iam.IInstanceProfile, role: iam.IRole) -> list[iam.PolicyStatement]:
-    """Attach ``profile`` to an instance with none; never detach or replace another profile."""
+def _attach_statements(
+    profile: iam.IInstanceProfile, role: iam.IRole, region: str | None = None
+) -> list[iam.PolicyStatement]:
+    """Attach ``profile`` to an instance with none; never detach or replace another profile.
+
+    ``region``: where the instances are. Default: the stack's Region."""
     instances = cdk.Stack.of(profile).format_arn(
-        service="ec2", resource="instance", resource_name="*"
+        service="ec2", region=region, resource="instance", resource_name="*"
     )
     return [
         iam.PolicyStatement(

@@ -1,0 +1,293 @@
+"""QuickSetupOrganization: Quick Setup Host Management for every account of some OUs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudformation as cfn
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from ..configuration import Configuration, configuration_from_props
+from ..errors import QuickSetupValidationError
+from ..options import InventorySettings
+from ..targets import DocumentKind, InstanceTargets
+from ..validation import check_choice, check_pattern, check_type, is_unresolved
+from .accounts import look_up_account_count
+from .member_stacks import account_wide_names, build_member_stacks
+from .organizational_units import check_organizational_units
+from .preferences import RolloutPreferences
+from .regions import check_region, check_regions
+from .stack_instances import check_target_count
+from .template import check_template_size, new_template_app, synthesize_templates, template_body
+
+MANAGEMENT_ACCOUNT_WARNING = "quicksetup:management-account-not-targeted"
+"""Id of the warning that the management account is not configured (acknowledge it with
+``Annotations.of(construct).acknowledge_warning(...)`` once a QuickSetupLocal covers it)."""
+TARGET_COUNT_WARNING = "quicksetup:target-count-unchecked"
+"""Id of the warning that the 2,000-target check could not be completed."""
+
+_CONFIGURATION_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
+_CALL_AS = ("SELF", "DELEGATED_ADMIN")
+
+
+class QuickSetupOrganization(Construct):
+    """Configures every instance of every account under some OUs, in several Regions, the way
+    Quick Setup's Host Management does for an organization: through two service-managed
+    StackSets with automatic deployment, so accounts that join the OUs later are covered too.
+
+    The *account* StackSet creates the IAM roles and the instance profile once per account (in
+    ``home_region``; IAM is global); the *regional* StackSet creates the documents and the
+    associations in every Region and depends on it. Both templates are inline and asset-free:
+    member accounts need no CDK bootstrap. Deploy this from the management account or a
+    delegated administrator. The management account itself is never targeted.
+    """
+
+    configuration: Configuration
+    """The validated configuration (options, schedules, targets, id)."""
+    organizational_unit_ids: list[str]
+    """The OUs (or root) both StackSets deploy to."""
+    regions: list[str]
+    """The Regions the regional StackSet deploys to."""
+    home_region: str
+    """The Region of each account where the account StackSet creates the IAM resources."""
+    account_count: int | None
+    """Accounts under the OUs: ``account_count``, or the looked-up count (None if unknown)."""
+    instance_role_name: str
+    """Name of the instance role in every member account."""
+    instance_profile_name: str
+    """Name of the instance profile in every member account."""
+    automation_role_name: str | None
+    """Name of the automation role in every member account (None when
+    ``attach_instance_profile`` is off)."""
+    account_stack_set: cfn.CfnStackSet
+    """The StackSet of the IAM roles and instance profile (one home Region per account)."""
+    regional_stack_set: cfn.CfnStackSet
+    """The StackSet of the documents and associations (every Region)."""
+    account_template: dict[str, Any]
+    """The account StackSet's template, as deployed."""
+    regional_template: dict[str, Any]
+    """The regional StackSet's template, as deployed."""
+    account_template_stack: cdk.Stack
+    """The stack (in an app of its own) rendered into ``account_template``, for inspection."""
+    regional_template_stack: cdk.Stack
+    """The stack (in an app of its own) rendered into ``regional_template``, for inspection."""
+    associations: Mapping[str, ssm.CfnAssociation]
+    """The associations of ``regional_template_stack`` by option, for inspection (the template
+    is rendered when this construct is created; later changes to them are not deployed)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        organizational_unit_ids: Sequence[str],
+        regions: Sequence[str],
+        account_count: int | None = None,
+        home_region: str | None = None,
+        targets: InstanceTargets | None = None,
+        update_ssm_agent: bool = True,
+        collect_inventory: bool = True,
+        scan_for_patches: bool = True,
+        install_cloudwatch_agent: bool = False,
+        update_cloudwatch_agent: bool = False,
+        attach_instance_profile: bool = True,
+        allow_policy_attach: bool = False,
+        schedules: Mapping[str, str] | None = None,
+        inventory: InventorySettings | None = None,
+        cloudwatch_agent_config_parameter: str | None = None,
+        configuration_id: str | None = None,
+        rollout: RolloutPreferences | None = None,
+        call_as: str = "SELF",
+        retain_stacks_on_account_removal: bool = False,
+    ) -> None:
+        """
+        :param organizational_unit_ids: The OUs (``ou-...``) or the root (``r-...``) to
+            configure, child OUs included; 1 to 50. Required.
+        :param regions: The Regions to configure, each one of the 15 Organization Quick Setup
+            Regions. Required.
+        :param account_count: The number of accounts under the OUs, for the 2,000-target check.
+            Default: looked up in AWS Organizations at the first synth and cached in
+            ``cdk.context.json`` (a warning if that is not possible).
+        :param home_region: The Region of each account where the IAM roles and instance profile
+            are created. Default: the first of ``regions``.
+        :param targets: The instances to manage in each account and Region:
+            ``InstanceTargets.all_instances()``, ``.tag(...)`` or ``.resource_group(...)``.
+            Default: ``InstanceTargets.all_instances()``.
+        :param update_ssm_agent: Update SSM Agent every 14 days. Default: True.
+        :param collect_inventory: Collect inventory every 30 minutes. Default: True.
+        :param scan_for_patches: Scan for missing patches daily (compliance only, nothing is
+            installed). Default: True.
+        :param install_cloudwatch_agent: Install and configure the CloudWatch agent once.
+            Default: False.
+        :param update_cloudwatch_agent: Update the CloudWatch agent every 30 days. Default: False.
+        :param attach_instance_profile: Attach the instance profile every 30 days to targeted
+            instances that have none (never replacing one). Default: True.
+        :param allow_policy_attach: For instances that already have a profile, attach the two
+            SSM policies to its role. Default: False (such instances are left as they are).
+        :param schedules: Schedule per option name, replacing the default, e.g.
+            ``{"scan_for_patches": "cron(0 3 ? * * *)"}``. Default: Quick Setup's schedules.
+        :param inventory: Inventory types to collect beyond Quick Setup's. Default: none.
+        :param cloudwatch_agent_config_parameter: Name of the SSM parameter (in each account and
+            Region) holding the CloudWatch agent configuration. Default: the agent's default.
+        :param configuration_id: Ends every association, role and StackSet name; 1-40 letters,
+            digits and hyphens. Default: 8 hex digits derived from the construct path.
+        :param rollout: How fast the StackSets roll out and when they stop. Default:
+            ``RolloutPreferences()``: Regions in parallel, 50% of the accounts at a time,
+            stop a Region when more than 10% of its accounts fail.
+        :param call_as: ``SELF`` in the management account, ``DELEGATED_ADMIN`` in a delegated
+            administrator account. Default: ``SELF``.
+        :param retain_stacks_on_account_removal: Keep the roles and associations in an account
+            that leaves the OUs. Default: False (they are removed).
+        """
+        check_organizational_units("organizational_unit_ids", organizational_unit_ids)
+        check_regions("regions", regions)
+        home_region = regions[0] if home_region is None else home_region
+        check_region("home_region", home_region)
+        configuration = configuration_from_props(f"{scope.node.path}/{id}", locals())
+        check_pattern(
+            "configuration_id", configuration.configuration_id, _CONFIGURATION_ID,
+            "1-40 letters, digits and hyphens (it names the StackSets and IAM roles)",
+        )
+        _check_no_instance_ids(configuration.targets)
+        rollout = RolloutPreferences() if rollout is None else rollout
+        check_type("rollout", rollout, RolloutPreferences, "a RolloutPreferences or None")
+        rollout.validate("rollout", regions)
+        check_choice("call_as", call_as, _CALL_AS)
+        check_type(
+            "retain_stacks_on_account_removal", retain_stacks_on_account_removal, bool,
+            "True or False",
+        )
+        accounts, problem = _accounts(scope, account_count, organizational_unit_ids)
+        if accounts is not None:
+            check_target_count(
+                "account_count" if account_count is not None else "organizational_unit_ids",
+                accounts, len(regions),
+            )
+
+        names = account_wide_names(configuration.configuration_id)
+        app = new_template_app()
+        members = build_member_stacks(app, configuration, names)
+        account_template, regional_template = synthesize_templates(
+            app, [members.account, members.regional]
+        )
+        account_body = template_body(account_template)
+        regional_body = template_body(regional_template)
+        check_template_size("account StackSet template", account_body)
+        check_template_size("regional StackSet template", regional_body)
+
+        super().__init__(scope, id)
+        self.configuration = configuration
+        self.organizational_unit_ids = list(organizational_unit_ids)
+        self.regions = list(regions)
+        self.home_region = home_region
+        self.account_count = accounts
+        self.instance_role_name = names.instance_role
+        self.instance_profile_name = names.instance_profile
+        self.automation_role_name = (
+            names.automation_role if configuration.attaches_profile else None
+        )
+        self.account_template = account_template
+        self.regional_template = regional_template
+        self.account_template_stack = members.account
+        self.regional_template_stack = members.regional
+        self.associations = members.associations
+
+        common: dict[str, Any] = dict(
+            permission_model="SERVICE_MANAGED",
+            call_as=call_as,
+            managed_execution={"Active": True},
+        )
+        auto_deployment = dict(
+            enabled=True, retain_stacks_on_account_removal=retain_stacks_on_account_removal
+        )
+        prefix = f"QuickSetup-{configuration.configuration_id}"
+        self.account_stack_set = cfn.CfnStackSet(
+            self, "AccountStackSet",
+            stack_set_name=f"{prefix}-AccountRoles",
+            description=account_template["Description"],
+            auto_deployment=cfn.CfnStackSet.AutoDeploymentProperty(**auto_deployment),
+            capabilities=["CAPABILITY_NAMED_IAM"],
+            operation_preferences=rollout.render(with_region_order=False),
+            stack_instances_group=[self._instances([home_region])],
+            template_body=account_body,
+            **common,
+        )
+        # Referring to the account StackSet also makes CloudFormation create the regional one
+        # after it (and delete it before), as a DependsOn would.
+        account_stack_set_arn = cdk.Stack.of(self).format_arn(
+            service="cloudformation", resource="stackset",
+            resource_name=self.account_stack_set.attr_stack_set_id,
+        )
+        self.regional_stack_set = cfn.CfnStackSet(
+            self, "RegionalStackSet",
+            stack_set_name=f"{prefix}-Associations",
+            description=regional_template["Description"],
+            auto_deployment=cfn.CfnStackSet.AutoDeploymentProperty(
+                depends_on=[account_stack_set_arn], **auto_deployment
+            ),
+            operation_preferences=rollout.render(),
+            stack_instances_group=[self._instances(self.regions)],
+            template_body=regional_body,
+            **common,
+        )
+
+        annotations = cdk.Annotations.of(self)
+        annotations.add_warning_v2(
+            MANAGEMENT_ACCOUNT_WARNING,
+            "A service-managed StackSet never deploys to the organization's management "
+            "account, so its instances are not configured. Cover it with a QuickSetupLocal "
+            "in a stack for the management account (see the README).",
+        )
+        if problem is not None:
+            annotations.add_warning_v2(
+                TARGET_COUNT_WARNING,
+                "The 2,000-target check (accounts × Regions) could not be completed: the "
+                f"accounts under {', '.join(self.organizational_unit_ids)} could not be "
+                f"counted ({problem}). Give account_count, or synthesize once with credentials "
+                "of the management account (or a delegated administrator) allowed "
+                "organizations:ListAccountsForParent; the count is then cached in "
+                "cdk.context.json.",
+            )
+
+    def _instances(self, regions: list[str]) -> cfn.CfnStackSet.StackInstancesProperty:
+        return cfn.CfnStackSet.StackInstancesProperty(
+            deployment_targets=cfn.CfnStackSet.DeploymentTargetsProperty(
+                organizational_unit_ids=self.organizational_unit_ids
+            ),
+            regions=regions,
+        )
+
+
+def _check_no_instance_ids(targets: InstanceTargets) -> None:
+    """Instance ids differ in every account: an organization targets all, a tag or a group."""
+    target = targets.render(DocumentKind.COMMAND)[0]
+    if target.key == "InstanceIds" and list(target.values) != ["*"]:
+        raise QuickSetupValidationError(
+            "targets", targets,
+            "InstanceTargets.all_instances(), .tag(...) or .resource_group(...) "
+            "(instance ids differ in every account)",
+        )
+
+
+def _accounts(
+    scope: Construct, account_count: Any, unit_ids: Sequence[str]
+) -> tuple[int | None, str | None]:
+    """The accounts for the target check, and why they are unknown (if they are)."""
+    if account_count is not None:
+        if is_unresolved(account_count):
+            return None, "account_count is known only at deploy time"
+        check_type("account_count", account_count, int, "None or a number of accounts (0 or more)")
+        if account_count < 0:
+            raise QuickSetupValidationError(
+                "account_count", account_count, "None or a number of accounts (0 or more)"
+            )
+        return account_count, None
+    region = cdk.Stack.of(scope).region
+    result = look_up_account_count(
+        scope, unit_ids, region=None if is_unresolved(region) else region
+    )
+    return result.count, result.problem

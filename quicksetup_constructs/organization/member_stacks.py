@@ -1,0 +1,78 @@
+"""The two stacks a configuration deploys into every member account.
+
+IAM is global, so the roles and the instance profile live in an *account* stack that one
+StackSet deploys to a single home Region of each account, under fixed names. The *regional*
+stack, deployed to every Region, holds the documents and associations and finds the roles by
+name. Both are rendered by the same code as :class:`~quicksetup_constructs.QuickSetupLocal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
+
+from ..configuration import Configuration
+from ..rendering.renderer import render_associations
+from ..rendering.roles import AccountWideNames, QuickSetupRoles
+from .template import template_stack
+
+
+def account_wide_names(configuration_id: str) -> AccountWideNames:
+    """The fixed names of a configuration's roles and instance profile in every account."""
+    return AccountWideNames(
+        instance_role=f"QuickSetup-Instance-{configuration_id}",
+        instance_profile=f"QuickSetup-Instance-{configuration_id}",
+        automation_role=f"QuickSetup-Automation-{configuration_id}",
+    )
+
+
+@dataclass(frozen=True)
+class MemberStacks:
+    account: cdk.Stack
+    """The roles and the instance profile, deployed once per account."""
+    regional: cdk.Stack
+    """The documents and associations, deployed to every Region."""
+    associations: Mapping[str, ssm.CfnAssociation]
+    """The associations of the regional stack, keyed by option."""
+
+
+def build_member_stacks(
+    app: cdk.App, configuration: Configuration, names: AccountWideNames
+) -> MemberStacks:
+    configuration_id = configuration.configuration_id
+    account = template_stack(
+        app, "AccountRoles",
+        f"Quick Setup Host Management {configuration_id}: IAM roles and instance profile "
+        "(one home Region per account)",
+    )
+    roles = QuickSetupRoles(account, "QuickSetupRoles", account_wide=names)
+    extra_policies = tuple(
+        name for option in configuration.options for name in option.instance_role_policies
+    )
+    instance_role = roles.instance_role(extra_policies)
+    instance_profile = roles.instance_profile()
+    if configuration.attaches_profile:
+        roles.allow_attaching(
+            instance_profile, instance_role,
+            allow_policy_attach=configuration.settings.allow_policy_attach,
+        )
+
+    regional = template_stack(
+        app, "Associations",
+        f"Quick Setup Host Management {configuration_id}: State Manager associations",
+    )
+    service_role_arn = ""
+    if configuration.attaches_profile:
+        service_role_arn = iam.Role.from_role_name(
+            regional, "AutomationRole", names.automation_role
+        ).role_arn
+    associations = render_associations(
+        regional, configuration,
+        service_role_arn=service_role_arn,
+        instance_profile_name=names.instance_profile,
+    )
+    return MemberStacks(account=account, regional=regional, associations=associations)
