@@ -137,7 +137,7 @@ def _effective_schedules(
     options: tuple[Option, ...], overrides: Mapping[str, str] | None
 ) -> dict[str, str | None]:
     overrides = {} if overrides is None else overrides
-    check_type("schedules", overrides, dict, "a dict of option name to schedule expression")
+    check_type("schedules", overrides, Mapping, "a dict of option name to schedule expression")
     enabled = {option.key for option in options}
     for key, expression in overrides.items():
         if key not in OPTIONS_BY_KEY:

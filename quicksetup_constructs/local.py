@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from .configuration import Configuration, configuration_from_props
+from .conflicts import check_conflicts, local_coverage, register
 from .options import InventorySettings
 from .rendering.renderer import render_associations
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
-from .validation import check_role
+from .validation import check_id, check_removal_policy, check_role, check_scope
 
 
 class QuickSetupLocal(Construct):
@@ -22,6 +24,9 @@ class QuickSetupLocal(Construct):
     association per chosen option.
 
     Several configurations may share a stack; they share the default roles and the documents.
+    Two configurations of one app that can reach the same instances are caught at synth time:
+    both collecting inventory is an error, both scanning for patches a warning (see
+    :mod:`quicksetup_constructs.conflicts`).
     """
 
     configuration: Configuration
@@ -55,6 +60,7 @@ class QuickSetupLocal(Construct):
         inventory: InventorySettings | None = None,
         cloudwatch_agent_config_parameter: str | None = None,
         configuration_id: str | None = None,
+        instance_profile_removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         """
         :param targets: The instances to manage. Default: ``InstanceTargets.all_instances()``.
@@ -82,10 +88,23 @@ class QuickSetupLocal(Construct):
             CloudWatch agent configuration. Default: the agent's default configuration.
         :param configuration_id: Ends every association name. Default: 8 hex digits derived
             from the construct path.
+        :param instance_profile_removal_policy: What happens to the instance profile (and the
+            default instance role in it) when it leaves the stack or the stack is deleted:
+            instances that were given the profile keep using it, so it is kept by default.
+            ``RETAIN``, ``RETAIN_ON_UPDATE_OR_DELETE`` or ``DESTROY``; configurations of one
+            stack share the default role and profile, which keep the most retaining policy any
+            of them asks for. A role you pass in is never deleted by this construct.
+            Default: ``cdk.RemovalPolicy.RETAIN``.
         """
+        stack = check_scope(scope)
+        check_id(scope, id)
         check_role("instance_profile_role", instance_profile_role)
         check_role("service_role", service_role)
-        configuration = configuration_from_props(f"{scope.node.path}/{id}", locals())
+        check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
+        path = f"{scope.node.path}/{id}"
+        configuration = configuration_from_props(path, locals())
+        coverage = local_coverage(stack, path, configuration)
+        findings = check_conflicts(stack, coverage)
         super().__init__(scope, id)
         self.configuration = configuration
 
@@ -96,11 +115,13 @@ class QuickSetupLocal(Construct):
         if instance_profile_role is None:
             self.instance_role = roles.instance_role(extra_policies)
             self.instance_profile = roles.instance_profile()
+            roles.retain_instance_profile(instance_profile_removal_policy)
         else:
             self.instance_role = instance_profile_role
             self.instance_profile = iam.InstanceProfile(
                 self, "InstanceProfile", role=instance_profile_role
             )
+            self.instance_profile.apply_removal_policy(instance_profile_removal_policy)
         if service_role is not None:
             self.service_role = service_role
         elif configuration.attaches_profile:
@@ -117,3 +138,4 @@ class QuickSetupLocal(Construct):
             service_role_arn=self.service_role.role_arn if self.service_role else "",
             instance_profile_name=self.instance_profile.instance_profile_name,
         )
+        register(self, stack, coverage, findings)

@@ -79,6 +79,11 @@ class InstanceTargets:
         """Exactly these instances (1 to 50 ids such as ``i-0123456789abcdef0``)."""
         prop = "targets.instance_ids"
         check_type(prop, instance_ids, (list, tuple), "a list of 1 to 50 instance ids")
+        for instance_id in instance_ids:
+            check_type(
+                prop, instance_id, str,
+                "instance ids of the form i- followed by 8 or 17 lowercase hex digits",
+            )
         if not is_unresolved(list(instance_ids)):
             if not 1 <= len(instance_ids) <= MAX_INSTANCE_IDS:
                 raise QuickSetupValidationError(
@@ -119,6 +124,25 @@ class InstanceTargets:
             return "ParameterValues" if automation else "InstanceIds"
         return "ResourceGroup" if automation else "resource-groups:Name"
 
+    def can_overlap(self, other: InstanceTargets) -> bool:
+        """False only when no instance can be in both target sets.
+
+        Decided conservatively, from what is known at synth time: the same tag key with
+        different values, or two lists of instance ids with none in common, cannot meet.
+        Anything else can: one instance may carry two different tag keys, a resource group can
+        hold any instance, and a value that is still a token may turn out equal.
+        """
+        modes = {self._mode, other._mode}
+        if modes == {_Mode.TAG}:
+            if self._key != other._key or self._values == other._values:
+                return True
+            return _unknown(self._key) or _unknown(self._values[0]) or _unknown(other._values[0])
+        if modes == {_Mode.INSTANCE_IDS}:
+            if any(_unknown(value) for value in self._values + other._values):
+                return True
+            return not set(self._values).isdisjoint(other._values)
+        return True
+
     def describe(self) -> str:
         """A short human description, e.g. ``tag Env=prod``."""
         if self._mode is _Mode.ALL:
@@ -141,3 +165,7 @@ class InstanceTargets:
 
     def __repr__(self) -> str:
         return f"InstanceTargets({self.describe()})"
+
+
+def _unknown(value: str | None) -> bool:
+    return value is not None and is_unresolved(value)

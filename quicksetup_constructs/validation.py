@@ -14,12 +14,23 @@ import aws_cdk as cdk
 
 from .errors import QuickSetupValidationError
 
+_TOKEN_MARKER = "Token["
+"""In every string that CDK encodes a token in (``${Token[...]}``, ``#{Token[...]}``)."""
+
 
 def is_unresolved(value: Any) -> bool:
-    """True when ``value`` is (or contains) a CDK token that is resolved only at deploy time."""
-    return isinstance(value, str | list | tuple | dict | int | float) and cdk.Token.is_unresolved(
-        value
-    )
+    """True when ``value`` is (or contains) a CDK token that is resolved only at deploy time.
+
+    A string or list with no ``Token[`` in it is answered here, as CDK's own check starts by
+    looking for that marker: asking the jsii kernel costs a round trip to Node.js per value.
+    """
+    if isinstance(value, str):
+        return _TOKEN_MARKER in value and cdk.Token.is_unresolved(value)
+    if isinstance(value, list | tuple):
+        if not any(isinstance(item, str) and _TOKEN_MARKER in item for item in value):
+            return False
+        return cdk.Token.is_unresolved(list(value))
+    return isinstance(value, dict | int | float) and cdk.Token.is_unresolved(value)
 
 
 def check_type(prop: str, value: Any, expected: type | tuple[type, ...], allowed: str) -> None:
@@ -40,9 +51,52 @@ def check_choice(prop: str, value: Any, choices: Collection[str]) -> None:
 
 
 def check_role(prop: str, value: Any) -> None:
-    """``value`` must be ``None`` or an IAM role (anything with ``role_arn`` and ``role_name``).
+    """``value`` must be ``None`` or an IAM role: a CDK (jsii) object with ``role_arn`` and
+    ``role_name``, such as ``iam.Role`` or ``iam.Role.from_role_name(...)``.
 
-    jsii interfaces are protocols, so ``isinstance(value, iam.IRole)`` cannot be used.
+    jsii interfaces are protocols, so ``isinstance(value, iam.IRole)`` cannot be used; an object
+    that only looks like a role would fail later, inside the jsii kernel.
     """
-    if value is not None and not (hasattr(value, "role_arn") and hasattr(value, "role_name")):
+    if value is not None and not (
+        hasattr(value, "__jsii_ref__")
+        and hasattr(value, "role_arn")
+        and hasattr(value, "role_name")
+    ):
         raise QuickSetupValidationError(prop, value, "None or an aws_iam.IRole")
+
+
+REMOVAL_POLICIES = {
+    cdk.RemovalPolicy.RETAIN: "RETAIN",
+    cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: "RETAIN_ON_UPDATE_OR_DELETE",
+    cdk.RemovalPolicy.DESTROY: "DESTROY",
+}
+"""The removal policies an IAM role or instance profile can have (IAM keeps no snapshots)."""
+
+
+def check_removal_policy(prop: str, value: Any) -> None:
+    if not any(value is policy for policy in REMOVAL_POLICIES):
+        raise QuickSetupValidationError(
+            prop, value,
+            "cdk.RemovalPolicy." + ", cdk.RemovalPolicy.".join(REMOVAL_POLICIES.values()),
+        )
+
+
+def check_scope(scope: Any) -> cdk.Stack:
+    """``scope`` is a construct inside a :class:`cdk.Stack`; returns that stack."""
+    from .rendering.shared import stack_of
+
+    allowed = "a construct inside a cdk.Stack (a Stack, or a construct in one)"
+    if not hasattr(scope, "node") or not hasattr(scope, "__jsii_ref__"):
+        raise QuickSetupValidationError("scope", scope, allowed)
+    try:
+        return stack_of(scope)
+    except RuntimeError:  # the jsii kernel's "should be created in the scope of a Stack"
+        raise QuickSetupValidationError("scope", scope.node.path or "the App", allowed) from None
+
+
+def check_id(scope: Any, construct_id: Any) -> None:
+    """``construct_id`` is a non-empty string that no other child of ``scope`` has."""
+    allowed = "a non-empty string that no other construct in the same scope uses"
+    check_type("id", construct_id, str, allowed)
+    if not construct_id or scope.node.try_find_child(construct_id) is not None:
+        raise QuickSetupValidationError("id", construct_id, allowed)

@@ -1,21 +1,32 @@
-"""Sample CDK app: Quick Setup for the instances tagged Environment=production, and for every
-instance of an organization's OUs in two Regions.
+"""Sample CDK app: Quick Setup for every instance of an organization's OUs in two Regions, and
+for the instances tagged Environment=production in the organization's management account.
 
 Run with ``npx cdk synth`` from the repository root; it needs no AWS account and no network
 (the organization stack gives ``account_count``, so no accounts are looked up).
+
+Both stacks are deployed to the management account (``111111111111`` here). The StackSets never
+deploy to it, so the local configuration covers its instances and the two configurations cannot
+reach the same instances: no overlap warning, no duplicate inventory association.
 """
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from quicksetup_constructs import InstanceTargets, QuickSetupLocal, QuickSetupOrganization
 
+MANAGEMENT_ACCOUNT = cdk.Environment(account="111111111111", region="us-east-1")
+"""The organization's management account, where both stacks are deployed."""
+
 
 def build_app(app: cdk.App) -> cdk.App:
-    """Add the sample stacks to ``app`` (with cdk-nag's AWS Solutions checks) and return it."""
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    """Add the sample stacks to ``app`` (with cdk-nag's AWS Solutions and NIST 800-53 rev 5
+    checks) and return it."""
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
 
-    stack = cdk.Stack(app, "QuickSetupLocalSample", description="Quick Setup Host Management")
+    stack = cdk.Stack(
+        app, "QuickSetupLocalSample", env=MANAGEMENT_ACCOUNT,
+        description="Quick Setup Host Management",
+    )
     QuickSetupLocal(
         stack, "QuickSetup",
         targets=InstanceTargets.tag("Environment", "production"),
@@ -24,7 +35,7 @@ def build_app(app: cdk.App) -> cdk.App:
     )
 
     organization = cdk.Stack(
-        app, "QuickSetupOrganizationSample",
+        app, "QuickSetupOrganizationSample", env=MANAGEMENT_ACCOUNT,
         description="Quick Setup Host Management for an organization (StackSets)",
     )
     QuickSetupOrganization(

@@ -18,7 +18,8 @@ def _all_options(stack):
 
 def _two_configurations(stack):
     QuickSetupLocal(stack, "Web", targets=InstanceTargets.tag("App", "web"), allow_policy_attach=True)
-    QuickSetupLocal(stack, "Batch", targets=InstanceTargets.resource_group("batch"),
+    # A resource group can hold the web instances too: only one of them may collect inventory.
+    QuickSetupLocal(stack, "Batch", targets=InstanceTargets.resource_group("batch"), collect_inventory=False,
                     schedules={"scan_for_patches": "cron(0 3 ? * SUN *)"}, update_cloudwatch_agent=True)
 
 
@@ -32,11 +33,17 @@ def _user_role_default_service_role(stack):
     QuickSetupLocal(stack, "Team", instance_profile_role=role, allow_policy_attach=True)
 
 
+def _profile_only(stack):
+    QuickSetupLocal(stack, "Bare", update_ssm_agent=False, collect_inventory=False, scan_for_patches=False,
+                    attach_instance_profile=False, instance_profile_removal_policy=cdk.RemovalPolicy.DESTROY)
+
+
 CONFIGURATIONS = {
     "all-options": _all_options,
     "two-configurations": _two_configurations,
     "user-roles": _user_roles,
     "user-instance-role": _user_role_default_service_role,
+    "profile-only": _profile_only,
 }
 
 
@@ -53,3 +60,15 @@ def test_configurations_pass_cfn_lint_and_cdk_nag(name, env, tmp_path):
     report = nag_report(build, tmp_path)
     assert unacknowledged(report) == []
     assert lint_findings(Template.from_stack(stacks[0]).to_json()) == []
+
+
+def test_both_packs_really_run(tmp_path):
+    """Guards the test above: a clean pack leaves no trace in the report, so show that both
+    packs report what they should on a role that breaks their rules."""
+
+    def build(app):
+        role = iam.Role(cdk.Stack(app, "Stack"), "Bad", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
+
+    rules = {rule.split(" ")[0] for rule in unacknowledged(nag_report(build, tmp_path))}
+    assert {"AwsSolutions-IAM5[Action::s3:*]", "NIST.800.53.R5-IAMNoInlinePolicy"} <= rules

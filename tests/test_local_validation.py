@@ -29,7 +29,7 @@ BAD_PROPS = {
     "schedules['scan_for_patches']": ({"schedules": {"scan_for_patches": "daily"}}, "rate(N"),
     "schedules['install_cloudwatch_agent']": ({"schedules": {"install_cloudwatch_agent": "rate(1 day)"}}, "set install_cloudwatch_agent=True"),
     "inventory": ({"inventory": {"files": []}}, "an InventorySettings"),
-    "inventory.files": ({"inventory": InventorySettings(files=[InventoryFilePath("/etc", [])])}, "at least one pattern"),
+    "inventory.files.patterns": ({"inventory": InventorySettings(files=[InventoryFilePath("/etc", [])])}, "a non-empty list of file name patterns"),
     "inventory.files.dir_scan_limit": ({"inventory": InventorySettings(files=[InventoryFilePath("/etc", ["*"], dir_scan_limit=0)])}, "a positive integer"),
     "inventory.windows_registry.path": ({"inventory": InventorySettings(windows_registry=[InventoryRegistryKey("SOFTWARE\\Amazon")])}, "a key under a registry root"),
     "inventory.billing_info": ({"inventory": InventorySettings(billing_info="yes")}, "True, False or None"),

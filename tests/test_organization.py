@@ -12,8 +12,6 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
-from cdk_nag import AwsSolutionsChecks
-from cfnlint.api import ManualArgs, lint
 
 from quicksetup_constructs import (
     ORGANIZATION_REGIONS,
@@ -27,6 +25,8 @@ from quicksetup_constructs import (
 )
 from quicksetup_constructs.organization import MANAGEMENT_ACCOUNT_WARNING, TARGET_COUNT_WARNING
 from quicksetup_constructs.organization.template import TEMPLATE_BODY_LIMIT, check_template_size
+
+from .support import lint_findings, nag_packs
 
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
@@ -50,7 +50,7 @@ def _synthesize(tmp_path: Path, nag: bool = False, **props: Any) -> SimpleNamesp
     """Synthesize one organization stack (under cdk-nag when ``nag``) and parse its StackSets."""
     app = cdk.App(outdir=str(tmp_path))
     if nag:
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
     stack, org = _build(app, **props)
     try:
         app.synth()
@@ -101,11 +101,6 @@ def local() -> Template:
     stack = cdk.Stack(cdk.App(), "Local", env=ENV)
     QuickSetupLocal(stack, "QuickSetup", **ALL_OPTIONS)
     return Template.from_stack(stack)
-
-
-def _lint(template: dict[str, Any], region: str) -> list[str]:
-    matches = lint(json.dumps(template), config=ManualArgs(regions=[region]))
-    return [f"{m.rule.id} {m.message} at {'/'.join(map(str, m.path))}" for m in matches]
 
 
 def _violations(report: dict[str, Any]) -> list[str]:
@@ -316,40 +311,64 @@ def test_tag_targets_and_no_automation_role_when_not_attaching(custom):
 
 
 def test_outer_template_passes_cfn_lint(full):
-    assert _lint(full.outer, "us-east-1") == []
+    assert lint_findings(full.outer, "us-east-1") == []
 
 
 def test_account_template_passes_cfn_lint(full):
-    assert _lint(full.org.account_template, REGIONS[0]) == []
+    assert lint_findings(full.org.account_template, REGIONS[0]) == []
 
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_regional_template_passes_cfn_lint(full, region):
-    assert _lint(full.org.regional_template, region) == []
+    assert lint_findings(full.org.regional_template, region) == []
 
 
-def test_outer_stack_passes_cdk_nag(full):
+def test_outer_stack_passes_both_cdk_nag_packs(full):
     assert full.report is not None
     assert _violations(full.report) == []
 
 
-def test_inner_stacks_pass_cdk_nag_with_reasoned_acknowledgements(full):
-    app = cdk.App.of(full.org.account_template_stack)
-    assert app is cdk.App.of(full.org.regional_template_stack)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+def _inner_nag_report(org: QuickSetupOrganization) -> dict[str, Any]:
+    """Both packs over the StackSet templates' own app (the stacks they were rendered from)."""
+    app = cdk.App.of(org.account_template_stack)
+    assert app is cdk.App.of(org.regional_template_stack)
+    cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
     os.makedirs(app.outdir, exist_ok=True)  # the construct removed its output after rendering
     try:
         try:
             app.synth(force=True)
         except RuntimeError as error:
-            assert "Validation failed" in str(error), error
-        report = json.loads((Path(app.outdir) / "validation-report.json").read_text())
+            assert "ValidationFailed" in str(error) or "Validation failed" in str(error), error
+        return json.loads((Path(app.outdir) / "validation-report.json").read_text())
     finally:
         shutil.rmtree(app.outdir, ignore_errors=True)
+
+
+def test_inner_stacks_pass_both_cdk_nag_packs_with_reasoned_acknowledgements(full):
+    report = _inner_nag_report(full.org)
     assert _violations(report) == []
     acknowledged = [s for plugin in report["pluginReports"] for s in plugin["suppressedViolations"]]
     assert any("ec2:*:<AWS::AccountId>:instance/*" in s["ruleName"] for s in acknowledged)
     assert all(len(s["reason"]) > 20 for s in acknowledged)
+
+
+@pytest.mark.parametrize("env", [None, ENV], ids=["env-agnostic", "concrete-env"])
+@pytest.mark.parametrize("props", [
+    {},
+    {"targets": InstanceTargets.tag("Env", "prod"), "attach_instance_profile": False,
+     "call_as": "DELEGATED_ADMIN", "instance_profile_removal_policy": cdk.RemovalPolicy.DESTROY},
+    {"collect_inventory": False, "scan_for_patches": False, "update_ssm_agent": False,
+     "attach_instance_profile": False},
+], ids=["defaults", "tag-no-attach", "no-option"])
+def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(tmp_path, env, props):
+    app = cdk.App(outdir=str(tmp_path))
+    cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
+    org = QuickSetupOrganization(cdk.Stack(app, "Org", env=env), "OrgQuickSetup", **_props(**props))
+    try:
+        app.synth()
+    except RuntimeError as error:
+        pytest.fail(f"cdk-nag findings in the outer stack: {error}")
+    assert _violations(_inner_nag_report(org)) == []
 
 
 # Limits and validation
@@ -494,3 +513,19 @@ def test_tokens_are_not_validated_and_the_target_check_warns():
         Match.string_like_regexp("2,000-target check .* could not be completed"),
     )
     assert TARGET_COUNT_WARNING == "quicksetup:target-count-unchecked"
+
+
+def test_with_every_option_off_the_regional_template_is_still_deployable():
+    """CloudFormation rejects a template without resources: the regional stacks then hold a
+    placeholder that does nothing, and the account StackSet still creates the role and profile."""
+    _, org = _build(cdk.App(), **{option: False for option in (
+        "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
+    )})
+    assert org.associations == {}
+    assert [r["Type"] for r in org.regional_template["Resources"].values()] == [
+        "AWS::CloudFormation::WaitConditionHandle"
+    ]
+    assert lint_findings(org.regional_template) == []
+    assert {r["Type"] for r in org.account_template["Resources"].values()} == {
+        "AWS::IAM::Role", "AWS::IAM::InstanceProfile"
+    }

@@ -41,13 +41,30 @@ def test_every_template_passes_cfn_lint(assembly):
         assert lint_findings(json.loads(path.read_text())) == [], path.name
 
 
-def test_cdk_nag_has_no_unacknowledged_finding_and_every_acknowledgement_has_a_reason(assembly):
+def test_cdk_nag_packs_have_no_unacknowledged_finding_and_every_acknowledgement_has_a_reason(assembly):
     report = json.loads((assembly / "validation-report.json").read_text())
     assert unacknowledged(report) == []
     acknowledged = acknowledgements(report)
     assert acknowledged, "the sample uses managed policies, so some findings are acknowledged"
     for suppressed in acknowledged:
         assert len(suppressed["reason"]) > 40, suppressed["ruleName"]
+
+
+def test_the_sample_runs_both_cdk_nag_packs(tmp_path):
+    """A clean pack leaves no trace in the report: show that the sample app's packs (AWS
+    Solutions and NIST 800-53 rev 5) catch a role that breaks their rules."""
+    from aws_cdk import aws_iam as iam
+
+    app = build_app(cdk.App(outdir=str(tmp_path)))
+    role = iam.Role(cdk.Stack(app, "Bad"), "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
+    with pytest.raises(RuntimeError, match="Validation ?[Ff]ailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    findings = unacknowledged(report)
+    assert any(f.startswith("NIST.800.53.R5-IAMNoInlinePolicy") for f in findings)
+    assert any(f.startswith("AwsSolutions-IAM5") for f in findings)
+    assert all("'Bad/" in f for f in findings), findings
 
 
 def test_lint_catches_a_broken_template(assembly):

@@ -25,6 +25,22 @@ DEFAULT_TYPES = (
 
 _MAX_PARAMETER_LENGTH = 65535
 _REGISTRY_ROOT = re.compile(r"(HKEY_[A-Z_]+|HK(LM|CU|CR|U|CC))\\.*")
+_REGISTRY_ALLOWED = "a key under a registry root, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon"
+_FILE_PATH_ALLOWED = "a non-empty directory path, e.g. /var/log or %ProgramFiles%"
+_PATTERNS_ALLOWED = "a non-empty list of file name patterns, e.g. ['*.conf']"
+_VALUE_NAMES_ALLOWED = "a list of registry value names (empty: every value)"
+
+
+def _check_strings(prop: str, values: object, allowed: str) -> None:
+    """``values`` is a non-empty list (or tuple) of non-empty strings."""
+    check_type(prop, values, (list, tuple), allowed)
+    assert isinstance(values, list | tuple)
+    if not values:
+        raise QuickSetupValidationError(prop, list(values), allowed)
+    for value in values:
+        check_type(prop, value, str, allowed)
+        if not value:
+            raise QuickSetupValidationError(prop, list(values), allowed)
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,22 @@ class InventoryFilePath:
     """Scan sub-directories too. Default: False."""
     dir_scan_limit: int | None = None
     """Most directories to scan when recursive. Default: the agent's own limit."""
+
+    def validate(self, prop: str) -> None:
+        """Raise :class:`QuickSetupValidationError` naming ``prop`` for a malformed entry."""
+        check_type(f"{prop}.path", self.path, str, _FILE_PATH_ALLOWED)
+        if not self.path:
+            raise QuickSetupValidationError(f"{prop}.path", self.path, _FILE_PATH_ALLOWED)
+        _check_strings(f"{prop}.patterns", self.patterns, _PATTERNS_ALLOWED)
+        check_type(f"{prop}.recursive", self.recursive, bool, "True or False")
+        if self.dir_scan_limit is not None:
+            check_type(
+                f"{prop}.dir_scan_limit", self.dir_scan_limit, int, "None or a positive integer"
+            )
+            if self.dir_scan_limit < 1:
+                raise QuickSetupValidationError(
+                    f"{prop}.dir_scan_limit", self.dir_scan_limit, "None or a positive integer"
+                )
 
     def to_json(self) -> dict[str, object]:
         entry: dict[str, object] = {
@@ -59,6 +91,16 @@ class InventoryRegistryKey:
     """Collect sub-keys too. Default: False."""
     value_names: Sequence[str] = ()
     """Collect only these values. Default: every value."""
+
+    def validate(self, prop: str) -> None:
+        """Raise :class:`QuickSetupValidationError` naming ``prop`` for a malformed entry."""
+        check_type(f"{prop}.path", self.path, str, _REGISTRY_ALLOWED)
+        if not _REGISTRY_ROOT.fullmatch(self.path):
+            raise QuickSetupValidationError(f"{prop}.path", self.path, _REGISTRY_ALLOWED)
+        check_type(f"{prop}.recursive", self.recursive, bool, "True or False")
+        check_type(f"{prop}.value_names", self.value_names, (list, tuple), _VALUE_NAMES_ALLOWED)
+        if self.value_names:
+            _check_strings(f"{prop}.value_names", self.value_names, _VALUE_NAMES_ALLOWED)
 
     def to_json(self) -> dict[str, object]:
         entry: dict[str, object] = {"Path": self.path, "Recursive": self.recursive}
@@ -83,14 +125,7 @@ class InventorySettings:
         check_type(f"{prop}.files", self.files, (list, tuple), "a list of InventoryFilePath")
         for entry in self.files:
             check_type(f"{prop}.files", entry, InventoryFilePath, "InventoryFilePath items")
-            if not entry.path or not entry.patterns:
-                raise QuickSetupValidationError(
-                    f"{prop}.files", entry, "a non-empty path and at least one pattern"
-                )
-            if entry.dir_scan_limit is not None and entry.dir_scan_limit < 1:
-                raise QuickSetupValidationError(
-                    f"{prop}.files.dir_scan_limit", entry.dir_scan_limit, "a positive integer"
-                )
+            entry.validate(f"{prop}.files")
         check_type(
             f"{prop}.windows_registry", self.windows_registry, (list, tuple),
             "a list of InventoryRegistryKey",
@@ -99,11 +134,7 @@ class InventorySettings:
             check_type(
                 f"{prop}.windows_registry", key, InventoryRegistryKey, "InventoryRegistryKey items"
             )
-            if not _REGISTRY_ROOT.fullmatch(key.path):
-                raise QuickSetupValidationError(
-                    f"{prop}.windows_registry.path", key.path,
-                    "a key under a registry root, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon",
-                )
+            key.validate(f"{prop}.windows_registry")
         if self.billing_info is not None:
             check_type(f"{prop}.billing_info", self.billing_info, bool, "True, False or None")
         for name, value in self.extra_parameters().items():

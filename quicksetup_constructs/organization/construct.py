@@ -12,10 +12,20 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..configuration import Configuration, configuration_from_props
+from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
 from ..options import InventorySettings
+from ..rendering.shared import stack_of
 from ..targets import DocumentKind, InstanceTargets
-from ..validation import check_choice, check_pattern, check_type, is_unresolved
+from ..validation import (
+    check_choice,
+    check_id,
+    check_pattern,
+    check_removal_policy,
+    check_scope,
+    check_type,
+    is_unresolved,
+)
 from .accounts import look_up_account_count
 from .member_stacks import account_wide_names, build_member_stacks
 from .organizational_units import check_organizational_units
@@ -31,6 +41,9 @@ TARGET_COUNT_WARNING = "quicksetup:target-count-unchecked"
 """Id of the warning that the 2,000-target check could not be completed."""
 
 _CONFIGURATION_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
+_CONFIGURATION_ID_ALLOWED = (
+    "1-40 letters, digits and hyphens (it names the StackSets and IAM roles)"
+)
 _CALL_AS = ("SELF", "DELEGATED_ADMIN")
 
 
@@ -44,6 +57,9 @@ class QuickSetupOrganization(Construct):
     associations in every Region and depends on it. Both templates are inline and asset-free:
     member accounts need no CDK bootstrap. Deploy this from the management account or a
     delegated administrator. The management account itself is never targeted.
+
+    Other configurations of the same app that can reach the same instances are caught at synth
+    time (see :mod:`quicksetup_constructs.conflicts`).
     """
 
     configuration: Configuration
@@ -103,6 +119,7 @@ class QuickSetupOrganization(Construct):
         rollout: RolloutPreferences | None = None,
         call_as: str = "SELF",
         retain_stacks_on_account_removal: bool = False,
+        instance_profile_removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         """
         :param organizational_unit_ids: The OUs (``ou-...``) or the root (``r-...``) to
@@ -142,15 +159,28 @@ class QuickSetupOrganization(Construct):
             administrator account. Default: ``SELF``.
         :param retain_stacks_on_account_removal: Keep the roles and associations in an account
             that leaves the OUs. Default: False (they are removed).
+        :param instance_profile_removal_policy: What happens to the instance role and profile of
+            a member account when its stack instance is deleted (this construct or its stack is
+            removed, or the account leaves the OUs): instances that were given the profile keep
+            using it, so they are kept by default (``DeletionPolicy: Retain``). ``RETAIN``,
+            ``RETAIN_ON_UPDATE_OR_DELETE`` or ``DESTROY``. A kept role and profile have fixed
+            names: deploying the same configuration to that account again fails until they are
+            deleted (or imported). Default: ``cdk.RemovalPolicy.RETAIN``.
         """
+        stack = check_scope(scope)
+        check_id(scope, id)
         check_organizational_units("organizational_unit_ids", organizational_unit_ids)
         check_regions("regions", regions)
         home_region = regions[0] if home_region is None else home_region
         check_region("home_region", home_region)
+        if configuration_id is not None:  # checked here first: the common check allows more
+            check_pattern(
+                "configuration_id", configuration_id, _CONFIGURATION_ID, _CONFIGURATION_ID_ALLOWED
+            )
         configuration = configuration_from_props(f"{scope.node.path}/{id}", locals())
         check_pattern(
             "configuration_id", configuration.configuration_id, _CONFIGURATION_ID,
-            "1-40 letters, digits and hyphens (it names the StackSets and IAM roles)",
+            _CONFIGURATION_ID_ALLOWED,
         )
         _check_no_instance_ids(configuration.targets)
         rollout = RolloutPreferences() if rollout is None else rollout
@@ -161,6 +191,7 @@ class QuickSetupOrganization(Construct):
             "retain_stacks_on_account_removal", retain_stacks_on_account_removal, bool,
             "True or False",
         )
+        check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
         accounts, problem = _accounts(scope, account_count, organizational_unit_ids)
         if accounts is not None:
             check_target_count(
@@ -168,9 +199,18 @@ class QuickSetupOrganization(Construct):
                 accounts, len(regions),
             )
 
+        path = f"{scope.node.path}/{id}"
+        coverage = organization_coverage(
+            stack, path, configuration,
+            organizational_unit_ids=organizational_unit_ids, regions=regions, call_as=call_as,
+        )
+        findings = check_conflicts(stack, coverage)
+
         names = account_wide_names(configuration.configuration_id)
         app = new_template_app()
-        members = build_member_stacks(app, configuration, names)
+        members = build_member_stacks(
+            app, configuration, names, removal_policy=instance_profile_removal_policy
+        )
         account_template, regional_template = synthesize_templates(
             app, [members.account, members.regional]
         )
@@ -252,6 +292,7 @@ class QuickSetupOrganization(Construct):
                 "organizations:ListAccountsForParent; the count is then cached in "
                 "cdk.context.json.",
             )
+        register(self, stack, coverage, findings)
 
     def _instances(self, regions: list[str]) -> cfn.CfnStackSet.StackInstancesProperty:
         return cfn.CfnStackSet.StackInstancesProperty(
@@ -286,7 +327,7 @@ def _accounts(
                 "account_count", account_count, "None or a number of accounts (0 or more)"
             )
         return account_count, None
-    region = cdk.Stack.of(scope).region
+    region = stack_of(scope).region
     result = look_up_account_count(
         scope, unit_ids, region=None if is_unresolved(region) else region
     )

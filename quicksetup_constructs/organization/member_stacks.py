@@ -41,8 +41,14 @@ class MemberStacks:
 
 
 def build_member_stacks(
-    app: cdk.App, configuration: Configuration, names: AccountWideNames
+    app: cdk.App,
+    configuration: Configuration,
+    names: AccountWideNames,
+    *,
+    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
 ) -> MemberStacks:
+    """The account and regional stacks of ``configuration`` in ``app``. ``removal_policy``:
+    of the instance role and profile, which instances keep using after a stack is deleted."""
     configuration_id = configuration.configuration_id
     account = template_stack(
         app, "AccountRoles",
@@ -55,6 +61,7 @@ def build_member_stacks(
     )
     instance_role = roles.instance_role(extra_policies)
     instance_profile = roles.instance_profile()
+    roles.retain_instance_profile(removal_policy)
     if configuration.attaches_profile:
         roles.allow_attaching(
             instance_profile, instance_role,
@@ -75,4 +82,8 @@ def build_member_stacks(
         service_role_arn=service_role_arn,
         instance_profile_name=names.instance_profile,
     )
+    if not associations:
+        # Every option is off: CloudFormation rejects a template without resources, so the
+        # regional stacks hold one that costs nothing and does nothing.
+        cdk.CfnWaitConditionHandle(regional, "NoOptionEnabled")
     return MemberStacks(account=account, regional=regional, associations=associations)

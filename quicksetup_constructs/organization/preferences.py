@@ -91,6 +91,12 @@ class RolloutPreferences:
                         f"{prop}.region_order", region,
                         "only Regions of regions: " + ", ".join(map(str, regions)),
                     )
+            literal = [region for region in self.region_order if not is_unresolved(region)]
+            if len(set(literal)) != len(literal):
+                raise QuickSetupValidationError(
+                    f"{prop}.region_order", list(self.region_order),
+                    "distinct Regions of regions: " + ", ".join(map(str, regions)),
+                )
 
     def render(
         self, *, with_region_order: bool = True

@@ -12,21 +12,38 @@ from .shared import stack_singleton
 class QuickSetupDocuments(Construct):
     """Holds this library's documents for one stack; each is created when first needed."""
 
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        # Remembered on the Python side: each tree look-up is a round trip to the jsii kernel.
+        self._documents: dict[str, ssm.CfnDocument] = {}
+        self._names: dict[str, str] = {}
+
     def document(self, spec: OwnDocument) -> ssm.CfnDocument:
-        existing = self.node.try_find_child(spec.id)
-        if isinstance(existing, ssm.CfnDocument):
-            return existing
-        return ssm.CfnDocument(
-            self, spec.id,
-            content=spec.content,
-            document_type=spec.kind.value,
-            document_format="JSON",
-        )
+        document = self._documents.get(spec.id)
+        if document is None:
+            existing = self.node.try_find_child(spec.id)
+            if isinstance(existing, ssm.CfnDocument):
+                document = existing
+            else:
+                document = ssm.CfnDocument(
+                    self, spec.id,
+                    content=spec.content,
+                    document_type=spec.kind.value,
+                    document_format="JSON",
+                )
+            self._documents[spec.id] = document
+        return document
+
+    def name(self, spec: OwnDocument) -> str:
+        """The name an association uses for the document (its ``Ref``)."""
+        name = self._names.get(spec.id)
+        if name is None:
+            name = self._names[spec.id] = self.document(spec).ref
+        return name
 
 
 def document_name(scope: Construct, document: ManagedDocument | OwnDocument) -> str:
     """The name an association uses for ``document`` in ``scope``'s stack."""
     if isinstance(document, ManagedDocument):
         return document.name
-    documents = stack_singleton(scope, "QuickSetupDocuments", QuickSetupDocuments)
-    return documents.document(document).ref
+    return stack_singleton(scope, "QuickSetupDocuments", QuickSetupDocuments).name(document)

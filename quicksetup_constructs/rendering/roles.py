@@ -18,6 +18,13 @@ from .shared import stack_singleton
 INSTANCE_ROLE_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
 """What every managed instance needs: Systems Manager core, and the patch-scan document's reads."""
 
+_RETENTION = {
+    cdk.RemovalPolicy.DESTROY: 0,
+    cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: 1,
+    cdk.RemovalPolicy.RETAIN: 2,
+}
+"""How much of the instance role and profile each removal policy keeps."""
+
 
 @dataclass(frozen=True)
 class AccountWideNames:
@@ -54,12 +61,24 @@ class QuickSetupRoles(Construct):
         self._granted_profiles: set[str] = set()
         self._policy_attach_granted = False
         self._instance_role_policies: set[str] = set()
+        self._removal_policy: cdk.RemovalPolicy | None = None
 
     def instance_role(self, extra_policies: tuple[str, ...] = ()) -> iam.Role:
         """The default instance role, trusted by EC2, with ``extra_policies`` added."""
         if self._instance_role is None:
             self._instance_role = iam.Role(
                 self, "InstanceRole",
+                # No aws:SourceAccount (or aws:SourceArn) condition here, unlike the automation
+                # role's trust. EC2 uses this role for an instance only through an instance
+                # profile that a principal allowed to iam:PassRole it associated with the
+                # instance, and a role can be passed only within its own account: the
+                # confused-deputy case those keys guard against does not arise. We found no AWS
+                # documentation that EC2 puts either key in the request it makes for an
+                # instance's credentials (AWS's own trust policy for EC2 roles has no
+                # condition), and scanners that flag its absence have had that reported as a
+                # false positive for ec2.amazonaws.com (prowler-cloud/prowler#2810, #7021). A
+                # condition on a key the request lacks never matches: every instance would lose
+                # its credentials. So the trust stays as AWS documents it.
                 assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
                 description="Lets Systems Manager manage EC2 instances (Quick Setup).",
                 role_name=self._account_wide.instance_role if self._account_wide else None,
@@ -80,12 +99,23 @@ class QuickSetupRoles(Construct):
             )
         return self._instance_profile
 
+    def retain_instance_profile(self, policy: cdk.RemovalPolicy) -> None:
+        """Apply ``policy`` to the instance role and its profile when they are removed or
+        replaced. Configurations of one stack share them: the most retaining policy any of them
+        asks for wins (RETAIN over RETAIN_ON_UPDATE_OR_DELETE over DESTROY)."""
+        if self._removal_policy is None or _RETENTION[policy] > _RETENTION[self._removal_policy]:
+            self._removal_policy = policy
+            self.instance_role().apply_removal_policy(policy)
+            self.instance_profile().apply_removal_policy(policy)
+
     def automation_role(self) -> iam.Role:
         """The default Systems Manager service role that runs the instance-profile automation."""
         if self._automation_role is None:
             stack = cdk.Stack.of(self)
             self._automation_role = iam.Role(
                 self, "AutomationRole",
+                # Confused-deputy protection: Systems Manager may assume this role only while
+                # acting for this account (its own automations, started by its associations).
                 assumed_by=iam.ServicePrincipal(
                     "ssm.amazonaws.com",
                     conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
@@ -128,7 +158,8 @@ class QuickSetupRoles(Construct):
 
 
 def _describe_statement() -> iam.PolicyStatement:
-    # DescribeIamInstanceProfileAssociations has no resource-level permissions.
+    # Purpose: the runbook asks whether an instance already has a profile before it attaches
+    # ours. DescribeIamInstanceProfileAssociations has no resource-level permissions.
     return iam.PolicyStatement(
         actions=["ec2:DescribeIamInstanceProfileAssociations"], resources=["*"]
     )
@@ -144,6 +175,8 @@ def _attach_statements(
         service="ec2", region=region, resource="instance", resource_name="*"
     )
     return [
+        # Purpose: give our profile to a targeted instance. Only when the instance has no
+        # profile now (ec2:InstanceProfile is absent), and only ours as the new one.
         iam.PolicyStatement(
             actions=["ec2:AssociateIamInstanceProfile"],
             resources=[instances],
@@ -152,16 +185,23 @@ def _attach_statements(
                 "ArnEquals": {"ec2:NewInstanceProfile": profile.instance_profile_arn},
             },
         ),
-        iam.PolicyStatement(  # may detach only our own profile
+        # Purpose: one of Quick Setup's eight service-role actions, which the runbook never
+        # calls; kept for parity, but it may detach only our own profile, never a customer's.
+        iam.PolicyStatement(
             actions=["ec2:DisassociateIamInstanceProfile"],
             resources=[instances],
             conditions={"ArnEquals": {"ec2:InstanceProfile": profile.instance_profile_arn}},
         ),
+        # Purpose: associating a profile passes its role to EC2. Only the instance role, and
+        # only to EC2.
         iam.PolicyStatement(
             actions=["iam:PassRole"],
             resources=[role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
         ),
+        # Purpose: the rest of Quick Setup's eight service-role actions (its runbook reads the
+        # profile and re-creates it, with its role, if it is missing). Ours does not call them;
+        # they are kept for parity, and only on our own profile.
         iam.PolicyStatement(
             actions=[
                 "iam:GetInstanceProfile",
@@ -170,6 +210,8 @@ def _attach_statements(
             ],
             resources=[profile.instance_profile_arn],
         ),
+        # Purpose: Quick Setup's runbook looks up the profile of its role; ours does not.
+        # Kept for parity, read-only, and only for the instance role.
         iam.PolicyStatement(actions=["iam:ListInstanceProfilesForRole"], resources=[role.role_arn]),
     ]
 
@@ -177,12 +219,16 @@ def _attach_statements(
 def _policy_attach_statements(stack: cdk.Stack) -> list[iam.PolicyStatement]:
     """Attach the two SSM policies, and nothing else, to the role of any instance profile."""
     return [
+        # Purpose (allow_policy_attach only): find the role in the profile an instance already
+        # has, whatever its name. Read-only.
         iam.PolicyStatement(
             actions=["iam:GetInstanceProfile"],
             resources=[stack.format_arn(
                 service="iam", region="", resource="instance-profile", resource_name="*"
             )],
         ),
+        # Purpose (allow_policy_attach only): give that role what a managed node needs. Only
+        # the two SSM policies can be attached (iam:PolicyARN).
         iam.PolicyStatement(
             actions=["iam:AttachRolePolicy"],
             resources=[stack.format_arn(service="iam", region="", resource="role", resource_name="*")],

@@ -1,0 +1,270 @@
+"""Configurations of one app that can reach the same instances, found at synth time.
+
+State Manager accepts what these configurations would do and fails, or silently misbehaves, only
+on the instances:
+
+- an instance takes only **one inventory association**: a second one fails to apply
+  (``CreateAssociation`` ``GeneralServiceException``, or the association never succeeds);
+- several **patch scans** of one instance overwrite each other's compliance data;
+- an organization configuration over an account that also has a local one runs a **second set**
+  of associations on the same instances, on overlapping schedules.
+
+Every QuickSetupLocal and QuickSetupOrganization of an app is remembered when it is created and
+compared with those created before it. Overlap is decided conservatively, from what is known at
+synth time: two configurations *can overlap* unless it is provable that they cannot.
+
+Where (account and Region):
+
+- two local configurations can meet when their stacks' accounts are equal or either is unknown
+  (an environment-agnostic stack), and the same holds for their Regions;
+- two organization configurations can meet when they share a Region and an OU id, or either
+  targets an organization root (``r-...``), which holds every OU. OUs with different ids are
+  taken as disjoint: whether one is nested in the other is not known at synth time;
+- a local and an organization configuration can meet when the local stack's Region is one of the
+  organization's (or unknown), unless the local stack is known to be in the account the
+  organization's stack is deployed from while ``call_as`` is ``SELF``: that is the management
+  account, which a service-managed StackSet never deploys to. A delegated administrator account
+  (``call_as="DELEGATED_ADMIN"``) is an ordinary member account and can be in the OUs.
+
+Which instances (:meth:`InstanceTargets.can_overlap`): only the same tag key with different
+values, or two instance-id lists with no id in common, are disjoint. Two tag keys can be on one
+instance, and a resource group can hold any instance.
+
+What follows:
+
+- both collect inventory, same kind (local and local, or organization and organization) →
+  :class:`QuickSetupValidationError` for ``collect_inventory``, raised before the second
+  construct is added to the tree;
+- both scan for patches, same kind → warning :data:`OVERLAPPING_PATCH_SCANS_WARNING`;
+- a local and an organization configuration → warning
+  :data:`LOCAL_AND_ORGANIZATION_OVERLAP_WARNING` (whether they really meet depends on the OU
+  membership of the local stack's account, which only AWS Organizations knows).
+
+Warnings are added to the configuration created second and can be acknowledged, with a reason,
+on it or on any scope above it: ``cdk.Annotations.of(stack).acknowledge_warning(id, reason)``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from .configuration import Configuration
+from .errors import QuickSetupValidationError
+from .targets import InstanceTargets
+from .validation import is_unresolved
+
+OVERLAPPING_PATCH_SCANS_WARNING = "quicksetup:overlapping-patch-scans"
+"""Id of the warning that two configurations can scan the same instances for patches."""
+LOCAL_AND_ORGANIZATION_OVERLAP_WARNING = "quicksetup:local-and-organization-overlap"
+"""Id of the warning that a local and an organization configuration can reach one account and
+Region."""
+
+_LOCAL = "QuickSetupLocal"
+_ORGANIZATION = "QuickSetupOrganization"
+_ROOT_PREFIX = "r-"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Where a configuration can act, and what it does there that can collide."""
+
+    kind: str
+    """``QuickSetupLocal`` or ``QuickSetupOrganization``."""
+    path: str
+    """The construct path, to name the configuration in messages."""
+    targets: InstanceTargets
+    collects_inventory: bool
+    scans_for_patches: bool
+    account: str | None
+    """Local: the stack's account. Organization: the account the StackSets are deployed from.
+    None when unknown (an environment-agnostic stack)."""
+    regions: frozenset[str] | None
+    """The Regions it configures; None when unknown."""
+    organizational_unit_ids: frozenset[str] | None = None
+    """Organization only: its OUs; None when one of them is a token."""
+    call_as: str = "SELF"
+    """Organization only: ``SELF`` (the management account) or ``DELEGATED_ADMIN``."""
+
+    def describe(self) -> str:
+        where = (
+            "in an unknown Region" if self.regions is None
+            else "in " + ", ".join(sorted(self.regions))
+        )
+        if self.kind == _LOCAL:
+            account = "an unknown account" if self.account is None else f"account {self.account}"
+            return f"{self.kind} {self.path} ({self.targets.describe()}, {account}, {where})"
+        units = "unknown OUs" if self.organizational_unit_ids is None else ", ".join(
+            sorted(self.organizational_unit_ids)
+        )
+        return f"{self.kind} {self.path} ({self.targets.describe()}, {units}, {where})"
+
+
+def local_coverage(stack: cdk.Stack, path: str, configuration: Configuration) -> Coverage:
+    """The coverage of a QuickSetupLocal in ``stack``."""
+    account, region = _environment(stack)
+    return Coverage(
+        kind=_LOCAL,
+        path=path,
+        targets=configuration.targets,
+        collects_inventory="collect_inventory" in configuration.enabled,
+        scans_for_patches="scan_for_patches" in configuration.enabled,
+        account=account,
+        regions=None if region is None else frozenset([region]),
+    )
+
+
+def organization_coverage(
+    stack: cdk.Stack,
+    path: str,
+    configuration: Configuration,
+    *,
+    organizational_unit_ids: Iterable[str],
+    regions: Iterable[str],
+    call_as: str,
+) -> Coverage:
+    """The coverage of a QuickSetupOrganization deployed from ``stack``."""
+    units = list(organizational_unit_ids)
+    region_list = list(regions)
+    return Coverage(
+        kind=_ORGANIZATION,
+        path=path,
+        targets=configuration.targets,
+        collects_inventory="collect_inventory" in configuration.enabled,
+        scans_for_patches="scan_for_patches" in configuration.enabled,
+        account=_environment(stack)[0],
+        regions=None if any(map(is_unresolved, region_list)) else frozenset(region_list),
+        organizational_unit_ids=None if any(map(is_unresolved, units)) else frozenset(units),
+        call_as=call_as,
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A warning to add to the new configuration once it exists."""
+
+    id: str
+    message: str
+
+
+_APPS: weakref.WeakKeyDictionary[Construct, list[Coverage]] = weakref.WeakKeyDictionary()
+"""The configurations created so far, by app (the root of the construct tree)."""
+_ROOTS: weakref.WeakKeyDictionary[cdk.Stack, Construct] = weakref.WeakKeyDictionary()
+
+
+_ENVIRONMENTS: weakref.WeakKeyDictionary[cdk.Stack, tuple[str | None, str | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _environment(stack: cdk.Stack) -> tuple[str | None, str | None]:
+    """The stack's account and Region (None when unknown), asked of the jsii kernel once."""
+    environment = _ENVIRONMENTS.get(stack)
+    if environment is None:
+        environment = _ENVIRONMENTS[stack] = (_known(stack.account), _known(stack.region))
+    return environment
+
+
+def _root(stack: cdk.Stack) -> Construct:
+    """The root of ``stack``'s tree, asked of the jsii kernel once per stack."""
+    root = _ROOTS.get(stack)
+    if root is None:
+        root = _ROOTS[stack] = stack.node.root
+    return root
+
+
+def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
+    """Compare a configuration about to be created with those already in its app.
+
+    Raises :class:`QuickSetupValidationError` for a conflict that would break instances; returns
+    the warnings to add with :func:`register` once the construct exists.
+    """
+    findings: list[Finding] = []
+    for other in _APPS.get(_root(stack), ()):
+        if not (_can_meet(coverage, other) and coverage.targets.can_overlap(other.targets)):
+            continue
+        if coverage.kind != other.kind:
+            findings.append(_local_and_organization(coverage, other))
+            continue
+        if coverage.collects_inventory and other.collects_inventory:
+            raise QuickSetupValidationError(
+                "collect_inventory", True,
+                f"False here or in {other.path}, or targets that cannot meet: "
+                f"{coverage.describe()} and {other.describe()} can reach the same instances, "
+                "and an instance takes only one inventory association (the second fails to "
+                "apply). Switch collect_inventory off in one of them, or give them disjoint "
+                "targets, e.g. InstanceTargets.tag('Env', 'a') and InstanceTargets.tag('Env', "
+                "'b')",
+            )
+        if coverage.scans_for_patches and other.scans_for_patches:
+            findings.append(Finding(
+                OVERLAPPING_PATCH_SCANS_WARNING,
+                f"{coverage.describe()} and {other.describe()} can scan the same instances for "
+                "patches: each scan overwrites the other's patch compliance data. Switch "
+                "scan_for_patches off in one of them, or give them disjoint targets.",
+            ))
+    return findings
+
+
+def register(construct: Construct, stack: cdk.Stack, coverage: Coverage,
+             findings: Iterable[Finding]) -> None:
+    """Remember ``coverage`` for the configurations created after it, and add ``findings`` to
+    ``construct`` as warnings."""
+    _APPS.setdefault(_root(stack), []).append(coverage)
+    annotations = None
+    for finding in findings:
+        annotations = annotations or cdk.Annotations.of(construct)
+        annotations.add_warning_v2(finding.id, finding.message)
+
+
+def _local_and_organization(new: Coverage, other: Coverage) -> Finding:
+    local, organization = (new, other) if new.kind == _LOCAL else (other, new)
+    effects = ["a second set of associations runs on the same instances"]
+    if local.collects_inventory and organization.collects_inventory:
+        effects.append(
+            "an instance takes only one inventory association, so one of the two inventory "
+            "associations fails on it"
+        )
+    if local.scans_for_patches and organization.scans_for_patches:
+        effects.append("the two patch scans overwrite each other's compliance data")
+    return Finding(
+        LOCAL_AND_ORGANIZATION_OVERLAP_WARNING,
+        f"{local.describe()} and {organization.describe()} can configure the same account and "
+        f"Region if that account is in the OUs: {'; '.join(effects)}. Deploy the local "
+        "configuration only to accounts outside the OUs (the management account is never "
+        "targeted), give the two disjoint targets, or acknowledge this warning.",
+    )
+
+
+def _can_meet(a: Coverage, b: Coverage) -> bool:
+    """Whether two configurations can act in one account and Region."""
+    if not _regions_meet(a.regions, b.regions):
+        return False
+    if a.kind == b.kind == _LOCAL:
+        return a.account is None or b.account is None or a.account == b.account
+    if a.kind == b.kind == _ORGANIZATION:
+        if a.organizational_unit_ids is None or b.organizational_unit_ids is None:
+            return True
+        units = a.organizational_unit_ids | b.organizational_unit_ids
+        return bool(a.organizational_unit_ids & b.organizational_unit_ids) or any(
+            unit.startswith(_ROOT_PREFIX) for unit in units
+        )
+    local, organization = (a, b) if a.kind == _LOCAL else (b, a)
+    deployed_from_management_account = organization.call_as == "SELF"
+    return not (
+        deployed_from_management_account
+        and local.account is not None
+        and local.account == organization.account
+    )
+
+
+def _regions_meet(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    return a is None or b is None or bool(a & b)
+
+
+def _known(value: str) -> str | None:
+    return None if is_unresolved(value) else value

@@ -1,0 +1,242 @@
+"""Configurations of one app that can reach the same instances: an error for two inventory
+associations, warnings for overlapping patch scans and for local + organization overlaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match
+
+from quicksetup_constructs import (
+    InstanceTargets,
+    QuickSetupLocal,
+    QuickSetupOrganization,
+    QuickSetupValidationError,
+)
+from quicksetup_constructs.conflicts import (
+    LOCAL_AND_ORGANIZATION_OVERLAP_WARNING,
+    OVERLAPPING_PATCH_SCANS_WARNING,
+)
+
+MANAGEMENT = cdk.Environment(account="111111111111", region="us-east-1")
+MEMBER = cdk.Environment(account="222222222222", region="us-east-1")
+IDS = ["i-0123456789abcdef0", "i-0fedcba9876543210"]
+# Only the options that matter here, so that each construct is cheap to build.
+QUIET = dict(update_ssm_agent=False, attach_instance_profile=False)
+ORG = dict(
+    organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=3, **QUIET
+)
+
+
+def _warnings(stack: cdk.Stack, warning_id: str) -> list[str]:
+    return [
+        f"{message.id}: {message.entry.data}"
+        for message in Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp(f"ack: {warning_id}")
+        )
+    ]
+
+
+def _local(stack: cdk.Stack, name: str, **props: Any) -> QuickSetupLocal:
+    return QuickSetupLocal(stack, name, **(QUIET | props))
+
+
+# Two inventory associations: an error, raised before anything is written
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (InstanceTargets.all_instances(), InstanceTargets.all_instances()),
+    (InstanceTargets.all_instances(), InstanceTargets.tag("Env", "prod")),
+    (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Env", "prod")),
+    (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Env")),
+    (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Team", "web")),
+    (InstanceTargets.tag("Env", "prod"), InstanceTargets.resource_group("web")),
+    (InstanceTargets.resource_group("web"), InstanceTargets.resource_group("db")),
+    (InstanceTargets.instance_ids(IDS), InstanceTargets.instance_ids(IDS[1:])),
+    (InstanceTargets.instance_ids(IDS), InstanceTargets.tag("Env", "prod")),
+], ids=["all-all", "all-tag", "same-tag", "tag-and-its-key", "two-tag-keys", "tag-group",
+        "two-groups", "shared-id", "ids-tag"])
+def test_fails_when_two_local_configurations_can_collect_inventory_from_one_instance(first, second):
+    stack = cdk.Stack(cdk.App(), "Stack")
+    _local(stack, "First", targets=first)
+    before = [child.node.id for child in stack.node.children]
+    with pytest.raises(QuickSetupValidationError) as raised:
+        _local(stack, "Second", targets=second)
+    message = str(raised.value)
+    assert raised.value.prop == "collect_inventory"
+    assert message.startswith("collect_inventory: True is not valid; allowed: False here or in Stack/First")
+    assert "only one inventory association" in message
+    assert "InstanceTargets.tag('Env', 'a') and InstanceTargets.tag('Env', 'b')" in message
+    assert [child.node.id for child in stack.node.children] == before  # nothing half-written
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Env", "dev")),
+    (InstanceTargets.instance_ids(IDS[:1]), InstanceTargets.instance_ids(IDS[1:])),
+], ids=["tag-values", "instance-ids"])
+def test_disjoint_targets_may_both_collect_inventory_and_scan(first, second):
+    stack = cdk.Stack(cdk.App(), "Stack")
+    _local(stack, "First", targets=first)
+    _local(stack, "Second", targets=second)
+    assert _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING) == []
+
+
+def test_a_tag_value_known_only_at_deploy_time_can_overlap():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    value = cdk.CfnParameter(stack, "Env").value_as_string
+    _local(stack, "First", targets=InstanceTargets.tag("Env", "prod"))
+    with pytest.raises(QuickSetupValidationError, match="^collect_inventory: "):
+        _local(stack, "Second", targets=InstanceTargets.tag("Env", value))
+
+
+@pytest.mark.parametrize(("first", "second", "conflict"), [
+    (None, None, True),                      # both env-agnostic: may be the same environment
+    (MEMBER, None, True),                    # one unknown
+    (MEMBER, MEMBER, True),                  # the same account and Region
+    (MEMBER, cdk.Environment(account="222222222222", region="eu-west-1"), False),
+    (MEMBER, MANAGEMENT, False),             # two accounts
+    (cdk.Environment(region="us-east-1"), cdk.Environment(region="us-east-2"), False),
+])
+def test_local_configurations_conflict_only_where_their_stacks_can_be_one_environment(
+    first, second, conflict
+):
+    app = cdk.App()
+    _local(cdk.Stack(app, "First", env=first), "QuickSetup")
+    second_stack = cdk.Stack(app, "Second", env=second)
+    if conflict:
+        with pytest.raises(QuickSetupValidationError, match="^collect_inventory: .*First/QuickSetup"):
+            _local(second_stack, "QuickSetup")
+    else:
+        _local(second_stack, "QuickSetup")
+
+
+def test_configurations_of_different_apps_never_conflict():
+    _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
+    _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
+
+
+def test_a_failed_configuration_is_not_remembered():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    with pytest.raises(QuickSetupValidationError, match="^schedules"):
+        _local(stack, "Broken", schedules={"scan_for_patches": "daily"})
+    _local(stack, "QuickSetup")
+
+
+# Overlapping patch scans: a warning that can be acknowledged
+
+
+def test_overlapping_patch_scans_warn_on_the_second_configuration():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    _local(stack, "Web", targets=InstanceTargets.tag("App", "web"))
+    _local(stack, "Patching", targets=InstanceTargets.tag("Patch"), collect_inventory=False)
+    warnings = _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING)
+    assert len(warnings) == 1
+    assert warnings[0].startswith("/Stack/Patching: ")
+    assert "overwrites the other's patch compliance data" in warnings[0]
+    assert "Stack/Web" in warnings[0]
+
+
+def test_no_patch_scan_warning_when_only_one_scans():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    _local(stack, "Web")
+    _local(stack, "Agent", collect_inventory=False, scan_for_patches=False, update_ssm_agent=True)
+    assert _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING) == []
+
+
+def test_the_patch_scan_warning_can_be_acknowledged_on_the_stack():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    cdk.Annotations.of(stack).acknowledge_warning(
+        OVERLAPPING_PATCH_SCANS_WARNING, "The second scan feeds a separate compliance report."
+    )
+    _local(stack, "Web")
+    _local(stack, "Patching", collect_inventory=False)
+    assert _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING) == []
+
+
+# A local and an organization configuration
+
+
+def _local_then_organization(local_env, org_env=MANAGEMENT, **org_props):
+    app = cdk.App()
+    local = cdk.Stack(app, "Local", env=local_env)
+    _local(local, "QuickSetup", targets=InstanceTargets.tag("Env", "prod"))
+    organization = cdk.Stack(app, "Org", env=org_env)
+    QuickSetupOrganization(organization, "OrgQuickSetup", **(ORG | org_props))
+    return _warnings(organization, LOCAL_AND_ORGANIZATION_OVERLAP_WARNING)
+
+
+def test_an_environment_agnostic_local_stack_can_be_in_the_organizations_ous():
+    warnings = _local_then_organization(None)
+    assert len(warnings) == 1
+    assert warnings[0].startswith("/Org/OrgQuickSetup: QuickSetupLocal Local/QuickSetup")
+    assert "one of the two inventory associations fails" in warnings[0]
+    assert "overwrite each other's compliance data" in warnings[0]
+
+
+@pytest.mark.parametrize(("local_env", "org_props", "overlap"), [
+    (MEMBER, {}, True),                                     # a member account may be in the OUs
+    (MANAGEMENT, {}, False),                                # the management account never is
+    (MANAGEMENT, {"call_as": "DELEGATED_ADMIN"}, True),     # a delegated admin is a member
+    (cdk.Environment(account="222222222222", region="eu-west-1"), {}, False),  # another Region
+    (None, {"regions": ["us-east-1", "ap-northeast-1"]}, True),
+    (None, {"targets": InstanceTargets.tag("Env", "dev")}, False),  # disjoint targets
+])
+def test_local_and_organization_overlap_where_an_account_and_region_can_be_shared(
+    local_env, org_props, overlap
+):
+    assert bool(_local_then_organization(local_env, **org_props)) is overlap
+
+
+def test_the_overlap_is_found_whichever_is_created_first():
+    app = cdk.App()
+    organization = cdk.Stack(app, "Org", env=MANAGEMENT)
+    QuickSetupOrganization(organization, "OrgQuickSetup", **ORG)
+    local = cdk.Stack(app, "Local")
+    _local(local, "QuickSetup", collect_inventory=False)
+    warnings = _warnings(local, LOCAL_AND_ORGANIZATION_OVERLAP_WARNING)
+    assert len(warnings) == 1
+    assert "inventory" not in warnings[0]  # the local one does not collect inventory
+
+
+def test_an_organization_stack_whose_account_is_unknown_may_be_a_member_account():
+    assert _local_then_organization(MANAGEMENT, org_env=None)
+
+
+# Two organization configurations
+
+
+@pytest.mark.parametrize(("first", "second", "conflict"), [
+    ({}, {}, True),
+    ({}, {"organizational_unit_ids": ["ou-abcd-11112222", "ou-abcd-33334444"]}, True),
+    ({}, {"organizational_unit_ids": ["r-abcd"]}, True),           # the root holds every OU
+    ({}, {"organizational_unit_ids": ["ou-abcd-33334444"]}, False),
+    ({}, {"regions": ["eu-west-1"]}, False),
+    ({"targets": InstanceTargets.tag("Env", "prod")},
+     {"targets": InstanceTargets.tag("Env", "dev")}, False),
+])
+def test_organization_configurations_conflict_over_shared_ous_and_regions(first, second, conflict):
+    app = cdk.App()
+    QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | first))
+    stack = cdk.Stack(app, "Second")
+    if conflict:
+        with pytest.raises(QuickSetupValidationError, match="^collect_inventory: ") as raised:
+            QuickSetupOrganization(stack, "OrgQuickSetup", **(ORG | second))
+        assert "First/OrgQuickSetup" in str(raised.value)
+        assert stack.node.try_find_child("OrgQuickSetup") is None
+    else:
+        QuickSetupOrganization(stack, "OrgQuickSetup", **(ORG | second))
+
+
+def test_two_organization_configurations_that_both_scan_warn():
+    app = cdk.App()
+    QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **ORG)
+    stack = cdk.Stack(app, "Second")
+    QuickSetupOrganization(stack, "OrgQuickSetup", **(ORG | {"collect_inventory": False}))
+    assert len(_warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING)) == 1
+
+
+def test_warning_ids_are_stable():
+    assert OVERLAPPING_PATCH_SCANS_WARNING == "quicksetup:overlapping-patch-scans"
+    assert LOCAL_AND_ORGANIZATION_OVERLAP_WARNING == "quicksetup:local-and-organization-overlap"

@@ -1,0 +1,148 @@
+"""QuickSetupOrganization: switching one option on or off changes only that option's resources in
+the member accounts' templates; no role, profile or other association is replaced, and a
+StackSet whose template does not change is not updated at all."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from quicksetup_constructs import QuickSetupOrganization
+from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
+
+ALL_ON = {"install_cloudwatch_agent": True, "update_cloudwatch_agent": True}
+PROPS = dict(
+    organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1", "ap-northeast-1"],
+    account_count=3, configuration_id="stable",
+)
+AUTOMATION_ROLE = ("QuickSetupRolesAutomationRole", "QuickSetupRolesAutomationPolicy")
+INSTANCE_ROLE = "QuickSetupRolesInstanceRole4D5974E6"
+CLOUDWATCH_OPTIONS = {"install_cloudwatch_agent", "update_cloudwatch_agent"}
+
+
+def _render(**props: Any) -> dict[str, dict[str, Any]]:
+    """The resources of the outer template and of both StackSet templates."""
+    stack = cdk.Stack(cdk.App(), "Org")
+    org = QuickSetupOrganization(stack, "OrgQuickSetup", **(PROPS | ALL_ON | props))
+    return {
+        "outer": Template.from_stack(stack).to_json()["Resources"],
+        "account": org.account_template["Resources"],
+        "regional": org.regional_template["Resources"],
+    }
+
+
+@pytest.fixture(scope="module")
+def all_on() -> dict[str, dict[str, Any]]:
+    return _render()
+
+
+@pytest.fixture(scope="module")
+def toggled() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every option switched off in turn, rendered once for the module."""
+    return {option.key: _render(**{option.key: False}) for option in CATALOGUE}
+
+
+def _owned_by(option: Any, logical_id: str, resource: dict[str, Any]) -> bool:
+    """The association of ``option``, our document that only it uses, and for the instance
+    profile option the automation role and policy that only it needs."""
+    if resource["Type"] == "AWS::SSM::Association":
+        return logical_id == option.association_name
+    if logical_id.startswith(AUTOMATION_ROLE):
+        return option.key == "attach_instance_profile"
+    document = getattr(option.document, "id", None)
+    return resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
+
+
+def _changed_properties(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    changed = {
+        name for name in before.get("Properties", {}) | after.get("Properties", {})
+        if before.get("Properties", {}).get(name) != after.get("Properties", {}).get(name)
+    }
+    attributes = (before.keys() | after.keys()) - {"Properties"}  # DeletionPolicy, DependsOn...
+    return changed | {key for key in attributes if before.get(key) != after.get(key)}
+
+
+# In-place updates that are expected: the update waits only while the install option is on; the
+# agent policy leaves the instance role with the last CloudWatch option (not here: one stays on).
+EXPECTED_UPDATES = {"install_cloudwatch_agent": {("regional", "UpdateCloudWatchAgent"): {"Parameters"}}}
+
+
+@pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
+@pytest.mark.parametrize("template", ["account", "regional"])
+def test_switching_one_option_off_changes_only_its_own_resources(all_on, toggled, key, template):
+    option = OPTIONS_BY_KEY[key]
+    before, after = all_on[template], toggled[key][template]
+
+    removed = set(before) - set(after)
+    assert all(_owned_by(option, logical_id, before[logical_id]) for logical_id in removed), removed
+    assert set(after) <= set(before), "switching an option off added resources"
+    for logical_id, resource in after.items():
+        changed = _changed_properties(before[logical_id], resource)
+        allowed = EXPECTED_UPDATES.get(key, {}).get((template, logical_id), set())
+        assert changed <= allowed, f"switching {key} off changed {template}/{logical_id}: {changed}"
+
+
+@pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
+def test_every_option_removes_something(all_on, toggled, key):
+    removed = {
+        (template, logical_id)
+        for template in ("account", "regional")
+        for logical_id in set(all_on[template]) - set(toggled[key][template])
+    }
+    assert removed, f"switching {key} off removed nothing"
+
+
+@pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
+def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, key):
+    """CloudFormation updates every stack instance of a StackSet whose properties change: the
+    account StackSet (the IAM roles of every member account) must stay as it is unless the
+    option is the instance profile's."""
+    before, after = all_on["outer"], toggled[key]["outer"]
+    assert set(before) == set(after), "a StackSet was added, removed or renamed"
+    for logical_id, resource in after.items():
+        changed = _changed_properties(before[logical_id], resource)
+        assert changed <= {"TemplateBody"}, (key, logical_id, changed)
+        account = "AccountStackSet" in logical_id
+        template_changed = all_on["account" if account else "regional"] != toggled[key][
+            "account" if account else "regional"
+        ]
+        assert ("TemplateBody" in changed) is template_changed, (key, logical_id)
+    account_changes = all_on["account"] != toggled[key]["account"]
+    assert account_changes is (key == "attach_instance_profile"), key
+
+
+def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option():
+    only_update = _render(install_cloudwatch_agent=False)["account"][INSTANCE_ROLE]
+    neither = _render(install_cloudwatch_agent=False, update_cloudwatch_agent=False)["account"]
+    assert "CloudWatchAgentServerPolicy" in json.dumps(only_update["Properties"]["ManagedPolicyArns"])
+    assert "CloudWatchAgentServerPolicy" not in json.dumps(neither[INSTANCE_ROLE])
+    assert _changed_properties(only_update, neither[INSTANCE_ROLE]) == {"ManagedPolicyArns"}
+
+
+def test_logical_ids_are_stable(all_on):
+    """Logical IDs are public API: renaming one replaces a live StackSet, role, profile or
+    association in every member account."""
+    assert {template: sorted(resources) for template, resources in all_on.items()} == {
+        "outer": ["OrgQuickSetupAccountStackSet285B8DDA", "OrgQuickSetupRegionalStackSet2B254137"],
+        "account": [
+            "QuickSetupRolesAutomationPolicy26C1BA18",
+            "QuickSetupRolesAutomationRole5A4C2B35",
+            "QuickSetupRolesInstanceProfile1354C52C",
+            "QuickSetupRolesInstanceRole4D5974E6",
+        ],
+        "regional": [
+            "AttachInstanceProfile",
+            "CollectInventory",
+            "InstallCloudWatchAgent",
+            "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
+            "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
+            "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",
+            "ScanForPatches",
+            "UpdateCloudWatchAgent",
+            "UpdateSSMAgent",
+        ],
+    }

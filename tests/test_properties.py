@@ -1,0 +1,289 @@
+"""Property-based tests (hypothesis): any valid combination of props synthesizes templates that
+cfn-lint accepts, for both constructs (the StackSet templates included); random invalid values
+are always rejected with QuickSetupValidationError naming the prop.
+
+Synthesis costs about 0.1 s and linting about 0.3 s per template, so the synthesizing properties
+run a few dozen examples (``QUICKSETUP_EXAMPLES_SCALE=10`` runs ten times as many). In CI (``CI`` set) the examples are derandomized, so that a run is
+repeatable; locally each run draws new ones. No example database is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from quicksetup_constructs import (
+    ORGANIZATION_REGIONS,
+    InstanceTargets,
+    InventoryFilePath,
+    InventoryRegistryKey,
+    InventorySettings,
+    QuickSetupLocal,
+    QuickSetupOrganization,
+    QuickSetupValidationError,
+    RolloutPreferences,
+)
+from quicksetup_constructs.options import CATALOGUE
+
+from .support import lint_findings
+
+settings.register_profile(
+    "quicksetup", deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("quicksetup")
+
+SCALE = int(os.environ.get("QUICKSETUP_EXAMPLES_SCALE", "1"))
+"""Multiplies the examples, for a longer search by hand: QUICKSETUP_EXAMPLES_SCALE=10."""
+SYNTH_EXAMPLES = 25 * SCALE
+NO_SHRINKING = [Phase.explicit, Phase.reuse, Phase.generate]
+"""For the synthesizing properties: shrinking a failure would take minutes of synthesis; the
+failing example is reported as drawn."""
+REJECT_EXAMPLES = 60 * SCALE
+ENV = cdk.Environment(account="111111111111", region="us-east-1")
+OPTION_KEYS = [option.key for option in CATALOGUE]
+
+# Valid values
+
+_TAG_CHARS = string.ascii_letters + string.digits + "_ .:/=+@-"
+tag_keys = st.text(_TAG_CHARS, min_size=1, max_size=20).filter(
+    lambda key: not key.startswith("aws:")
+)
+tag_values = st.text(_TAG_CHARS, max_size=20)
+names = st.text(string.ascii_letters + string.digits + "_.-", min_size=1, max_size=30)
+instance_ids = st.lists(
+    st.from_regex(r"i-([0-9a-f]{8}|[0-9a-f]{17})", fullmatch=True), min_size=1, max_size=5,
+    unique=True,
+)
+organization_targets = st.one_of(
+    st.just(InstanceTargets.all_instances()),
+    st.builds(InstanceTargets.tag, tag_keys, st.none() | tag_values),
+    st.builds(InstanceTargets.resource_group, names),
+)
+local_targets = organization_targets | st.builds(InstanceTargets.instance_ids, instance_ids)
+
+rates = st.one_of(
+    st.integers(30, 59).map(lambda n: f"rate({n} minutes)"),
+    st.just("rate(1 hour)"),
+    st.integers(2, 23).map(lambda n: f"rate({n} hours)"),
+    st.just("rate(1 day)"),
+    st.integers(2, 30).map(lambda n: f"rate({n} days)"),
+)
+crons = st.builds(
+    lambda minute, hour, day: f"cron({minute} {hour} ? * {day} *)",
+    st.integers(0, 59), st.integers(0, 23), st.sampled_from(["SUN", "MON-FRI", "TUE#2", "*"]),
+) | st.builds(lambda minute, day: f"cron({minute} 3 {day} * ? *)", st.integers(0, 59),
+              st.sampled_from(["1", "15", "L", "*"]))
+schedule_expressions = rates | crons | st.just("at(2030-01-31T09:30:00)")
+
+inventory_settings = st.builds(
+    InventorySettings,
+    files=st.lists(st.builds(
+        InventoryFilePath,
+        path=st.sampled_from(["/var/log", "/etc", "%ProgramFiles%"]),
+        patterns=st.lists(st.sampled_from(["*.log", "*.conf", "app*"]), min_size=1, max_size=3),
+        recursive=st.booleans(),
+        dir_scan_limit=st.none() | st.integers(1, 5000),
+    ), max_size=2),
+    windows_registry=st.lists(st.builds(
+        InventoryRegistryKey,
+        path=st.sampled_from(["HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon", "HKLM\\SYSTEM"]),
+        recursive=st.booleans(),
+        value_names=st.lists(st.sampled_from(["Version", "Path"]), max_size=2),
+    ), max_size=2),
+    billing_info=st.none() | st.booleans(),
+)
+removal_policies = st.sampled_from([
+    cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    cdk.RemovalPolicy.DESTROY,
+])
+
+
+@st.composite
+def common_props(draw: Any, targets: Any, configuration_ids: Any) -> dict[str, Any]:
+    flags = {key: draw(st.booleans()) for key in OPTION_KEYS}
+    enabled = [key for key, on in flags.items() if on]
+    schedules = draw(st.none() | st.dictionaries(
+        st.sampled_from(enabled), schedule_expressions, max_size=3,
+    )) if enabled else None
+    return flags | {
+        "targets": draw(st.none() | targets),
+        "schedules": schedules,
+        "inventory": draw(st.none() | inventory_settings),
+        "cloudwatch_agent_config_parameter": draw(
+            st.none() | st.from_regex(r"/?[A-Za-z0-9_.-]{1,20}(/[A-Za-z0-9_.-]{1,10})?", fullmatch=True)
+        ),
+        "allow_policy_attach": draw(st.booleans()),
+        "configuration_id": draw(st.none() | configuration_ids),
+        "instance_profile_removal_policy": draw(removal_policies),
+    }
+
+
+local_props = common_props(
+    local_targets, st.from_regex(r"[A-Za-z0-9_.-]{1,64}", fullmatch=True)
+)
+
+
+@st.composite
+def organization_props(draw: Any) -> dict[str, Any]:
+    regions = draw(st.lists(st.sampled_from(ORGANIZATION_REGIONS), min_size=1, max_size=3,
+                            unique=True))
+    with_counts = draw(st.booleans())
+    rollout = RolloutPreferences(
+        region_concurrency_type=draw(st.sampled_from(["PARALLEL", "SEQUENTIAL"])),
+        region_order=draw(st.none() | st.permutations(regions)),
+        max_concurrent_count=draw(st.integers(1, 50)) if with_counts else None,
+        max_concurrent_percentage=None if with_counts else draw(st.none() | st.integers(1, 100)),
+        failure_tolerance_count=draw(st.integers(0, 10)) if with_counts else None,
+        failure_tolerance_percentage=(
+            None if with_counts else draw(st.none() | st.integers(0, 100))
+        ),
+        concurrency_mode="SOFT_FAILURE_TOLERANCE",
+    )
+    return draw(common_props(
+        organization_targets, st.from_regex(r"[A-Za-z0-9-]{1,40}", fullmatch=True)
+    )) | {
+        "organizational_unit_ids": draw(st.lists(
+            st.from_regex(r"ou-[0-9a-z]{4,8}-[a-z0-9]{8,10}", fullmatch=True)
+            | st.from_regex(r"r-[0-9a-z]{4,8}", fullmatch=True),
+            min_size=1, max_size=3, unique=True,
+        )),
+        "regions": regions,
+        "account_count": draw(st.integers(0, 2000 // len(regions))),
+        "home_region": draw(st.none() | st.sampled_from(ORGANIZATION_REGIONS)),
+        "rollout": rollout,
+        "call_as": draw(st.sampled_from(["SELF", "DELEGATED_ADMIN"])),
+        "retain_stacks_on_account_removal": draw(st.booleans()),
+    }
+
+
+@settings(max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
+@given(props=local_props, concrete_env=st.booleans())
+def test_any_valid_local_configuration_passes_cfn_lint(props, concrete_env):
+    stack = cdk.Stack(cdk.App(), "Stack", env=ENV if concrete_env else None)
+    QuickSetupLocal(stack, "QuickSetup", **props)
+    assert lint_findings(Template.from_stack(stack).to_json()) == []
+
+
+@settings(max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
+@given(props=organization_props())
+def test_any_valid_organization_configuration_passes_cfn_lint(props):
+    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+    org = QuickSetupOrganization(stack, "OrgQuickSetup", **props)
+    assert lint_findings(Template.from_stack(stack).to_json()) == []
+    assert lint_findings(org.account_template, org.home_region) == []
+    assert lint_findings(org.regional_template, props["regions"][0]) == []
+
+
+# Invalid values: each is rejected with the typed error naming the prop
+
+not_bool = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.booleans()))
+not_string = st.one_of(st.integers(), st.booleans(), st.lists(st.text(max_size=3), min_size=1),
+                       st.dictionaries(st.text(max_size=3), st.text(max_size=3), min_size=1))
+
+
+def _not_matching(pattern: str) -> Any:
+    return st.text(max_size=70).filter(lambda text: not re.fullmatch(pattern, text)) | not_string
+
+
+bad_schedules = st.one_of(
+    st.integers(1, 29).map(lambda n: f"rate({n} minutes)"),
+    st.integers(31, 400).map(lambda n: f"rate({n} days)"),
+    st.integers(2, 30).map(lambda n: f"rate({n} day)"),
+    st.text(max_size=20).filter(lambda text: not text.startswith(("rate(", "cron(", "at("))),
+    st.builds(lambda minute: f"cron({minute} 2 * * SUN *)", st.integers(0, 59)),
+)
+
+LOCAL_INVALID = {
+    **{key: not_bool for key in OPTION_KEYS},
+    "allow_policy_attach": not_bool,
+    "targets": st.one_of(st.text(max_size=10), st.integers(), st.lists(st.text(max_size=3))),
+    "configuration_id": _not_matching(r"[A-Za-z0-9_.-]{1,64}"),
+    "cloudwatch_agent_config_parameter": _not_matching(r"[a-zA-Z0-9_.\-/]{1,2048}"),
+    "schedules": st.one_of(
+        st.dictionaries(st.text(max_size=10).filter(lambda key: key not in OPTION_KEYS),
+                        schedule_expressions, min_size=1),
+        st.builds(lambda expression: {"scan_for_patches": expression}, bad_schedules),
+        st.lists(schedule_expressions, min_size=1),
+    ),
+    "inventory": st.one_of(
+        st.dictionaries(st.text(max_size=5), st.text(max_size=5)), st.text(max_size=5),
+        st.builds(InventorySettings, files=st.just([InventoryFilePath("/x", [])])),
+        st.builds(InventorySettings, billing_info=st.integers() | st.text(max_size=3)),
+        st.builds(InventorySettings, windows_registry=st.lists(
+            st.builds(InventoryRegistryKey, path=st.text(max_size=10).filter(
+                lambda path: not re.fullmatch(r"(HKEY_[A-Z_]+|HK(LM|CU|CR|U|CC))\\.*", path)
+            )), min_size=1, max_size=2,
+        )),
+    ),
+    "instance_profile_role": not_string,
+    "service_role": not_string,
+    "instance_profile_removal_policy": st.one_of(
+        st.just(cdk.RemovalPolicy.SNAPSHOT), st.text(max_size=10), st.none(), st.integers()
+    ),
+}
+
+_OTHER_REGIONS = ["eu-north-1", "af-south-1", "me-south-1", "us-gov-west-1", "cn-north-1"]
+ORGANIZATION_INVALID = {
+    "organizational_unit_ids": st.one_of(
+        st.lists(_not_matching(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32}"),
+                 min_size=1, max_size=3),
+        st.just([]), st.text(max_size=10), st.none(),
+    ),
+    "regions": st.one_of(
+        st.lists(st.sampled_from(_OTHER_REGIONS) | st.text(max_size=10).filter(
+            lambda region: region not in ORGANIZATION_REGIONS), min_size=1, max_size=3),
+        st.just([]), st.none(), st.text(max_size=10),
+    ),
+    "home_region": st.sampled_from(_OTHER_REGIONS) | not_string,
+    "account_count": st.one_of(st.integers(max_value=-1), st.floats(allow_nan=False),
+                               st.text(max_size=5), st.booleans(), st.integers(2001, 10**6)),
+    "call_as": st.text(max_size=20).filter(lambda text: text not in ("SELF", "DELEGATED_ADMIN"))
+    | st.none(),
+    "retain_stacks_on_account_removal": not_bool,
+    "configuration_id": _not_matching(r"[A-Za-z0-9-]{1,40}"),
+    "targets": st.builds(InstanceTargets.instance_ids, instance_ids) | st.text(max_size=5),
+    "rollout": st.one_of(
+        st.builds(RolloutPreferences, max_concurrent_count=st.integers(max_value=0)),
+        st.builds(RolloutPreferences, failure_tolerance_percentage=st.integers(101, 1000)),
+        st.builds(RolloutPreferences, region_concurrency_type=st.text(max_size=8)),
+        st.dictionaries(st.text(max_size=5), st.integers(), min_size=1),
+    ),
+    **{key: LOCAL_INVALID[key] for key in (
+        *OPTION_KEYS, "allow_policy_attach", "cloudwatch_agent_config_parameter", "schedules",
+        "inventory", "instance_profile_removal_policy",
+    )},
+}
+VALID_ORGANIZATION = dict(
+    organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=3
+)
+
+
+def _assert_rejected(construct: type, base: dict[str, Any], prop: str, value: Any) -> None:
+    stack = cdk.Stack(cdk.App(), "Stack")
+    with pytest.raises(QuickSetupValidationError) as raised:
+        construct(stack, "QuickSetup", **(base | {prop: value}))
+    # The prop itself, or a part of it: targets.tag.key, schedules['scan_for_patches'], ...
+    assert re.match(rf"{re.escape(prop)}([.\[][^:]*)?: ", str(raised.value)), str(raised.value)
+    assert stack.node.children == []
+
+
+@settings(max_examples=REJECT_EXAMPLES)
+@given(data=st.data(), prop=st.sampled_from(sorted(LOCAL_INVALID)))
+def test_random_invalid_local_props_are_rejected(data, prop):
+    _assert_rejected(QuickSetupLocal, {}, prop, data.draw(LOCAL_INVALID[prop], label=prop))
+
+
+@settings(max_examples=REJECT_EXAMPLES)
+@given(data=st.data(), prop=st.sampled_from(sorted(ORGANIZATION_INVALID)))
+def test_random_invalid_organization_props_are_rejected(data, prop):
+    value = data.draw(ORGANIZATION_INVALID[prop], label=prop)
+    _assert_rejected(QuickSetupOrganization, VALID_ORGANIZATION, prop, value)
