@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -20,44 +16,17 @@ from aws_cdk.assertions import Annotations, Match
 from quicksetup_constructs import QuickSetupOrganization, QuickSetupValidationError
 from quicksetup_constructs.organization.accounts import CONTEXT_FILE, context_key
 
+from .moto_server import free_port, moto_server
+
 REGIONS = ["us-east-1", "eu-west-1"]
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 OTHER_KEY = "availability-zones:account=111111111111:region=us-east-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"moto_server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("moto_server did not answer")
-
-
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    with moto_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +86,7 @@ def aws_env(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")  # nothing listens
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens
     monkeypatch.chdir(tmp_path)
     return monkeypatch
 
@@ -176,7 +145,7 @@ def test_caches_the_count_in_cdk_context_json_keeping_other_keys(organization, m
 def test_later_synths_read_the_cache_without_calling_aws(organization, moto_env):
     _organization([organization.workloads])
     cached = _context_file()
-    moto_env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")  # now unreachable
+    moto_env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # now unreachable
 
     # as under the CDK CLI, which passes cdk.context.json to the app as context
     stack, org = _organization([organization.workloads], app=cdk.App(context=cached))

@@ -1,0 +1,525 @@
+"""`quicksetup status` (and `--org`) and the one-line errors of every AWS command.
+
+CloudFormation, StackSets, Organizations and STS run on a moto server started here; State
+Manager associations, which moto does not implement, are answered by botocore's Stubber on the
+real clients (it checks each request and response against the service model).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import UTC, datetime
+from typing import Any
+
+import aws_cdk as cdk
+import boto3
+import pytest
+from botocore.stub import Stubber
+from click.testing import CliRunner
+
+from quicksetup_constructs import QuickSetupOrganization
+from quicksetup_constructs.cli.aws import Aws
+from quicksetup_constructs.cli.catalogue import association_name
+from quicksetup_constructs.cli.main import main
+from quicksetup_constructs.options import OPTIONS_BY_KEY, ManagedDocument
+
+from .moto_server import moto_server
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's account
+CONFIG = "7a422481"
+TAG = [{"Key": "tag:Environment", "Values": ["production"]}]
+RAN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+NO_AWS_ENVIRONMENT = {
+    name: None
+    for name in (
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+    )
+} | {"AWS_EC2_METADATA_DISABLED": "true"}
+
+
+# moto -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def moto(moto_url, monkeypatch, tmp_path):
+    """An empty moto account, reached by every boto3 session of the test."""
+    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=5).close()
+    isolate_from_local_aws_config(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    return moto_url
+
+
+def isolate_from_local_aws_config(monkeypatch, tmp_path) -> None:
+    for name, value in NO_AWS_ENVIRONMENT.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    (tmp_path / "config").write_text("")
+    (tmp_path / "credentials").write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+
+
+# State Manager answers ------------------------------------------------------------------------
+
+
+def association_id(key: str, config: str = CONFIG) -> str:
+    index = list(OPTIONS_BY_KEY).index(key)
+    return f"{index:08x}-{int(config, 16) % 65536:04x}-4000-8000-{index:012x}"
+
+
+def document_name(option) -> str:
+    """The document's name as deployed: AWS's, or the one CloudFormation gives ours."""
+    if isinstance(option.document, ManagedDocument):
+        return option.document.name
+    return f"QuickSetupLocalSample-QuickSetupDocuments{option.document.id}-Z3X8QK2LPA1M"
+
+
+def association(key: str, counts: dict[str, int], status: str, config: str = CONFIG) -> dict[str, Any]:
+    """One ``Association`` of ``ListAssociations`` (or ``AssociationDescription``)."""
+    option = OPTIONS_BY_KEY[key]
+    return {
+        "AssociationId": association_id(key, config),
+        "AssociationName": association_name(option, config),
+        "Name": document_name(option),
+        "AssociationVersion": "1",
+        "Targets": TAG,
+        "ScheduleExpression": option.schedule or "",
+        "LastExecutionDate": RAN,
+        "Overview": {
+            "Status": status,
+            "DetailedStatus": status,
+            "AssociationStatusAggregatedCount": counts,
+        },
+    }
+
+
+def execution(key: str, status: str, counts: str, config: str = CONFIG) -> dict[str, Any]:
+    return {
+        "AssociationExecutions": [{
+            "AssociationId": association_id(key, config),
+            "AssociationVersion": "1",
+            "ExecutionId": f"e{association_id(key, config)[1:]}",
+            "Status": status,
+            "DetailedStatus": status,
+            "CreatedTime": RAN,
+            "LastExecutionDate": RAN,
+            "ResourceCountByStatus": counts,
+        }]
+    }
+
+
+def local_associations() -> list[dict[str, Any]]:
+    return [
+        association("attach_instance_profile", {"Success": 3}, "Success"),
+        association("update_ssm_agent", {"Success": 2, "Failed": 1}, "Failed"),
+        association("collect_inventory", {"Success": 1, "Pending": 2}, "Pending"),
+        association("scan_for_patches", {"Success": 3}, "Success"),
+    ]
+
+
+def expect_executions(stubber: Stubber) -> None:
+    """The latest run of each association of :func:`local_associations`, in catalogue order."""
+    for key, status, counts in (
+        ("attach_instance_profile", "Success", "{Success=3}"),
+        ("update_ssm_agent", "Failed", "{Success=2, Failed=1}"),
+        ("collect_inventory", "InProgress", "{Success=1, Pending=2}"),
+        ("scan_for_patches", "Success", "{Success=3}"),
+    ):
+        stubber.add_response(
+            "describe_association_executions", execution(key, status, counts),
+            {"AssociationId": association_id(key), "MaxResults": 1},
+        )
+
+
+def stubbed_aws() -> tuple[Aws, Stubber]:
+    """A session whose State Manager client answers from a Stubber."""
+    aws = Aws(boto3.Session(region_name=REGION, **{k.lower(): v for k, v in CREDENTIALS.items()}))
+    return aws, Stubber(aws.client("ssm"))
+
+
+def run(args: list[str], obj: Aws | None = None, env: dict[str, str | None] | None = None):
+    runner = CliRunner(env={"COLUMNS": "200", **(env or {})})
+    return runner.invoke(main, args, obj=obj, catch_exceptions=False)
+
+
+# status ---------------------------------------------------------------------------------------
+
+
+def test_status_shows_a_card_per_option_of_every_configuration():
+    aws, stubber = stubbed_aws()
+    other = {"AssociationId": "99999999-0000-4000-8000-000000000000", "Name": "AWS-RunShellScript",
+             "AssociationName": "nightly-cleanup"}
+    stubber.add_response("list_associations", {"Associations": [other, *local_associations()]}, {})
+    expect_executions(stubber)
+    with stubber:
+        result = run(["status", "--json"], aws)
+    stubber.assert_no_pending_responses()
+    assert result.exit_code == 0, result.output
+    [status] = json.loads(result.stdout)
+    assert (status["configuration_id"], status["region"], status["stack"]) == (CONFIG, REGION, None)
+    assert status["targets"] == "instances tagged Environment=production"
+    cards = {card["key"]: card for card in status["options"]}
+    assert list(cards) == list(OPTIONS_BY_KEY), "a card for every option, in catalogue order"
+    assert {key: card["status"] for key, card in cards.items()} == {
+        "attach_instance_profile": "Success",
+        "update_ssm_agent": "Failed",
+        "collect_inventory": "Pending",
+        "scan_for_patches": "Success",
+        "install_cloudwatch_agent": "Not configured",
+        "update_cloudwatch_agent": "Not configured",
+    }
+    assert cards["update_ssm_agent"]["counts"] == {"Success": 2, "Failed": 1}
+    assert cards["update_ssm_agent"]["targets"] == 3
+    assert cards["update_ssm_agent"]["last_run"] == "2026-01-05T09:00:00Z"
+    assert cards["update_ssm_agent"]["title"] == OPTIONS_BY_KEY["update_ssm_agent"].title
+    assert status["status"] == "Failed"
+
+
+def test_status_cards_for_people():
+    aws, stubber = stubbed_aws()
+    stubber.add_response("list_associations", {"Associations": local_associations()}, {})
+    expect_executions(stubber)
+    with stubber:
+        result = run(["status"], aws)
+    assert result.exit_code == 0
+    for text in (
+        f"Configuration {CONFIG}", "✗ Failed", "✓ Success", "… Pending", "– Not configured",
+        "Targets: 3 (1 Failed, 2 Success)", "Last run: 2026-01-05 09:00 UTC",
+        OPTIONS_BY_KEY["scan_for_patches"].title,
+    ):
+        assert text in result.stdout, text
+
+
+def test_status_of_a_stack_reads_its_associations():
+    """moto cannot create associations in a stack, so CloudFormation answers from a Stubber
+    here too."""
+    aws, stubber = stubbed_aws()
+    cloudformation = Stubber(aws.client("cloudformation"))
+    resources = [
+        {"LogicalResourceId": f"QuickSetup{key}", "PhysicalResourceId": association_id(key),
+         "ResourceType": "AWS::SSM::Association", "ResourceStatus": "CREATE_COMPLETE",
+         "LastUpdatedTimestamp": RAN}
+        for key in ("attach_instance_profile", "update_ssm_agent", "collect_inventory",
+                    "scan_for_patches")
+    ] + [{"LogicalResourceId": "QuickSetupRolesInstanceRole", "PhysicalResourceId": "Role-1",
+          "ResourceType": "AWS::IAM::Role", "ResourceStatus": "CREATE_COMPLETE",
+          "LastUpdatedTimestamp": RAN}]
+    cloudformation.add_response(
+        "list_stack_resources", {"StackResourceSummaries": resources},
+        {"StackName": "QuickSetupLocalSample"},
+    )
+    for description in local_associations():
+        stubber.add_response(
+            "describe_association", {"AssociationDescription": description},
+            {"AssociationId": description["AssociationId"]},
+        )
+    expect_executions(stubber)
+    with stubber, cloudformation:
+        result = run(["status", "--stack", "QuickSetupLocalSample", "--json"], aws)
+    stubber.assert_no_pending_responses()
+    cloudformation.assert_no_pending_responses()
+    [status] = json.loads(result.stdout)
+    assert status["stack"] == "QuickSetupLocalSample"
+    assert status["status"] == "Failed"
+
+
+def test_status_of_an_organization_stack_points_to_org():
+    aws, _ = stubbed_aws()
+    cloudformation = Stubber(aws.client("cloudformation"))
+    cloudformation.add_response(
+        "list_stack_resources",
+        {"StackResourceSummaries": [{
+            "LogicalResourceId": "OrgQuickSetupRegionalStackSet",
+            "PhysicalResourceId": "QuickSetup-19d1f875-Associations:6f1b2c3d-0000-4000-8000-1234567890ab",
+            "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
+            "LastUpdatedTimestamp": RAN,
+        }]},
+        {"StackName": "QuickSetupOrganizationSample"},
+    )
+    with cloudformation:
+        result = run(["status", "--stack", "QuickSetupOrganizationSample"], aws)
+    assert result.exit_code == 2
+    assert "quicksetup status --org --stack QuickSetupOrganizationSample" in result.stderr
+
+
+# organization ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def organization_stack_sets() -> dict[str, str]:
+    """The sample's StackSet names and template bodies, from the real construct."""
+    stack = cdk.Stack(cdk.App(), "Org")
+    org = QuickSetupOrganization(
+        stack, "OrgQuickSetup", organizational_unit_ids=["ou-abcd-11112222"],
+        regions=["us-east-1", "ap-northeast-1"], account_count=2, configuration_id="19d1f875",
+    )
+    return {
+        resource.stack_set_name: resource.template_body
+        for resource in (org.account_stack_set, org.regional_stack_set)
+    }
+
+
+def deploy_organization(stack_sets: dict[str, str]) -> list[str]:
+    """An organization with one OU of two accounts, and the StackSets deployed to it (moto)."""
+    organizations = boto3.client("organizations", region_name=REGION)
+    organizations.create_organization(FeatureSet="ALL")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    unit = organizations.create_organizational_unit(ParentId=root, Name="Workloads")
+    unit_id = unit["OrganizationalUnit"]["Id"]
+    accounts = []
+    for name in ("web", "batch"):
+        account = organizations.create_account(Email=f"{name}@example.com", AccountName=name)
+        account_id = account["CreateAccountStatus"]["AccountId"]
+        organizations.move_account(
+            AccountId=account_id, SourceParentId=root, DestinationParentId=unit_id
+        )
+        accounts.append(account_id)
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    unrelated = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+    for name, body in [*stack_sets.items(), ("AuditTopics", unrelated)]:
+        cloudformation.create_stack_set(
+            StackSetName=name, TemplateBody=body, PermissionModel="SERVICE_MANAGED",
+            AutoDeployment={"Enabled": True, "RetainStacksOnAccountRemoval": False},
+        )
+        regions = ["us-east-1"] if not name.endswith("Associations") else [
+            "us-east-1", "ap-northeast-1",
+        ]
+        cloudformation.create_stack_instances(
+            StackSetName=name, DeploymentTargets={"OrganizationalUnitIds": [unit_id]},
+            Regions=regions,
+        )
+    return accounts
+
+
+def org_association(key: str, status: str) -> dict[str, Any]:
+    counts = {status: 2} if status != "Success" else {"Success": 2}
+    return association(key, counts, status, config="19d1f875") | {
+        "Targets": [{"Key": "InstanceIds", "Values": ["*"]}]
+    }
+
+
+ORG_KEYS = ("attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches")
+
+
+def test_status_org_shows_stack_instances_and_associations_per_target(moto, organization_stack_sets):
+    web, batch = deploy_organization(organization_stack_sets)
+    aws = Aws(boto3.Session(region_name=REGION))
+    answers = {
+        (web, "us-east-1"): {key: "Success" for key in ORG_KEYS},
+        (web, "ap-northeast-1"): {key: "Success" for key in ORG_KEYS} | {"scan_for_patches": "Failed"},
+        (batch, "us-east-1"): {key: "Success" for key in ORG_KEYS if key != "collect_inventory"},
+        (batch, "ap-northeast-1"): {key: "Success" for key in ORG_KEYS},
+    }
+    stubbers = []
+    for (account, region), statuses in answers.items():
+        client = aws.member(account, MEMBER_ROLE).client("ssm", region)  # STS: moto
+        stubber = Stubber(client)
+        stubber.add_response(
+            "list_associations",
+            {"Associations": [org_association(key, state) for key, state in statuses.items()]},
+            {},
+        )
+        stubber.activate()
+        stubbers.append(stubber)
+    result = run(["status", "--org", "--member-role", MEMBER_ROLE, "--json"], aws)
+    for stubber in stubbers:
+        stubber.assert_no_pending_responses()
+    assert result.exit_code == 0, result.output
+    stack_sets = {s["name"]: s for s in json.loads(result.stdout)}
+    assert set(stack_sets) == set(organization_stack_sets), "only Quick Setup StackSets"
+    regional = stack_sets["QuickSetup-19d1f875-Associations"]
+    assert regional["configuration_ids"] == ["19d1f875"]
+    assert len(regional["association_names"]) == 4
+    targets = {(t["account"], t["region"]): t for t in regional["targets"]}
+    assert set(targets) == set(answers)
+    assert {t["detailed_status"] for t in targets.values()} == {"SUCCEEDED"}
+    assert targets[web, "us-east-1"]["association_status"] == "Success"
+    assert targets[web, "ap-northeast-1"]["association_status"] == "Failed"
+    assert targets[web, "ap-northeast-1"]["options"]["scan_for_patches"] == "Failed"
+    assert targets[batch, "us-east-1"]["association_status"] == "Pending"
+    assert targets[batch, "us-east-1"]["association_detail"] == "not created yet: collect_inventory"
+    assert regional["summary"]["SUCCEEDED"] == 4
+    roles = stack_sets["QuickSetup-19d1f875-AccountRoles"]
+    assert [(t["region"], t["association_status"]) for t in roles["targets"]] == [
+        ("us-east-1", "Not configured")
+    ] * 2
+
+
+def test_status_org_without_a_member_role_reads_no_other_account(moto, organization_stack_sets):
+    web, _ = deploy_organization(organization_stack_sets)
+    result = run(["status", "--org", "--region", REGION])
+    assert result.exit_code == 0, result.output
+    assert "QuickSetup-19d1f875-Associations" in result.stdout
+    assert web in result.stdout and "SUCCEEDED" in result.stdout
+    assert "Not read" in result.stdout and "--member-role" in result.stdout
+
+
+def test_status_org_fails_when_no_stack_set_is_quick_setups(moto):
+    boto3.client("cloudformation", region_name=REGION).create_stack_set(
+        StackSetName="AuditTopics",
+        TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    )
+    result = run(["status", "--org", "--region", REGION])
+    assert result.exit_code == 2
+    assert f"no Quick Setup StackSet in {REGION} (account {ACCOUNT})" in result.stderr
+
+
+def test_status_org_of_a_stack_reads_its_stack_sets_and_the_own_accounts_associations(
+    organization_stack_sets,
+):
+    """moto creates no StackSet resources inside a stack: CloudFormation answers from a
+    Stubber. A target in the caller's own account is read without a member role."""
+    aws, ssm = stubbed_aws()
+    cloudformation = Stubber(aws.client("cloudformation"))
+    sts = Stubber(aws.client("sts"))
+    name = "QuickSetup-19d1f875-Associations"
+    stack_set_id = f"{name}:6f1b2c3d-0000-4000-8000-1234567890ab"
+    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [{
+        "LogicalResourceId": "OrgQuickSetupRegionalStackSet", "PhysicalResourceId": stack_set_id,
+        "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
+        "LastUpdatedTimestamp": RAN,
+    }]}, {"StackName": "QuickSetupOrganizationSample"})
+    cloudformation.add_response("describe_stack_set", {"StackSet": {
+        "StackSetName": name, "StackSetId": stack_set_id, "Status": "ACTIVE",
+        "TemplateBody": organization_stack_sets[name], "PermissionModel": "SERVICE_MANAGED",
+    }}, {"StackSetName": stack_set_id, "CallAs": "DELEGATED_ADMIN"})
+    cloudformation.add_response("list_stack_instances", {"Summaries": [{
+        "StackSetId": stack_set_id, "Region": REGION, "Account": ACCOUNT,
+        "Status": "OUTDATED", "StatusReason": "ResourceLogicalId:ScanForPatches, "
+        "ResourceType:AWS::SSM::Association, ResourceStatusReason:AssociationLimitExceeded.",
+        "StackInstanceStatus": {"DetailedStatus": "FAILED"},
+        "OrganizationalUnitId": "ou-abcd-11112222",
+    }]}, {"StackSetName": name, "CallAs": "DELEGATED_ADMIN"})
+    sts.add_response("get_caller_identity", {"Account": ACCOUNT, "UserId": "AIDAEXAMPLE",
+                                             "Arn": f"arn:aws:iam::{ACCOUNT}:user/ops"}, {})
+    ssm.add_response("list_associations", {"Associations": [
+        org_association(key, "Success") for key in ORG_KEYS if key != "scan_for_patches"
+    ]}, {})
+    with cloudformation, sts, ssm:
+        result = run(["status", "--org", "--delegated-admin", "--stack",
+                      "QuickSetupOrganizationSample", "--json"], aws)
+    for stubber in (cloudformation, sts, ssm):
+        stubber.assert_no_pending_responses()
+    [stack_set] = json.loads(result.stdout)
+    [target] = stack_set["targets"]
+    assert (target["detailed_status"], target["instance_status"]) == ("FAILED", "OUTDATED")
+    assert "AssociationLimitExceeded" in target["reason"]
+    assert target["organizational_unit_id"] == "ou-abcd-11112222"
+    assert target["association_status"] == "Pending"
+    assert target["association_detail"] == "not created yet: scan_for_patches"
+
+
+# one-line errors ------------------------------------------------------------------------------
+
+
+def test_fails_when_the_stack_does_not_exist(moto):
+    result = run(["status", "--stack", "NoSuchStack", "--region", REGION])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        f"error: stack 'NoSuchStack' does not exist in {REGION}: check the name "
+        "(`aws cloudformation list-stacks`), or pass --region"
+    )
+
+
+def test_fails_when_the_stack_has_no_quick_setup_association(moto):
+    boto3.client("cloudformation", region_name=REGION).create_stack(
+        StackName="Network",
+        TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    )
+    result = run(["troubleshoot", "--stack", "Network", "--region", REGION])
+    assert result.exit_code == 2
+    assert "stack 'Network' in us-east-1 has no Quick Setup association" in result.stderr
+
+
+def test_fails_when_the_region_has_no_configuration(moto):
+    aws, stubber = stubbed_aws()
+    stubber.add_response("list_associations", {"Associations": [
+        {"AssociationId": "99999999-0000-4000-8000-000000000000", "Name": "AWS-RunShellScript",
+         "AssociationName": "nightly-cleanup"},
+    ]}, {})
+    with stubber:
+        result = run(["compliance"], aws)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: no Quick Setup configuration in {REGION} (account {ACCOUNT}): no association "
+        "there is named QuickSetup-*; deploy one, or pass --region"
+    )
+
+
+@pytest.mark.parametrize("command", ["status", "troubleshoot", "compliance"])
+def test_fails_without_credentials(command, monkeypatch, tmp_path):
+    isolate_from_local_aws_config(monkeypatch, tmp_path)
+    result = run([command, "--region", REGION])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no AWS credentials found:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fails_with_an_unknown_profile(monkeypatch, tmp_path):
+    isolate_from_local_aws_config(monkeypatch, tmp_path)
+    result = run(["status", "--profile", "nope", "--region", REGION])
+    assert result.exit_code == 2
+    assert "error: AWS profile 'nope' not found" in result.stderr
+
+
+def test_profile_and_region_are_read_as_the_aws_cli_reads_them(monkeypatch, tmp_path):
+    isolate_from_local_aws_config(monkeypatch, tmp_path)
+    (tmp_path / "config").write_text("[profile ops]\nregion = eu-west-3\n")
+    aws = Aws.from_options("ops", None)
+    assert aws.region == "eu-west-3"
+    assert Aws.from_options("ops", "ap-northeast-1").region == "ap-northeast-1"
+
+
+def test_fails_without_a_region(monkeypatch, tmp_path):
+    isolate_from_local_aws_config(monkeypatch, tmp_path)
+    result = run(["status"], env=CREDENTIALS)
+    assert result.exit_code == 2
+    assert "error: no AWS Region: pass --region" in result.stderr
+
+
+def test_access_denied_is_one_line():
+    aws, stubber = stubbed_aws()
+    stubber.add_client_error(
+        "list_associations", service_error_code="AccessDeniedException",
+        service_message=f"User: arn:aws:iam::{ACCOUNT}:user/dev is not authorized to perform: "
+                        "ssm:ListAssociations",
+        http_status_code=400, expected_params={},
+    )
+    with stubber:
+        result = run(["status"], aws)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: AWS denied ListAssociations: User: arn:aws:iam::{ACCOUNT}:user/dev is not "
+        "authorized to perform: ssm:ListAssociations"
+    )
+
+
+def test_help_lists_the_four_commands():
+    result = run(["--help"])
+    assert result.exit_code == 0
+    for command in ("plan", "status", "troubleshoot", "compliance"):
+        assert f"  {command} " in result.stdout
+    for command in ("status", "troubleshoot", "compliance"):
+        help_text = run([command, "--help"]).stdout
+        for flag in ("--profile", "--region", "--stack", "--json"):
+            assert flag in help_text, (command, flag)
