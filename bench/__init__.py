@@ -1,0 +1,1 @@
+"""Synth-time and template-size benchmarks for quicksetup-constructs: ``python -m bench``."""
