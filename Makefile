@@ -21,8 +21,12 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --no-package-lock
 	touch $@
 
+SAMPLE_STACKS := QuickSetupLocalSample QuickSetupOrganizationSample
+
 synth: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --no-notices
+	for stack in $(SAMPLE_STACKS); do \
+		PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --no-notices $$stack || exit 1; \
+	done
 
 test: setup
 	$(BIN)/python -m pytest -n 2
