@@ -91,3 +91,6 @@ def test_configurations_in_one_stack_share_roles_and_documents():
     template.resource_count_is("AWS::SSM::Association", 10)
     assert first.instance_profile is second.instance_profile
     assert first.configuration.configuration_id != second.configuration.configuration_id
+    [policy] = template.find_resources("AWS::IAM::ManagedPolicy").values()
+    actions = [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert actions.count("ec2:AssociateIamInstanceProfile") == 1, "the shared profile is granted once"

@@ -177,11 +177,9 @@ class QuickSetupOrganization(Construct):
             check_pattern(
                 "configuration_id", configuration_id, _CONFIGURATION_ID, _CONFIGURATION_ID_ALLOWED
             )
-        configuration = configuration_from_props(f"{scope.node.path}/{id}", locals())
-        check_pattern(
-            "configuration_id", configuration.configuration_id, _CONFIGURATION_ID,
-            _CONFIGURATION_ID_ALLOWED,
-        )
+        path = f"{scope.node.path}/{id}"
+        # A derived id is 8 hex digits, which the organization pattern accepts too.
+        configuration = configuration_from_props(path, locals())
         _check_no_instance_ids(configuration.targets)
         rollout = RolloutPreferences() if rollout is None else rollout
         check_type("rollout", rollout, RolloutPreferences, "a RolloutPreferences or None")
@@ -199,7 +197,6 @@ class QuickSetupOrganization(Construct):
                 accounts, len(regions),
             )
 
-        path = f"{scope.node.path}/{id}"
         coverage = organization_coverage(
             stack, path, configuration,
             organizational_unit_ids=organizational_unit_ids, regions=regions, call_as=call_as,

@@ -58,7 +58,7 @@ class QuickSetupRoles(Construct):
         self._instance_profile: iam.InstanceProfile | None = None
         self._automation_role: iam.Role | None = None
         self._automation_policy: iam.ManagedPolicy | None = None
-        self._granted_profiles: set[str] = set()
+        self._granted_profiles: list[iam.IInstanceProfile] = []
         self._policy_attach_granted = False
         self._instance_role_policies: set[str] = set()
         self._removal_policy: cdk.RemovalPolicy | None = None
@@ -139,8 +139,10 @@ class QuickSetupRoles(Construct):
         role of a profile an instance already has."""
         self.automation_role()
         assert self._automation_policy is not None
-        if profile.node.path not in self._granted_profiles:
-            self._granted_profiles.add(profile.node.path)
+        # by identity: jsii keeps one Python object per construct, and node.path would cost a
+        # round trip to the jsii kernel per configuration
+        if not any(granted is profile for granted in self._granted_profiles):
+            self._granted_profiles.append(profile)
             region = "*" if self._account_wide else None
             self._automation_policy.add_statements(*_attach_statements(profile, role, region))
             acknowledge_wildcard(self._automation_policy, "ec2:instance/*", region=region)
