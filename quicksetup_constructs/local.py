@@ -11,7 +11,7 @@ from constructs import Construct
 
 from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
-from .options import InventorySettings
+from .options import ENABLE_EXPLORER, InventorySettings
 from .rendering.renderer import render_associations
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
@@ -38,6 +38,9 @@ class QuickSetupLocal(Construct):
     service_role: iam.IRole | None
     """The role Systems Manager Automation uses to attach the profile (None when
     ``attach_instance_profile`` is off and no role was given)."""
+    explorer_role: iam.IRole | None
+    """The role ``AWS-EnableExplorer`` runs under (created, or ``explorer_role``; None when
+    ``enable_explorer`` is off and no role was given)."""
     associations: Mapping[str, ssm.CfnAssociation]
     """The associations, keyed by option (``update_ssm_agent``, ..., ``attach_instance_profile``)."""
 
@@ -48,13 +51,16 @@ class QuickSetupLocal(Construct):
         *,
         targets: InstanceTargets | None = None,
         update_ssm_agent: bool = True,
+        update_ec2_launch_agent: bool = False,
         collect_inventory: bool = True,
         scan_for_patches: bool = True,
         install_cloudwatch_agent: bool = False,
         update_cloudwatch_agent: bool = False,
         attach_instance_profile: bool = True,
+        enable_explorer: bool = True,
         instance_profile_role: iam.IRole | None = None,
         service_role: iam.IRole | None = None,
+        explorer_role: iam.IRole | None = None,
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
@@ -65,6 +71,8 @@ class QuickSetupLocal(Construct):
         """
         :param targets: The instances to manage. Default: ``InstanceTargets.all_instances()``.
         :param update_ssm_agent: Update SSM Agent every 14 days. Default: True.
+        :param update_ec2_launch_agent: Update the EC2Launch v2 agent of Windows instances every
+            30 days. Default: False.
         :param collect_inventory: Collect inventory every 30 minutes. Default: True.
         :param scan_for_patches: Scan for missing patches daily (compliance only, nothing is
             installed). Default: True.
@@ -73,12 +81,18 @@ class QuickSetupLocal(Construct):
         :param update_cloudwatch_agent: Update the CloudWatch agent every 30 days. Default: False.
         :param attach_instance_profile: Attach the instance profile every 30 days to targeted
             instances that have none (never replacing one). Default: True.
+        :param enable_explorer: Enable Systems Manager Explorer in the account and Region once
+            (``AWS-EnableExplorer``, as Quick Setup does), with a role of its own. Default: True.
         :param instance_profile_role: The role for the instance profile. Default: a role trusted
             by EC2 with AmazonSSMManagedInstanceCore and AmazonSSMPatchAssociation (and
             CloudWatchAgentServerPolicy when a CloudWatch option is on), shared in the stack.
         :param service_role: The role Automation uses to attach the profile. Default: a role
             trusted by Systems Manager, limited to attaching this profile, shared in the stack
             (none when ``attach_instance_profile`` is off).
+        :param explorer_role: The role ``AWS-EnableExplorer`` runs under. Default: a role
+            trusted by Systems Manager Automation of this account, with
+            AWSSystemsManagerEnableExplorerExecutionPolicy, shared in the stack (none when
+            ``enable_explorer`` is off).
         :param allow_policy_attach: For instances that already have a profile, attach the two
             SSM policies to its role. Default: False (such instances are left as they are).
         :param schedules: Schedule per option name, replacing the default, e.g.
@@ -100,6 +114,7 @@ class QuickSetupLocal(Construct):
         check_id(scope, id)
         check_role("instance_profile_role", instance_profile_role)
         check_role("service_role", service_role)
+        check_role("explorer_role", explorer_role)
         check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
         path = f"{scope.node.path}/{id}"
         configuration = configuration_from_props(path, locals())
@@ -132,10 +147,15 @@ class QuickSetupLocal(Construct):
             )
         else:
             self.service_role = None
+        if ENABLE_EXPLORER.key not in configuration.enabled:
+            self.explorer_role = explorer_role
+        else:
+            self.explorer_role = explorer_role or roles.explorer_role()
 
         self.associations = render_associations(
             self, configuration,
             service_role_arn=self.service_role.role_arn if self.service_role else "",
             instance_profile_name=self.instance_profile.instance_profile_name,
+            explorer_role_arn=self.explorer_role.role_arn if self.explorer_role else "",
         )
         register(self, stack, coverage, findings)

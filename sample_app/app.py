@@ -30,6 +30,7 @@ def build_app(app: cdk.App) -> cdk.App:
     QuickSetupLocal(
         stack, "QuickSetup",
         targets=InstanceTargets.tag("Environment", "production"),
+        update_ec2_launch_agent=True,
         install_cloudwatch_agent=True,
         update_cloudwatch_agent=True,
     )

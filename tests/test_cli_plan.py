@@ -110,9 +110,10 @@ def test_organization_targets_ous_times_regions_against_the_limit(planned):
     assert organization["targets"] == "all instances, in every account × Region"
     assert {o["key"] for o in organization["options"]} == {
         "attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches",
+        "enable_explorer",
     }
     assert [key for key, _ in organization["not_configured"]] == [
-        "install_cloudwatch_agent", "update_cloudwatch_agent",
+        "update_ec2_launch_agent", "install_cloudwatch_agent", "update_cloudwatch_agent",
     ]
     stack_sets = {s["name"]: s for s in organization["stack_sets"]}
     associations = stack_sets["QuickSetup-19d1f875-Associations"]
@@ -138,12 +139,12 @@ def test_rollout_waves_follow_the_operation_preferences(planned):
 
 def test_what_is_created_is_listed_per_stack_and_per_stack_set(planned):
     [local] = configuration(planned, "local")["created"]
-    assert local["resources"]["AWS::SSM::Association"] == 6
+    assert local["resources"]["AWS::SSM::Association"] == 8
     assert local["resources"]["AWS::IAM::InstanceProfile"] == 1
     created = {c["where"]: c["resources"] for c in configuration(planned, "organization")["created"]}
     assert created["every stack instance of StackSet QuickSetup-19d1f875-Associations"][
         "AWS::SSM::Association"
-    ] == 4
+    ] == 5
     assert "AWS::IAM::Role" in created[
         "every stack instance of StackSet QuickSetup-19d1f875-AccountRoles"
     ]

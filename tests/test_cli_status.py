@@ -100,8 +100,8 @@ def association(key: str, counts: dict[str, int], status: str, config: str = CON
         "AssociationName": association_name(option, config),
         "Name": document_name(option),
         "AssociationVersion": "1",
-        "Targets": TAG,
-        "ScheduleExpression": option.schedule or "",
+        "Targets": TAG if option.targets_instances else [],
+        **({"ScheduleExpression": option.schedule} if option.schedule else {}),
         "LastExecutionDate": RAN,
         "Overview": {
             "Status": status,
@@ -185,6 +185,8 @@ def test_status_shows_a_card_per_option_of_every_configuration():
         "scan_for_patches": "Success",
         "install_cloudwatch_agent": "Not configured",
         "update_cloudwatch_agent": "Not configured",
+        "update_ec2_launch_agent": "Not configured",
+        "enable_explorer": "Not configured",
     }
     assert cards["update_ssm_agent"]["counts"] == {"Success": 2, "Failed": 1}
     assert cards["update_ssm_agent"]["targets"] == 3
@@ -316,7 +318,11 @@ def org_association(key: str, status: str) -> dict[str, Any]:
     }
 
 
-ORG_KEYS = ("attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches")
+ORG_KEYS = (
+    "attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches",
+    "enable_explorer",
+)
+"""The options of the sample app's organization configuration."""
 
 
 def test_status_org_shows_stack_instances_and_associations_per_target(moto, organization_stack_sets):
@@ -347,7 +353,7 @@ def test_status_org_shows_stack_instances_and_associations_per_target(moto, orga
     assert set(stack_sets) == set(organization_stack_sets), "only Quick Setup StackSets"
     regional = stack_sets["QuickSetup-19d1f875-Associations"]
     assert regional["configuration_ids"] == ["19d1f875"]
-    assert len(regional["association_names"]) == 4
+    assert len(regional["association_names"]) == len(ORG_KEYS)
     targets = {(t["account"], t["region"]): t for t in regional["targets"]}
     assert set(targets) == set(answers)
     assert {t["detailed_status"] for t in targets.values()} == {"SUCCEEDED"}

@@ -27,6 +27,7 @@ def everything():
         targets=InstanceTargets.tag("Env", "prod"),
         install_cloudwatch_agent=True,
         update_cloudwatch_agent=True,
+        update_ec2_launch_agent=True,
         configuration_id="web",
     )
 
@@ -41,9 +42,13 @@ def test_defaults_match_quick_setup(defaults):
         r["Properties"]["AssociationName"].split("-")[1]
         for r in defaults.find_resources("AWS::SSM::Association").values()
     )
-    assert names == ["AttachInstanceProfile", "CollectInventory", "ScanForPatches", "UpdateSSMAgent"]
+    assert names == [
+        "AttachInstanceProfile", "CollectInventory", "EnableExplorer", "ScanForPatches",
+        "UpdateSSMAgent",
+    ]
     for properties in defaults.find_resources("AWS::SSM::Association").values():
-        assert properties["Properties"]["Targets"] == [{"Key": "InstanceIds", "Values": ["*"]}]
+        if properties["Properties"]["Name"] != "AWS-EnableExplorer":
+            assert properties["Properties"]["Targets"] == [{"Key": "InstanceIds", "Values": ["*"]}]
 
 
 def test_update_ssm_agent(everything):
@@ -132,6 +137,49 @@ def test_cloudwatch_options_add_the_agent_policy_to_the_instance_role(everything
     )
     for role in defaults.find_resources("AWS::IAM::Role").values():
         assert "CloudWatchAgentServerPolicy" not in str(role)
+
+
+def test_update_ec2_launch_agent_installs_the_launch_agent_package_on_windows_only(everything):
+    properties = association(everything, "QuickSetup-UpdateEC2LaunchAgent-web")
+    assert properties["ScheduleExpression"] == "rate(30 days)"
+    assert properties["Targets"] == TAG_TARGET
+    assert "Parameters" not in properties
+    document = _document(everything, properties)
+    assert document["DocumentType"] == "Command"
+    [step] = document["Content"]["mainSteps"]
+    assert step["action"] == "aws:runDocument"
+    assert step["precondition"] == {"StringEquals": ["platformType", "Windows"]}
+    assert step["inputs"]["documentPath"] == "AWS-ConfigureAWSPackage"
+    assert step["inputs"]["documentParameters"] == '{"action":"Install","name":"AWSEC2Launch-Agent"}'
+
+
+def test_update_ec2_launch_agent_is_off_by_default(defaults):
+    names = [r["Properties"]["AssociationName"] for r in defaults.find_resources("AWS::SSM::Association").values()]
+    assert not any("UpdateEC2LaunchAgent" in name for name in names)
+    defaults.resource_count_is("AWS::SSM::Document", 1)  # the instance profile runbook only
+
+
+def test_enable_explorer_runs_once_for_the_account_with_its_own_role(everything):
+    properties = association(everything, "QuickSetup-EnableExplorer-web")
+    assert properties["Name"] == "AWS-EnableExplorer"
+    assert "Targets" not in properties, "Explorer is enabled for the account and Region"
+    assert "ScheduleExpression" not in properties, "it runs once, when created"
+    [role_arn] = properties["Parameters"]["AutomationAssumeRole"]
+    role = everything.to_json()["Resources"][role_arn["Fn::GetAtt"][0]]["Properties"]
+    assert role["ManagedPolicyArns"] == [{"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AWSSystemsManagerEnableExplorerExecutionPolicy",
+    ]]}]
+    [statement] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "ssm.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1] == ":automation-execution/*"
+
+
+def test_enable_explorer_off_creates_no_explorer_role():
+    template = local_template(enable_explorer=False)
+    assert "AWSSystemsManagerEnableExplorerExecutionPolicy" not in str(template.to_json())
+    names = [r["Properties"]["AssociationName"] for r in template.find_resources("AWS::SSM::Association").values()]
+    assert not any("EnableExplorer" in name for name in names)
 
 
 def test_attach_instance_profile_is_an_automation_that_never_replaces(everything):
@@ -232,7 +280,7 @@ def test_inventory_extra_types_are_opt_in():
 def test_options_switched_off_create_nothing():
     template = local_template(
         update_ssm_agent=False, collect_inventory=False, scan_for_patches=False,
-        attach_instance_profile=False,
+        attach_instance_profile=False, enable_explorer=False,
     )
     template.resource_count_is("AWS::SSM::Association", 0)
     template.resource_count_is("AWS::SSM::Document", 0)

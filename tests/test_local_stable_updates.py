@@ -6,8 +6,15 @@ from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
 from .support import local_template
 
-ALL_ON = {"install_cloudwatch_agent": True, "update_cloudwatch_agent": True}
-AUTOMATION_ROLE = ("QuickSetupRolesAutomationRole", "QuickSetupRolesAutomationPolicy")
+ALL_ON = {
+    "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
+}
+ROLES_OWNED_BY = {
+    "QuickSetupRolesAutomationRole": "attach_instance_profile",
+    "QuickSetupRolesAutomationPolicy": "attach_instance_profile",
+    "QuickSetupRolesExplorerRole": "enable_explorer",
+}
+"""Default roles that only one option needs, by logical ID prefix."""
 
 
 def _resources(**props):
@@ -21,11 +28,12 @@ def all_on():
 
 def _owned_by(option, logical_id, resource):
     """The association of ``option``, our document that only it uses, and for the instance
-    profile option the automation role that only it needs."""
+    profile and Explorer options the role that only each needs."""
     if resource["Type"] == "AWS::SSM::Association":
         return logical_id.startswith(f"QuickSetup{option.association_name}")
-    if logical_id.startswith(AUTOMATION_ROLE):
-        return option.key == "attach_instance_profile"
+    for prefix, owner in ROLES_OWNED_BY.items():
+        if logical_id.startswith(prefix):
+            return option.key == owner
     document = getattr(option.document, "id", None)
     return resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
 
@@ -74,12 +82,16 @@ def test_logical_ids_are_stable(all_on):
         "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
         "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
         "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",
+        "QuickSetupDocumentsUpdateEC2LaunchAgentDocument83919D7D",
+        "QuickSetupEnableExplorerD6985B40",
         "QuickSetupInstallCloudWatchAgentAD71FEFA",
         "QuickSetupRolesAutomationPolicy26C1BA18",
         "QuickSetupRolesAutomationRole5A4C2B35",
+        "QuickSetupRolesExplorerRoleF42ABC63",
         "QuickSetupRolesInstanceProfile1354C52C",
         "QuickSetupRolesInstanceRole4D5974E6",
         "QuickSetupScanForPatches77A289D3",
         "QuickSetupUpdateCloudWatchAgent29F24068",
+        "QuickSetupUpdateEC2LaunchAgentFD0BA9CB",
         "QuickSetupUpdateSSMAgentAE0D885F",
     ]

@@ -65,7 +65,11 @@ def test_user_roles_replace_the_default_roles():
     stack = cdk.Stack(cdk.App(), "Stack")
     instance_role = iam.Role.from_role_name(stack, "Mine", "MyInstanceRole")
     service_role = iam.Role.from_role_arn(stack, "Svc", "arn:aws:iam::111111111111:role/MyAutomation")
-    quick_setup = QuickSetupLocal(stack, "QuickSetup", instance_profile_role=instance_role, service_role=service_role)
+    explorer_role = iam.Role.from_role_arn(stack, "Exp", "arn:aws:iam::111111111111:role/MyExplorer")
+    quick_setup = QuickSetupLocal(
+        stack, "QuickSetup", instance_profile_role=instance_role, service_role=service_role,
+        explorer_role=explorer_role,
+    )
     from aws_cdk.assertions import Template
 
     template = Template.from_stack(stack)
@@ -74,8 +78,11 @@ def test_user_roles_replace_the_default_roles():
     template.has_resource_properties("AWS::IAM::InstanceProfile", {"Roles": ["MyInstanceRole"]})
     attach = quick_setup.associations["attach_instance_profile"]
     assert stack.resolve(attach.parameters)["AutomationAssumeRole"] == ["arn:aws:iam::111111111111:role/MyAutomation"]
+    explorer = quick_setup.associations["enable_explorer"]
+    assert stack.resolve(explorer.parameters)["AutomationAssumeRole"] == ["arn:aws:iam::111111111111:role/MyExplorer"]
     assert quick_setup.service_role is service_role
     assert quick_setup.instance_role is instance_role
+    assert quick_setup.explorer_role is explorer_role
 
 
 def test_configurations_in_one_stack_share_roles_and_documents():
@@ -85,10 +92,10 @@ def test_configurations_in_one_stack_share_roles_and_documents():
     first = QuickSetupLocal(stack, "Web", targets=InstanceTargets.tag("App", "web"), install_cloudwatch_agent=True)
     second = QuickSetupLocal(stack, "Db", targets=InstanceTargets.tag("App", "db"), install_cloudwatch_agent=True)
     template = Template.from_stack(stack)
-    template.resource_count_is("AWS::IAM::Role", 2)
+    template.resource_count_is("AWS::IAM::Role", 3)  # instance, automation, Explorer
     template.resource_count_is("AWS::IAM::InstanceProfile", 1)
     template.resource_count_is("AWS::SSM::Document", 2)
-    template.resource_count_is("AWS::SSM::Association", 10)
+    template.resource_count_is("AWS::SSM::Association", 12)
     assert first.instance_profile is second.instance_profile
     assert first.configuration.configuration_id != second.configuration.configuration_id
     [policy] = template.find_resources("AWS::IAM::ManagedPolicy").values()

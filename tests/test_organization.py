@@ -32,7 +32,8 @@ ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
 REGIONS = ["us-east-1", "ap-northeast-1"]
 ALL_OPTIONS = dict(
-    install_cloudwatch_agent=True, update_cloudwatch_agent=True, allow_policy_attach=True
+    install_cloudwatch_agent=True, update_cloudwatch_agent=True, update_ec2_launch_agent=True,
+    allow_policy_attach=True,
 )
 STACK_SET = "AWS::CloudFormation::StackSet"
 
@@ -222,7 +223,7 @@ def test_regional_template_has_the_local_associations(full, local):
     regional, expected = _associations(full.regional), _associations(local)
     assert set(regional) == set(expected) == {
         "AttachInstanceProfile", "UpdateSSMAgent", "CollectInventory", "ScanForPatches",
-        "InstallCloudWatchAgent", "UpdateCloudWatchAgent",
+        "InstallCloudWatchAgent", "UpdateCloudWatchAgent", "EnableExplorer", "UpdateEC2LaunchAgent",
     }
     role_and_profile = {"AutomationAssumeRole", "InstanceProfileName"}
     for name, props in regional.items():
@@ -240,7 +241,7 @@ def test_regional_template_has_the_local_associations(full, local):
 
 def test_regional_template_has_the_local_documents(full, local):
     documents = full.regional.find_resources("AWS::SSM::Document")
-    assert len(documents) == 3
+    assert len(documents) == 4
     assert documents == local.find_resources("AWS::SSM::Document")
 
 
@@ -257,6 +258,8 @@ def test_regional_template_runs_quick_setups_documents_on_its_schedules(full):
     assert "ScheduleExpression" not in associations["InstallCloudWatchAgent"]
     assert associations["UpdateCloudWatchAgent"]["ScheduleExpression"] == "rate(30 days)"
     assert associations["AttachInstanceProfile"]["ScheduleExpression"] == "rate(30 days)"
+    explorer = associations.pop("EnableExplorer")
+    assert "Targets" not in explorer and "ScheduleExpression" not in explorer
     for props in associations.values():
         assert props["Targets"] == [{"Key": "InstanceIds", "Values": ["*"]}]
 
@@ -301,9 +304,10 @@ def test_automation_role_may_attach_the_profile_in_every_region(full):
 def test_tag_targets_and_no_automation_role_when_not_attaching(custom):
     associations = _associations(custom.regional)
     assert "AttachInstanceProfile" not in associations
-    for props in associations.values():
-        assert props["Targets"] == [{"Key": "tag:Environment", "Values": ["production"]}]
-    custom.account.resource_count_is("AWS::IAM::Role", 1)
+    for name, props in associations.items():
+        if name != "EnableExplorer":
+            assert props["Targets"] == [{"Key": "tag:Environment", "Values": ["production"]}]
+    custom.account.resource_count_is("AWS::IAM::Role", 2)  # the instance role and Explorer's
     assert custom.org.automation_role_name is None
 
 
@@ -520,6 +524,7 @@ def test_with_every_option_off_the_regional_template_is_still_deployable():
     placeholder that does nothing, and the account StackSet still creates the role and profile."""
     _, org = _build(cdk.App(), **{option: False for option in (
         "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
+        "enable_explorer",
     )})
     assert org.associations == {}
     assert [r["Type"] for r in org.regional_template["Resources"].values()] == [

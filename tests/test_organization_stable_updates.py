@@ -14,12 +14,19 @@ from aws_cdk.assertions import Template
 from quicksetup_constructs import QuickSetupOrganization
 from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
-ALL_ON = {"install_cloudwatch_agent": True, "update_cloudwatch_agent": True}
+ALL_ON = {
+    "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
+}
 PROPS = dict(
     organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1", "ap-northeast-1"],
     account_count=3, configuration_id="stable",
 )
-AUTOMATION_ROLE = ("QuickSetupRolesAutomationRole", "QuickSetupRolesAutomationPolicy")
+ROLES_OWNED_BY = {
+    "QuickSetupRolesAutomationRole": "attach_instance_profile",
+    "QuickSetupRolesAutomationPolicy": "attach_instance_profile",
+    "QuickSetupRolesExplorerRole": "enable_explorer",
+}
+"""Default roles that only one option needs, by logical ID prefix."""
 INSTANCE_ROLE = "QuickSetupRolesInstanceRole4D5974E6"
 CLOUDWATCH_OPTIONS = {"install_cloudwatch_agent", "update_cloudwatch_agent"}
 
@@ -48,11 +55,12 @@ def toggled() -> dict[str, dict[str, dict[str, Any]]]:
 
 def _owned_by(option: Any, logical_id: str, resource: dict[str, Any]) -> bool:
     """The association of ``option``, our document that only it uses, and for the instance
-    profile option the automation role and policy that only it needs."""
+    profile and Explorer options the role (and policy) that only each needs."""
     if resource["Type"] == "AWS::SSM::Association":
         return logical_id == option.association_name
-    if logical_id.startswith(AUTOMATION_ROLE):
-        return option.key == "attach_instance_profile"
+    for prefix, owner in ROLES_OWNED_BY.items():
+        if logical_id.startswith(prefix):
+            return option.key == owner
     document = getattr(option.document, "id", None)
     return resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
 
@@ -100,7 +108,7 @@ def test_every_option_removes_something(all_on, toggled, key):
 def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, key):
     """CloudFormation updates every stack instance of a StackSet whose properties change: the
     account StackSet (the IAM roles of every member account) must stay as it is unless the
-    option is the instance profile's."""
+    option is one whose role it holds."""
     before, after = all_on["outer"], toggled[key]["outer"]
     assert set(before) == set(after), "a StackSet was added, removed or renamed"
     for logical_id, resource in after.items():
@@ -112,7 +120,7 @@ def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, 
         ]
         assert ("TemplateBody" in changed) is template_changed, (key, logical_id)
     account_changes = all_on["account"] != toggled[key]["account"]
-    assert account_changes is (key == "attach_instance_profile"), key
+    assert account_changes is (key in set(ROLES_OWNED_BY.values())), key
 
 
 def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option():
@@ -131,18 +139,22 @@ def test_logical_ids_are_stable(all_on):
         "account": [
             "QuickSetupRolesAutomationPolicy26C1BA18",
             "QuickSetupRolesAutomationRole5A4C2B35",
+            "QuickSetupRolesExplorerRoleF42ABC63",
             "QuickSetupRolesInstanceProfile1354C52C",
             "QuickSetupRolesInstanceRole4D5974E6",
         ],
         "regional": [
             "AttachInstanceProfile",
             "CollectInventory",
+            "EnableExplorer",
             "InstallCloudWatchAgent",
             "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
             "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
             "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",
+            "QuickSetupDocumentsUpdateEC2LaunchAgentDocument83919D7D",
             "ScanForPatches",
             "UpdateCloudWatchAgent",
+            "UpdateEC2LaunchAgent",
             "UpdateSSMAgent",
         ],
     }

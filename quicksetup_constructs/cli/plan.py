@@ -203,7 +203,10 @@ def _option(association: AssociationSpec, match: OptionMatch, now: datetime) -> 
         logical_id=association.logical_id,
         document=document,
         created_by_stack=association.document_resource is not None,
-        document_type=association.document_type,
+        # The catalogue knows the kind of an AWS document; the template tells only for ours.
+        document_type=(
+            match.option.document_kind.value if match.option else association.document_type
+        ),
         document_steps=steps,
         parameters=association.parameters,
         targets=association.describe_targets(),

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from .steps import WINDOWS_ONLY, run_document
 
 _PACKAGE = "AmazonCloudWatchAgent"
 _CONFIGURATION_LOCATION_PATTERN = r'^[a-zA-Z0-9-"~:_@./^(*)!<>?=+,]*$'
-
-
-def _run_document(name: str, document: str, parameters: dict[str, str]) -> dict[str, object]:
-    """An ``aws:runDocument`` step (its ``documentParameters`` are a JSON string)."""
-    return {
-        "action": "aws:runDocument",
-        "name": name,
-        "inputs": {
-            "documentType": "SSMDocument",
-            "documentPath": document,
-            "documentParameters": json.dumps(parameters, separators=(",", ":")),
-        },
-    }
 
 
 _INSTALL_PACKAGE = ("AWS-ConfigureAWSPackage", {"action": "Install", "name": _PACKAGE})
@@ -44,8 +31,8 @@ INSTALL_AND_CONFIGURE = {
         },
     },
     "mainSteps": [
-        _run_document("InstallAgent", *_INSTALL_PACKAGE),
-        _run_document(
+        run_document("InstallAgent", *_INSTALL_PACKAGE),
+        run_document(
             "ConfigureAgent",
             "AmazonCloudWatch-ManageAgent",
             {
@@ -83,11 +70,11 @@ UPDATE = {
         {
             "action": "aws:runPowerShellScript",
             "name": "WaitOnWindows",
-            "precondition": {"StringEquals": ["platformType", "Windows"]},
+            "precondition": WINDOWS_ONLY,
             "inputs": {
                 "runCommand": ["Start-Sleep -Seconds {{ WaitSeconds }}"], "timeoutSeconds": 3600,
             },
         },
-        _run_document("UpdateAgent", *_INSTALL_PACKAGE),
+        run_document("UpdateAgent", *_INSTALL_PACKAGE),
     ],
 }

@@ -7,26 +7,32 @@ from .collect_inventory import (
     InventoryRegistryKey,
     InventorySettings,
 )
+from .enable_explorer import ENABLE_EXPLORER
 from .install_cloudwatch_agent import INSTALL_CLOUDWATCH_AGENT
 from .option import ManagedDocument, Option, OwnDocument, RenderContext
 from .scan_for_patches import SCAN_FOR_PATCHES
 from .update_cloudwatch_agent import UPDATE_CLOUDWATCH_AGENT
+from .update_ec2_launch_agent import UPDATE_EC2_LAUNCH_AGENT
 from .update_ssm_agent import UPDATE_SSM_AGENT
 
 CATALOGUE: tuple[Option, ...] = (
     ATTACH_INSTANCE_PROFILE_OPTION,
     UPDATE_SSM_AGENT,
+    UPDATE_EC2_LAUNCH_AGENT,
     COLLECT_INVENTORY,
     SCAN_FOR_PATCHES,
     INSTALL_CLOUDWATCH_AGENT,
     UPDATE_CLOUDWATCH_AGENT,
+    ENABLE_EXPLORER,
 )
-"""Every option, in the order the console lists them."""
+"""Every option, in the order the console lists them (Explorer, which the console enables
+with any option, last)."""
 
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in CATALOGUE}
 
 __all__ = [
     "ATTACH_INSTANCE_PROFILE_OPTION",
+    "ENABLE_EXPLORER",
     "CATALOGUE",
     "OPTIONS_BY_KEY",
     "InventoryFilePath",

@@ -41,7 +41,10 @@ class RenderContext:
     enabled: frozenset[str]
     """Keys of every option enabled in the same configuration."""
     service_role_arn: str
+    """The role that attaches the instance profile ("" when that option is off)."""
     instance_profile_name: str
+    explorer_role_arn: str
+    """The role that enables Explorer ("" when that option is off)."""
 
 
 def no_parameters(_: RenderContext) -> dict[str, list[str]]:
@@ -66,6 +69,9 @@ class Option:
     parameters: Callable[[RenderContext], Mapping[str, list[str]]] = no_parameters
     sync_compliance: str | None = None
     automation_target_parameter_name: str | None = None
+    targets_instances: bool = True
+    """False: the association acts on the account and Region, not on instances, and has no
+    targets (it ignores the configuration's ``targets``)."""
     instance_role_policies: tuple[str, ...] = field(default=())
     """AWS managed policies the default instance role needs while this option is on."""
 

@@ -14,7 +14,7 @@ from constructs import Construct
 from ..configuration import Configuration, configuration_from_props
 from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
-from ..options import InventorySettings
+from ..options import ENABLE_EXPLORER, InventorySettings
 from ..rendering.shared import stack_of
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
@@ -79,6 +79,9 @@ class QuickSetupOrganization(Construct):
     automation_role_name: str | None
     """Name of the automation role in every member account (None when
     ``attach_instance_profile`` is off)."""
+    explorer_role_name: str | None
+    """Name of the role that enables Explorer in every member account (None when
+    ``enable_explorer`` is off)."""
     account_stack_set: cfn.CfnStackSet
     """The StackSet of the IAM roles and instance profile (one home Region per account)."""
     regional_stack_set: cfn.CfnStackSet
@@ -106,11 +109,13 @@ class QuickSetupOrganization(Construct):
         home_region: str | None = None,
         targets: InstanceTargets | None = None,
         update_ssm_agent: bool = True,
+        update_ec2_launch_agent: bool = False,
         collect_inventory: bool = True,
         scan_for_patches: bool = True,
         install_cloudwatch_agent: bool = False,
         update_cloudwatch_agent: bool = False,
         attach_instance_profile: bool = True,
+        enable_explorer: bool = True,
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
@@ -135,6 +140,8 @@ class QuickSetupOrganization(Construct):
             ``InstanceTargets.all_instances()``, ``.tag(...)`` or ``.resource_group(...)``.
             Default: ``InstanceTargets.all_instances()``.
         :param update_ssm_agent: Update SSM Agent every 14 days. Default: True.
+        :param update_ec2_launch_agent: Update the EC2Launch v2 agent of Windows instances every
+            30 days. Default: False.
         :param collect_inventory: Collect inventory every 30 minutes. Default: True.
         :param scan_for_patches: Scan for missing patches daily (compliance only, nothing is
             installed). Default: True.
@@ -143,6 +150,8 @@ class QuickSetupOrganization(Construct):
         :param update_cloudwatch_agent: Update the CloudWatch agent every 30 days. Default: False.
         :param attach_instance_profile: Attach the instance profile every 30 days to targeted
             instances that have none (never replacing one). Default: True.
+        :param enable_explorer: Enable Systems Manager Explorer in every account and Region once
+            (``AWS-EnableExplorer``, as Quick Setup does), with a role of its own. Default: True.
         :param allow_policy_attach: For instances that already have a profile, attach the two
             SSM policies to its role. Default: False (such instances are left as they are).
         :param schedules: Schedule per option name, replacing the default, e.g.
@@ -226,6 +235,9 @@ class QuickSetupOrganization(Construct):
         self.instance_profile_name = names.instance_profile
         self.automation_role_name = (
             names.automation_role if configuration.attaches_profile else None
+        )
+        self.explorer_role_name = (
+            names.explorer_role if ENABLE_EXPLORER.key in configuration.enabled else None
         )
         self.account_template = account_template
         self.regional_template = regional_template

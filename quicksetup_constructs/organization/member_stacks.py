@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 
 from ..configuration import Configuration
+from ..options import ENABLE_EXPLORER
 from ..rendering.renderer import render_associations
 from ..rendering.roles import AccountWideNames, QuickSetupRoles
 from .template import template_stack
@@ -27,6 +28,8 @@ def account_wide_names(configuration_id: str) -> AccountWideNames:
         instance_role=f"QuickSetup-Instance-{configuration_id}",
         instance_profile=f"QuickSetup-Instance-{configuration_id}",
         automation_role=f"QuickSetup-Automation-{configuration_id}",
+        explorer_role=f"QuickSetup-Explorer-{configuration_id}",
+        default_host_management_role=f"QuickSetup-DHMC-{configuration_id}",
     )
 
 
@@ -67,6 +70,9 @@ def build_member_stacks(
             instance_profile, instance_role,
             allow_policy_attach=configuration.settings.allow_policy_attach,
         )
+    enables_explorer = ENABLE_EXPLORER.key in configuration.enabled
+    if enables_explorer:
+        roles.explorer_role()
 
     regional = template_stack(
         app, "Associations",
@@ -74,16 +80,22 @@ def build_member_stacks(
     )
     service_role_arn = ""
     if configuration.attaches_profile:
-        service_role_arn = iam.Role.from_role_name(
-            regional, "AutomationRole", names.automation_role
-        ).role_arn
+        service_role_arn = _role_arn(regional, "AutomationRole", names.automation_role)
     associations = render_associations(
         regional, configuration,
         service_role_arn=service_role_arn,
         instance_profile_name=names.instance_profile,
+        explorer_role_arn=(
+            _role_arn(regional, "ExplorerRole", names.explorer_role) if enables_explorer else ""
+        ),
     )
     if not associations:
         # Every option is off: CloudFormation rejects a template without resources, so the
         # regional stacks hold one that costs nothing and does nothing.
         cdk.CfnWaitConditionHandle(regional, "NoOptionEnabled")
     return MemberStacks(account=account, regional=regional, associations=associations)
+
+
+def _role_arn(stack: cdk.Stack, construct_id: str, role_name: str) -> str:
+    """The ARN of the account stack's role ``role_name``, in a regional stack."""
+    return iam.Role.from_role_name(stack, construct_id, role_name).role_arn

@@ -20,6 +20,14 @@ MANAGED_POLICY_REASONS = {
         "AWS's policy for the patch-scan document AWS-RunPatchBaselineAssociation (read-only "
         "patch baseline and tag look-ups); Quick Setup attaches it for the daily scan."
     ),
+    "AWSSystemsManagerEnableExplorerExecutionPolicy": (
+        "AWS's policy for the role that runs the AWS-EnableExplorer runbook: the Explorer "
+        "service settings and read-only look-ups, kept current by AWS with the runbook."
+    ),
+    "AmazonSSMManagedEC2InstanceDefaultPolicy": (
+        "AWS's minimal policy for Default Host Management Configuration: what the SSM Agent "
+        "of an instance without an instance profile needs, kept current by AWS."
+    ),
     "CloudWatchAgentServerPolicy": (
         "AWS's policy for the CloudWatch agent to publish metrics and logs and read its "
         "configuration parameter; added only while a CloudWatch agent option is on."

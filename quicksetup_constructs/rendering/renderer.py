@@ -16,6 +16,7 @@ def render_associations(
     *,
     service_role_arn: str,
     instance_profile_name: str,
+    explorer_role_arn: str,
 ) -> dict[str, ssm.CfnAssociation]:
     """Create one association per enabled option in ``scope``; return them by option key.
 
@@ -27,6 +28,7 @@ def render_associations(
         enabled=configuration.enabled,
         service_role_arn=service_role_arn,
         instance_profile_name=instance_profile_name,
+        explorer_role_arn=explorer_role_arn,
     )
     associations = {}
     for option in configuration.options:
@@ -34,7 +36,10 @@ def render_associations(
             scope, option.association_name,
             name=document_name(scope, option.document),
             association_name=configuration.association_name(option),
-            targets=configuration.targets.render(option.document_kind),
+            targets=(
+                configuration.targets.render(option.document_kind)
+                if option.targets_instances else None
+            ),
             parameters=dict(option.parameters(context)) or None,
             schedule_expression=configuration.schedules[option.key],
             sync_compliance=option.sync_compliance,

@@ -17,6 +17,10 @@ from .shared import stack_singleton
 
 INSTANCE_ROLE_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
 """What every managed instance needs: Systems Manager core, and the patch-scan document's reads."""
+EXPLORER_POLICY = "AWSSystemsManagerEnableExplorerExecutionPolicy"
+"""AWS's policy for the role that runs ``AWS-EnableExplorer``."""
+DEFAULT_HOST_MANAGEMENT_POLICY = "AmazonSSMManagedEC2InstanceDefaultPolicy"
+"""AWS's policy for the Default Host Management Configuration role."""
 
 _RETENTION = {
     cdk.RemovalPolicy.DESTROY: 0,
@@ -38,6 +42,8 @@ class AccountWideNames:
     instance_role: str
     instance_profile: str
     automation_role: str
+    explorer_role: str
+    default_host_management_role: str
 
 
 class QuickSetupRoles(Construct):
@@ -58,6 +64,8 @@ class QuickSetupRoles(Construct):
         self._instance_profile: iam.InstanceProfile | None = None
         self._automation_role: iam.Role | None = None
         self._automation_policy: iam.ManagedPolicy | None = None
+        self._explorer_role: iam.Role | None = None
+        self._default_host_management_role: iam.Role | None = None
         self._granted_profiles: list[iam.IInstanceProfile] = []
         self._policy_attach_granted = False
         self._instance_role_policies: set[str] = set()
@@ -85,7 +93,7 @@ class QuickSetupRoles(Construct):
             )
             extra_policies = INSTANCE_ROLE_POLICIES + extra_policies
         for name in extra_policies:
-            self._add_managed_policy(self._instance_role, name)
+            self._add_instance_role_policy(self._instance_role, name)
         return self._instance_role
 
     def instance_profile(self) -> iam.InstanceProfile:
@@ -131,6 +139,56 @@ class QuickSetupRoles(Construct):
             acknowledge_wildcard(self._automation_policy, "*")
         return self._automation_role
 
+    def explorer_role(self) -> iam.Role:
+        """The role ``AWS-EnableExplorer`` runs under: AWS's managed policy for that runbook,
+        assumable by Systems Manager Automation of this account only."""
+        if self._explorer_role is None:
+            stack = cdk.Stack.of(self)
+            self._explorer_role = iam.Role(
+                self, "ExplorerRole",
+                # The trust AWS documents for the role that enables Explorer: Automation
+                # executions of this account only.
+                assumed_by=iam.ServicePrincipal(
+                    "ssm.amazonaws.com",
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {"aws:SourceArn": stack.format_arn(
+                            service="ssm", region="*", resource="automation-execution",
+                            resource_name="*",
+                        )},
+                    },
+                ),
+                description="Lets Systems Manager Automation enable Explorer (Quick Setup).",
+                role_name=self._account_wide.explorer_role if self._account_wide else None,
+            )
+            _attach_managed_policy(self._explorer_role, EXPLORER_POLICY)
+        return self._explorer_role
+
+    def default_host_management_role(self) -> iam.Role:
+        """The role Default Host Management Configuration gives instances: trusted by Systems
+        Manager, with AWS's managed policy for it."""
+        if self._default_host_management_role is None:
+            self._default_host_management_role = iam.Role(
+                self, "DefaultHostManagementRole",
+                # The trust AWS documents for this role. Systems Manager assumes it for the
+                # agent of every instance in the account and Region; no condition keys are
+                # documented for that request, and a condition on a key it lacks would leave
+                # every instance unmanaged.
+                assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"),
+                description=(
+                    "Lets Systems Manager manage this account's EC2 instances without an "
+                    "instance profile (Default Host Management Configuration, Quick Setup)."
+                ),
+                role_name=(
+                    self._account_wide.default_host_management_role
+                    if self._account_wide else None
+                ),
+            )
+            _attach_managed_policy(
+                self._default_host_management_role, DEFAULT_HOST_MANAGEMENT_POLICY
+            )
+        return self._default_host_management_role
+
     def allow_attaching(
         self, profile: iam.IInstanceProfile, role: iam.IRole, *, allow_policy_attach: bool
     ) -> None:
@@ -152,11 +210,16 @@ class QuickSetupRoles(Construct):
             acknowledge_wildcard(self._automation_policy, "iam:instance-profile/*")
             acknowledge_wildcard(self._automation_policy, "iam:role/*")
 
-    def _add_managed_policy(self, role: iam.Role, name: str) -> None:
+    def _add_instance_role_policy(self, role: iam.Role, name: str) -> None:
         if name not in self._instance_role_policies:
             self._instance_role_policies.add(name)
-            role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
-            acknowledge_managed_policy(role, name)
+            _attach_managed_policy(role, name)
+
+
+def _attach_managed_policy(role: iam.Role, name: str) -> None:
+    """Give ``role`` the AWS managed policy ``name``, acknowledged for cdk-nag with its reason."""
+    role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
+    acknowledge_managed_policy(role, name)
 
 
 def _describe_statement() -> iam.PolicyStatement:
