@@ -2,7 +2,7 @@
 
 from .errors import QuickSetupValidationError
 from .local import QuickSetupLocal
-from .options import InventoryFilePath, InventoryRegistryKey, InventorySettings
+from .options import InventoryFilePath, InventoryRegistryKey, InventorySettings, ScanBaseline
 from .organization import ORGANIZATION_REGIONS, QuickSetupOrganization, RolloutPreferences
 from .targets import InstanceTargets
 
@@ -16,4 +16,5 @@ __all__ = [
     "QuickSetupOrganization",
     "QuickSetupValidationError",
     "RolloutPreferences",
+    "ScanBaseline",
 ]

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import QuickSetupValidationError
-from .options import ATTACH_INSTANCE_PROFILE_OPTION, CATALOGUE, OPTIONS_BY_KEY, InventorySettings, Option
+from .options import (
+    ATTACH_INSTANCE_PROFILE_OPTION,
+    CATALOGUE,
+    OPTIONS_BY_KEY,
+    SCAN_FOR_PATCHES,
+    InventorySettings,
+    Option,
+    ScanBaseline,
+)
 from .schedule import validate_schedule
 from .targets import InstanceTargets
 from .validation import check_pattern, check_type, is_unresolved
@@ -25,6 +33,8 @@ class OptionSettings:
     inventory: InventorySettings
     cloudwatch_agent_config_parameter: str | None
     allow_policy_attach: bool
+    scan_baseline: ScanBaseline | None = None
+    """The patch baseline of the scan; None: each operating system's default."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ def configuration_from_props(construct_path: str, props: Mapping[str, Any]) -> C
         inventory=props["inventory"],
         cloudwatch_agent_config_parameter=props["cloudwatch_agent_config_parameter"],
         allow_policy_attach=props["allow_policy_attach"],
+        scan_baseline=props["scan_baseline"],
     )
 
 
@@ -86,6 +97,7 @@ def build_configuration(
     inventory: InventorySettings | None,
     cloudwatch_agent_config_parameter: str | None,
     allow_policy_attach: Any,
+    scan_baseline: ScanBaseline | None = None,
 ) -> Configuration:
     """Validate props and build a :class:`Configuration`.
 
@@ -120,6 +132,18 @@ def build_configuration(
             _PARAMETER_NAME, "None or an SSM parameter name of letters, digits and _.-/",
         )
 
+    if scan_baseline is not None:
+        check_type(
+            "scan_baseline", scan_baseline, ScanBaseline,
+            "None or a ScanBaseline, e.g. ScanBaseline.tagged('PatchBaseline', ['web'])",
+        )
+        if SCAN_FOR_PATCHES not in options:
+            raise QuickSetupValidationError(
+                "scan_baseline", scan_baseline,
+                "a baseline only for an enabled scan; set scan_for_patches=True or remove "
+                "scan_baseline",
+            )
+
     return Configuration(
         configuration_id=configuration_id,
         targets=targets,
@@ -129,6 +153,7 @@ def build_configuration(
             inventory=inventory,
             cloudwatch_agent_config_parameter=cloudwatch_agent_config_parameter,
             allow_policy_attach=allow_policy_attach,
+            scan_baseline=scan_baseline,
         ),
     )
 

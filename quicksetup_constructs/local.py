@@ -11,7 +11,7 @@ from constructs import Construct
 
 from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
-from .options import ENABLE_EXPLORER, InventorySettings
+from .options import ENABLE_EXPLORER, InventorySettings, ScanBaseline
 from .rendering.renderer import render_associations
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
@@ -64,6 +64,7 @@ class QuickSetupLocal(Construct):
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
+        scan_baseline: ScanBaseline | None = None,
         cloudwatch_agent_config_parameter: str | None = None,
         configuration_id: str | None = None,
         instance_profile_removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
@@ -98,6 +99,9 @@ class QuickSetupLocal(Construct):
         :param schedules: Schedule per option name, replacing the default, e.g.
             ``{"scan_for_patches": "cron(0 3 ? * * *)"}``. Default: Quick Setup's schedules.
         :param inventory: Inventory types to collect beyond Quick Setup's. Default: none.
+        :param scan_baseline: The patch baseline the scan compares instances with:
+            ``ScanBaseline.tagged(key, values)`` or ``ScanBaseline.of(cfn_patch_baseline)``.
+            Default: each operating system's default patch baseline.
         :param cloudwatch_agent_config_parameter: Name of the SSM parameter holding the
             CloudWatch agent configuration. Default: the agent's default configuration.
         :param configuration_id: Ends every association name. Default: 8 hex digits derived
@@ -158,4 +162,6 @@ class QuickSetupLocal(Construct):
             instance_profile_name=self.instance_profile.instance_profile_name,
             explorer_role_arn=self.explorer_role.role_arn if self.explorer_role else "",
         )
+        if configuration.settings.scan_baseline is not None:
+            configuration.settings.scan_baseline.tag_baseline()
         register(self, stack, coverage, findings)

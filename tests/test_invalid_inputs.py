@@ -26,6 +26,7 @@ from quicksetup_constructs import (
     QuickSetupOrganization,
     QuickSetupValidationError,
     RolloutPreferences,
+    ScanBaseline,
 )
 
 ORG = dict(organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=3)
@@ -111,6 +112,15 @@ CASES: dict[str, tuple[type, Callable[[], dict[str, Any]], str, str]] = {
     "organization cron with two days": (ORGANIZATION, lambda: {"schedules": {"update_ssm_agent": "cron(0 2 * * SUN *)"}}, "schedules['update_ssm_agent']", "'?' in exactly one of day-of-month and day-of-week"),
     "organization agent parameter int": (ORGANIZATION, lambda: {"cloudwatch_agent_config_parameter": 3}, "cloudwatch_agent_config_parameter", "SSM parameter name"),
     "organization home region elsewhere": (ORGANIZATION, lambda: {"home_region": "af-south-1"}, "home_region", REGIONS),
+    # The new options' refinements
+    "explorer role look-alike": (LOCAL, lambda: {"explorer_role": SimpleNamespace(role_arn="arn", role_name="x")}, "explorer_role", "None or an aws_iam.IRole"),
+    "scan baseline a string": (LOCAL, lambda: {"scan_baseline": "pb-0123456789abcdef0"}, "scan_baseline", "None or a ScanBaseline"),
+    "scan baseline aws: tag key": (LOCAL, lambda: {"scan_baseline": ScanBaseline.tagged("aws:team", ["web"])}, "scan_baseline.key", "not starting with 'aws:'"),
+    "scan baseline no values": (LOCAL, lambda: {"scan_baseline": ScanBaseline.tagged("Team", [])}, "scan_baseline.values", "1 or more tag values"),
+    "scan baseline value with a comma": (LOCAL, lambda: {"scan_baseline": ScanBaseline.tagged("Team", ["web,db"])}, "scan_baseline.values", "(no commas)"),
+    "scan baseline values a string": (ORGANIZATION, lambda: {"scan_baseline": ScanBaseline.tagged("Team", "web")}, "scan_baseline.values", "1 or more tag values"),
+    "scan baseline without the scan": (ORGANIZATION, lambda: {"scan_for_patches": False, "scan_baseline": ScanBaseline.tagged("Team", ["web"])}, "scan_baseline", "set scan_for_patches=True"),
+    "scan baseline not a patch baseline": (LOCAL, lambda: {"scan_baseline": ScanBaseline.of("pb-0123456789abcdef0")}, "scan_baseline", "an aws_ssm.CfnPatchBaseline"),
 }
 
 

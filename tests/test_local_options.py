@@ -2,8 +2,10 @@
 
 import inspect
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
+from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Match
 
 from quicksetup_constructs import (
@@ -13,6 +15,8 @@ from quicksetup_constructs import (
     InventorySettings,
     QuickSetupLocal,
     QuickSetupOrganization,
+    QuickSetupValidationError,
+    ScanBaseline,
 )
 from quicksetup_constructs.options import CATALOGUE
 
@@ -81,6 +85,32 @@ def test_scan_for_patches(everything):
     assert properties["ScheduleExpression"] == "rate(1 day)"
     assert properties["SyncCompliance"] == "MANUAL"
     assert properties["Targets"] == TAG_TARGET
+
+
+def test_scan_for_patches_against_the_baselines_with_a_tag():
+    template = local_template(scan_baseline=ScanBaseline.tagged("PatchBaseline", ["web", "db"]))
+    assert association(template, "QuickSetup-ScanForPatches-")["Parameters"] == {
+        "Operation": ["Scan"], "BaselineTags": ["Key=PatchBaseline,Values=web,db"],
+    }
+
+
+def test_scan_for_patches_against_a_baseline_of_the_app_tags_that_baseline():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    baseline = ssm.CfnPatchBaseline(stack, "Web", name="web", operating_system="AMAZON_LINUX_2023")
+    QuickSetupLocal(stack, "QuickSetup", scan_baseline=ScanBaseline.of(baseline))
+    template = assertions.Template.from_stack(stack)
+    [tags] = association(template, "QuickSetup-ScanForPatches-")["Parameters"]["BaselineTags"]
+    key, value = tags.removeprefix("Key=").split(",Values=")
+    template.has_resource_properties("AWS::SSM::PatchBaseline", {"Tags": [{"Key": key, "Value": value}]})
+    assert key == "QuickSetupScanBaseline" and len(value) == 8
+
+
+def test_a_failed_configuration_leaves_the_baseline_untagged():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    baseline = ssm.CfnPatchBaseline(stack, "Web", name="web", operating_system="WINDOWS")
+    with pytest.raises(QuickSetupValidationError):
+        QuickSetupLocal(stack, "QuickSetup", scan_baseline=ScanBaseline.of(baseline), configuration_id="bad id")
+    assert "Tags" not in assertions.Template.from_stack(stack).to_json()["Resources"]["Web"]["Properties"]
 
 
 def _document(template, association_properties):

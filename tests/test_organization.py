@@ -22,6 +22,7 @@ from quicksetup_constructs import (
     QuickSetupOrganization,
     QuickSetupValidationError,
     RolloutPreferences,
+    ScanBaseline,
 )
 from quicksetup_constructs.organization import MANAGEMENT_ACCOUNT_WARNING, TARGET_COUNT_WARNING
 from quicksetup_constructs.organization.template import TEMPLATE_BODY_LIMIT, check_template_size
@@ -534,3 +535,9 @@ def test_with_every_option_off_the_regional_template_is_still_deployable():
     assert {r["Type"] for r in org.account_template["Resources"].values()} == {
         "AWS::IAM::Role", "AWS::IAM::InstanceProfile"
     }
+
+
+def test_the_scan_baseline_reaches_every_account_and_region():
+    _, org = _build(cdk.App(), scan_baseline=ScanBaseline.tagged("PatchBaseline", ["fleet"]))
+    scan = org.regional_template["Resources"]["ScanForPatches"]["Properties"]
+    assert scan["Parameters"] == {"Operation": ["Scan"], "BaselineTags": ["Key=PatchBaseline,Values=fleet"]}

@@ -10,7 +10,7 @@ from .collect_inventory import (
 from .enable_explorer import ENABLE_EXPLORER
 from .install_cloudwatch_agent import INSTALL_CLOUDWATCH_AGENT
 from .option import ManagedDocument, Option, OwnDocument, RenderContext
-from .scan_for_patches import SCAN_FOR_PATCHES
+from .scan_for_patches import SCAN_FOR_PATCHES, ScanBaseline
 from .update_cloudwatch_agent import UPDATE_CLOUDWATCH_AGENT
 from .update_ec2_launch_agent import UPDATE_EC2_LAUNCH_AGENT
 from .update_ssm_agent import UPDATE_SSM_AGENT
@@ -42,4 +42,6 @@ __all__ = [
     "Option",
     "OwnDocument",
     "RenderContext",
+    "SCAN_FOR_PATCHES",
+    "ScanBaseline",
 ]

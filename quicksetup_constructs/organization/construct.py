@@ -14,7 +14,7 @@ from constructs import Construct
 from ..configuration import Configuration, configuration_from_props
 from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
-from ..options import ENABLE_EXPLORER, InventorySettings
+from ..options import ENABLE_EXPLORER, InventorySettings, ScanBaseline
 from ..rendering.shared import stack_of
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
@@ -119,6 +119,7 @@ class QuickSetupOrganization(Construct):
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
+        scan_baseline: ScanBaseline | None = None,
         cloudwatch_agent_config_parameter: str | None = None,
         configuration_id: str | None = None,
         rollout: RolloutPreferences | None = None,
@@ -157,6 +158,9 @@ class QuickSetupOrganization(Construct):
         :param schedules: Schedule per option name, replacing the default, e.g.
             ``{"scan_for_patches": "cron(0 3 ? * * *)"}``. Default: Quick Setup's schedules.
         :param inventory: Inventory types to collect beyond Quick Setup's. Default: none.
+        :param scan_baseline: The patch baseline the scan compares instances with, in each
+            account and Region: ``ScanBaseline.tagged(key, values)``. Default: each operating
+            system's default patch baseline.
         :param cloudwatch_agent_config_parameter: Name of the SSM parameter (in each account and
             Region) holding the CloudWatch agent configuration. Default: the agent's default.
         :param configuration_id: Ends every association, role and StackSet name; 1-40 letters,
@@ -190,6 +194,8 @@ class QuickSetupOrganization(Construct):
         # A derived id is 8 hex digits, which the organization pattern accepts too.
         configuration = configuration_from_props(path, locals())
         _check_no_instance_ids(configuration.targets)
+        if configuration.settings.scan_baseline is not None:
+            _check_baseline_in_every_account(configuration.settings.scan_baseline)
         rollout = RolloutPreferences() if rollout is None else rollout
         check_type("rollout", rollout, RolloutPreferences, "a RolloutPreferences or None")
         rollout.validate("rollout", regions)
@@ -320,6 +326,16 @@ def _check_no_instance_ids(targets: InstanceTargets) -> None:
             "targets", targets,
             "InstanceTargets.all_instances(), .tag(...) or .resource_group(...) "
             "(instance ids differ in every account)",
+        )
+
+
+def _check_baseline_in_every_account(baseline: ScanBaseline) -> None:
+    """A patch baseline of this app exists only in its own stack's account."""
+    if baseline.baseline is not None:
+        raise QuickSetupValidationError(
+            "scan_baseline", baseline,
+            "ScanBaseline.tagged(key, values), naming baselines that exist in every member "
+            "account and Region (a CfnPatchBaseline of this app is not in the member accounts)",
         )
 
 
