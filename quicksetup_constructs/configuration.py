@@ -48,6 +48,8 @@ class Configuration:
     schedules: Mapping[str, str | None]
     """Effective schedule of every enabled option, by key (None: runs once)."""
     settings: OptionSettings
+    default_host_management: bool = False
+    """Turn on Default Host Management Configuration for the account and Region."""
 
     @property
     def enabled(self) -> frozenset[str]:
@@ -84,6 +86,7 @@ def configuration_from_props(construct_path: str, props: Mapping[str, Any]) -> C
         cloudwatch_agent_config_parameter=props["cloudwatch_agent_config_parameter"],
         allow_policy_attach=props["allow_policy_attach"],
         scan_baseline=props["scan_baseline"],
+        default_host_management=props["default_host_management"],
     )
 
 
@@ -98,6 +101,7 @@ def build_configuration(
     cloudwatch_agent_config_parameter: str | None,
     allow_policy_attach: Any,
     scan_baseline: ScanBaseline | None = None,
+    default_host_management: Any = False,
 ) -> Configuration:
     """Validate props and build a :class:`Configuration`.
 
@@ -120,6 +124,7 @@ def build_configuration(
         )
     check_type("targets", targets, InstanceTargets, "an InstanceTargets, e.g. InstanceTargets.tag('Env', 'prod')")
     check_type("allow_policy_attach", allow_policy_attach, bool, "True or False")
+    check_type("default_host_management", default_host_management, bool, "True or False")
 
     if inventory is None:
         inventory = InventorySettings()
@@ -155,6 +160,7 @@ def build_configuration(
             allow_policy_attach=allow_policy_attach,
             scan_baseline=scan_baseline,
         ),
+        default_host_management=default_host_management,
     )
 
 

@@ -6,6 +6,9 @@ on the instances:
 - an instance takes only **one inventory association**: a second one fails to apply
   (``CreateAssociation`` ``GeneralServiceException``, or the association never succeeds);
 - several **patch scans** of one instance overwrite each other's compliance data;
+- **Default Host Management Configuration** is one setting per account and Region, whatever the
+  instances: two configurations that both manage it fight over it, and removing either one
+  turns it off for the other;
 - an organization configuration over an account that also has a local one runs a **second set**
   of associations on the same instances, on overlapping schedules.
 
@@ -36,6 +39,8 @@ What follows:
   :class:`QuickSetupValidationError` for ``collect_inventory``, raised before the second
   construct is added to the tree;
 - both scan for patches, same kind → warning :data:`OVERLAPPING_PATCH_SCANS_WARNING`;
+- both turn on Default Host Management Configuration, same kind, in one account and Region
+  (whatever their targets) → :class:`QuickSetupValidationError` for ``default_host_management``;
 - a local and an organization configuration → warning
   :data:`LOCAL_AND_ORGANIZATION_OVERLAP_WARNING` (whether they really meet depends on the OU
   membership of the local stack's account, which only AWS Organizations knows).
@@ -80,6 +85,7 @@ class Coverage:
     targets: InstanceTargets
     collects_inventory: bool
     scans_for_patches: bool
+    sets_default_host_management: bool
     account: str | None
     """Local: the stack's account. Organization: the account the StackSets are deployed from.
     None when unknown (an environment-agnostic stack)."""
@@ -113,6 +119,7 @@ def local_coverage(stack: cdk.Stack, path: str, configuration: Configuration) ->
         targets=configuration.targets,
         collects_inventory="collect_inventory" in configuration.enabled,
         scans_for_patches="scan_for_patches" in configuration.enabled,
+        sets_default_host_management=configuration.default_host_management,
         account=account,
         regions=None if region is None else frozenset([region]),
     )
@@ -136,6 +143,7 @@ def organization_coverage(
         targets=configuration.targets,
         collects_inventory="collect_inventory" in configuration.enabled,
         scans_for_patches="scan_for_patches" in configuration.enabled,
+        sets_default_host_management=configuration.default_host_management,
         account=_environment(stack)[0],
         regions=None if any(map(is_unresolved, region_list)) else frozenset(region_list),
         organizational_unit_ids=None if any(map(is_unresolved, units)) else frozenset(units),
@@ -185,10 +193,23 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
     """
     findings: list[Finding] = []
     for other in _APPS.get(_root(stack), ()):
-        if not (_can_meet(coverage, other) and coverage.targets.can_overlap(other.targets)):
+        if not _can_meet(coverage, other):
             continue
+        same_instances = coverage.targets.can_overlap(other.targets)
+        both_set_dhmc = coverage.sets_default_host_management and other.sets_default_host_management
         if coverage.kind != other.kind:
-            findings.append(_local_and_organization(coverage, other))
+            if same_instances or both_set_dhmc:
+                findings.append(_local_and_organization(coverage, other, same_instances))
+            continue
+        if both_set_dhmc:
+            raise QuickSetupValidationError(
+                "default_host_management", True,
+                f"False here or in {other.path}: {coverage.describe()} and {other.describe()} "
+                "can be in the same account and Region, where Default Host Management "
+                "Configuration is a single setting (removing either configuration would turn "
+                "it off for both). Turn it on in one configuration only",
+            )
+        if not same_instances:
             continue
         if coverage.collects_inventory and other.collects_inventory:
             raise QuickSetupValidationError(
@@ -221,16 +242,23 @@ def register(construct: Construct, stack: cdk.Stack, coverage: Coverage,
         annotations.add_warning_v2(finding.id, finding.message)
 
 
-def _local_and_organization(new: Coverage, other: Coverage) -> Finding:
+def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool) -> Finding:
     local, organization = (new, other) if new.kind == _LOCAL else (other, new)
-    effects = ["a second set of associations runs on the same instances"]
-    if local.collects_inventory and organization.collects_inventory:
+    effects = []
+    if same_instances:
+        effects.append("a second set of associations runs on the same instances")
+        if local.collects_inventory and organization.collects_inventory:
+            effects.append(
+                "an instance takes only one inventory association, so one of the two "
+                "inventory associations fails on it"
+            )
+        if local.scans_for_patches and organization.scans_for_patches:
+            effects.append("the two patch scans overwrite each other's compliance data")
+    if local.sets_default_host_management and organization.sets_default_host_management:
         effects.append(
-            "an instance takes only one inventory association, so one of the two inventory "
-            "associations fails on it"
+            "both manage Default Host Management Configuration, and removing either turns it "
+            "off for the account and Region"
         )
-    if local.scans_for_patches and organization.scans_for_patches:
-        effects.append("the two patch scans overwrite each other's compliance data")
     return Finding(
         LOCAL_AND_ORGANIZATION_OVERLAP_WARNING,
         f"{local.describe()} and {organization.describe()} can configure the same account and "

@@ -12,7 +12,7 @@ from constructs import Construct
 from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
 from .options import ENABLE_EXPLORER, InventorySettings, ScanBaseline
-from .rendering.renderer import render_associations
+from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
 from .validation import check_id, check_removal_policy, check_role, check_scope
@@ -43,6 +43,12 @@ class QuickSetupLocal(Construct):
     ``enable_explorer`` is off and no role was given)."""
     associations: Mapping[str, ssm.CfnAssociation]
     """The associations, keyed by option (``update_ssm_agent``, ..., ``attach_instance_profile``)."""
+    default_host_management_role: iam.IRole | None
+    """The role Default Host Management Configuration gives instances (None when
+    ``default_host_management`` is off)."""
+    default_host_management: ssm.CfnServiceSetting | None
+    """The service setting that turns Default Host Management Configuration on (None when
+    ``default_host_management`` is off)."""
 
     def __init__(
         self,
@@ -58,6 +64,7 @@ class QuickSetupLocal(Construct):
         update_cloudwatch_agent: bool = False,
         attach_instance_profile: bool = True,
         enable_explorer: bool = True,
+        default_host_management: bool = False,
         instance_profile_role: iam.IRole | None = None,
         service_role: iam.IRole | None = None,
         explorer_role: iam.IRole | None = None,
@@ -84,6 +91,12 @@ class QuickSetupLocal(Construct):
             instances that have none (never replacing one). Default: True.
         :param enable_explorer: Enable Systems Manager Explorer in the account and Region once
             (``AWS-EnableExplorer``, as Quick Setup does), with a role of its own. Default: True.
+        :param default_host_management: Turn on Default Host Management Configuration for the
+            account and Region, with a role trusted by Systems Manager that carries
+            AmazonSSMManagedEC2InstanceDefaultPolicy: instances without an instance profile are
+            managed too (they need IMDSv2 and SSM Agent 3.2.582.0 or later). It acts on every
+            instance, whatever ``targets``, and is turned off again when the option is switched
+            off or the construct removed. Default: False.
         :param instance_profile_role: The role for the instance profile. Default: a role trusted
             by EC2 with AmazonSSMManagedInstanceCore and AmazonSSMPatchAssociation (and
             CloudWatchAgentServerPolicy when a CloudWatch option is on), shared in the stack.
@@ -156,12 +169,22 @@ class QuickSetupLocal(Construct):
         else:
             self.explorer_role = explorer_role or roles.explorer_role()
 
-        self.associations = render_associations(
-            self, configuration,
+        self.default_host_management_role = (
+            roles.default_host_management_role() if configuration.default_host_management
+            else None
+        )
+
+        rendered = render_configuration(self, configuration, RoleReferences(
             service_role_arn=self.service_role.role_arn if self.service_role else "",
             instance_profile_name=self.instance_profile.instance_profile_name,
             explorer_role_arn=self.explorer_role.role_arn if self.explorer_role else "",
-        )
+            default_host_management_role_name=(
+                self.default_host_management_role.role_name
+                if self.default_host_management_role else ""
+            ),
+        ))
+        self.associations = rendered.associations
+        self.default_host_management = rendered.default_host_management
         if configuration.settings.scan_baseline is not None:
             configuration.settings.scan_baseline.tag_baseline()
         register(self, stack, coverage, findings)

@@ -237,6 +237,52 @@ def test_two_organization_configurations_that_both_scan_warn():
     assert len(_warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING)) == 1
 
 
+# Default Host Management Configuration: one setting per account and Region
+
+
+DHMC_ONLY = dict(collect_inventory=False, scan_for_patches=False, default_host_management=True)
+
+
+def test_fails_when_two_local_configurations_of_one_environment_both_set_dhmc():
+    """Disjoint targets do not help: the setting belongs to the account and Region."""
+    stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
+    _local(stack, "Web", targets=InstanceTargets.tag("Env", "web"), **DHMC_ONLY)
+    with pytest.raises(QuickSetupValidationError, match="^default_host_management: ") as raised:
+        _local(stack, "Db", targets=InstanceTargets.tag("Env", "db"), **DHMC_ONLY)
+    assert "Stack/Web" in str(raised.value)
+    assert stack.node.try_find_child("Db") is None
+
+
+def test_dhmc_in_two_accounts_or_in_one_configuration_only_is_fine():
+    app = cdk.App()
+    _local(cdk.Stack(app, "A", env=MEMBER), "QuickSetup", **DHMC_ONLY)
+    _local(cdk.Stack(app, "B", env=MANAGEMENT), "QuickSetup", **DHMC_ONLY)
+    stack = cdk.Stack(app, "C", env=MEMBER)
+    _local(stack, "QuickSetup", **(DHMC_ONLY | {"default_host_management": False}))
+
+
+def test_fails_when_two_organization_configurations_over_one_ou_both_set_dhmc():
+    app = cdk.App()
+    QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | DHMC_ONLY))
+    with pytest.raises(QuickSetupValidationError, match="^default_host_management: "):
+        QuickSetupOrganization(cdk.Stack(app, "Second"), "OrgQuickSetup", **(
+            ORG | DHMC_ONLY | {"targets": InstanceTargets.tag("Env", "dev")}
+        ))
+
+
+def test_local_and_organization_that_both_set_dhmc_warn_even_with_disjoint_targets():
+    app = cdk.App()
+    _local(cdk.Stack(app, "Local", env=MEMBER), "QuickSetup",
+           targets=InstanceTargets.tag("Env", "prod"), **DHMC_ONLY)
+    organization = cdk.Stack(app, "Org", env=MANAGEMENT)
+    QuickSetupOrganization(organization, "OrgQuickSetup", **(
+        ORG | DHMC_ONLY | {"targets": InstanceTargets.tag("Env", "dev")}
+    ))
+    [warning] = _warnings(organization, LOCAL_AND_ORGANIZATION_OVERLAP_WARNING)
+    assert "both manage Default Host Management Configuration" in warning
+    assert "a second set of associations" not in warning, "their instances cannot meet"
+
+
 def test_warning_ids_are_stable():
     assert OVERLAPPING_PATCH_SCANS_WARNING == "quicksetup:overlapping-patch-scans"
     assert LOCAL_AND_ORGANIZATION_OVERLAP_WARNING == "quicksetup:local-and-organization-overlap"

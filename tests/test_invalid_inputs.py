@@ -120,6 +120,7 @@ CASES: dict[str, tuple[type, Callable[[], dict[str, Any]], str, str]] = {
     "scan baseline value with a comma": (LOCAL, lambda: {"scan_baseline": ScanBaseline.tagged("Team", ["web,db"])}, "scan_baseline.values", "(no commas)"),
     "scan baseline values a string": (ORGANIZATION, lambda: {"scan_baseline": ScanBaseline.tagged("Team", "web")}, "scan_baseline.values", "1 or more tag values"),
     "scan baseline without the scan": (ORGANIZATION, lambda: {"scan_for_patches": False, "scan_baseline": ScanBaseline.tagged("Team", ["web"])}, "scan_baseline", "set scan_for_patches=True"),
+    "default host management a string": (LOCAL, lambda: {"default_host_management": "on"}, "default_host_management", "True or False"),
     "scan baseline not a patch baseline": (LOCAL, lambda: {"scan_baseline": ScanBaseline.of("pb-0123456789abcdef0")}, "scan_baseline", "an aws_ssm.CfnPatchBaseline"),
 }
 

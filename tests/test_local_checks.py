@@ -12,7 +12,7 @@ from .support import ENV, lint_findings, nag_report, unacknowledged
 
 def _all_options(stack):
     QuickSetupLocal(stack, "All", install_cloudwatch_agent=True, update_cloudwatch_agent=True,
-                    update_ec2_launch_agent=True,
+                    update_ec2_launch_agent=True, default_host_management=True,
                     allow_policy_attach=True, targets=InstanceTargets.instance_ids(["i-0123456789abcdef0"]),
                     inventory=InventorySettings(files=[InventoryFilePath("/etc", ["*.conf"])], billing_info=True))
 

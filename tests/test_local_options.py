@@ -20,7 +20,7 @@ from quicksetup_constructs import (
 )
 from quicksetup_constructs.options import CATALOGUE
 
-from .support import association, local_template
+from .support import association, local_stack, local_template
 
 TAG_TARGET = [{"Key": "tag:Env", "Values": ["prod"]}]
 
@@ -210,6 +210,29 @@ def test_enable_explorer_off_creates_no_explorer_role():
     assert "AWSSystemsManagerEnableExplorerExecutionPolicy" not in str(template.to_json())
     names = [r["Properties"]["AssociationName"] for r in template.find_resources("AWS::SSM::Association").values()]
     assert not any("EnableExplorer" in name for name in names)
+
+
+def test_default_host_management_registers_its_own_role_for_the_account_and_region():
+    stack, quick_setup = local_stack(default_host_management=True, configuration_id="web")
+    template = assertions.Template.from_stack(stack)
+    [setting] = template.find_resources("AWS::SSM::ServiceSetting").values()
+    assert setting["Properties"]["SettingId"] == "/ssm/managed-instance/default-ec2-instance-management-role"
+    role_id = setting["Properties"]["SettingValue"]["Ref"]
+    assert setting["Metadata"]["QuickSetupConfigurationId"] == "web"
+    role = template.to_json()["Resources"][role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [{
+        "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"},
+    }]
+    assert role["ManagedPolicyArns"] == [{"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy",
+    ]]}]
+    assert quick_setup.default_host_management is not None
+    assert stack.resolve(quick_setup.default_host_management_role.role_name) == {"Ref": role_id}
+
+
+def test_default_host_management_is_off_by_default(defaults):
+    defaults.resource_count_is("AWS::SSM::ServiceSetting", 0)
+    assert "AmazonSSMManagedEC2InstanceDefaultPolicy" not in str(defaults.to_json())
 
 
 def test_attach_instance_profile_is_an_automation_that_never_replaces(everything):

@@ -8,6 +8,7 @@ from .support import local_template
 
 ALL_ON = {
     "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
+    "default_host_management": True,
 }
 ROLES_OWNED_BY = {
     "QuickSetupRolesAutomationRole": "attach_instance_profile",
@@ -74,11 +75,20 @@ def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_opti
     assert "CloudWatchAgentServerPolicy" not in str(neither)
 
 
+def test_switching_default_host_management_off_removes_only_its_setting_and_role(all_on):
+    without = _resources(default_host_management=False)
+    assert set(all_on) - set(without) == {
+        "QuickSetupDefaultHostManagement2AE0FD0F", "QuickSetupRolesDefaultHostManagementRole58D1E3C3",
+    }
+    assert all(all_on[logical_id] == resource for logical_id, resource in without.items())
+
+
 def test_logical_ids_are_stable(all_on):
     """Logical IDs are public API: renaming one replaces a live role, profile or association."""
     assert sorted(all_on) == [
         "QuickSetupAttachInstanceProfile1818C0E6",
         "QuickSetupCollectInventoryE87CDE44",
+        "QuickSetupDefaultHostManagement2AE0FD0F",
         "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
         "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
         "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",
@@ -87,6 +97,7 @@ def test_logical_ids_are_stable(all_on):
         "QuickSetupInstallCloudWatchAgentAD71FEFA",
         "QuickSetupRolesAutomationPolicy26C1BA18",
         "QuickSetupRolesAutomationRole5A4C2B35",
+        "QuickSetupRolesDefaultHostManagementRole58D1E3C3",
         "QuickSetupRolesExplorerRoleF42ABC63",
         "QuickSetupRolesInstanceProfile1354C52C",
         "QuickSetupRolesInstanceRole4D5974E6",

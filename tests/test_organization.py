@@ -34,7 +34,7 @@ OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
 REGIONS = ["us-east-1", "ap-northeast-1"]
 ALL_OPTIONS = dict(
     install_cloudwatch_agent=True, update_cloudwatch_agent=True, update_ec2_launch_agent=True,
-    allow_policy_attach=True,
+    allow_policy_attach=True, default_host_management=True,
 )
 STACK_SET = "AWS::CloudFormation::StackSet"
 
@@ -541,3 +541,26 @@ def test_the_scan_baseline_reaches_every_account_and_region():
     _, org = _build(cdk.App(), scan_baseline=ScanBaseline.tagged("PatchBaseline", ["fleet"]))
     scan = org.regional_template["Resources"]["ScanForPatches"]["Properties"]
     assert scan["Parameters"] == {"Operation": ["Scan"], "BaselineTags": ["Key=PatchBaseline,Values=fleet"]}
+
+
+def test_default_host_management_is_set_in_every_region_with_the_account_role(full):
+    [setting] = full.regional.find_resources("AWS::SSM::ServiceSetting").values()
+    configuration_id = full.org.configuration.configuration_id
+    assert setting["Properties"] == {
+        "SettingId": "/ssm/managed-instance/default-ec2-instance-management-role",
+        "SettingValue": f"QuickSetup-DHMC-{configuration_id}",
+    }
+    full.account.has_resource_properties("AWS::IAM::Role", {
+        "RoleName": f"QuickSetup-DHMC-{configuration_id}",
+        "AssumeRolePolicyDocument": {"Statement": [Match.object_like({"Principal": {"Service": "ssm.amazonaws.com"}})]},
+    })
+    assert full.org.default_host_management_role_name == f"QuickSetup-DHMC-{configuration_id}"
+
+
+def test_default_host_management_alone_needs_no_placeholder():
+    _, org = _build(cdk.App(), default_host_management=True, **{option: False for option in (
+        "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
+        "enable_explorer",
+    )})
+    assert [r["Type"] for r in org.regional_template["Resources"].values()] == ["AWS::SSM::ServiceSetting"]
+    assert lint_findings(org.regional_template) == []

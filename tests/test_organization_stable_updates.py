@@ -16,6 +16,7 @@ from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
 ALL_ON = {
     "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
+    "default_host_management": True,
 }
 PROPS = dict(
     organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1", "ap-northeast-1"],
@@ -131,6 +132,19 @@ def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_opti
     assert _changed_properties(only_update, neither[INSTANCE_ROLE]) == {"ManagedPolicyArns"}
 
 
+def test_switching_default_host_management_off_removes_only_its_setting_and_role(all_on):
+    without = _render(default_host_management=False)
+    removed = {
+        template: set(all_on[template]) - set(without[template]) for template in ("account", "regional")
+    }
+    assert removed == {
+        "account": {"QuickSetupRolesDefaultHostManagementRole58D1E3C3"},
+        "regional": {"DefaultHostManagement"},
+    }
+    for template in ("account", "regional"):
+        assert all(all_on[template][i] == r for i, r in without[template].items()), template
+
+
 def test_logical_ids_are_stable(all_on):
     """Logical IDs are public API: renaming one replaces a live StackSet, role, profile or
     association in every member account."""
@@ -139,6 +153,7 @@ def test_logical_ids_are_stable(all_on):
         "account": [
             "QuickSetupRolesAutomationPolicy26C1BA18",
             "QuickSetupRolesAutomationRole5A4C2B35",
+            "QuickSetupRolesDefaultHostManagementRole58D1E3C3",
             "QuickSetupRolesExplorerRoleF42ABC63",
             "QuickSetupRolesInstanceProfile1354C52C",
             "QuickSetupRolesInstanceRole4D5974E6",
@@ -146,6 +161,7 @@ def test_logical_ids_are_stable(all_on):
         "regional": [
             "AttachInstanceProfile",
             "CollectInventory",
+            "DefaultHostManagement",
             "EnableExplorer",
             "InstallCloudWatchAgent",
             "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",

@@ -82,6 +82,9 @@ class QuickSetupOrganization(Construct):
     explorer_role_name: str | None
     """Name of the role that enables Explorer in every member account (None when
     ``enable_explorer`` is off)."""
+    default_host_management_role_name: str | None
+    """Name of the Default Host Management Configuration role in every member account (None
+    when ``default_host_management`` is off)."""
     account_stack_set: cfn.CfnStackSet
     """The StackSet of the IAM roles and instance profile (one home Region per account)."""
     regional_stack_set: cfn.CfnStackSet
@@ -116,6 +119,7 @@ class QuickSetupOrganization(Construct):
         update_cloudwatch_agent: bool = False,
         attach_instance_profile: bool = True,
         enable_explorer: bool = True,
+        default_host_management: bool = False,
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
@@ -153,6 +157,12 @@ class QuickSetupOrganization(Construct):
             instances that have none (never replacing one). Default: True.
         :param enable_explorer: Enable Systems Manager Explorer in every account and Region once
             (``AWS-EnableExplorer``, as Quick Setup does), with a role of its own. Default: True.
+        :param default_host_management: Turn on Default Host Management Configuration in every
+            account and Region, with a role (in each account) trusted by Systems Manager that
+            carries AmazonSSMManagedEC2InstanceDefaultPolicy: instances without an instance
+            profile are managed too (they need IMDSv2 and SSM Agent 3.2.582.0 or later). It acts
+            on every instance, whatever ``targets``, and is turned off again when the option is
+            switched off or a stack instance deleted. Default: False.
         :param allow_policy_attach: For instances that already have a profile, attach the two
             SSM policies to its role. Default: False (such instances are left as they are).
         :param schedules: Schedule per option name, replacing the default, e.g.
@@ -244,6 +254,10 @@ class QuickSetupOrganization(Construct):
         )
         self.explorer_role_name = (
             names.explorer_role if ENABLE_EXPLORER.key in configuration.enabled else None
+        )
+        self.default_host_management_role_name = (
+            names.default_host_management_role if configuration.default_host_management
+            else None
         )
         self.account_template = account_template
         self.regional_template = regional_template

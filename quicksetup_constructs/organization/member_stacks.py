@@ -17,7 +17,7 @@ from aws_cdk import aws_ssm as ssm
 
 from ..configuration import Configuration
 from ..options import ENABLE_EXPLORER
-from ..rendering.renderer import render_associations
+from ..rendering.renderer import RoleReferences, render_configuration
 from ..rendering.roles import AccountWideNames, QuickSetupRoles
 from .template import template_stack
 
@@ -73,6 +73,8 @@ def build_member_stacks(
     enables_explorer = ENABLE_EXPLORER.key in configuration.enabled
     if enables_explorer:
         roles.explorer_role()
+    if configuration.default_host_management:
+        roles.default_host_management_role()
 
     regional = template_stack(
         app, "Associations",
@@ -81,15 +83,18 @@ def build_member_stacks(
     service_role_arn = ""
     if configuration.attaches_profile:
         service_role_arn = _role_arn(regional, "AutomationRole", names.automation_role)
-    associations = render_associations(
-        regional, configuration,
+    rendered = render_configuration(regional, configuration, RoleReferences(
         service_role_arn=service_role_arn,
         instance_profile_name=names.instance_profile,
         explorer_role_arn=(
             _role_arn(regional, "ExplorerRole", names.explorer_role) if enables_explorer else ""
         ),
-    )
-    if not associations:
+        default_host_management_role_name=(
+            names.default_host_management_role if configuration.default_host_management else ""
+        ),
+    ))
+    associations = rendered.associations
+    if rendered.creates_nothing:
         # Every option is off: CloudFormation rejects a template without resources, so the
         # regional stacks hold one that costs nothing and does nothing.
         cdk.CfnWaitConditionHandle(regional, "NoOptionEnabled")

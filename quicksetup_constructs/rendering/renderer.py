@@ -1,34 +1,72 @@
-"""The one renderer: a configuration's options become State Manager associations."""
+"""The one renderer: a configuration becomes its State Manager associations and, when chosen,
+the account-level resources (Default Host Management Configuration), wherever it is placed."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..configuration import Configuration
 from ..options import RenderContext
+from .default_host_management import render_default_host_management
 from .documents import document_name
 
 
-def render_associations(
-    scope: Construct,
-    configuration: Configuration,
-    *,
-    service_role_arn: str,
-    instance_profile_name: str,
-    explorer_role_arn: str,
-) -> dict[str, ssm.CfnAssociation]:
-    """Create one association per enabled option in ``scope``; return them by option key.
+@dataclass(frozen=True)
+class RoleReferences:
+    """How the rendered resources name the roles they run under ("" where not needed)."""
 
-    The construct id of each association is its option's ``association_name``, so its logical
-    ID stays the same whatever else changes.
+    service_role_arn: str = ""
+    """The role that attaches the instance profile."""
+    instance_profile_name: str = ""
+    explorer_role_arn: str = ""
+    """The role that enables Explorer."""
+    default_host_management_role_name: str = ""
+    """The Default Host Management Configuration role, as the service setting holds it."""
+
+
+@dataclass(frozen=True)
+class RenderedConfiguration:
+    associations: dict[str, ssm.CfnAssociation]
+    """One association per enabled option, keyed by option."""
+    default_host_management: ssm.CfnServiceSetting | None
+    """The DHMC service setting (None when ``default_host_management`` is off)."""
+
+    @property
+    def creates_nothing(self) -> bool:
+        return not self.associations and self.default_host_management is None
+
+
+def render_configuration(
+    scope: Construct, configuration: Configuration, roles: RoleReferences
+) -> RenderedConfiguration:
+    """Create ``configuration``'s resources in ``scope``.
+
+    Construct ids are the options' ``association_name`` and fixed names, so each logical ID
+    stays the same whatever else changes.
     """
+    return RenderedConfiguration(
+        associations=_render_associations(scope, configuration, roles),
+        default_host_management=(
+            render_default_host_management(
+                scope, configuration.configuration_id, roles.default_host_management_role_name
+            )
+            if configuration.default_host_management else None
+        ),
+    )
+
+
+def _render_associations(
+    scope: Construct, configuration: Configuration, roles: RoleReferences
+) -> dict[str, ssm.CfnAssociation]:
     context = RenderContext(
         settings=configuration.settings,
         enabled=configuration.enabled,
-        service_role_arn=service_role_arn,
-        instance_profile_name=instance_profile_name,
-        explorer_role_arn=explorer_role_arn,
+        service_role_arn=roles.service_role_arn,
+        instance_profile_name=roles.instance_profile_name,
+        explorer_role_arn=roles.explorer_role_arn,
     )
     associations = {}
     for option in configuration.options:
