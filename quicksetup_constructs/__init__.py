@@ -2,7 +2,13 @@
 
 from .errors import QuickSetupValidationError
 from .local import QuickSetupLocal
-from .options import InventoryFilePath, InventoryRegistryKey, InventorySettings, ScanBaseline
+from .options import (
+    InventoryFilePath,
+    InventoryRegistryKey,
+    InventorySettings,
+    InventorySync,
+    ScanBaseline,
+)
 from .organization import ORGANIZATION_REGIONS, QuickSetupOrganization, RolloutPreferences
 from .targets import InstanceTargets
 
@@ -11,6 +17,7 @@ __all__ = [
     "InventoryFilePath",
     "InventoryRegistryKey",
     "InventorySettings",
+    "InventorySync",
     "ORGANIZATION_REGIONS",
     "QuickSetupLocal",
     "QuickSetupOrganization",

@@ -15,9 +15,11 @@ from .options import (
     OPTIONS_BY_KEY,
     SCAN_FOR_PATCHES,
     InventorySettings,
+    InventorySync,
     Option,
     ScanBaseline,
 )
+from .options.inventory_sync import MAX_SYNC_NAME, SYNC_NAME_PREFIX
 from .schedule import validate_schedule
 from .targets import InstanceTargets
 from .validation import check_pattern, check_type, is_unresolved
@@ -50,6 +52,8 @@ class Configuration:
     settings: OptionSettings
     default_host_management: bool = False
     """Turn on Default Host Management Configuration for the account and Region."""
+    inventory_sync: InventorySync | None = None
+    """Where the inventory of each account and Region is delivered; None: nowhere."""
 
     @property
     def enabled(self) -> frozenset[str]:
@@ -87,6 +91,7 @@ def configuration_from_props(construct_path: str, props: Mapping[str, Any]) -> C
         allow_policy_attach=props["allow_policy_attach"],
         scan_baseline=props["scan_baseline"],
         default_host_management=props["default_host_management"],
+        inventory_sync=props["inventory_sync"],
     )
 
 
@@ -102,6 +107,7 @@ def build_configuration(
     allow_policy_attach: Any,
     scan_baseline: ScanBaseline | None = None,
     default_host_management: Any = False,
+    inventory_sync: InventorySync | None = None,
 ) -> Configuration:
     """Validate props and build a :class:`Configuration`.
 
@@ -137,6 +143,19 @@ def build_configuration(
             _PARAMETER_NAME, "None or an SSM parameter name of letters, digits and _.-/",
         )
 
+    if inventory_sync is not None:
+        check_type(
+            "inventory_sync", inventory_sync, InventorySync,
+            "None or an InventorySync, e.g. InventorySync.to_new_bucket()",
+        )
+        longest = MAX_SYNC_NAME - len(SYNC_NAME_PREFIX)
+        if len(configuration_id) > longest:
+            raise QuickSetupValidationError(
+                "configuration_id", configuration_id,
+                f"at most {longest} characters with inventory_sync (it names the resource data "
+                f"sync {SYNC_NAME_PREFIX}<id>, at most {MAX_SYNC_NAME})",
+            )
+
     if scan_baseline is not None:
         check_type(
             "scan_baseline", scan_baseline, ScanBaseline,
@@ -161,6 +180,7 @@ def build_configuration(
             scan_baseline=scan_baseline,
         ),
         default_host_management=default_host_management,
+        inventory_sync=inventory_sync,
     )
 
 

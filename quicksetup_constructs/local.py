@@ -6,12 +6,15 @@ from collections.abc import Mapping
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
-from .options import ENABLE_EXPLORER, InventorySettings, ScanBaseline
+from .options import ENABLE_EXPLORER, InventorySettings, InventorySync, ScanBaseline
+from .options.inventory_sync import BucketReference
+from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
@@ -49,6 +52,10 @@ class QuickSetupLocal(Construct):
     default_host_management: ssm.CfnServiceSetting | None
     """The service setting that turns Default Host Management Configuration on (None when
     ``default_host_management`` is off)."""
+    inventory_bucket: s3.IBucket | None
+    """The bucket created for the inventory (None unless ``InventorySync.to_new_bucket()``)."""
+    inventory_sync: ssm.CfnResourceDataSync | None
+    """The resource data sync that delivers the inventory (None without ``inventory_sync``)."""
 
     def __init__(
         self,
@@ -72,6 +79,7 @@ class QuickSetupLocal(Construct):
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
         scan_baseline: ScanBaseline | None = None,
+        inventory_sync: InventorySync | None = None,
         cloudwatch_agent_config_parameter: str | None = None,
         configuration_id: str | None = None,
         instance_profile_removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
@@ -115,6 +123,9 @@ class QuickSetupLocal(Construct):
         :param scan_baseline: The patch baseline the scan compares instances with:
             ``ScanBaseline.tagged(key, values)`` or ``ScanBaseline.of(cfn_patch_baseline)``.
             Default: each operating system's default patch baseline.
+        :param inventory_sync: Deliver the inventory of the account and Region to one S3
+            bucket: ``InventorySync.to_new_bucket()`` or ``InventorySync.to_bucket(name,
+            region)``. Default: none (inventory stays in Systems Manager).
         :param cloudwatch_agent_config_parameter: Name of the SSM parameter holding the
             CloudWatch agent configuration. Default: the agent's default configuration.
         :param configuration_id: Ends every association name. Default: 8 hex digits derived
@@ -174,6 +185,15 @@ class QuickSetupLocal(Construct):
             else None
         )
 
+        self.inventory_bucket = None
+        inventory_bucket = None
+        sync = configuration.inventory_sync
+        if sync is not None and sync.creates_bucket:
+            self.inventory_bucket = create_inventory_bucket(self, sync)
+            inventory_bucket = BucketReference(self.inventory_bucket.bucket_name, stack.region)
+        elif sync is not None:
+            inventory_bucket = sync.bucket
+
         rendered = render_configuration(self, configuration, RoleReferences(
             service_role_arn=self.service_role.role_arn if self.service_role else "",
             instance_profile_name=self.instance_profile.instance_profile_name,
@@ -182,9 +202,13 @@ class QuickSetupLocal(Construct):
                 self.default_host_management_role.role_name
                 if self.default_host_management_role else ""
             ),
-        ))
+        ), inventory_bucket)
         self.associations = rendered.associations
         self.default_host_management = rendered.default_host_management
+        self.inventory_sync = rendered.inventory_sync
+        if self.inventory_bucket is not None and self.inventory_sync is not None:
+            # Systems Manager checks that it may write to the bucket when the sync is created.
+            self.inventory_sync.node.add_dependency(self.inventory_bucket.policy)
         if configuration.settings.scan_baseline is not None:
             configuration.settings.scan_baseline.tag_baseline()
         register(self, stack, coverage, findings)

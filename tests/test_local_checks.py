@@ -5,14 +5,21 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
-from quicksetup_constructs import InstanceTargets, InventoryFilePath, InventorySettings, QuickSetupLocal
+from quicksetup_constructs import (
+    InstanceTargets,
+    InventoryFilePath,
+    InventorySettings,
+    InventorySync,
+    QuickSetupLocal,
+)
 
-from .support import ENV, lint_findings, nag_report, unacknowledged
+from .support import ENV, acknowledgements, lint_findings, nag_report, unacknowledged
 
 
 def _all_options(stack):
     QuickSetupLocal(stack, "All", install_cloudwatch_agent=True, update_cloudwatch_agent=True,
                     update_ec2_launch_agent=True, default_host_management=True,
+                    inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
                     allow_policy_attach=True, targets=InstanceTargets.instance_ids(["i-0123456789abcdef0"]),
                     inventory=InventorySettings(files=[InventoryFilePath("/etc", ["*.conf"])], billing_info=True))
 
@@ -21,6 +28,7 @@ def _two_configurations(stack):
     QuickSetupLocal(stack, "Web", targets=InstanceTargets.tag("App", "web"), allow_policy_attach=True)
     # A resource group can hold the web instances too: only one of them may collect inventory.
     QuickSetupLocal(stack, "Batch", targets=InstanceTargets.resource_group("batch"), collect_inventory=False,
+                    inventory_sync=InventorySync.to_bucket("central-inventory", "us-east-1"),
                     schedules={"scan_for_patches": "cron(0 3 ? * SUN *)"}, update_cloudwatch_agent=True)
 
 
@@ -60,6 +68,7 @@ def test_configurations_pass_cfn_lint_and_cdk_nag(name, env, tmp_path):
 
     report = nag_report(build, tmp_path)
     assert unacknowledged(report) == []
+    assert all(len(s["reason"]) > 20 for s in acknowledgements(report))
     assert lint_findings(Template.from_stack(stacks[0]).to_json()) == []
 
 
@@ -73,3 +82,15 @@ def test_both_packs_really_run(tmp_path):
 
     rules = {rule.split(" ")[0] for rule in unacknowledged(nag_report(build, tmp_path))}
     assert {"AwsSolutions-IAM5[Action::s3:*]", "NIST.800.53.R5-IAMNoInlinePolicy"} <= rules
+
+
+def test_the_inventory_bucket_findings_are_acknowledged_with_their_reasons(tmp_path):
+    def build(app):
+        QuickSetupLocal(cdk.Stack(app, "Stack", env=ENV), "QuickSetup", inventory_sync=InventorySync.to_new_bucket())
+
+    report = nag_report(build, tmp_path)
+    acknowledged = {s["ruleName"].split("[")[0]: s["reason"] for s in acknowledgements(report)}
+    for rule in ("AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled",
+                 "NIST.800.53.R5-S3BucketReplicationEnabled", "NIST.800.53.R5-S3DefaultEncryptionKMS"):
+        assert rule in acknowledged, rule
+    assert "server_access_logs_bucket" in acknowledged["AwsSolutions-S1"]

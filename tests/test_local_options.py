@@ -5,6 +5,7 @@ import inspect
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Match
 
@@ -13,6 +14,7 @@ from quicksetup_constructs import (
     InventoryFilePath,
     InventoryRegistryKey,
     InventorySettings,
+    InventorySync,
     QuickSetupLocal,
     QuickSetupOrganization,
     QuickSetupValidationError,
@@ -20,7 +22,7 @@ from quicksetup_constructs import (
 )
 from quicksetup_constructs.options import CATALOGUE
 
-from .support import association, local_stack, local_template
+from .support import ENV, association, local_stack, local_template
 
 TAG_TARGET = [{"Key": "tag:Env", "Values": ["prod"]}]
 
@@ -233,6 +235,67 @@ def test_default_host_management_registers_its_own_role_for_the_account_and_regi
 def test_default_host_management_is_off_by_default(defaults):
     defaults.resource_count_is("AWS::SSM::ServiceSetting", 0)
     assert "AmazonSSMManagedEC2InstanceDefaultPolicy" not in str(defaults.to_json())
+
+
+def test_inventory_sync_to_a_new_bucket_that_only_this_account_may_deliver_to():
+    stack, quick_setup = local_stack(
+        env=ENV, inventory_sync=InventorySync.to_new_bucket(prefix="inventory"), configuration_id="web"
+    )
+    template = assertions.Template.from_stack(stack)
+    resources = template.to_json()["Resources"]
+    [(bucket_id, bucket)] = template.find_resources("AWS::S3::Bucket").items()
+    assert bucket["DeletionPolicy"] == "Retain", "the inventory history is kept"
+    properties = bucket["Properties"]
+    assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"] == [
+        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+    ]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+    }
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    [(policy_id, policy)] = template.find_resources("AWS::S3::BucketPolicy").items()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    [tls] = [s for s in statements if s["Effect"] == "Deny"]
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    delivery = next(s for s in statements if s.get("Sid") == "SSMBucketDelivery")
+    assert delivery["Action"] == "s3:PutObject"
+    assert delivery["Resource"]["Fn::Join"][1][-1] == "/inventory/*/accountid=111111111111/*"
+    assert delivery["Condition"]["StringEquals"] == {
+        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "111111111111",
+    }
+    assert delivery["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1] == ":ssm:*:111111111111:resource-data-sync/*"
+    assert "SSMBucketDeliveryTagging" not in str(statements), "only the organization form tags"
+    [(sync_id, sync)] = template.find_resources("AWS::SSM::ResourceDataSync").items()
+    assert sync["Properties"] == {
+        "SyncName": "QuickSetup-Inventory-web", "BucketName": {"Ref": bucket_id},
+        "BucketRegion": "us-east-1", "BucketPrefix": "inventory", "SyncFormat": "JsonSerDe",
+    }
+    assert sync["DependsOn"] == [policy_id], "Systems Manager checks the bucket when the sync is created"
+    assert quick_setup.inventory_bucket is not None and quick_setup.inventory_sync is not None
+    assert resources[bucket_id]["Type"] == "AWS::S3::Bucket"
+
+
+def test_inventory_sync_to_your_bucket_creates_no_bucket():
+    template = local_template(inventory_sync=InventorySync.to_bucket("central-inventory", "eu-west-1", prefix="fleet/a"))
+    template.resource_count_is("AWS::S3::Bucket", 0)
+    template.has_resource_properties("AWS::SSM::ResourceDataSync", {
+        "BucketName": "central-inventory", "BucketRegion": "eu-west-1", "BucketPrefix": "fleet/a",
+        "KMSKeyArn": Match.absent(),
+    })
+
+
+def test_the_new_bucket_can_log_its_access():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    logs = s3.Bucket.from_bucket_name(stack, "Logs", "access-logs")
+    QuickSetupLocal(stack, "QuickSetup", inventory_sync=InventorySync.to_new_bucket(server_access_logs_bucket=logs))
+    assertions.Template.from_stack(stack).has_resource_properties("AWS::S3::Bucket", {
+        "LoggingConfiguration": {"DestinationBucketName": "access-logs"},
+    })
+
+
+def test_inventory_stays_in_systems_manager_by_default(defaults):
+    defaults.resource_count_is("AWS::SSM::ResourceDataSync", 0)
+    defaults.resource_count_is("AWS::S3::Bucket", 0)
 
 
 def test_attach_instance_profile_is_an_automation_that_never_replaces(everything):

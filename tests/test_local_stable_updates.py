@@ -2,13 +2,14 @@
 
 import pytest
 
+from quicksetup_constructs import InventorySync
 from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
 from .support import local_template
 
 ALL_ON = {
     "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
-    "default_host_management": True,
+    "default_host_management": True, "inventory_sync": InventorySync.to_new_bucket(),
 }
 ROLES_OWNED_BY = {
     "QuickSetupRolesAutomationRole": "attach_instance_profile",
@@ -83,6 +84,16 @@ def test_switching_default_host_management_off_removes_only_its_setting_and_role
     assert all(all_on[logical_id] == resource for logical_id, resource in without.items())
 
 
+def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on):
+    without = _resources(inventory_sync=None)
+    assert set(all_on) - set(without) == {
+        "QuickSetupInventoryBucket04639011", "QuickSetupInventoryBucketPolicy93D15037",
+        "QuickSetupInventorySync0644F6EE",
+    }
+    assert all(all_on[logical_id] == resource for logical_id, resource in without.items())
+    assert all_on["QuickSetupInventoryBucket04639011"]["DeletionPolicy"] == "Retain"
+
+
 def test_logical_ids_are_stable(all_on):
     """Logical IDs are public API: renaming one replaces a live role, profile or association."""
     assert sorted(all_on) == [
@@ -95,6 +106,9 @@ def test_logical_ids_are_stable(all_on):
         "QuickSetupDocumentsUpdateEC2LaunchAgentDocument83919D7D",
         "QuickSetupEnableExplorerD6985B40",
         "QuickSetupInstallCloudWatchAgentAD71FEFA",
+        "QuickSetupInventoryBucket04639011",
+        "QuickSetupInventoryBucketPolicy93D15037",
+        "QuickSetupInventorySync0644F6EE",
         "QuickSetupRolesAutomationPolicy26C1BA18",
         "QuickSetupRolesAutomationRole5A4C2B35",
         "QuickSetupRolesDefaultHostManagementRole58D1E3C3",

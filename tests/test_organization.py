@@ -21,6 +21,7 @@ from quicksetup_constructs import (
     QuickSetupLocal,
     QuickSetupOrganization,
     QuickSetupValidationError,
+    InventorySync,
     RolloutPreferences,
     ScanBaseline,
 )
@@ -37,6 +38,7 @@ ALL_OPTIONS = dict(
     allow_policy_attach=True, default_host_management=True,
 )
 STACK_SET = "AWS::CloudFormation::StackSet"
+ORGANIZATION_ID = "o-abcdef1234"
 
 
 def _props(**props: Any) -> dict[str, Any]:
@@ -76,7 +78,10 @@ def _synthesize(tmp_path: Path, nag: bool = False, **props: Any) -> SimpleNamesp
 @pytest.fixture(scope="module")
 def full(tmp_path_factory) -> SimpleNamespace:
     """Every option on, default props otherwise, synthesized under cdk-nag."""
-    return _synthesize(tmp_path_factory.mktemp("full"), nag=True, **ALL_OPTIONS)
+    return _synthesize(
+        tmp_path_factory.mktemp("full"), nag=True, **ALL_OPTIONS,
+        inventory_sync=InventorySync.to_new_bucket(prefix="inventory"), organization_id=ORGANIZATION_ID,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +208,10 @@ def test_template_bodies_are_the_compact_templates_the_construct_exposes(full):
 def test_templates_need_no_bootstrap_assets_or_cdk_metadata(full, name):
     body = full.stack_sets[name]["TemplateBody"]
     template = json.loads(body)
-    assert set(template) == {"Description", "Resources"}  # no BootstrapVersion parameter or rule
+    assert set(template) <= {"Description", "Parameters", "Resources"}  # no Rules
+    # The only parameters are those the StackSet passes (no BootstrapVersion).
+    passed = {p["ParameterKey"] for p in full.stack_sets[name].get("Parameters", [])}
+    assert set(template.get("Parameters", {})) == passed
     for marker in ("BootstrapVersion", "cdk-hnb659fds", "aws:cdk:path", "CDKMetadata", "aws:asset"):
         assert marker not in body
 
@@ -564,3 +572,66 @@ def test_default_host_management_alone_needs_no_placeholder():
     )})
     assert [r["Type"] for r in org.regional_template["Resources"].values()] == ["AWS::SSM::ServiceSetting"]
     assert lint_findings(org.regional_template) == []
+
+
+# Inventory delivered to one bucket
+
+
+def test_a_new_inventory_bucket_lets_the_organizations_accounts_deliver(full):
+    [bucket_id] = [i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::Bucket"]
+    bucket = full.outer["Resources"][bucket_id]
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    [policy] = [r for r in full.outer["Resources"].values() if r["Type"] == "AWS::S3::BucketPolicy"]
+    statements = {s.get("Sid"): s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    delivery = statements["SSMBucketDelivery"]
+    assert delivery["Principal"] == {"Service": "ssm.amazonaws.com"}
+    assert delivery["Condition"] == {"StringEquals": {
+        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": ORGANIZATION_ID,
+    }}
+    assert delivery["Resource"]["Fn::Join"][1][-1] == "/inventory/*/accountid=*/*"
+    assert statements["SSMBucketDeliveryTagging"]["Action"] == "s3:PutObjectTagging"
+    assert statements["SSMBucketPermissionsCheck"]["Action"] == "s3:GetBucketAcl"
+    assert full.org.inventory_bucket is not None
+
+
+def test_every_account_and_region_syncs_to_the_bucket_named_by_stack_set_parameters(full):
+    [sync] = full.regional.find_resources("AWS::SSM::ResourceDataSync").values()
+    configuration_id = full.org.configuration.configuration_id
+    assert sync["Properties"] == {
+        "SyncName": f"QuickSetup-Inventory-{configuration_id}", "SyncFormat": "JsonSerDe",
+        "BucketName": {"Ref": "InventoryBucketName"}, "BucketRegion": {"Ref": "InventoryBucketRegion"},
+        "BucketPrefix": "inventory",
+    }
+    [regional_id] = [i for i in full.outer["Resources"] if "RegionalStackSet" in i]
+    regional = full.outer["Resources"][regional_id]
+    bucket_id = next(i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::Bucket")
+    assert regional["Properties"]["Parameters"] == [
+        {"ParameterKey": "InventoryBucketName", "ParameterValue": {"Ref": bucket_id}},
+        {"ParameterKey": "InventoryBucketRegion", "ParameterValue": ENV.region},
+    ]
+    policy_id = next(i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::BucketPolicy")
+    assert regional["DependsOn"] == [policy_id], "the syncs wait for the bucket policy"
+
+
+def test_inventory_to_your_bucket_needs_no_parameters_and_creates_no_bucket():
+    stack, org = _build(cdk.App(), inventory_sync=InventorySync.to_bucket(
+        "central-inventory", "eu-west-1", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
+    ))
+    assert "Parameters" not in org.regional_template
+    assert org.regional_template["Resources"]["InventorySync"]["Properties"] == {
+        "SyncName": f"QuickSetup-Inventory-{org.configuration.configuration_id}", "SyncFormat": "JsonSerDe",
+        "BucketName": "central-inventory", "BucketRegion": "eu-west-1",
+        "KMSKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
+    }
+    Template.from_stack(stack).resource_count_is("AWS::S3::Bucket", 0)
+    assert org.inventory_bucket is None
+    assert lint_findings(org.regional_template) == []
+
+
+def test_a_new_inventory_bucket_needs_the_organization_id():
+    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+    with pytest.raises(QuickSetupValidationError, match="^organization_id: None") as raised:
+        QuickSetupOrganization(stack, "OrgQuickSetup", **_props(inventory_sync=InventorySync.to_new_bucket()))
+    assert "o-..." in raised.value.allowed
+    assert stack.node.children == []

@@ -11,16 +11,16 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from quicksetup_constructs import QuickSetupOrganization
+from quicksetup_constructs import InventorySync, QuickSetupOrganization
 from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
 ALL_ON = {
     "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
-    "default_host_management": True,
+    "default_host_management": True, "inventory_sync": InventorySync.to_new_bucket(),
 }
 PROPS = dict(
     organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1", "ap-northeast-1"],
-    account_count=3, configuration_id="stable",
+    account_count=3, configuration_id="stable", organization_id="o-abcdef1234",
 )
 ROLES_OWNED_BY = {
     "QuickSetupRolesAutomationRole": "attach_instance_profile",
@@ -114,6 +114,9 @@ def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, 
     assert set(before) == set(after), "a StackSet was added, removed or renamed"
     for logical_id, resource in after.items():
         changed = _changed_properties(before[logical_id], resource)
+        if resource["Type"] != "AWS::CloudFormation::StackSet":  # the inventory bucket
+            assert not changed, (key, logical_id, changed)
+            continue
         assert changed <= {"TemplateBody"}, (key, logical_id, changed)
         account = "AccountStackSet" in logical_id
         template_changed = all_on["account" if account else "regional"] != toggled[key][
@@ -145,11 +148,29 @@ def test_switching_default_host_management_off_removes_only_its_setting_and_role
         assert all(all_on[template][i] == r for i, r in without[template].items()), template
 
 
+def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on):
+    without = _render(inventory_sync=None)
+    assert set(all_on["outer"]) - set(without["outer"]) == {
+        "OrgQuickSetupInventoryBucketC78BCC63", "OrgQuickSetupInventoryBucketPolicy3DB43042",
+    }
+    assert set(all_on["regional"]) - set(without["regional"]) == {"InventorySync"}
+    assert all_on["account"] == without["account"], "no role or profile is touched"
+    regional = "OrgQuickSetupRegionalStackSet2B254137"
+    assert _changed_properties(all_on["outer"][regional], without["outer"][regional]) == {
+        "TemplateBody", "Parameters", "DependsOn",
+    }
+
+
 def test_logical_ids_are_stable(all_on):
     """Logical IDs are public API: renaming one replaces a live StackSet, role, profile or
     association in every member account."""
     assert {template: sorted(resources) for template, resources in all_on.items()} == {
-        "outer": ["OrgQuickSetupAccountStackSet285B8DDA", "OrgQuickSetupRegionalStackSet2B254137"],
+        "outer": [
+            "OrgQuickSetupAccountStackSet285B8DDA",
+            "OrgQuickSetupInventoryBucketC78BCC63",
+            "OrgQuickSetupInventoryBucketPolicy3DB43042",
+            "OrgQuickSetupRegionalStackSet2B254137",
+        ],
         "account": [
             "QuickSetupRolesAutomationPolicy26C1BA18",
             "QuickSetupRolesAutomationRole5A4C2B35",
@@ -164,6 +185,7 @@ def test_logical_ids_are_stable(all_on):
             "DefaultHostManagement",
             "EnableExplorer",
             "InstallCloudWatchAgent",
+            "InventorySync",
             "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
             "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
             "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",

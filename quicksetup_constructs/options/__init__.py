@@ -9,6 +9,7 @@ from .collect_inventory import (
 )
 from .enable_explorer import ENABLE_EXPLORER
 from .install_cloudwatch_agent import INSTALL_CLOUDWATCH_AGENT
+from .inventory_sync import InventorySync
 from .option import ManagedDocument, Option, OwnDocument, RenderContext
 from .scan_for_patches import SCAN_FOR_PATCHES, ScanBaseline
 from .update_cloudwatch_agent import UPDATE_CLOUDWATCH_AGENT
@@ -38,6 +39,7 @@ __all__ = [
     "InventoryFilePath",
     "InventoryRegistryKey",
     "InventorySettings",
+    "InventorySync",
     "ManagedDocument",
     "Option",
     "OwnDocument",

@@ -8,13 +8,15 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudformation as cfn
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..configuration import Configuration, configuration_from_props
 from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
-from ..options import ENABLE_EXPLORER, InventorySettings, ScanBaseline
+from ..options import ENABLE_EXPLORER, InventorySettings, InventorySync, ScanBaseline
+from ..rendering.inventory_sync import create_inventory_bucket
 from ..rendering.shared import stack_of
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
@@ -45,6 +47,7 @@ _CONFIGURATION_ID_ALLOWED = (
     "1-40 letters, digits and hyphens (it names the StackSets and IAM roles)"
 )
 _CALL_AS = ("SELF", "DELEGATED_ADMIN")
+_ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 
 
 class QuickSetupOrganization(Construct):
@@ -100,6 +103,8 @@ class QuickSetupOrganization(Construct):
     associations: Mapping[str, ssm.CfnAssociation]
     """The associations of ``regional_template_stack`` by option, for inspection (the template
     is rendered when this construct is created; later changes to them are not deployed)."""
+    inventory_bucket: s3.IBucket | None
+    """The bucket created for the inventory (None unless ``InventorySync.to_new_bucket()``)."""
 
     def __init__(
         self,
@@ -124,6 +129,8 @@ class QuickSetupOrganization(Construct):
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
         scan_baseline: ScanBaseline | None = None,
+        inventory_sync: InventorySync | None = None,
+        organization_id: str | None = None,
         cloudwatch_agent_config_parameter: str | None = None,
         configuration_id: str | None = None,
         rollout: RolloutPreferences | None = None,
@@ -171,6 +178,13 @@ class QuickSetupOrganization(Construct):
         :param scan_baseline: The patch baseline the scan compares instances with, in each
             account and Region: ``ScanBaseline.tagged(key, values)``. Default: each operating
             system's default patch baseline.
+        :param inventory_sync: Deliver the inventory of every account and Region to one S3
+            bucket: ``InventorySync.to_new_bucket()`` (created in this stack, with a bucket
+            policy for the organization's accounts; needs ``organization_id``) or
+            ``InventorySync.to_bucket(name, region)``. Default: none (inventory stays in each
+            account and Region).
+        :param organization_id: The organization's id (``o-...``), which the bucket policy of
+            ``InventorySync.to_new_bucket()`` lets write. Default: None (required with it).
         :param cloudwatch_agent_config_parameter: Name of the SSM parameter (in each account and
             Region) holding the CloudWatch agent configuration. Default: the agent's default.
         :param configuration_id: Ends every association, role and StackSet name; 1-40 letters,
@@ -206,6 +220,7 @@ class QuickSetupOrganization(Construct):
         _check_no_instance_ids(configuration.targets)
         if configuration.settings.scan_baseline is not None:
             _check_baseline_in_every_account(configuration.settings.scan_baseline)
+        _check_organization_id(organization_id, configuration.inventory_sync)
         rollout = RolloutPreferences() if rollout is None else rollout
         check_type("rollout", rollout, RolloutPreferences, "a RolloutPreferences or None")
         rollout.validate("rollout", regions)
@@ -291,6 +306,22 @@ class QuickSetupOrganization(Construct):
             service="cloudformation", resource="stackset",
             resource_name=self.account_stack_set.attr_stack_set_id,
         )
+        self.inventory_bucket = None
+        parameters = None
+        if members.bucket_parameters is not None:
+            assert configuration.inventory_sync is not None
+            self.inventory_bucket = create_inventory_bucket(
+                self, configuration.inventory_sync, organization_id=organization_id
+            )
+            name_parameter, region_parameter = members.bucket_parameters
+            parameters = [
+                cfn.CfnStackSet.ParameterProperty(
+                    parameter_key=name_parameter, parameter_value=self.inventory_bucket.bucket_name
+                ),
+                cfn.CfnStackSet.ParameterProperty(
+                    parameter_key=region_parameter, parameter_value=stack_of(self).region
+                ),
+            ]
         self.regional_stack_set = cfn.CfnStackSet(
             self, "RegionalStackSet",
             stack_set_name=f"{prefix}-Associations",
@@ -301,8 +332,12 @@ class QuickSetupOrganization(Construct):
             operation_preferences=rollout.render(),
             stack_instances_group=[self._instances(self.regions)],
             template_body=regional_body,
+            parameters=parameters,
             **common,
         )
+        if self.inventory_bucket is not None:
+            # Systems Manager checks that it may write to the bucket when a sync is created.
+            self.regional_stack_set.node.add_dependency(self.inventory_bucket.policy)
 
         annotations = cdk.Annotations.of(self)
         annotations.add_warning_v2(
@@ -340,6 +375,21 @@ def _check_no_instance_ids(targets: InstanceTargets) -> None:
             "targets", targets,
             "InstanceTargets.all_instances(), .tag(...) or .resource_group(...) "
             "(instance ids differ in every account)",
+        )
+
+
+def _check_organization_id(organization_id: Any, sync: InventorySync | None) -> None:
+    """A bucket created for an organization's inventory lets that organization write."""
+    if organization_id is not None:
+        check_pattern(
+            "organization_id", organization_id, _ORGANIZATION_ID,
+            "None or an organization id, o- followed by 10 to 32 lowercase letters and digits",
+        )
+    elif sync is not None and sync.creates_bucket:
+        raise QuickSetupValidationError(
+            "organization_id", None,
+            "the organization's id (o-...) with InventorySync.to_new_bucket(): the bucket policy "
+            "lets that organization's accounts deliver inventory",
         )
 
 

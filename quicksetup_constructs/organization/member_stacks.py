@@ -17,9 +17,14 @@ from aws_cdk import aws_ssm as ssm
 
 from ..configuration import Configuration
 from ..options import ENABLE_EXPLORER
+from ..options.inventory_sync import BucketReference
 from ..rendering.renderer import RoleReferences, render_configuration
 from ..rendering.roles import AccountWideNames, QuickSetupRoles
 from .template import template_stack
+
+
+BUCKET_NAME_PARAMETER = "InventoryBucketName"
+BUCKET_REGION_PARAMETER = "InventoryBucketRegion"
 
 
 def account_wide_names(configuration_id: str) -> AccountWideNames:
@@ -41,6 +46,9 @@ class MemberStacks:
     """The documents and associations, deployed to every Region."""
     associations: Mapping[str, ssm.CfnAssociation]
     """The associations of the regional stack, keyed by option."""
+    bucket_parameters: tuple[str, str] | None = None
+    """Names of the regional template's parameters for the name and Region of the inventory
+    bucket the configuration creates (None when it creates none)."""
 
 
 def build_member_stacks(
@@ -83,6 +91,23 @@ def build_member_stacks(
     service_role_arn = ""
     if configuration.attaches_profile:
         service_role_arn = _role_arn(regional, "AutomationRole", names.automation_role)
+    sync = configuration.inventory_sync
+    bucket_parameters = None
+    inventory_bucket = sync.bucket if sync is not None else None
+    if sync is not None and sync.creates_bucket:
+        # The bucket is created beside the StackSets; its name reaches the template as a
+        # parameter of the StackSet.
+        bucket_parameters = (BUCKET_NAME_PARAMETER, BUCKET_REGION_PARAMETER)
+        inventory_bucket = BucketReference(
+            cdk.CfnParameter(
+                regional, BUCKET_NAME_PARAMETER, type="String",
+                description="The bucket that receives the inventory.",
+            ).value_as_string,
+            cdk.CfnParameter(
+                regional, BUCKET_REGION_PARAMETER, type="String",
+                description="The Region of the bucket that receives the inventory.",
+            ).value_as_string,
+        )
     rendered = render_configuration(regional, configuration, RoleReferences(
         service_role_arn=service_role_arn,
         instance_profile_name=names.instance_profile,
@@ -92,13 +117,16 @@ def build_member_stacks(
         default_host_management_role_name=(
             names.default_host_management_role if configuration.default_host_management else ""
         ),
-    ))
+    ), inventory_bucket)
     associations = rendered.associations
     if rendered.creates_nothing:
         # Every option is off: CloudFormation rejects a template without resources, so the
         # regional stacks hold one that costs nothing and does nothing.
         cdk.CfnWaitConditionHandle(regional, "NoOptionEnabled")
-    return MemberStacks(account=account, regional=regional, associations=associations)
+    return MemberStacks(
+        account=account, regional=regional, associations=associations,
+        bucket_parameters=bucket_parameters,
+    )
 
 
 def _role_arn(stack: cdk.Stack, construct_id: str, role_name: str) -> str:

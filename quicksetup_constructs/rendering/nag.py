@@ -53,11 +53,37 @@ WILDCARD_REASONS = {
 }
 
 
-def _acknowledge(scope: IConstruct, rule: str, finding: str, reason: str) -> None:
+RULE_REASONS = {
+    "inventory-access-logs": (
+        "Only Systems Manager writes to the inventory bucket, under a bucket policy limited to "
+        "the configured accounts; S3 server access logs need a bucket of their own, which "
+        "InventorySync.to_new_bucket(server_access_logs_bucket=...) turns on."
+    ),
+    "inventory-replication": (
+        "Inventory is re-delivered by every resource data sync as it changes; a copy in "
+        "another Region adds cost without protecting data that cannot be re-collected."
+    ),
+    "inventory-encryption": (
+        "The bucket is encrypted with S3-managed keys: Systems Manager of every configured "
+        "account delivers to it, and a KMS key would need a key policy for each; for KMS, use "
+        "InventorySync.to_bucket(..., kms_key_arn=...) with a bucket and key you manage."
+    ),
+}
+"""Reasons for rules whose findings name no resource, by topic."""
+
+
+def _acknowledge(scope: IConstruct, rule: str, finding: str | None, reason: str) -> None:
     pack = rule.split("-", 1)[0]
+    suffix = "" if finding is None else f"[{finding}]"
     cdk.Validations.of(scope).acknowledge(
-        cdk.Acknowledgment(id=f"{pack}::{rule}[{finding}]", reason=reason)
+        cdk.Acknowledgment(id=f"{pack}::{rule}{suffix}", reason=reason)
     )
+
+
+def acknowledge_rule(scope: IConstruct, rule: str, topic: str) -> None:
+    """``scope`` breaks ``rule`` on purpose, for the reason :data:`RULE_REASONS` gives under
+    ``topic``."""
+    _acknowledge(scope, rule, None, RULE_REASONS[topic])
 
 
 def acknowledge_managed_policy(role: IConstruct, name: str) -> None:
@@ -91,3 +117,13 @@ def acknowledge_wildcard(policy: IConstruct, resource: str, *, region: str | Non
 
 def _or_placeholder(value: str, placeholder: str) -> str:
     return placeholder if is_unresolved(value) else value
+
+
+def skip_checkov(construct: IConstruct, check_id: str, topic: str) -> None:
+    """Tell checkov, in the resource's metadata, that ``construct`` (an L2 with a CFN resource
+    as its default child) fails ``check_id`` on purpose, for the reason of ``topic``."""
+    resource = construct.node.default_child
+    assert isinstance(resource, cdk.CfnResource)
+    resource.add_metadata(
+        "checkov", {"skip": [{"id": check_id, "comment": RULE_REASONS[topic]}]}
+    )

@@ -1,5 +1,6 @@
 """The one renderer: a configuration becomes its State Manager associations and, when chosen,
-the account-level resources (Default Host Management Configuration), wherever it is placed."""
+the resources of the account and Region (Default Host Management Configuration, the inventory's
+resource data sync), wherever it is placed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from constructs import Construct
 
 from ..configuration import Configuration
 from ..options import RenderContext
+from ..options.inventory_sync import BucketReference
 from .default_host_management import render_default_host_management
 from .documents import document_name
+from .inventory_sync import render_inventory_sync
 
 
 @dataclass(frozen=True)
@@ -33,20 +36,31 @@ class RenderedConfiguration:
     """One association per enabled option, keyed by option."""
     default_host_management: ssm.CfnServiceSetting | None
     """The DHMC service setting (None when ``default_host_management`` is off)."""
+    inventory_sync: ssm.CfnResourceDataSync | None
+    """The resource data sync of the inventory (None without ``inventory_sync``)."""
 
     @property
     def creates_nothing(self) -> bool:
-        return not self.associations and self.default_host_management is None
+        return not self.associations and (self.default_host_management, self.inventory_sync) == (
+            None, None
+        )
 
 
 def render_configuration(
-    scope: Construct, configuration: Configuration, roles: RoleReferences
+    scope: Construct,
+    configuration: Configuration,
+    roles: RoleReferences,
+    inventory_bucket: BucketReference | None = None,
 ) -> RenderedConfiguration:
-    """Create ``configuration``'s resources in ``scope``.
+    """Create ``configuration``'s resources in ``scope``; ``inventory_bucket`` is where the
+    inventory goes, given with ``configuration.inventory_sync``.
 
     Construct ids are the options' ``association_name`` and fixed names, so each logical ID
     stays the same whatever else changes.
     """
+    sync = configuration.inventory_sync
+    if sync is not None:
+        assert inventory_bucket is not None, "inventory_sync needs the bucket it writes to"
     return RenderedConfiguration(
         associations=_render_associations(scope, configuration, roles),
         default_host_management=(
@@ -54,6 +68,10 @@ def render_configuration(
                 scope, configuration.configuration_id, roles.default_host_management_role_name
             )
             if configuration.default_host_management else None
+        ),
+        inventory_sync=(
+            render_inventory_sync(scope, configuration.configuration_id, sync, inventory_bucket)
+            if sync is not None and inventory_bucket is not None else None
         ),
     )
 

@@ -1,0 +1,159 @@
+"""Inventory of every configured account and Region, delivered to one S3 bucket.
+
+A resource data sync (``AWS::SSM::ResourceDataSync``) sends the inventory of its own account
+and Region to a bucket, and keeps it current as new inventory is collected; the configuration
+creates one in each account and Region it configures, all writing to the same bucket, under
+``<prefix>/.../accountid=<account>/...``. Systems Manager allows 5 syncs per account and Region.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import QuickSetupValidationError
+from ..validation import check_pattern, is_unresolved
+
+SYNC_NAME_PREFIX = "QuickSetup-Inventory-"
+"""Every sync is named ``QuickSetup-Inventory-<configuration id>``."""
+MAX_SYNC_NAME = 64
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_PREFIX = re.compile(r"[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*")
+_KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+")
+_PREFIX_ALLOWED = (
+    "None or 1-64 characters of letters, digits and !_.*'()- in parts separated by '/' "
+    "(no '/' at either end)"
+)
+
+
+@dataclass(frozen=True)
+class BucketReference:
+    """Where a sync writes: the bucket's name and Region (either may be a token)."""
+
+    bucket_name: str
+    bucket_region: str
+
+
+class InventorySync:
+    """The bucket that receives the inventory of every configured account and Region. Build one
+    with a factory:
+
+    ``InventorySync.to_new_bucket()`` (a bucket the construct creates: S3-managed encryption,
+    public access blocked, TLS only, versioned, kept when the stack is deleted, and a bucket
+    policy that lets Systems Manager of the configured accounts write) or
+    ``InventorySync.to_bucket("inventory-bucket", "us-east-1")`` (your bucket, whose policy you
+    manage; see the README for the statements it needs).
+    """
+
+    def __init__(
+        self, *, _bucket: BucketReference | None, _prefix: str | None,
+        _kms_key_arn: str | None, _server_access_logs_bucket: Any = None,
+    ) -> None:
+        self._bucket = _bucket
+        self._prefix = _prefix
+        self._kms_key_arn = _kms_key_arn
+        self._server_access_logs_bucket = _server_access_logs_bucket
+
+    @staticmethod
+    def to_new_bucket(
+        *, prefix: str | None = None, server_access_logs_bucket: Any = None
+    ) -> InventorySync:
+        """A bucket created with the configuration, in its stack's account and Region.
+
+        :param prefix: Key prefix of the inventory. Default: none (the bucket's root).
+        :param server_access_logs_bucket: An ``s3.IBucket`` for the bucket's S3 server access
+            logs. Default: none (no access logs).
+        """
+        _check_prefix(prefix)
+        if server_access_logs_bucket is not None and not hasattr(
+            server_access_logs_bucket, "bucket_arn"
+        ):
+            raise QuickSetupValidationError(
+                "inventory_sync.server_access_logs_bucket", server_access_logs_bucket,
+                "None or an aws_s3.IBucket",
+            )
+        return InventorySync(
+            _bucket=None, _prefix=prefix, _kms_key_arn=None,
+            _server_access_logs_bucket=server_access_logs_bucket,
+        )
+
+    @staticmethod
+    def to_bucket(
+        bucket_name: str, bucket_region: str, *, prefix: str | None = None,
+        kms_key_arn: str | None = None,
+    ) -> InventorySync:
+        """Your bucket ``bucket_name`` in ``bucket_region``; its bucket policy must let Systems
+        Manager of every configured account write (see the README).
+
+        :param prefix: Key prefix of the inventory. Default: none (the bucket's root).
+        :param kms_key_arn: A KMS key, in the bucket's Region, that Systems Manager encrypts the
+            inventory with (its key policy must allow ``kms:GenerateDataKey`` to
+            ``ssm.amazonaws.com``). Default: the bucket's own encryption.
+        """
+        check_pattern(
+            "inventory_sync.bucket_name", bucket_name, _BUCKET_NAME,
+            "an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'",
+        )
+        check_pattern(
+            "inventory_sync.bucket_region", bucket_region, _REGION,
+            "an AWS Region such as us-east-1",
+        )
+        _check_prefix(prefix)
+        if kms_key_arn is not None:
+            check_pattern(
+                "inventory_sync.kms_key_arn", kms_key_arn, _KMS_KEY_ARN,
+                "None or a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>",
+            )
+            match = _KMS_KEY_ARN.fullmatch(kms_key_arn)
+            if match and not is_unresolved(bucket_region) and match[1] != bucket_region:
+                raise QuickSetupValidationError(
+                    "inventory_sync.kms_key_arn", kms_key_arn,
+                    f"a KMS key in the bucket's Region, {bucket_region}",
+                )
+        return InventorySync(
+            _bucket=BucketReference(bucket_name, bucket_region), _prefix=prefix,
+            _kms_key_arn=kms_key_arn,
+        )
+
+    @property
+    def creates_bucket(self) -> bool:
+        return self._bucket is None
+
+    @property
+    def bucket(self) -> BucketReference | None:
+        """Your bucket (None for a new one)."""
+        return self._bucket
+
+    @property
+    def prefix(self) -> str | None:
+        return self._prefix
+
+    @property
+    def kms_key_arn(self) -> str | None:
+        return self._kms_key_arn
+
+    @property
+    def server_access_logs_bucket(self) -> Any:
+        return self._server_access_logs_bucket
+
+    @staticmethod
+    def sync_name(configuration_id: str) -> str:
+        return SYNC_NAME_PREFIX + configuration_id
+
+    def describe(self) -> str:
+        where = "a new bucket" if self._bucket is None else f"bucket {self._bucket.bucket_name}"
+        return where + (f", prefix {self._prefix}" if self._prefix else "")
+
+    def __repr__(self) -> str:
+        return f"InventorySync({self.describe()})"
+
+
+def _check_prefix(prefix: str | None) -> None:
+    if prefix is None:
+        return
+    check_pattern("inventory_sync.prefix", prefix, _PREFIX, _PREFIX_ALLOWED)
+    if not is_unresolved(prefix) and len(prefix) > 64:
+        raise QuickSetupValidationError("inventory_sync.prefix", prefix, _PREFIX_ALLOWED)
