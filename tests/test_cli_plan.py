@@ -11,6 +11,7 @@ import aws_cdk as cdk
 import pytest
 from click.testing import CliRunner
 
+from quicksetup_constructs.cli.catalogue import settings
 from quicksetup_constructs.cli.main import main
 from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY, ManagedDocument
 from quicksetup_constructs.organization.accounts import context_key
@@ -57,7 +58,7 @@ def test_plan_finds_the_local_and_the_organization_configuration(planned):
 def test_local_options_come_from_the_catalogue_with_their_documents(planned):
     local = configuration(planned, "local")
     assert [o["key"] for o in local["options"]] == [option.key for option in CATALOGUE]
-    assert local["not_configured"] == []
+    assert [key for key, _ in local["not_configured"]] == ["default_host_management"]
     for planned_option in local["options"]:
         option = OPTIONS_BY_KEY[planned_option["key"]]
         assert planned_option["title"] == option.title
@@ -115,6 +116,9 @@ def test_organization_targets_ous_times_regions_against_the_limit(planned):
     assert [key for key, _ in organization["not_configured"]] == [
         "update_ec2_launch_agent", "install_cloudwatch_agent", "update_cloudwatch_agent",
     ]
+    assert [setting["key"] for setting in organization["settings"]] == [
+        "default_host_management", "inventory_sync",
+    ]
     stack_sets = {s["name"]: s for s in organization["stack_sets"]}
     associations = stack_sets["QuickSetup-19d1f875-Associations"]
     assert associations["organizational_unit_ids"] == OUS
@@ -150,6 +154,37 @@ def test_what_is_created_is_listed_per_stack_and_per_stack_set(planned):
     ]
 
 
+def test_settings_of_the_account_and_region_are_read_from_the_templates(planned):
+    organization = {s["key"]: s for s in configuration(planned, "organization")["settings"]}
+    dhmc = organization["default_host_management"]
+    assert dhmc["resource_type"] == "AWS::SSM::ServiceSetting"
+    assert dhmc["details"] == {
+        "setting": "/ssm/managed-instance/default-ec2-instance-management-role",
+        "role": "QuickSetup-DHMC-19d1f875",
+    }
+    sync = organization["inventory_sync"]
+    assert sync["resource_type"] == "AWS::SSM::ResourceDataSync"
+    # The StackSet gives the template the bucket of the organization's stack.
+    assert sync["details"] == {
+        "bucket": "${OrgQuickSetupInventoryBucketC78BCC63}", "region": "us-east-1", "prefix": "inventory",
+    }
+    [local_sync] = configuration(planned, "local")["settings"]
+    assert local_sync["key"] == "inventory_sync"
+    assert local_sync["details"]["region"] == "us-east-1"
+    assert local_sync["details"]["prefix"] == "inventory"
+
+
+def test_the_cli_recognises_the_library_s_resources():
+    """The command reads templates without importing the library: its names must agree."""
+    from quicksetup_constructs.cli import templates
+    from quicksetup_constructs.options.inventory_sync import SYNC_NAME_PREFIX
+    from quicksetup_constructs.rendering import default_host_management
+
+    assert templates.INVENTORY_SYNC_PREFIX == SYNC_NAME_PREFIX
+    assert templates.CONFIGURATION_METADATA == default_host_management.CONFIGURATION_METADATA
+    assert templates.OPTION_METADATA == default_host_management.OPTION_METADATA
+
+
 def test_human_output_shows_options_schedules_and_runs(assembly):
     code, out, _ = plan(str(assembly), "--now", NOW)
     assert code == 0
@@ -157,6 +192,8 @@ def test_human_output_shows_options_schedules_and_runs(assembly):
         "Configuration 7a422481", "instances tagged Environment=production",
         "AWS-RunPatchBaselineAssociation", "every 30 minutes", "Mon 2026-01-05 09:30",
         "runs once, when created", "give --accounts N", "Not configured:",
+        "Turn on Default Host Management Configuration", "Deliver the inventory to one S3 bucket",
+        "the whole account and Region",
     ):
         assert text in out, text
 
@@ -228,7 +265,7 @@ def test_cron_schedules_and_unknown_options_in_any_template(tmp_path):
     assert extra["targets"] == "instances in resource group web"
     assert extra["schedule"]["next_runs"][:2] == ["2026-01-05T12:00:00Z", "2026-01-05T16:00:00Z"]
     assert extra["schedule"]["runs_on_creation"] is False
-    assert len(config["not_configured"]) == len(CATALOGUE) - 1
+    assert len(config["not_configured"]) == len(CATALOGUE) + len(settings()) - 1
 
 
 def test_fails_when_there_is_no_cloud_assembly(tmp_path):

@@ -48,6 +48,17 @@ def catalogue() -> tuple[Option, ...]:
     return CATALOGUE
 
 
+@cache
+def settings() -> tuple[tuple[str, str], ...]:
+    """(key, title) of what a configuration may create besides associations, in order."""
+    from quicksetup_constructs.options import default_host_management, inventory_sync
+
+    return (
+        (default_host_management.KEY, default_host_management.TITLE),
+        (inventory_sync.KEY, inventory_sync.TITLE),
+    )
+
+
 def match_association(name: str, known_ids: Iterable[str] = ()) -> OptionMatch | None:
     """The option and configuration of an association named ``name``, or None when the name
     is not a Quick Setup one.

@@ -14,11 +14,17 @@ from datetime import datetime
 from pathlib import Path
 
 from .assembly import AssemblyStack, read_assembly
-from .catalogue import OptionMatch, catalogue, match_associations, max_organization_targets
+from .catalogue import (
+    OptionMatch,
+    catalogue,
+    match_associations,
+    max_organization_targets,
+    settings,
+)
 from .errors import CliError
 from .rollout import Rollout, plan_rollout
 from .schedules import Schedule, describe_schedule
-from .templates import AssociationSpec, StackSetSpec
+from .templates import AssociationSpec, ConfigurationResource, StackSetSpec
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,17 @@ class PlannedOption:
     targets: str
     schedule: Schedule
     sync_compliance: str | None
+
+
+@dataclass(frozen=True)
+class PlannedSetting:
+    """What a configuration sets in each account and Region besides its associations."""
+
+    key: str
+    title: str
+    logical_id: str
+    resource_type: str
+    details: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -84,7 +101,9 @@ class PlannedConfiguration:
     targets: str
     options: list[PlannedOption]
     not_configured: list[tuple[str, str]]
-    """(key, title) of the catalogue's options the configuration does not use."""
+    """(key, title) of the catalogue's options and settings the configuration does not use."""
+    settings: list[PlannedSetting] = field(default_factory=list)
+    """Default Host Management Configuration and the inventory sync, when configured."""
     stack_sets: list[StackSetDeployment] = field(default_factory=list)
     created: list[Created] = field(default_factory=list)
 
@@ -124,13 +143,15 @@ def build_plan(
 
 def _local(stack: AssemblyStack, now: datetime) -> Iterable[PlannedConfiguration]:
     for configuration_id, associations in _by_configuration(stack.template.associations):
+        planned_settings = _settings(stack.template.configuration_resources, configuration_id)
         yield PlannedConfiguration(
             configuration_id=configuration_id,
             stack=stack.stack_name,
             kind="local",
             targets=_targets(associations),
             options=[_option(association, match, now) for association, match in associations],
-            not_configured=_not_configured(associations),
+            not_configured=_not_configured(associations, planned_settings),
+            settings=planned_settings,
             created=[
                 Created(
                     f"stack {stack.stack_name} (shared by its configurations)",
@@ -155,13 +176,17 @@ def _organization(
             _deployment(other, accounts, context_files)
             for other in sorted(related, key=lambda s: len(s.regions))
         ]
+        planned_settings = _settings(
+            stack_set.template.configuration_resources, configuration_id, stack_set.parameters
+        )
         yield PlannedConfiguration(
             configuration_id=configuration_id,
             stack=stack.stack_name,
             kind="organization",
             targets=_targets(associations) + ", in every account × Region",
             options=[_option(association, match, now) for association, match in associations],
-            not_configured=_not_configured(associations),
+            not_configured=_not_configured(associations, planned_settings),
+            settings=planned_settings,
             stack_sets=deployments,
             created=[
                 Created(
@@ -220,9 +245,35 @@ def _option(association: AssociationSpec, match: OptionMatch, now: datetime) -> 
 
 def _not_configured(
     associations: Sequence[tuple[AssociationSpec, OptionMatch]],
+    planned_settings: Sequence[PlannedSetting],
 ) -> list[tuple[str, str]]:
     used = {match.option.key for _, match in associations if match.option}
-    return [(option.key, option.title) for option in catalogue() if option.key not in used]
+    used |= {setting.key for setting in planned_settings}
+    return [(option.key, option.title) for option in catalogue() if option.key not in used] + [
+        (key, title) for key, title in settings() if key not in used
+    ]
+
+
+def _settings(
+    resources: Sequence[ConfigurationResource], configuration_id: str,
+    parameters: dict[str, str] | None = None,
+) -> list[PlannedSetting]:
+    """The settings of ``configuration_id``; ``${Name}`` of a template parameter is replaced by
+    the value its StackSet gives it (``parameters``)."""
+    given = {f"${{{name}}}": value for name, value in (parameters or {}).items()}
+    titles = dict(settings())
+    order = list(titles)
+    return sorted(
+        (
+            PlannedSetting(
+                key=resource.key, title=titles.get(resource.key, resource.key),
+                logical_id=resource.logical_id, resource_type=resource.resource_type,
+                details={label: given.get(value, value) for label, value in resource.details.items()},
+            )
+            for resource in resources if resource.configuration_id == configuration_id
+        ),
+        key=lambda setting: order.index(setting.key) if setting.key in order else len(order),
+    )
 
 
 def _targets(associations: Sequence[tuple[AssociationSpec, OptionMatch]]) -> str:

@@ -84,14 +84,7 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
     )
     out.print(f"[bold]Targets:[/] {escape(configuration.targets)}")
     for option in configuration.options:
-        out.print()
-        out.print(
-            Text.assemble(("● ", "cyan"), (option.title, "bold"), "  ",
-                          (option.association_name, "bright_black"))
-        )
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bright_black", no_wrap=True, min_width=12)
-        grid.add_column(overflow="fold")
+        grid = _item(out, option.title, option.association_name)
         kind = option.document_type + (", created by the stack" if option.created_by_stack else "")
         grid.add_row("  document", Text.assemble((option.document, "cyan"), f" ({kind})"))
         for step in option.document_steps:
@@ -107,6 +100,12 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
             " · ".join(f"{run:%a %Y-%m-%d %H:%M}" for run in option.schedule.next_runs) or "—",
         )
         out.print(grid)
+    for setting in configuration.settings:
+        grid = _item(out, setting.title, setting.resource_type)
+        for label, value in setting.details.items():
+            grid.add_row(f"  {label}", value)
+        grid.add_row("  applies to", "the whole account and Region")
+        out.print(grid)
     out.print()
     if configuration.not_configured:
         out.print(
@@ -119,6 +118,16 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
         for created in configuration.created:
             resources = ", ".join(f"{count} {kind}" for kind, count in created.resources.items())
             out.print(f"[bold]Creates[/] in {escape(created.where)}: {escape(resources) or 'nothing'}")
+
+
+def _item(out: Console, title: str, aside: str) -> Table:
+    """Print a configuration item's heading; return the grid of its details, to fill."""
+    out.print()
+    out.print(Text.assemble(("● ", "cyan"), (title, "bold"), "  ", (aside, "bright_black")))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bright_black", no_wrap=True, min_width=12)
+    grid.add_column(overflow="fold")
+    return grid
 
 
 def _schedule_words(schedule: Schedule) -> Text:

@@ -15,6 +15,13 @@ from .intrinsics import as_text, ref_target
 ASSOCIATION = "AWS::SSM::Association"
 DOCUMENT = "AWS::SSM::Document"
 STACK_SET = "AWS::CloudFormation::StackSet"
+SERVICE_SETTING = "AWS::SSM::ServiceSetting"
+RESOURCE_DATA_SYNC = "AWS::SSM::ResourceDataSync"
+CONFIGURATION_METADATA = "QuickSetupConfigurationId"
+"""Metadata that names the configuration of a resource without a name of its own."""
+OPTION_METADATA = "QuickSetupOption"
+INVENTORY_SYNC_PREFIX = "QuickSetup-Inventory-"
+"""Every inventory sync of a configuration is named ``QuickSetup-Inventory-<id>``."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,20 @@ class AssociationSpec:
 
 
 @dataclass(frozen=True)
+class ConfigurationResource:
+    """A resource of a configuration other than an association: the Default Host Management
+    Configuration setting, or the resource data sync of the inventory."""
+
+    logical_id: str
+    resource_type: str
+    configuration_id: str
+    key: str
+    """The prop that creates it (``default_host_management``, ``inventory_sync``)."""
+    details: dict[str, str]
+    """What it sets, in words, e.g. ``{"bucket": "...", "prefix": "..."}``."""
+
+
+@dataclass(frozen=True)
 class InstanceGroup:
     """One ``StackInstancesGroup`` entry: where a StackSet deploys."""
 
@@ -102,6 +123,8 @@ class StackSetSpec:
     instance_groups: tuple[InstanceGroup, ...]
     operation_preferences: dict[str, Any]
     auto_deployment: dict[str, Any]
+    parameters: dict[str, str]
+    """The values the StackSet gives its template's parameters, as text."""
     template: TemplateSpec | None
     """None when the template is not inline (``TemplateURL``) or cannot be read."""
 
@@ -128,6 +151,7 @@ class TemplateSpec:
     associations: tuple[AssociationSpec, ...]
     documents: tuple[DocumentSpec, ...]
     stack_sets: tuple[StackSetSpec, ...] = field(default=())
+    configuration_resources: tuple[ConfigurationResource, ...] = field(default=())
 
 
 def parse_template(template: dict[str, Any]) -> TemplateSpec:
@@ -156,6 +180,10 @@ def parse_template(template: dict[str, Any]) -> TemplateSpec:
         associations=associations,
         documents=tuple(documents.values()),
         stack_sets=stack_sets,
+        configuration_resources=tuple(
+            found for logical_id, resource in resources.items()
+            if (found := _configuration_resource(logical_id, resource)) is not None
+        ),
     )
 
 
@@ -203,6 +231,36 @@ def _association(
     )
 
 
+def _configuration_resource(logical_id: str, resource: Any) -> ConfigurationResource | None:
+    """The DHMC setting or inventory sync that ``resource`` is, if it is one of ours."""
+    if not isinstance(resource, dict):
+        return None
+    kind = resource.get("Type")
+    properties = resource.get("Properties") or {}
+    metadata = resource.get("Metadata") or {}
+    if kind == SERVICE_SETTING and CONFIGURATION_METADATA in metadata:
+        return ConfigurationResource(
+            logical_id, kind, as_text(metadata[CONFIGURATION_METADATA]),
+            as_text(metadata.get(OPTION_METADATA, "default_host_management")),
+            {"setting": as_text(properties.get("SettingId")),
+             "role": as_text(properties.get("SettingValue"))},
+        )
+    name = properties.get("SyncName")
+    if kind == RESOURCE_DATA_SYNC and isinstance(name, str) and name.startswith(
+        INVENTORY_SYNC_PREFIX
+    ):
+        details = {
+            label: as_text(properties[key])
+            for label, key in (("bucket", "BucketName"), ("region", "BucketRegion"),
+                               ("prefix", "BucketPrefix"), ("KMS key", "KMSKeyArn"))
+            if properties.get(key) is not None
+        }
+        return ConfigurationResource(
+            logical_id, kind, name[len(INVENTORY_SYNC_PREFIX):], "inventory_sync", details
+        )
+    return None
+
+
 def _document(logical_id: str, properties: dict[str, Any]) -> DocumentSpec:
     content = properties.get("Content")
     if isinstance(content, str):
@@ -244,6 +302,11 @@ def _stack_set(logical_id: str, properties: dict[str, Any]) -> StackSetSpec:
         instance_groups=tuple(groups),
         operation_preferences=dict(properties.get("OperationPreferences") or {}),
         auto_deployment=dict(properties.get("AutoDeployment") or {}),
+        parameters={
+            as_text(parameter.get("ParameterKey")): as_text(parameter.get("ParameterValue"))
+            for parameter in properties.get("Parameters") or []
+            if isinstance(parameter, dict)
+        },
         template=parse_template_body(properties.get("TemplateBody")),
     )
 

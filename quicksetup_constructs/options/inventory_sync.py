@@ -15,6 +15,9 @@ from typing import Any
 from ..errors import QuickSetupValidationError
 from ..validation import check_pattern, is_unresolved
 
+KEY = "inventory_sync"
+"""The prop that delivers the inventory to a bucket."""
+TITLE = "Deliver the inventory to one S3 bucket"
 SYNC_NAME_PREFIX = "QuickSetup-Inventory-"
 """Every sync is named ``QuickSetup-Inventory-<configuration id>``."""
 MAX_SYNC_NAME = 64
