@@ -125,6 +125,21 @@ UPDATE_CLOUDWATCH_AGENT_DOCUMENT = {
 }
 
 
+UPDATE_LAUNCH_AGENT_DOCUMENT = {
+    "schemaVersion": "2.2",
+    "description": "Installs the latest EC2Launch v2 agent on Windows instances.",
+    "mainSteps": [
+        {
+            **_run_document(
+                "UpdateLaunchAgent", "AWS-ConfigureAWSPackage",
+                {"action": "Install", "name": "AWSEC2Launch-Agent"},
+            ),
+            "precondition": {"StringEquals": ["platformType", "Windows"]},
+        },
+    ],
+}
+
+
 @dataclass(frozen=True)
 class Group:
     """One configuration: the instances it targets and its id (ends the association names).
@@ -148,13 +163,16 @@ def build(
     groups: Sequence[Group],
     *,
     cloudwatch_agent: bool = False,
+    ec2_launch_agent: bool = False,
+    explorer: bool = True,
     allow_policy_attach: bool = False,
 ) -> list[ssm.CfnAssociation]:
     """Shared roles, profile, policy and documents once; then the associations of each group.
 
     Default options per group (as ``QuickSetupLocal``'s defaults): attach the instance profile,
-    update SSM Agent, collect inventory, scan for patches; with ``cloudwatch_agent`` also
-    install and update the CloudWatch agent.
+    update SSM Agent, collect inventory, scan for patches, enable Explorer (unless
+    ``explorer`` is False); with ``cloudwatch_agent`` also install and update the CloudWatch
+    agent, with ``ec2_launch_agent`` also update the EC2Launch agent.
     """
     scope = Construct(stack, "Shared")
     instance_role = iam.Role(
@@ -229,12 +247,33 @@ def build(
             ),
         ]
     iam.ManagedPolicy(scope, "AutomationPolicy", roles=[automation_role], statements=statements)
+    explorer_role = None if not explorer else iam.Role(
+        scope, "ExplorerRole",
+        assumed_by=iam.ServicePrincipal(
+            "ssm.amazonaws.com",
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": stack.format_arn(
+                    service="ssm", region="*", resource="automation-execution", resource_name="*"
+                )},
+            },
+        ),
+        description="Lets Systems Manager Automation enable Explorer.",
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
+            "AWSSystemsManagerEnableExplorerExecutionPolicy"
+        )],
+    )
 
     runbook = ssm.CfnDocument(
         scope, "AttachProfileRunbook",
         content=ATTACH_PROFILE_RUNBOOK, document_type="Automation", document_format="JSON",
     )
-    install_document = update_document = None
+    install_document = update_document = launch_agent_document = None
+    if ec2_launch_agent:
+        launch_agent_document = ssm.CfnDocument(
+            scope, "UpdateEC2LaunchAgentDocument",
+            content=UPDATE_LAUNCH_AGENT_DOCUMENT, document_type="Command", document_format="JSON",
+        )
     if cloudwatch_agent:
         install_document = ssm.CfnDocument(
             scope, "InstallCloudWatchAgentDocument",
@@ -249,6 +288,7 @@ def build(
 
     associations = []
     automation_role_arn = automation_role.role_arn
+    explorer_role_arn = explorer_role.role_arn if explorer_role is not None else None
     profile_name = profile.instance_profile_name
     runbook_name = runbook.ref
     for group in groups:
@@ -293,6 +333,21 @@ def build(
                 sync_compliance="MANUAL",
             ),
         ]
+        if explorer_role_arn is not None:
+            associations.append(ssm.CfnAssociation(
+                stack, f"EnableExplorer{name}",
+                name="AWS-EnableExplorer",
+                association_name=f"QuickSetup-EnableExplorer-{name}",
+                parameters={"AutomationAssumeRole": [explorer_role_arn]},
+            ))
+        if launch_agent_document is not None:
+            associations.append(ssm.CfnAssociation(
+                stack, f"UpdateEC2LaunchAgent{name}",
+                name=launch_agent_document.ref,
+                association_name=f"QuickSetup-UpdateEC2LaunchAgent-{name}",
+                targets=targets,
+                schedule_expression="rate(30 days)",
+            ))
         if install_document is not None and update_document is not None:
             associations += [
                 ssm.CfnAssociation(

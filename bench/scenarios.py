@@ -14,11 +14,13 @@ from typing import Any
 
 EVERY_OPTION = {
     "update_ssm_agent": True,
+    "update_ec2_launch_agent": True,
     "collect_inventory": True,
     "scan_for_patches": True,
     "install_cloudwatch_agent": True,
     "update_cloudwatch_agent": True,
     "attach_instance_profile": True,
+    "enable_explorer": True,
     "allow_policy_attach": True,
 }
 """Every option on (and ``allow_policy_attach``, which adds the most IAM statements)."""
@@ -45,7 +47,7 @@ def _handwritten(cdk: Any, app: Any, count: int) -> None:
 
     handwritten.build(
         cdk.Stack(app, "Bench"), [handwritten.Group("all")],
-        cloudwatch_agent=True, allow_policy_attach=True,
+        cloudwatch_agent=True, ec2_launch_agent=True, allow_policy_attach=True,
     )
 
 
@@ -94,13 +96,19 @@ def _organization(cdk: Any, app: Any, count: int) -> None:
     )
 
 
+SCALING_OPTIONS = {"enable_explorer": False}
+"""The configurations of the scaling scenarios have Quick Setup's four core options: with
+Explorer's association too, 100 configurations would pass CloudFormation's 500 resources."""
+
+
 def _configs(cdk: Any, app: Any, count: int) -> None:
     from quicksetup_constructs import InstanceTargets, QuickSetupLocal
 
     stack = cdk.Stack(app, "Bench")
     for index in range(count):
         QuickSetupLocal(
-            stack, f"Config{index}", targets=InstanceTargets.tag(TAG_KEY, _group(index))
+            stack, f"Config{index}", targets=InstanceTargets.tag(TAG_KEY, _group(index)),
+            **SCALING_OPTIONS,
         )
 
 
@@ -110,6 +118,7 @@ def _handwritten_configs(cdk: Any, app: Any, count: int) -> None:
     handwritten.build(
         cdk.Stack(app, "Bench"),
         [handwritten.Group(f"Config{index}", TAG_KEY, _group(index)) for index in range(count)],
+        explorer=SCALING_OPTIONS["enable_explorer"],
     )
 
 
