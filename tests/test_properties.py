@@ -26,10 +26,12 @@ from quicksetup_constructs import (
     InventoryFilePath,
     InventoryRegistryKey,
     InventorySettings,
+    InventorySync,
     QuickSetupLocal,
     QuickSetupOrganization,
     QuickSetupValidationError,
     RolloutPreferences,
+    ScanBaseline,
 )
 from quicksetup_constructs.options import CATALOGUE
 
@@ -101,6 +103,16 @@ inventory_settings = st.builds(
     ), max_size=2),
     billing_info=st.none() | st.booleans(),
 )
+inventory_syncs = st.one_of(
+    st.builds(
+        InventorySync.to_new_bucket,
+        prefix=st.none() | st.from_regex(r"[a-z0-9]{1,10}(/[a-z0-9]{1,10})?", fullmatch=True),
+    ),
+    st.builds(
+        InventorySync.to_bucket, st.from_regex(r"[a-z0-9][a-z0-9-]{2,20}[a-z0-9]", fullmatch=True),
+        st.sampled_from(ORGANIZATION_REGIONS),
+    ),
+)
 removal_policies = st.sampled_from([
     cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     cdk.RemovalPolicy.DESTROY,
@@ -114,7 +126,15 @@ def common_props(draw: Any, targets: Any, configuration_ids: Any) -> dict[str, A
     schedules = draw(st.none() | st.dictionaries(
         st.sampled_from(enabled), schedule_expressions, max_size=3,
     )) if enabled else None
+    configuration_id = draw(st.none() | configuration_ids)
+    short_id = configuration_id is None or len(configuration_id) <= 43  # it names the sync
+    scan_baseline = draw(st.none() | st.builds(
+        ScanBaseline.tagged, tag_keys, st.lists(tag_values.filter(bool), min_size=1, max_size=3),
+    )) if flags["scan_for_patches"] else None
     return flags | {
+        "default_host_management": draw(st.booleans()),
+        "scan_baseline": scan_baseline,
+        "inventory_sync": draw(st.none() | inventory_syncs) if short_id else None,
         "targets": draw(st.none() | targets),
         "schedules": schedules,
         "inventory": draw(st.none() | inventory_settings),
@@ -122,7 +142,7 @@ def common_props(draw: Any, targets: Any, configuration_ids: Any) -> dict[str, A
             st.none() | st.from_regex(r"/?[A-Za-z0-9_.-]{1,20}(/[A-Za-z0-9_.-]{1,10})?", fullmatch=True)
         ),
         "allow_policy_attach": draw(st.booleans()),
-        "configuration_id": draw(st.none() | configuration_ids),
+        "configuration_id": configuration_id,
         "instance_profile_removal_policy": draw(removal_policies),
     }
 
@@ -162,6 +182,7 @@ def organization_props(draw: Any) -> dict[str, Any]:
         "rollout": rollout,
         "call_as": draw(st.sampled_from(["SELF", "DELEGATED_ADMIN"])),
         "retain_stacks_on_account_removal": draw(st.booleans()),
+        "organization_id": draw(st.from_regex(r"o-[a-z0-9]{10,12}", fullmatch=True)),
     }
 
 
