@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -19,6 +19,9 @@ from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
 from .validation import check_id, check_removal_policy, check_role, check_scope
+
+if TYPE_CHECKING:  # aws_s3 is imported only when a configuration creates a bucket
+    from aws_cdk import aws_s3 as s3
 
 
 class QuickSetupLocal(Construct):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudformation as cfn
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -36,6 +35,9 @@ from .regions import check_region, check_regions
 from .stack_instances import check_target_count
 from .template import check_template_size, new_template_app, synthesize_templates, template_body
 
+if TYPE_CHECKING:  # aws_s3 is imported only when a configuration creates a bucket
+    from aws_cdk import aws_s3 as s3
+
 MANAGEMENT_ACCOUNT_WARNING = "quicksetup:management-account-not-targeted"
 """Id of the warning that the management account is not configured (acknowledge it with
 ``Annotations.of(construct).acknowledge_warning(...)`` once a QuickSetupLocal covers it)."""
@@ -46,6 +48,7 @@ _CONFIGURATION_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 _CONFIGURATION_ID_ALLOWED = (
     "1-40 letters, digits and hyphens (it names the StackSets and IAM roles)"
 )
+
 _CALL_AS = ("SELF", "DELEGATED_ADMIN")
 _ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 

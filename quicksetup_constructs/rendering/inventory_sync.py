@@ -3,11 +3,15 @@ resource data sync of each account and Region."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_s3 as s3
 
 from ..options.inventory_sync import BucketReference, InventorySync
 from .nag import acknowledge_rule, skip_checkov
@@ -40,6 +44,9 @@ def create_inventory_bucket(
     """A bucket for the inventory of this stack's account or, with ``organization_id``, of every
     account of that organization: S3-managed encryption, no public access, TLS only, versioned,
     and kept when removed from the stack (it holds the inventory history)."""
+    # Imported here: importing aws_s3 costs every app ~0.1 s, and few create this bucket.
+    from aws_cdk import aws_s3 as s3
+
     bucket = s3.Bucket(
         scope, BUCKET_CONSTRUCT_ID,
         encryption=s3.BucketEncryption.S3_MANAGED,
