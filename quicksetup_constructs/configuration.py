@@ -12,6 +12,7 @@ from .errors import QuickSetupValidationError
 from .options import (
     ATTACH_INSTANCE_PROFILE_OPTION,
     CATALOGUE,
+    ENABLE_EXPLORER,
     OPTIONS_BY_KEY,
     SCAN_FOR_PATCHES,
     InventorySettings,
@@ -62,6 +63,10 @@ class Configuration:
     @property
     def attaches_profile(self) -> bool:
         return ATTACH_INSTANCE_PROFILE_OPTION in self.options
+
+    @property
+    def enables_explorer(self) -> bool:
+        return ENABLE_EXPLORER in self.options
 
     def association_name(self, option: Option) -> str:
         return f"QuickSetup-{option.association_name}-{self.configuration_id}"

@@ -12,7 +12,7 @@ from constructs import Construct
 
 from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
-from .options import ENABLE_EXPLORER, InventorySettings, InventorySync, ScanBaseline
+from .options import InventorySettings, InventorySync, ScanBaseline
 from .options.inventory_sync import BucketReference
 from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
@@ -178,10 +178,10 @@ class QuickSetupLocal(Construct):
             )
         else:
             self.service_role = None
-        if ENABLE_EXPLORER.key not in configuration.enabled:
+        if explorer_role is not None or not configuration.enables_explorer:
             self.explorer_role = explorer_role
         else:
-            self.explorer_role = explorer_role or roles.explorer_role()
+            self.explorer_role = roles.explorer_role()
 
         self.default_host_management_role = (
             roles.default_host_management_role() if configuration.default_host_management

@@ -14,7 +14,7 @@ from constructs import Construct
 from ..configuration import Configuration, configuration_from_props
 from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
-from ..options import ENABLE_EXPLORER, InventorySettings, InventorySync, ScanBaseline
+from ..options import InventorySettings, InventorySync, ScanBaseline
 from ..rendering.inventory_sync import create_inventory_bucket
 from ..rendering.shared import stack_of
 from ..targets import DocumentKind, InstanceTargets
@@ -271,7 +271,7 @@ class QuickSetupOrganization(Construct):
             names.automation_role if configuration.attaches_profile else None
         )
         self.explorer_role_name = (
-            names.explorer_role if ENABLE_EXPLORER.key in configuration.enabled else None
+            names.explorer_role if configuration.enables_explorer else None
         )
         self.default_host_management_role_name = (
             names.default_host_management_role if configuration.default_host_management

@@ -16,7 +16,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 
 from ..configuration import Configuration
-from ..options import ENABLE_EXPLORER
 from ..options.inventory_sync import BucketReference
 from ..rendering.renderer import RoleReferences, render_configuration
 from ..rendering.roles import AccountWideNames, QuickSetupRoles
@@ -78,8 +77,7 @@ def build_member_stacks(
             instance_profile, instance_role,
             allow_policy_attach=configuration.settings.allow_policy_attach,
         )
-    enables_explorer = ENABLE_EXPLORER.key in configuration.enabled
-    if enables_explorer:
+    if configuration.enables_explorer:
         roles.explorer_role()
     if configuration.default_host_management:
         roles.default_host_management_role()
@@ -112,7 +110,8 @@ def build_member_stacks(
         service_role_arn=service_role_arn,
         instance_profile_name=names.instance_profile,
         explorer_role_arn=(
-            _role_arn(regional, "ExplorerRole", names.explorer_role) if enables_explorer else ""
+            _role_arn(regional, "ExplorerRole", names.explorer_role)
+            if configuration.enables_explorer else ""
         ),
         default_host_management_role_name=(
             names.default_host_management_role if configuration.default_host_management else ""

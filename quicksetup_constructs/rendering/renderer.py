@@ -41,8 +41,10 @@ class RenderedConfiguration:
 
     @property
     def creates_nothing(self) -> bool:
-        return not self.associations and (self.default_host_management, self.inventory_sync) == (
-            None, None
+        return (
+            not self.associations
+            and self.default_host_management is None
+            and self.inventory_sync is None
         )
 
 
