@@ -3,8 +3,11 @@
 State Manager accepts what these configurations would do and fails, or silently misbehaves, only
 on the instances:
 
-- an instance takes only **one inventory association**: a second one fails to apply
-  (``CreateAssociation`` ``GeneralServiceException``, or the association never succeeds);
+- an instance takes only **one targeted inventory association**: where two associations that
+  target instances by tag, id or resource group reach the same instance, the one created
+  earlier fails on it. An inventory association that targets *all* instances is global: a
+  targeted one beside it is no conflict, its own schedule applies to its instances (user guide,
+  "Collect inventory every 30 minutes");
 - several **patch scans** of one instance overwrite each other's compliance data;
 - **Default Host Management Configuration** is one setting per account and Region, whatever the
   instances: two configurations that both manage it fight over it, and removing either one
@@ -35,9 +38,10 @@ instance, and a resource group can hold any instance.
 
 What follows:
 
-- both collect inventory, same kind (local and local, or organization and organization) →
-  :class:`QuickSetupValidationError` for ``collect_inventory``, raised before the second
-  construct is added to the tree;
+- both collect inventory with targets other than all instances, same kind (local and local,
+  or organization and organization) → :class:`QuickSetupValidationError` for
+  ``collect_inventory``, raised before the second construct is added to the tree; where either
+  targets all instances, nothing;
 - both scan for patches, same kind → warning :data:`OVERLAPPING_PATCH_SCANS_WARNING`;
 - both turn on Default Host Management Configuration, same kind, in one account and Region
   (whatever their targets) → :class:`QuickSetupValidationError` for ``default_host_management``;
@@ -68,6 +72,13 @@ OVERLAPPING_PATCH_SCANS_WARNING = "quicksetup:overlapping-patch-scans"
 LOCAL_AND_ORGANIZATION_OVERLAP_WARNING = "quicksetup:local-and-organization-overlap"
 """Id of the warning that a local and an organization configuration can reach one account and
 Region."""
+
+TARGETED_INVENTORY_RULE = (
+    "an instance takes only one targeted inventory association: where two reach it, the one "
+    "created earlier fails on it"
+)
+"""What State Manager does with two targeted inventory associations on one instance (user guide,
+"Collect inventory every 30 minutes")."""
 
 _LOCAL = "QuickSetupLocal"
 _ORGANIZATION = "QuickSetupOrganization"
@@ -211,15 +222,16 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
             )
         if not same_instances:
             continue
-        if coverage.collects_inventory and other.collects_inventory:
+        if _targeted_inventories_meet(coverage, other):
             raise QuickSetupValidationError(
                 "collect_inventory", True,
                 f"False here or in {other.path}, or targets that cannot meet: "
                 f"{coverage.describe()} and {other.describe()} can reach the same instances, "
-                "and an instance takes only one inventory association (the second fails to "
-                "apply). Switch collect_inventory off in one of them, or give them disjoint "
-                "targets, e.g. InstanceTargets.tag('Env', 'a') and InstanceTargets.tag('Env', "
-                "'b')",
+                f"and {TARGETED_INVENTORY_RULE}. Switch collect_inventory off in one of them, "
+                "give them disjoint targets, e.g. InstanceTargets.tag('Env', 'a') and "
+                "InstanceTargets.tag('Env', 'b'), or let one of them target all instances "
+                "(InstanceTargets.all_instances() is global, and a targeted inventory "
+                "association beside it is no conflict)",
             )
         if coverage.scans_for_patches and other.scans_for_patches:
             findings.append(Finding(
@@ -247,11 +259,8 @@ def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool
     effects = []
     if same_instances:
         effects.append("a second set of associations runs on the same instances")
-        if local.collects_inventory and organization.collects_inventory:
-            effects.append(
-                "an instance takes only one inventory association, so one of the two "
-                "inventory associations fails on it"
-            )
+        if _targeted_inventories_meet(local, organization):
+            effects.append(TARGETED_INVENTORY_RULE)
         if local.scans_for_patches and organization.scans_for_patches:
             effects.append("the two patch scans overwrite each other's compliance data")
     if local.sets_default_host_management and organization.sets_default_host_management:
@@ -265,6 +274,15 @@ def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool
         f"Region if that account is in the OUs: {'; '.join(effects)}. Deploy the local "
         "configuration only to accounts outside the OUs (the management account is never "
         "targeted), give the two disjoint targets, or acknowledge this warning.",
+    )
+
+
+def _targeted_inventories_meet(a: Coverage, b: Coverage) -> bool:
+    """Whether both collect inventory with targeted (not global) associations; the caller has
+    established that their targets can overlap."""
+    return (
+        a.collects_inventory and b.collects_inventory
+        and not a.targets.is_all_instances and not b.targets.is_all_instances
     )
 
 

@@ -124,6 +124,11 @@ class InstanceTargets:
             return "ParameterValues" if automation else "InstanceIds"
         return "ResourceGroup" if automation else "resource-groups:Name"
 
+    @property
+    def is_all_instances(self) -> bool:
+        """Whether these are all instances of the account and Region (``InstanceIds=*``)."""
+        return self._mode is _Mode.ALL
+
     def can_overlap(self, other: InstanceTargets) -> bool:
         """False only when no instance can be in both target sets.
 

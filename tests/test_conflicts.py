@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import assertions
 from aws_cdk.assertions import Annotations, Match
 
 from quicksetup_constructs import (
@@ -23,8 +24,12 @@ from quicksetup_constructs.conflicts import (
 MANAGEMENT = cdk.Environment(account="111111111111", region="us-east-1")
 MEMBER = cdk.Environment(account="222222222222", region="us-east-1")
 IDS = ["i-0123456789abcdef0", "i-0fedcba9876543210"]
-# Only the options that matter here, so that each construct is cheap to build.
-QUIET = dict(update_ssm_agent=False, attach_instance_profile=False)
+# Only the options that matter here, so that each construct is cheap to build; targeted (not all
+# instances), since only targeted inventory associations conflict.
+QUIET = dict(
+    update_ssm_agent=False, attach_instance_profile=False, enable_explorer=False,
+    targets=InstanceTargets.tag("Team", "web"),
+)
 ORG = dict(
     organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=3, **QUIET
 )
@@ -47,8 +52,6 @@ def _local(stack: cdk.Stack, name: str, **props: Any) -> QuickSetupLocal:
 
 
 @pytest.mark.parametrize(("first", "second"), [
-    (InstanceTargets.all_instances(), InstanceTargets.all_instances()),
-    (InstanceTargets.all_instances(), InstanceTargets.tag("Env", "prod")),
     (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Env", "prod")),
     (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Env")),
     (InstanceTargets.tag("Env", "prod"), InstanceTargets.tag("Team", "web")),
@@ -56,8 +59,8 @@ def _local(stack: cdk.Stack, name: str, **props: Any) -> QuickSetupLocal:
     (InstanceTargets.resource_group("web"), InstanceTargets.resource_group("db")),
     (InstanceTargets.instance_ids(IDS), InstanceTargets.instance_ids(IDS[1:])),
     (InstanceTargets.instance_ids(IDS), InstanceTargets.tag("Env", "prod")),
-], ids=["all-all", "all-tag", "same-tag", "tag-and-its-key", "two-tag-keys", "tag-group",
-        "two-groups", "shared-id", "ids-tag"])
+], ids=["same-tag", "tag-and-its-key", "two-tag-keys", "tag-group", "two-groups", "shared-id",
+        "ids-tag"])
 def test_fails_when_two_local_configurations_can_collect_inventory_from_one_instance(first, second):
     stack = cdk.Stack(cdk.App(), "Stack")
     _local(stack, "First", targets=first)
@@ -67,9 +70,63 @@ def test_fails_when_two_local_configurations_can_collect_inventory_from_one_inst
     message = str(raised.value)
     assert raised.value.prop == "collect_inventory"
     assert message.startswith("collect_inventory: True is not valid; allowed: False here or in Stack/First")
-    assert "only one inventory association" in message
+    # User guide, "Collect inventory every 30 minutes": "if some instances already have a
+    # non-global inventory configuration enabled, the configuration created earlier fails".
+    assert "only one targeted inventory association" in message
+    assert "the one created earlier fails" in message
+    assert "second" not in message
     assert "InstanceTargets.tag('Env', 'a') and InstanceTargets.tag('Env', 'b')" in message
     assert [child.node.id for child in stack.node.children] == before  # nothing half-written
+
+
+# User guide, "Collect inventory every 30 minutes": a global inventory configuration (one that
+# targets all instances) with a Quick Setup configuration beside it "creates another schedule
+# for the specified or targeted instances. There is no conflict."
+@pytest.mark.parametrize(("first", "second"), [
+    (InstanceTargets.all_instances(), InstanceTargets.tag("Env", "prod")),
+    (InstanceTargets.tag("Env", "prod"), InstanceTargets.all_instances()),
+    (InstanceTargets.all_instances(), InstanceTargets.instance_ids(IDS)),
+    (InstanceTargets.resource_group("web"), InstanceTargets.all_instances()),
+    (InstanceTargets.all_instances(), InstanceTargets.all_instances()),
+], ids=["all-then-tag", "tag-then-all", "all-then-ids", "group-then-all", "all-and-all"])
+def test_an_all_instances_inventory_is_global_and_no_conflict(first, second):
+    stack = cdk.Stack(cdk.App(), "Stack")
+    _local(stack, "First", targets=first, scan_for_patches=False)
+    _local(stack, "Second", targets=second, scan_for_patches=False)
+    inventories = [
+        resource["Properties"]["Targets"]
+        for resource in assertions.Template.from_stack(stack).find_resources(
+            "AWS::SSM::Association"
+        ).values()
+        if resource["Properties"]["Name"] == "AWS-GatherSoftwareInventory"
+    ]
+    assert len(inventories) == 2
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+
+
+def test_all_instances_and_targeted_organization_configurations_do_not_conflict():
+    app = cdk.App()
+    QuickSetupOrganization(
+        cdk.Stack(app, "First"), "OrgQuickSetup",
+        **(ORG | {"targets": InstanceTargets.all_instances(), "scan_for_patches": False}),
+    )
+    stack = cdk.Stack(app, "Second")
+    QuickSetupOrganization(stack, "OrgQuickSetup", **(ORG | {"scan_for_patches": False}))
+    assert stack.node.try_find_child("OrgQuickSetup") is not None
+
+
+def test_local_and_organization_overlap_names_the_earlier_inventory_as_the_one_that_fails():
+    warnings = _local_then_organization(MEMBER)
+    assert len(warnings) == 1
+    assert "only one targeted inventory association" in warnings[0]
+    assert "the one created earlier fails" in warnings[0]
+
+
+def test_local_and_global_organization_inventory_is_no_inventory_conflict():
+    warnings = _local_then_organization(MEMBER, targets=InstanceTargets.all_instances())
+    assert len(warnings) == 1  # the second set of associations and the patch scans remain
+    assert "inventory" not in warnings[0]
+    assert "overwrite each other's compliance data" in warnings[0]
 
 
 @pytest.mark.parametrize(("first", "second"), [
@@ -171,7 +228,7 @@ def test_an_environment_agnostic_local_stack_can_be_in_the_organizations_ous():
     warnings = _local_then_organization(None)
     assert len(warnings) == 1
     assert warnings[0].startswith("/Org/OrgQuickSetup: QuickSetupLocal Local/QuickSetup")
-    assert "one of the two inventory associations fails" in warnings[0]
+    assert "the one created earlier fails" in warnings[0]
     assert "overwrite each other's compliance data" in warnings[0]
 
 
