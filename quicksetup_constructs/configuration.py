@@ -13,6 +13,7 @@ from .options import (
     ATTACH_INSTANCE_PROFILE_OPTION,
     CATALOGUE,
     ENABLE_EXPLORER,
+    MANAGED_NODE_POLICIES,
     OPTIONS_BY_KEY,
     SCAN_FOR_PATCHES,
     InventorySettings,
@@ -67,6 +68,23 @@ class Configuration:
     @property
     def enables_explorer(self) -> bool:
         return ENABLE_EXPLORER in self.options
+
+    @property
+    def instance_role_policies(self) -> tuple[str, ...]:
+        """The AWS managed policies an instance's role needs for the enabled options: those the
+        default instance role carries, and the only ones ``allow_policy_attach`` may attach to
+        the role of a profile an instance already has."""
+        names = MANAGED_NODE_POLICIES + tuple(
+            name for option in self.options for name in option.instance_role_policies
+        )
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def attachable_policies(self) -> tuple[str, ...]:
+        """The policies the instance-profile automation attaches to the role of a profile an
+        instance already has: :attr:`instance_role_policies` with ``allow_policy_attach``,
+        none without."""
+        return self.instance_role_policies if self.settings.allow_policy_attach else ()
 
     def association_name(self, option: Option) -> str:
         return f"QuickSetup-{option.association_name}-{self.configuration_id}"

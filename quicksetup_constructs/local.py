@@ -155,11 +155,8 @@ class QuickSetupLocal(Construct):
         self.configuration = configuration
 
         roles = QuickSetupRoles.of(self)
-        extra_policies = tuple(
-            name for option in configuration.options for name in option.instance_role_policies
-        )
         if instance_profile_role is None:
-            self.instance_role = roles.instance_role(extra_policies)
+            self.instance_role = roles.instance_role(configuration.instance_role_policies)
             self.instance_profile = roles.instance_profile()
             roles.retain_instance_profile(instance_profile_removal_policy)
         else:
@@ -173,8 +170,7 @@ class QuickSetupLocal(Construct):
         elif configuration.attaches_profile:
             self.service_role = roles.automation_role()
             roles.allow_attaching(
-                self.instance_profile, self.instance_role,
-                allow_policy_attach=configuration.settings.allow_policy_attach,
+                self.instance_profile, self.instance_role, configuration.attachable_policies
             )
         else:
             self.service_role = None

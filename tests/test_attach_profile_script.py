@@ -5,7 +5,7 @@ import pytest
 from botocore.stub import Stubber
 
 from quicksetup_constructs.documents.attach_profile import ATTACH_INSTANCE_PROFILE
-from quicksetup_constructs.documents.attach_profile_script import attach_profile_if_missing
+from quicksetup_constructs.documents.attach_profile_script import attach_profile_if_missing, handler
 
 INSTANCE = "i-0123456789abcdef0"
 FILTERS = [
@@ -62,9 +62,7 @@ def test_keeps_an_existing_profile_and_succeeds(clients):
     assert result == {"Action": "KeptExistingProfile", "InstanceProfile": EXISTING_ARN}
 
 
-def test_with_policy_attach_adds_the_ssm_policies_to_the_existing_role(clients):
-    ec2, iam, ec2_stub, iam_stub = clients
-    _current(ec2_stub, EXISTING_ARN)
+def _existing_profile_with_role(iam_stub):
     iam_stub.add_response(
         "get_instance_profile",
         {"InstanceProfile": {
@@ -75,12 +73,47 @@ def test_with_policy_attach_adds_the_ssm_policies_to_the_existing_role(clients):
         }},
         {"InstanceProfileName": "TeamProfile"},
     )
-    for policy in ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation"):
+
+
+@pytest.mark.parametrize("policies", [
+    ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation"),
+    # With a CloudWatch option on: the agent needs CloudWatchAgentServerPolicy to publish, and
+    # AWSQuickSetupManagedInstanceProfileExecutionPolicy lets Quick Setup attach it too.
+    ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation", "CloudWatchAgentServerPolicy"),
+], ids=["ssm", "ssm-and-cloudwatch"])
+def test_with_policy_attach_adds_exactly_the_named_policies_to_the_existing_role(clients, policies):
+    ec2, iam, ec2_stub, iam_stub = clients
+    _current(ec2_stub, EXISTING_ARN)
+    _existing_profile_with_role(iam_stub)
+    for policy in policies:  # the Stubber fails on any other call, or on one more
         iam_stub.add_response(
             "attach_role_policy", {},
             {"RoleName": "TeamRole", "PolicyArn": f"arn:aws:iam::aws:policy/{policy}"},
         )
-    result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", True)
+    result = attach_profile_if_missing(ec2, iam, INSTANCE, "QuickSetupProfile", True, policies)
+    assert result["Action"] == "AttachedPoliciesToExistingRole"
+
+
+def test_the_handler_passes_the_runbook_inputs_on(clients, monkeypatch):
+    ec2, iam, ec2_stub, iam_stub = clients
+    _current(ec2_stub, EXISTING_ARN)
+    _existing_profile_with_role(iam_stub)
+    iam_stub.add_response(
+        "attach_role_policy", {},
+        {"RoleName": "TeamRole", "PolicyArn": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"},
+    )
+    clients_by_name = {"ec2": ec2, "iam": iam}
+    monkeypatch.setattr(boto3, "client", lambda name, *args, **kwargs: clients_by_name[name])
+    payload = {
+        name: value.replace("{{ ", "").replace(" }}", "")
+        for name, value in ATTACH_INSTANCE_PROFILE["mainSteps"][0]["inputs"]["InputPayload"].items()
+    }
+    # What Automation hands the handler: each {{ Parameter }} of the InputPayload, resolved.
+    values = {
+        "InstanceId": INSTANCE, "InstanceProfileName": "QuickSetupProfile",
+        "AllowPolicyAttach": "true", "PolicyNames": ["CloudWatchAgentServerPolicy"],
+    }
+    result = handler({key: values[parameter] for key, parameter in payload.items()}, None)
     assert result["Action"] == "AttachedPoliciesToExistingRole"
 
 
@@ -106,4 +139,6 @@ def test_the_runbook_embeds_this_script_with_its_handler():
     namespace: dict = {}
     exec(compile(step["inputs"]["Script"], "script", "exec"), namespace)
     assert callable(namespace[step["inputs"]["Handler"]])
-    assert set(step["inputs"]["InputPayload"]) == {"InstanceId", "InstanceProfileName", "AllowPolicyAttach"}
+    assert set(step["inputs"]["InputPayload"]) == {
+        "InstanceId", "InstanceProfileName", "AllowPolicyAttach", "PolicyNames",
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..options.option import MANAGED_NODE_POLICIES
 from . import attach_profile_script
 
 _SCRIPT = Path(attach_profile_script.__file__).read_text(encoding="utf-8")
@@ -12,8 +13,8 @@ ATTACH_INSTANCE_PROFILE = {
     "schemaVersion": "0.3",
     "description": (
         "Attaches an instance profile to an EC2 instance that has none. An instance that already "
-        "has a profile keeps it; with AllowPolicyAttach=true the Systems Manager policies are "
-        "attached to that profile's role instead."
+        "has a profile keeps it; with AllowPolicyAttach=true the policies named in PolicyNames "
+        "are attached to that profile's role instead."
     ),
     "assumeRole": "{{ AutomationAssumeRole }}",
     "parameters": {
@@ -31,6 +32,15 @@ ATTACH_INSTANCE_PROFILE = {
             "description": "true: attach the SSM policies to the role of an existing profile.",
             "allowedValues": ["true", "false"],
             "default": "false",
+        },
+        "PolicyNames": {
+            "type": "StringList",
+            "description": (
+                "With AllowPolicyAttach=true: the AWS managed policies to attach to the role of "
+                "an existing profile."
+            ),
+            "allowedPattern": "^[A-Za-z0-9+=,.@_-]{1,128}$",
+            "default": list(MANAGED_NODE_POLICIES),
         },
         "AutomationAssumeRole": {
             "type": "String",
@@ -50,6 +60,7 @@ ATTACH_INSTANCE_PROFILE = {
                     "InstanceId": "{{ InstanceId }}",
                     "InstanceProfileName": "{{ InstanceProfileName }}",
                     "AllowPolicyAttach": "{{ AllowPolicyAttach }}",
+                    "PolicyNames": "{{ PolicyNames }}",
                 },
             },
             "outputs": [{"Name": "Action", "Selector": "$.Payload.Action", "Type": "String"}],

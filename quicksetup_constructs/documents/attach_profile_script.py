@@ -3,7 +3,9 @@
 It gives an instance our instance profile only when the instance has none: an existing
 profile is never replaced (``AWS-AttachIAMToInstance`` would replace it by default). With
 ``AllowPolicyAttach`` the Systems Manager policies are attached to the existing profile's role
-instead. An instance that keeps its profile ends in Success, not Failed.
+instead: the AWS managed policies named in ``PolicyNames`` (those the configuration's options
+need, which the service role may attach and no others). An instance that keeps its profile ends
+in Success, not Failed.
 
 This file is the script's source as Systems Manager receives it: standard library and boto3
 only, nothing imported from this package.
@@ -11,7 +13,6 @@ only, nothing imported from this package.
 
 import time
 
-SSM_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
 ATTACHED, KEPT, POLICIES_ATTACHED = "Attached", "KeptExistingProfile", "AttachedPoliciesToExistingRole"
 _RETRIES = 6
 _RETRY_SECONDS = 10
@@ -26,10 +27,13 @@ def handler(events, context):
         instance_id=events["InstanceId"],
         profile_name=events["InstanceProfileName"],
         allow_policy_attach=events["AllowPolicyAttach"] == "true",
+        policy_names=events["PolicyNames"],
     )
 
 
-def attach_profile_if_missing(ec2, iam, instance_id, profile_name, allow_policy_attach, sleep=time.sleep):
+def attach_profile_if_missing(
+    ec2, iam, instance_id, profile_name, allow_policy_attach, policy_names=(), sleep=time.sleep
+):
     current = ec2.describe_iam_instance_profile_associations(
         Filters=[
             {"Name": "instance-id", "Values": [instance_id]},
@@ -46,7 +50,7 @@ def attach_profile_if_missing(ec2, iam, instance_id, profile_name, allow_policy_
     existing_name = existing_arn.rsplit("/", 1)[1]
     roles = iam.get_instance_profile(InstanceProfileName=existing_name)["InstanceProfile"]["Roles"]
     for role in roles:
-        for policy in SSM_POLICIES:
+        for policy in policy_names:
             iam.attach_role_policy(
                 RoleName=role["RoleName"], PolicyArn=f"arn:{partition}:iam::aws:policy/{policy}"
             )

@@ -10,7 +10,7 @@ from .collect_inventory import (
 from .enable_explorer import ENABLE_EXPLORER
 from .install_cloudwatch_agent import INSTALL_CLOUDWATCH_AGENT
 from .inventory_sync import InventorySync
-from .option import ManagedDocument, Option, OwnDocument, RenderContext
+from .option import MANAGED_NODE_POLICIES, ManagedDocument, Option, OwnDocument, RenderContext
 from .scan_for_patches import SCAN_FOR_PATCHES, ScanBaseline
 from .update_cloudwatch_agent import UPDATE_CLOUDWATCH_AGENT
 from .update_ec2_launch_agent import UPDATE_EC2_LAUNCH_AGENT
@@ -37,6 +37,7 @@ __all__ = [
     "CATALOGUE",
     "OPTIONS_BY_KEY",
     "InventoryFilePath",
+    "MANAGED_NODE_POLICIES",
     "InventoryRegistryKey",
     "InventorySettings",
     "InventorySync",

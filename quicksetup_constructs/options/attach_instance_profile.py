@@ -10,11 +10,14 @@ from .option import Option, OwnDocument, RenderContext
 
 
 def _parameters(context: RenderContext) -> dict[str, list[str]]:
-    return {
+    parameters = {
         "AutomationAssumeRole": [context.service_role_arn],
         "InstanceProfileName": [context.instance_profile_name],
-        "AllowPolicyAttach": ["true" if context.settings.allow_policy_attach else "false"],
+        "AllowPolicyAttach": ["true" if context.attachable_policies else "false"],
     }
+    if context.attachable_policies:
+        parameters["PolicyNames"] = list(context.attachable_policies)
+    return parameters
 
 
 ATTACH_INSTANCE_PROFILE_OPTION = Option(

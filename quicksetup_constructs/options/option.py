@@ -45,6 +45,15 @@ class RenderContext:
     instance_profile_name: str
     explorer_role_arn: str
     """The role that enables Explorer ("" when that option is off)."""
+    attachable_policies: tuple[str, ...] = ()
+    """The AWS managed policies to attach to the role of a profile an instance already has
+    (none without ``allow_policy_attach``)."""
+
+
+MANAGED_NODE_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
+"""AWS managed policies the role of every managed node of a configuration needs: Systems Manager
+core, and the reads of the patch-scan document. Options add their own
+(:attr:`Option.instance_role_policies`)."""
 
 
 def no_parameters(_: RenderContext) -> dict[str, list[str]]:

@@ -66,17 +66,11 @@ def build_member_stacks(
         "(one home Region per account)",
     )
     roles = QuickSetupRoles(account, "QuickSetupRoles", account_wide=names)
-    extra_policies = tuple(
-        name for option in configuration.options for name in option.instance_role_policies
-    )
-    instance_role = roles.instance_role(extra_policies)
+    instance_role = roles.instance_role(configuration.instance_role_policies)
     instance_profile = roles.instance_profile()
     roles.retain_instance_profile(removal_policy)
     if configuration.attaches_profile:
-        roles.allow_attaching(
-            instance_profile, instance_role,
-            allow_policy_attach=configuration.settings.allow_policy_attach,
-        )
+        roles.allow_attaching(instance_profile, instance_role, configuration.attachable_policies)
     if configuration.enables_explorer:
         roles.explorer_role()
     if configuration.default_host_management:

@@ -6,7 +6,16 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..options import ManagedDocument, OwnDocument
+from ..targets import DocumentKind
 from .shared import stack_singleton
+
+AUTOMATION_TARGET_TYPE = "/AWS::EC2::Instance"
+"""The target type of every Automation runbook this library creates: its associations target
+instances by tag, tag key or resource group, and Automation starts a child execution for every
+*resource* that matches such a target unless the runbook declares the type it runs on (a volume
+or bucket with the tag would fail the runbook's ``InstanceId`` pattern, and with it the
+association). Systems Manager user guide, "Mapping targets for an automation"
+(running-automations-map-targets)."""
 
 
 class QuickSetupDocuments(Construct):
@@ -30,6 +39,9 @@ class QuickSetupDocuments(Construct):
                     content=spec.content,
                     document_type=spec.kind.value,
                     document_format="JSON",
+                    target_type=(
+                        AUTOMATION_TARGET_TYPE if spec.kind is DocumentKind.AUTOMATION else None
+                    ),
                 )
             self._documents[spec.id] = document
         return document

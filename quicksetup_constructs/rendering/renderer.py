@@ -87,6 +87,7 @@ def _render_associations(
         service_role_arn=roles.service_role_arn,
         instance_profile_name=roles.instance_profile_name,
         explorer_role_arn=roles.explorer_role_arn,
+        attachable_policies=configuration.attachable_policies,
     )
     associations = {}
     for option in configuration.options:

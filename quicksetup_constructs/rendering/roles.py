@@ -12,11 +12,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ..options import MANAGED_NODE_POLICIES
 from .nag import acknowledge_managed_policy, acknowledge_wildcard
 from .shared import stack_singleton
 
-INSTANCE_ROLE_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
-"""What every managed instance needs: Systems Manager core, and the patch-scan document's reads."""
 EXPLORER_POLICY = "AWSSystemsManagerEnableExplorerExecutionPolicy"
 """AWS's policy for the role that runs ``AWS-EnableExplorer``."""
 DEFAULT_HOST_MANAGEMENT_POLICY = "AmazonSSMManagedEC2InstanceDefaultPolicy"
@@ -67,12 +66,14 @@ class QuickSetupRoles(Construct):
         self._explorer_role: iam.Role | None = None
         self._default_host_management_role: iam.Role | None = None
         self._granted_profiles: list[iam.IInstanceProfile] = []
-        self._policy_attach_granted = False
+        self._attachable_policies: list[str] = []
+        self._attach_role_policy: iam.PolicyStatement | None = None
         self._instance_role_policies: set[str] = set()
         self._removal_policy: cdk.RemovalPolicy | None = None
 
-    def instance_role(self, extra_policies: tuple[str, ...] = ()) -> iam.Role:
-        """The default instance role, trusted by EC2, with ``extra_policies`` added."""
+    def instance_role(self, policies: tuple[str, ...] = ()) -> iam.Role:
+        """The default instance role, trusted by EC2, with the AWS managed policies every managed
+        node needs and ``policies`` added."""
         if self._instance_role is None:
             self._instance_role = iam.Role(
                 self, "InstanceRole",
@@ -91,8 +92,8 @@ class QuickSetupRoles(Construct):
                 description="Lets Systems Manager manage EC2 instances (Quick Setup).",
                 role_name=self._account_wide.instance_role if self._account_wide else None,
             )
-            extra_policies = INSTANCE_ROLE_POLICIES + extra_policies
-        for name in extra_policies:
+            policies = MANAGED_NODE_POLICIES + policies
+        for name in policies:
             self._add_instance_role_policy(self._instance_role, name)
         return self._instance_role
 
@@ -190,11 +191,15 @@ class QuickSetupRoles(Construct):
         return self._default_host_management_role
 
     def allow_attaching(
-        self, profile: iam.IInstanceProfile, role: iam.IRole, *, allow_policy_attach: bool
+        self, profile: iam.IInstanceProfile, role: iam.IRole,
+        attachable_policies: tuple[str, ...] = (),
     ) -> None:
         """Let the default automation role attach ``profile`` (holding ``role``) to instances
-        that have no profile, and, with ``allow_policy_attach``, attach the SSM policies to the
-        role of a profile an instance already has."""
+        that have no profile, and attach ``attachable_policies`` (AWS managed policy names; none
+        unless ``allow_policy_attach``) to the role of a profile an instance already has.
+
+        Configurations of one stack share the role: it may attach the policies any of them
+        attaches, and no others."""
         self.automation_role()
         assert self._automation_policy is not None
         # by identity: jsii keeps one Python object per construct, and node.path would cost a
@@ -204,11 +209,22 @@ class QuickSetupRoles(Construct):
             region = "*" if self._account_wide else None
             self._automation_policy.add_statements(*_attach_statements(profile, role, region))
             acknowledge_wildcard(self._automation_policy, "ec2:instance/*", region=region)
-        if allow_policy_attach and not self._policy_attach_granted:
-            self._policy_attach_granted = True
-            self._automation_policy.add_statements(*_policy_attach_statements(cdk.Stack.of(self)))
+        added = [name for name in attachable_policies if name not in self._attachable_policies]
+        if not added:
+            return
+        self._attachable_policies.extend(added)
+        if self._attach_role_policy is None:
+            read_profile, self._attach_role_policy = _policy_attach_statements(
+                cdk.Stack.of(self)
+            )
+            self._automation_policy.add_statements(read_profile, self._attach_role_policy)
             acknowledge_wildcard(self._automation_policy, "iam:instance-profile/*")
             acknowledge_wildcard(self._automation_policy, "iam:role/*")
+        # Replaces the condition's list (the statement is resolved only at synthesis).
+        self._attach_role_policy.add_condition("ArnEquals", {"iam:PolicyARN": [
+            iam.ManagedPolicy.from_aws_managed_policy_name(name).managed_policy_arn
+            for name in self._attachable_policies
+        ]})
 
     def _add_instance_role_policy(self, role: iam.Role, name: str) -> None:
         if name not in self._instance_role_policies:
@@ -281,9 +297,10 @@ def _attach_statements(
     ]
 
 
-def _policy_attach_statements(stack: cdk.Stack) -> list[iam.PolicyStatement]:
-    """Attach the two SSM policies, and nothing else, to the role of any instance profile."""
-    return [
+def _policy_attach_statements(stack: cdk.Stack) -> tuple[iam.PolicyStatement, iam.PolicyStatement]:
+    """Read the role of any instance profile, and attach policies to any role; the caller limits
+    the second to the policies it names (``iam:PolicyARN``)."""
+    return (
         # Purpose (allow_policy_attach only): find the role in the profile an instance already
         # has, whatever its name. Read-only.
         iam.PolicyStatement(
@@ -292,14 +309,10 @@ def _policy_attach_statements(stack: cdk.Stack) -> list[iam.PolicyStatement]:
                 service="iam", region="", resource="instance-profile", resource_name="*"
             )],
         ),
-        # Purpose (allow_policy_attach only): give that role what a managed node needs. Only
-        # the two SSM policies can be attached (iam:PolicyARN).
+        # Purpose (allow_policy_attach only): give that role what a managed node of the
+        # configuration needs, and only that (the iam:PolicyARN condition, added by the caller).
         iam.PolicyStatement(
             actions=["iam:AttachRolePolicy"],
             resources=[stack.format_arn(service="iam", region="", resource="role", resource_name="*")],
-            conditions={"ArnEquals": {"iam:PolicyARN": [
-                iam.ManagedPolicy.from_aws_managed_policy_name(name).managed_policy_arn
-                for name in INSTANCE_ROLE_POLICIES
-            ]}},
         ),
-    ]
+    )

@@ -1,0 +1,188 @@
+"""What Systems Manager, Automation and IAM do with the deployed resources: each expected value
+is written from AWS's documentation, quoted beside it, not from the library's own output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import assertions
+
+from quicksetup_constructs import InstanceTargets, QuickSetupLocal, QuickSetupOrganization
+
+from .support import association
+
+# AWSQuickSetupManagedInstanceProfileExecutionPolicy (AWS managed policy reference) lets Quick
+# Setup call iam:AttachRolePolicy on an existing profile's role for these policies (among others
+# of features this library does not have): the two every managed node needs, and the one the
+# CloudWatch agent needs. CloudWatch user guide, "Create IAM roles and users for use with the
+# CloudWatch agent": the role of an instance that runs the agent needs
+# "CloudWatchAgentServerPolicy".
+CORE = "AmazonSSMManagedInstanceCore"
+PATCH = "AmazonSSMPatchAssociation"
+CLOUDWATCH = "CloudWatchAgentServerPolicy"
+TAGGED = InstanceTargets.tag("Patch", "yes")
+
+
+def _policy_name(arn: Any) -> str:
+    """``AmazonSSMManagedInstanceCore`` from the ``Fn::Join`` CDK renders a managed policy ARN as."""
+    return arn["Fn::Join"][1][-1].rsplit("/", 1)[1]
+
+
+def _automation_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _attachable(template: dict[str, Any]) -> list[str] | None:
+    """The policies the service role may attach to an existing role (None: no such statement)."""
+    found = [s for s in _automation_statements(template) if s["Action"] == "iam:AttachRolePolicy"]
+    if not found:
+        return None
+    [attach] = found
+    assert set(attach["Condition"]) == {"ArnEquals"}
+    return [_policy_name(arn) for arn in attach["Condition"]["ArnEquals"]["iam:PolicyARN"]]
+
+
+@pytest.fixture(scope="module")
+def stacks() -> dict[str, dict[str, Any]]:
+    """One app, a stack per case, each in an account of its own (one jsii start-up for the
+    module; no configuration conflicts with another's)."""
+    app = cdk.App()
+    accounts = iter(range(222222222222, 999999999999, 111111111111))
+
+    def env() -> cdk.Environment:
+        return cdk.Environment(account=str(next(accounts)), region="us-east-1")
+
+    def local(name: str, **props: Any) -> cdk.Stack:
+        stack = cdk.Stack(app, name, env=env())
+        QuickSetupLocal(stack, "QuickSetup", **props)
+        return stack
+
+    organization_stack = cdk.Stack(app, "Organization", env=env())
+    organization = QuickSetupOrganization(
+        organization_stack, "OrgQuickSetup",
+        organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=2,
+        targets=TAGGED, allow_policy_attach=True, update_cloudwatch_agent=True,
+    )
+    two_stack = cdk.Stack(app, "TwoConfigurations", env=env())
+    QuickSetupLocal(
+        two_stack, "WithAgent", targets=InstanceTargets.tag("Env", "a"),
+        install_cloudwatch_agent=True, allow_policy_attach=True,
+    )
+    QuickSetupLocal(
+        two_stack, "WithoutAgent", targets=InstanceTargets.tag("Env", "b"),
+        allow_policy_attach=True,
+    )
+    locals_ = {
+        "tagged": local("Tagged", targets=TAGGED, allow_policy_attach=True),
+        "agent": local(
+            "Agent", targets=TAGGED, allow_policy_attach=True, install_cloudwatch_agent=True
+        ),
+        "no_attach": local("NoAttach", targets=TAGGED, install_cloudwatch_agent=True),
+        "two": two_stack,
+    }  # every stack is built before the first synthesis
+    return {
+        **{name: assertions.Template.from_stack(stack).to_json() for name, stack in locals_.items()},
+        "account": organization.account_template,
+        "regional": organization.regional_template,
+    }
+
+
+# 1. Automation runbooks declare the resource type they run on
+
+
+@pytest.mark.parametrize("name", ["tagged", "regional"])
+def test_every_automation_runbook_runs_on_ec2_instances_only(stacks, name):
+    # Systems Manager user guide, "Mapping targets for an automation": "When you run an
+    # automation that uses a target, AWS Systems Manager creates a child automation for each
+    # target", and a tag resolves to every resource that carries it (EBS volumes, S3 buckets,
+    # ...). CreateDocument: "to run a document on EC2 instances, specify the following value:
+    # /AWS::EC2::Instance".
+    runbooks = [
+        resource["Properties"]
+        for resource in stacks[name]["Resources"].values()
+        if resource["Type"] == "AWS::SSM::Document"
+        and resource["Properties"]["DocumentType"] == "Automation"
+    ]
+    assert runbooks, "the instance-profile runbook is an Automation document"
+    assert [runbook["TargetType"] for runbook in runbooks] == ["/AWS::EC2::Instance"] * len(runbooks)
+
+
+# 2. allow_policy_attach attaches what the enabled options need, and the role allows only that
+
+
+def test_policy_attach_without_cloudwatch_attaches_the_two_ssm_policies(stacks):
+    template = stacks["tagged"]
+    assert _attachable(template) == [CORE, PATCH]
+    parameters = association(assertions.Template.from_json(template), "QuickSetup-AttachInstanceProfile-")["Parameters"]
+    assert parameters["AllowPolicyAttach"] == ["true"]
+    assert parameters["PolicyNames"] == [CORE, PATCH]
+
+
+@pytest.mark.parametrize("name", ["agent", "account"])
+def test_policy_attach_with_a_cloudwatch_option_attaches_the_agent_policy_too(stacks, name):
+    assert _attachable(stacks[name]) == [CORE, PATCH, CLOUDWATCH]
+
+
+def test_the_runbook_is_told_to_attach_the_agent_policy(stacks):
+    for name in ("agent", "regional"):
+        parameters = association(
+            assertions.Template.from_json(stacks[name]), "QuickSetup-AttachInstanceProfile-"
+        )["Parameters"]
+        assert parameters["PolicyNames"] == [CORE, PATCH, CLOUDWATCH]
+
+
+def test_the_default_instance_role_carries_the_same_policies(stacks):
+    [role] = [
+        resource["Properties"] for resource in stacks["agent"]["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Role"
+        and resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "ec2.amazonaws.com"}
+    ]
+    assert sorted(map(_policy_name, role["ManagedPolicyArns"])) == sorted([CORE, PATCH, CLOUDWATCH])
+
+
+def test_without_policy_attach_nothing_may_be_attached(stacks):
+    template = stacks["no_attach"]
+    assert _attachable(template) is None
+    assert not any(
+        action.startswith("iam:Attach")
+        for statement in _automation_statements(template)
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    )
+    parameters = association(assertions.Template.from_json(template), "QuickSetup-AttachInstanceProfile-")["Parameters"]
+    assert parameters["AllowPolicyAttach"] == ["false"]
+    assert "PolicyNames" not in parameters
+
+
+def test_configurations_sharing_the_role_each_attach_their_own_policies(stacks):
+    template = stacks["two"]
+    # The shared role may attach what either configuration attaches, and nothing else.
+    assert _attachable(template) == [CORE, PATCH, CLOUDWATCH]
+    names = {
+        properties["AssociationName"].split("-")[-1]: properties["Parameters"]["PolicyNames"]
+        for properties in (
+            resource["Properties"] for resource in template["Resources"].values()
+            if resource["Type"] == "AWS::SSM::Association"
+        )
+        if properties["AssociationName"].startswith("QuickSetup-AttachInstanceProfile-")
+    }
+    assert sorted(names.values()) == sorted([[CORE, PATCH, CLOUDWATCH], [CORE, PATCH]])
+
+
+def test_the_runbook_passes_the_policy_names_to_its_script(stacks):
+    [document] = [
+        resource["Properties"]["Content"] for resource in stacks["tagged"]["Resources"].values()
+        if resource["Type"] == "AWS::SSM::Document"
+        and resource["Properties"]["DocumentType"] == "Automation"
+    ]
+    content = document if isinstance(document, dict) else json.loads(document)
+    assert content["parameters"]["PolicyNames"]["type"] == "StringList"
+    assert content["mainSteps"][0]["inputs"]["InputPayload"]["PolicyNames"] == "{{ PolicyNames }}"
