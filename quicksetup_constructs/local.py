@@ -101,7 +101,9 @@ class QuickSetupLocal(Construct):
         :param attach_instance_profile: Attach the instance profile every 30 days to targeted
             instances that have none (never replacing one). Default: True.
         :param enable_explorer: Enable Systems Manager Explorer in the account and Region once
-            (``AWS-EnableExplorer``, as Quick Setup does), with a role of its own. Default: True.
+            (``AWS-EnableExplorer``, as Quick Setup does), with a role of its own. A stack
+            enables it once: the first configuration that asks creates the association, and the
+            ones after it share it (``associations["enable_explorer"]``). Default: True.
         :param default_host_management: Turn on Default Host Management Configuration for the
             account and Region, with a role trusted by Systems Manager that carries
             AmazonSSMManagedEC2InstanceDefaultPolicy: instances without an instance profile are
@@ -117,9 +119,12 @@ class QuickSetupLocal(Construct):
         :param explorer_role: The role ``AWS-EnableExplorer`` runs under. Default: a role
             trusted by Systems Manager Automation of this account, with
             AWSSystemsManagerEnableExplorerExecutionPolicy, shared in the stack (none when
-            ``enable_explorer`` is off).
-        :param allow_policy_attach: For instances that already have a profile, attach the two
-            SSM policies to its role. Default: False (such instances are left as they are).
+            ``enable_explorer`` is off). The shared association runs under the role of the
+            first configuration that enables Explorer.
+        :param allow_policy_attach: For instances that already have a profile, attach to its
+            role the policies the enabled options need: AmazonSSMManagedInstanceCore and
+            AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
+            option. Default: False (such instances are left as they are).
         :param schedules: Schedule per option name, replacing the default, e.g.
             ``{"scan_for_patches": "cron(0 3 ? * * *)"}``. Default: Quick Setup's schedules.
         :param inventory: Inventory types to collect beyond Quick Setup's. Default: none.

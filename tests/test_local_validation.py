@@ -95,8 +95,11 @@ def test_configurations_in_one_stack_share_roles_and_documents():
     template.resource_count_is("AWS::IAM::Role", 3)  # instance, automation, Explorer
     template.resource_count_is("AWS::IAM::InstanceProfile", 1)
     template.resource_count_is("AWS::SSM::Document", 2)
-    template.resource_count_is("AWS::SSM::Association", 12)
+    # six associations each, but one Explorer association for the stack: Quick Setup turns
+    # Explorer on once per account and Region
+    template.resource_count_is("AWS::SSM::Association", 11)
     assert first.instance_profile is second.instance_profile
+    assert first.associations["enable_explorer"] is second.associations["enable_explorer"]
     assert first.configuration.configuration_id != second.configuration.configuration_id
     [policy] = template.find_resources("AWS::IAM::ManagedPolicy").values()
     actions = [s["Action"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]

@@ -186,3 +186,81 @@ def test_the_runbook_passes_the_policy_names_to_its_script(stacks):
     content = document if isinstance(document, dict) else json.loads(document)
     assert content["parameters"]["PolicyNames"]["type"] == "StringList"
     assert content["mainSteps"][0]["inputs"]["InputPayload"]["PolicyNames"] == "{{ PolicyNames }}"
+
+
+# 7. Explorer is enabled once per account and Region
+
+
+def _explorer_associations(stack: cdk.Stack) -> dict[str, Any]:
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in assertions.Template.from_stack(stack).find_resources(
+            "AWS::SSM::Association"
+        ).items()
+        if resource["Properties"]["Name"] == "AWS-EnableExplorer"
+    }
+
+
+def _configurations(stack: cdk.Stack, names: list[str], **props: Any) -> list[QuickSetupLocal]:
+    return [
+        QuickSetupLocal(
+            stack, name, targets=InstanceTargets.tag("Team", name),
+            collect_inventory=False, scan_for_patches=False, **props,
+        )
+        for name in names
+    ]
+
+
+def test_a_stack_enables_explorer_once_under_the_first_configurations_logical_id():
+    # Quick Setup runs AWS-EnableExplorer once for the account and Region: the runbook turns
+    # Explorer's settings on for the account and Region, not for instances.
+    alone = cdk.Stack(cdk.App(), "Stack")
+    _configurations(alone, ["Web"])
+    [(alone_id, alone_properties)] = _explorer_associations(alone).items()
+
+    stack = cdk.Stack(cdk.App(), "Stack")
+    configurations = _configurations(stack, ["Web", "Db", "Batch"])
+    [(logical_id, properties)] = _explorer_associations(stack).items()
+    assert (logical_id, properties) == (alone_id, alone_properties)
+    assert properties["AssociationName"].endswith(configurations[0].configuration.configuration_id)
+    shared = configurations[0].associations["enable_explorer"]
+    assert all(c.associations["enable_explorer"] is shared for c in configurations)
+
+
+def test_the_first_configuration_that_enables_explorer_creates_it():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    without, first, second = (
+        QuickSetupLocal(
+            stack, name, targets=InstanceTargets.tag("Team", name), collect_inventory=False,
+            scan_for_patches=False, enable_explorer=enabled,
+        )
+        for name, enabled in (("Without", False), ("First", True), ("Second", True))
+    )
+    [properties] = _explorer_associations(stack).values()
+    assert properties["AssociationName"].endswith("-" + first.configuration.configuration_id)
+    assert "enable_explorer" not in without.associations
+    assert second.associations["enable_explorer"] is first.associations["enable_explorer"]
+
+
+def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configuration(tmp_path):
+    from datetime import datetime, timezone
+
+    from quicksetup_constructs.cli.plan import build_plan
+
+    app = cdk.App(outdir=str(tmp_path))
+    _configurations(cdk.Stack(app, "Stack"), ["Web", "Db"])
+    app.synth()
+    plan = build_plan(tmp_path, now=datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
+    explorer = {
+        configuration.configuration_id: [
+            option.association_name for option in configuration.options
+            if option.key == "enable_explorer"
+        ]
+        for configuration in plan.configurations
+    }
+    [first_id] = [key for key, names in explorer.items() if names[0].endswith(key)]
+    assert list(explorer.values()) == [[f"QuickSetup-EnableExplorer-{first_id}"]] * 2
+    assert all(
+        "enable_explorer" not in dict(configuration.not_configured)
+        for configuration in plan.configurations
+    )

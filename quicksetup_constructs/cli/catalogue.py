@@ -10,10 +10,10 @@ and argument errors do not pay for loading it (its declarations import the CDK).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, MutableMapping, MutableSequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from quicksetup_constructs.options import Option
@@ -95,6 +95,26 @@ def match_associations(names: Iterable[str]) -> dict[str, OptionMatch]:
     return {
         name: match for name in names if (match := match_association(name, known)) is not None
     }
+
+
+T = TypeVar("T")
+
+
+def share_account_wide(
+    groups: MutableMapping[str, MutableSequence[T]], match: Callable[[T], OptionMatch]
+) -> None:
+    """Add to every configuration's group the associations that act on the account and Region
+    rather than on instances (Explorer): a stack creates one, named after the first
+    configuration that enables it, for all of its configurations."""
+    shared: dict[str, T] = {}
+    for group in groups.values():
+        for item in group:
+            option = match(item).option
+            if option is not None and not option.targets_instances:
+                shared.setdefault(option.key, item)
+    for group in groups.values():
+        present = {match(item).key for item in group}
+        group.extend(item for key, item in shared.items() if key not in present)
 
 
 def association_name(option: Option, configuration_id: str) -> str:

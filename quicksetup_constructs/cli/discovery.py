@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from .aws import Aws, error_code, paginate
-from .catalogue import PREFIX, OptionMatch, catalogue, match_associations
+from .catalogue import PREFIX, OptionMatch, catalogue, match_associations, share_account_wide
 from .errors import CliError
 from .templates import ASSOCIATION, STACK_SET, Target
 
@@ -92,6 +92,10 @@ def find_configurations(aws: Aws, stack_name: str | None) -> list[DeployedConfig
             DeployedConfiguration(configuration_id, aws.region, stack_name),
         )
         configuration.associations.append(association)
+    share_account_wide(
+        {key: configuration.associations for key, configuration in configurations.items()},
+        lambda association: association.match,
+    )
     order = {option.key: index for index, option in enumerate(catalogue())}
     for configuration in configurations.values():
         configuration.associations.sort(key=lambda a: order.get(a.match.key, len(order)))

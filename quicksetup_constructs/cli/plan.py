@@ -19,6 +19,7 @@ from .catalogue import (
     catalogue,
     match_associations,
     max_organization_targets,
+    share_account_wide,
     settings,
 )
 from .errors import CliError
@@ -207,6 +208,7 @@ def _by_configuration(
         match = matches.get(association.association_name)
         if match is not None:
             groups.setdefault(match.configuration_id, []).append((association, match))
+    share_account_wide(groups, lambda pair: pair[1])
     order = {option.key: index for index, option in enumerate(catalogue())}
     return [
         (key, sorted(group, key=lambda pair: order.get(pair[1].key, len(order))))

@@ -4,7 +4,9 @@ association results show up on its dashboard.
 Quick Setup runs ``AWS-EnableExplorer`` whenever any Host Management option is on. The runbook
 acts on the account and Region, not on instances: the association has no targets and runs once,
 when it is created, under a role of its own (see
-:meth:`~quicksetup_constructs.rendering.roles.QuickSetupRoles.explorer_role`).
+:meth:`~quicksetup_constructs.rendering.roles.QuickSetupRoles.explorer_role`). Quick Setup turns
+Explorer on once per account and Region: a stack holds one such association, created by its
+first configuration that enables Explorer and shared by the others.
 """
 
 from ..targets import DocumentKind

@@ -173,8 +173,10 @@ class QuickSetupOrganization(Construct):
             profile are managed too (they need IMDSv2 and SSM Agent 3.2.582.0 or later). It acts
             on every instance, whatever ``targets``, and is turned off again when the option is
             switched off or a stack instance deleted. Default: False.
-        :param allow_policy_attach: For instances that already have a profile, attach the two
-            SSM policies to its role. Default: False (such instances are left as they are).
+        :param allow_policy_attach: For instances that already have a profile, attach to its
+            role the policies the enabled options need: AmazonSSMManagedInstanceCore and
+            AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
+            option. Default: False (such instances are left as they are).
         :param schedules: Schedule per option name, replacing the default, e.g.
             ``{"scan_for_patches": "cron(0 3 ? * * *)"}``. Default: Quick Setup's schedules.
         :param inventory: Inventory types to collect beyond Quick Setup's. Default: none.

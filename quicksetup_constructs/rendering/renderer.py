@@ -4,8 +4,10 @@ resource data sync), wherever it is placed."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -15,6 +17,7 @@ from ..options.inventory_sync import BucketReference
 from .default_host_management import render_default_host_management
 from .documents import document_name
 from .inventory_sync import render_inventory_sync
+from .shared import stack_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class RenderedConfiguration:
     """One association per enabled option, keyed by option."""
     default_host_management: ssm.CfnServiceSetting | None
     """The DHMC service setting (None when ``default_host_management`` is off)."""
-    inventory_sync: ssm.CfnResourceDataSync | None
+    inventory_sync: cdk.CfnResource | None
     """The resource data sync of the inventory (None without ``inventory_sync``)."""
 
     @property
@@ -90,7 +93,11 @@ def _render_associations(
         attachable_policies=configuration.attachable_policies,
     )
     associations = {}
+    account_wide = _ACCOUNT_WIDE.setdefault(stack_of(scope), {})
     for option in configuration.options:
+        if not option.targets_instances and option.key in account_wide:
+            associations[option.key] = account_wide[option.key]
+            continue
         associations[option.key] = ssm.CfnAssociation(
             scope, option.association_name,
             name=document_name(scope, option.document),
@@ -104,4 +111,15 @@ def _render_associations(
             sync_compliance=option.sync_compliance,
             automation_target_parameter_name=option.automation_target_parameter_name,
         )
+        if not option.targets_instances:
+            account_wide[option.key] = associations[option.key]
     return associations
+
+
+_ACCOUNT_WIDE: weakref.WeakKeyDictionary[cdk.Stack, dict[str, ssm.CfnAssociation]] = (
+    weakref.WeakKeyDictionary()
+)
+"""The associations of options that act on the account and Region rather than on instances
+(Explorer), by stack and option: the first configuration of a stack that enables one creates
+it, under its own construct path and name, and the configurations after it share it, as Quick
+Setup turns Explorer on once per account and Region."""
