@@ -18,7 +18,13 @@ from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
 from .targets import InstanceTargets
-from .validation import check_id, check_removal_policy, check_role, check_scope
+from .validation import (
+    check_given_only_with,
+    check_id,
+    check_removal_policy,
+    check_role,
+    check_scope,
+)
 
 if TYPE_CHECKING:  # aws_s3 is imported only when a configuration creates a bucket
     from aws_cdk import aws_s3 as s3
@@ -50,8 +56,8 @@ class QuickSetupLocal(Construct):
     associations: Mapping[str, ssm.CfnAssociation]
     """The associations, keyed by option (``update_ssm_agent``, ..., ``attach_instance_profile``)."""
     default_host_management_role: iam.IRole | None
-    """The role Default Host Management Configuration gives instances (None when
-    ``default_host_management`` is off)."""
+    """The role Default Host Management Configuration gives instances (created, or
+    ``default_host_management_role``; None when ``default_host_management`` is off)."""
     default_host_management: ssm.CfnServiceSetting | None
     """The service setting that turns Default Host Management Configuration on (None when
     ``default_host_management`` is off)."""
@@ -78,6 +84,7 @@ class QuickSetupLocal(Construct):
         instance_profile_role: iam.IRole | None = None,
         service_role: iam.IRole | None = None,
         explorer_role: iam.IRole | None = None,
+        default_host_management_role: iam.IRole | None = None,
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
@@ -121,6 +128,12 @@ class QuickSetupLocal(Construct):
             AWSSystemsManagerEnableExplorerExecutionPolicy, shared in the stack (none when
             ``enable_explorer`` is off). The shared association runs under the role of the
             first configuration that enables Explorer.
+        :param default_host_management_role: The role Default Host Management Configuration
+            gives instances, with ``default_host_management``: trusted by ``ssm.amazonaws.com``
+            and carrying AmazonSSMManagedEC2InstanceDefaultPolicy (or what your instances need).
+            The service setting holds its ``role_name``; for a role with a path, import it with
+            ``iam.Role.from_role_name(scope, id, "path/name")``. Default: a role created in the
+            stack, shared by its configurations.
         :param allow_policy_attach: For instances that already have a profile, attach to its
             role the policies the enabled options need: AmazonSSMManagedInstanceCore and
             AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
@@ -151,9 +164,14 @@ class QuickSetupLocal(Construct):
         check_role("instance_profile_role", instance_profile_role)
         check_role("service_role", service_role)
         check_role("explorer_role", explorer_role)
+        check_role("default_host_management_role", default_host_management_role)
         check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
         path = f"{scope.node.path}/{id}"
         configuration = configuration_from_props(path, locals())
+        check_given_only_with(
+            "default_host_management_role", default_host_management_role,
+            "default_host_management", configuration.default_host_management,
+        )
         coverage = local_coverage(stack, path, configuration)
         findings = check_conflicts(stack, coverage)
         super().__init__(scope, id)
@@ -184,10 +202,10 @@ class QuickSetupLocal(Construct):
         else:
             self.explorer_role = roles.explorer_role()
 
-        self.default_host_management_role = (
-            roles.default_host_management_role() if configuration.default_host_management
-            else None
-        )
+        if default_host_management_role is not None or not configuration.default_host_management:
+            self.default_host_management_role = default_host_management_role
+        else:
+            self.default_host_management_role = roles.default_host_management_role()
 
         self.inventory_bucket = None
         inventory_bucket = None

@@ -65,6 +65,29 @@ def check_role(prop: str, value: Any) -> None:
         raise QuickSetupValidationError(prop, value, "None or an aws_iam.IRole")
 
 
+_ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
+
+
+def check_role_name(prop: str, value: Any) -> None:
+    """``value`` must be ``None`` or the name of an IAM role (no path): 1-64 letters, digits
+    and ``+=,.@_-`` (IAM's ``RoleName`` pattern)."""
+    if value is not None:
+        check_pattern(
+            prop, value, _ROLE_NAME,
+            "None or an IAM role name: 1-64 letters, digits and +=,.@_- (no path)",
+        )
+
+
+def check_given_only_with(prop: str, value: Any, option: str, enabled: bool) -> None:
+    """A role given for ``option`` (a prop set to ``value``) needs that option on."""
+    if value is not None and not enabled:
+        raise QuickSetupValidationError(
+            prop, value if isinstance(value, str) else type(value).__name__,
+            f"None unless {option}=True (the role is used only by that option); set "
+            f"{option}=True or remove {prop}",
+        )
+
+
 REMOVAL_POLICIES = {
     cdk.RemovalPolicy.RETAIN: "RETAIN",
     cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: "RETAIN_ON_UPDATE_OR_DELETE",

@@ -372,7 +372,9 @@ def test_inner_stacks_pass_both_cdk_nag_packs_with_reasoned_acknowledgements(ful
      "call_as": "DELEGATED_ADMIN", "instance_profile_removal_policy": cdk.RemovalPolicy.DESTROY},
     {"collect_inventory": False, "scan_for_patches": False, "update_ssm_agent": False,
      "attach_instance_profile": False},
-], ids=["defaults", "tag-no-attach", "no-option"])
+    {"instance_profile_role_name": "TeamInstanceRole", "service_role_name": "TeamAutomationRole",
+     "default_host_management": True, "default_host_management_role_name": "TeamDhmcRole"},
+], ids=["defaults", "tag-no-attach", "no-option", "existing-roles"])
 def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(tmp_path, env, props):
     app = cdk.App(outdir=str(tmp_path))
     cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))

@@ -41,6 +41,10 @@ ORGANIZATIONS = {
         inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
         organization_id="o-abcdef1234", default_host_management=True,
     ),
+    "organization-existing-roles": dict(
+        instance_profile_role_name="TeamInstanceRole", allow_policy_attach=True,
+        default_host_management=True, default_host_management_role_name="TeamDhmcRole",
+    ),
     "organization-tag-no-attach": dict(
         targets=InstanceTargets.tag("Env", "prod"), attach_instance_profile=False,
         configuration_id="prod",

@@ -9,10 +9,16 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
+from aws_cdk import aws_iam as iam
 
-from quicksetup_constructs import InstanceTargets, QuickSetupLocal, QuickSetupOrganization
+from quicksetup_constructs import (
+    InstanceTargets,
+    QuickSetupLocal,
+    QuickSetupOrganization,
+    QuickSetupValidationError,
+)
 
-from .support import association
+from .support import association, lint_findings
 
 # AWSQuickSetupManagedInstanceProfileExecutionPolicy (AWS managed policy reference) lets Quick
 # Setup call iam:AttachRolePolicy on an existing profile's role for these policies (among others
@@ -264,3 +270,136 @@ def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configu
         "enable_explorer" not in dict(configuration.not_configured)
         for configuration in plan.configurations
     )
+
+
+# 4. Existing roles ("use existing roles", which the console offers in both modes)
+
+
+ORGANIZATION = dict(organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=2)
+GIVEN_ROLES = dict(
+    instance_profile_role_name="TeamInstanceRole",
+    service_role_name="TeamAutomationRole",
+    default_host_management_role_name="TeamDhmcRole",
+)
+
+
+@pytest.fixture(scope="module")
+def organizations() -> dict[str, QuickSetupOrganization]:
+    return {  # an app each: both set DHMC over the same OU, which one app rejects
+        name: QuickSetupOrganization(
+            cdk.Stack(cdk.App(), name), "OrgQuickSetup", default_host_management=True,
+            allow_policy_attach=True, **ORGANIZATION, **props,
+        )
+        for name, props in (("Created", {}), ("Given", GIVEN_ROLES))
+    }
+
+
+def _resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def _arn_role_name(arn: Any) -> str:
+    """``Name`` from the ``Fn::Join`` an ARN ``...:role/Name`` is rendered as."""
+    return arn["Fn::Join"][1][-1].split(":role/", 1)[1]
+
+
+def test_an_organization_with_existing_roles_creates_none_of_them(organizations):
+    given = organizations["Given"]
+    roles = _resources(given.account_template, "AWS::IAM::Role")
+    # Only the Explorer role, which has no "existing role" prop, is created.
+    assert [role["Properties"]["RoleName"] for role in roles.values()] == [
+        f"QuickSetup-Explorer-{given.configuration.configuration_id}"
+    ]
+    assert _resources(given.account_template, "AWS::IAM::ManagedPolicy") == {}
+    [profile] = _resources(given.account_template, "AWS::IAM::InstanceProfile").values()
+    assert profile["Properties"]["Roles"] == ["TeamInstanceRole"]
+    assert (given.instance_role_name, given.automation_role_name,
+            given.default_host_management_role_name) == (
+        "TeamInstanceRole", "TeamAutomationRole", "TeamDhmcRole"
+    )
+
+
+def test_the_regional_template_refers_to_the_existing_roles_by_name(organizations):
+    regional = organizations["Given"].regional_template
+    parameters = association(
+        assertions.Template.from_json(regional), "QuickSetup-AttachInstanceProfile-"
+    )["Parameters"]
+    assert _arn_role_name(parameters["AutomationAssumeRole"][0]) == "TeamAutomationRole"
+    [setting] = _resources(regional, "AWS::SSM::ServiceSetting").values()
+    # "/ssm/managed-instance/default-ec2-instance-management-role" holds the role's name.
+    assert setting["Properties"]["SettingValue"] == "TeamDhmcRole"
+
+
+@pytest.mark.parametrize("template", ["account_template", "regional_template"])
+def test_templates_with_existing_roles_pass_cfn_lint(organizations, template):
+    assert lint_findings(getattr(organizations["Given"], template)) == []
+
+
+def test_the_instance_profile_keeps_its_logical_id_with_an_existing_role(organizations):
+    created, given = (
+        set(_resources(organizations[name].account_template, "AWS::IAM::InstanceProfile"))
+        for name in ("Created", "Given")
+    )
+    assert created == given
+
+
+def test_an_existing_instance_role_may_be_passed_by_the_created_service_role():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    organization = QuickSetupOrganization(
+        stack, "OrgQuickSetup", instance_profile_role_name="TeamInstanceRole", **ORGANIZATION
+    )
+    [pass_role] = [
+        statement for statement in _automation_statements(organization.account_template)
+        if statement["Action"] == "iam:PassRole"
+    ]
+    assert _arn_role_name(pass_role["Resource"]) == "TeamInstanceRole"
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+
+
+@pytest.mark.parametrize(("props", "prop"), [
+    ({"instance_profile_role_name": "team/InstanceRole"}, "instance_profile_role_name"),
+    ({"service_role_name": "x" * 65}, "service_role_name"),
+    ({"default_host_management_role_name": "", "default_host_management": True},
+     "default_host_management_role_name"),
+    ({"service_role_name": "TeamAutomationRole", "attach_instance_profile": False},
+     "service_role_name"),
+    ({"default_host_management_role_name": "TeamDhmcRole"}, "default_host_management_role_name"),
+], ids=["path", "too-long", "empty", "service-role-without-attach", "dhmc-role-without-dhmc"])
+def test_fails_when_an_organization_role_name_is_not_usable(props, prop):
+    stack = cdk.Stack(cdk.App(), "Stack")
+    with pytest.raises(QuickSetupValidationError) as raised:
+        QuickSetupOrganization(stack, "OrgQuickSetup", **ORGANIZATION, **props)
+    assert raised.value.prop == prop
+    assert stack.node.try_find_child("OrgQuickSetup") is None
+
+
+def test_a_local_configuration_uses_a_given_default_host_management_role():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    role = iam.Role(stack, "Dhmc", assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"))
+    configuration = QuickSetupLocal(
+        stack, "QuickSetup", default_host_management=True, default_host_management_role=role
+    )
+    assert configuration.default_host_management_role is role
+    template = assertions.Template.from_stack(stack).to_json()
+    [setting] = _resources(template, "AWS::SSM::ServiceSetting").values()
+    assert setting["Properties"]["SettingValue"] == {"Ref": stack.get_logical_id(role.node.default_child)}
+    trusted_by_ssm = [
+        logical_id for logical_id, resource in _resources(template, "AWS::IAM::Role").items()
+        if resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "ssm.amazonaws.com"}
+        and "Condition" not in resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    ]
+    assert trusted_by_ssm == [stack.get_logical_id(role.node.default_child)]  # none created
+
+
+def test_fails_when_a_local_default_host_management_role_is_given_without_the_option():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    role = iam.Role.from_role_name(stack, "Dhmc", "TeamDhmcRole")
+    with pytest.raises(QuickSetupValidationError) as raised:
+        QuickSetupLocal(stack, "QuickSetup", default_host_management_role=role)
+    assert raised.value.prop == "default_host_management_role"
+    assert "default_host_management=True" in str(raised.value)
+    assert stack.node.try_find_child("QuickSetup") is None

@@ -20,9 +20,11 @@ from ..rendering.shared import stack_of
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
     check_choice,
+    check_given_only_with,
     check_id,
     check_pattern,
     check_removal_policy,
+    check_role_name,
     check_scope,
     check_type,
     is_unresolved,
@@ -79,18 +81,19 @@ class QuickSetupOrganization(Construct):
     account_count: int | None
     """Accounts under the OUs: ``account_count``, or the looked-up count (None if unknown)."""
     instance_role_name: str
-    """Name of the instance role in every member account."""
+    """Name of the instance role in every member account (created, or
+    ``instance_profile_role_name``)."""
     instance_profile_name: str
     """Name of the instance profile in every member account."""
     automation_role_name: str | None
-    """Name of the automation role in every member account (None when
-    ``attach_instance_profile`` is off)."""
+    """Name of the automation role in every member account (created, or ``service_role_name``;
+    None when ``attach_instance_profile`` is off)."""
     explorer_role_name: str | None
     """Name of the role that enables Explorer in every member account (None when
     ``enable_explorer`` is off)."""
     default_host_management_role_name: str | None
-    """Name of the Default Host Management Configuration role in every member account (None
-    when ``default_host_management`` is off)."""
+    """Name of the Default Host Management Configuration role in every member account (created,
+    or the one given; None when ``default_host_management`` is off)."""
     account_stack_set: cfn.CfnStackSet
     """The StackSet of the IAM roles and instance profile (one home Region per account)."""
     regional_stack_set: cfn.CfnStackSet
@@ -128,6 +131,9 @@ class QuickSetupOrganization(Construct):
         attach_instance_profile: bool = True,
         enable_explorer: bool = True,
         default_host_management: bool = False,
+        instance_profile_role_name: str | None = None,
+        service_role_name: str | None = None,
+        default_host_management_role_name: str | None = None,
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
         inventory: InventorySettings | None = None,
@@ -173,6 +179,22 @@ class QuickSetupOrganization(Construct):
             profile are managed too (they need IMDSv2 and SSM Agent 3.2.582.0 or later). It acts
             on every instance, whatever ``targets``, and is turned off again when the option is
             switched off or a stack instance deleted. Default: False.
+        :param instance_profile_role_name: The name of a role that exists in every target
+            account, for the instance profile (it needs what ``allow_policy_attach`` would
+            attach: AmazonSSMManagedInstanceCore and AmazonSSMPatchAssociation, and
+            CloudWatchAgentServerPolicy with a CloudWatch option). No instance role is created;
+            the profile ``QuickSetup-Instance-<id>`` holds this role. Default: a role
+            ``QuickSetup-Instance-<id>`` created in every account.
+        :param service_role_name: The name of a role that exists in every target account, for
+            the automation that attaches the instance profile (trusted by ``ssm.amazonaws.com``
+            and allowed what the README lists for the service role), with
+            ``attach_instance_profile``. No automation role is created. Default: a role
+            ``QuickSetup-Automation-<id>`` created in every account.
+        :param default_host_management_role_name: The name of a role that exists in every target
+            account, for Default Host Management Configuration, with
+            ``default_host_management`` (trusted by ``ssm.amazonaws.com``, with
+            AmazonSSMManagedEC2InstanceDefaultPolicy). No DHMC role is created. Default: a role
+            ``QuickSetup-DHMC-<id>`` created in every account.
         :param allow_policy_attach: For instances that already have a profile, attach to its
             role the policies the enabled options need: AmazonSSMManagedInstanceCore and
             AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
@@ -226,6 +248,17 @@ class QuickSetupOrganization(Construct):
         if configuration.settings.scan_baseline is not None:
             _check_baseline_in_every_account(configuration.settings.scan_baseline)
         _check_organization_id(organization_id, configuration.inventory_sync)
+        check_role_name("instance_profile_role_name", instance_profile_role_name)
+        check_role_name("service_role_name", service_role_name)
+        check_given_only_with(
+            "service_role_name", service_role_name, "attach_instance_profile",
+            configuration.attaches_profile,
+        )
+        check_role_name("default_host_management_role_name", default_host_management_role_name)
+        check_given_only_with(
+            "default_host_management_role_name", default_host_management_role_name,
+            "default_host_management", configuration.default_host_management,
+        )
         rollout = RolloutPreferences() if rollout is None else rollout
         check_type("rollout", rollout, RolloutPreferences, "a RolloutPreferences or None")
         rollout.validate("rollout", regions)
@@ -248,7 +281,11 @@ class QuickSetupOrganization(Construct):
         )
         findings = check_conflicts(stack, coverage)
 
-        names = account_wide_names(configuration.configuration_id)
+        names = account_wide_names(configuration.configuration_id, existing={
+            "instance_role": instance_profile_role_name,
+            "automation_role": service_role_name,
+            "default_host_management_role": default_host_management_role_name,
+        })
         app = new_template_app()
         members = build_member_stacks(
             app, configuration, names, removal_policy=instance_profile_removal_policy

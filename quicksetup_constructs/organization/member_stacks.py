@@ -9,7 +9,7 @@ name. Both are rendered by the same code as :class:`~quicksetup_constructs.Quick
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -26,14 +26,25 @@ BUCKET_NAME_PARAMETER = "InventoryBucketName"
 BUCKET_REGION_PARAMETER = "InventoryBucketRegion"
 
 
-def account_wide_names(configuration_id: str) -> AccountWideNames:
-    """The fixed names of a configuration's roles and instance profile in every account."""
-    return AccountWideNames(
-        instance_role=f"QuickSetup-Instance-{configuration_id}",
-        instance_profile=f"QuickSetup-Instance-{configuration_id}",
-        automation_role=f"QuickSetup-Automation-{configuration_id}",
-        explorer_role=f"QuickSetup-Explorer-{configuration_id}",
-        default_host_management_role=f"QuickSetup-DHMC-{configuration_id}",
+def account_wide_names(
+    configuration_id: str, *, existing: Mapping[str, str | None] | None = None
+) -> AccountWideNames:
+    """The fixed names of a configuration's roles and instance profile in every account.
+
+    ``existing``: names of roles that exist already in every account, by field of
+    :class:`AccountWideNames` (``instance_role``, ``automation_role``,
+    ``default_host_management_role``; None: create the role). Default: create every role."""
+    given = {field: name for field, name in (existing or {}).items() if name is not None}
+    return replace(
+        AccountWideNames(
+            instance_role=f"QuickSetup-Instance-{configuration_id}",
+            instance_profile=f"QuickSetup-Instance-{configuration_id}",
+            automation_role=f"QuickSetup-Automation-{configuration_id}",
+            explorer_role=f"QuickSetup-Explorer-{configuration_id}",
+            default_host_management_role=f"QuickSetup-DHMC-{configuration_id}",
+            existing=frozenset(given),
+        ),
+        **given,
     )
 
 
@@ -66,14 +77,18 @@ def build_member_stacks(
         "(one home Region per account)",
     )
     roles = QuickSetupRoles(account, "QuickSetupRoles", account_wide=names)
-    instance_role = roles.instance_role(configuration.instance_role_policies)
-    instance_profile = roles.instance_profile()
+    if names.creates("instance_role"):
+        instance_role: iam.IRole = roles.instance_role(configuration.instance_role_policies)
+        instance_profile = roles.instance_profile()
+    else:
+        instance_role = iam.Role.from_role_name(account, "InstanceRole", names.instance_role)
+        instance_profile = roles.instance_profile(instance_role)
     roles.retain_instance_profile(removal_policy)
-    if configuration.attaches_profile:
+    if configuration.attaches_profile and names.creates("automation_role"):
         roles.allow_attaching(instance_profile, instance_role, configuration.attachable_policies)
     if configuration.enables_explorer:
         roles.explorer_role()
-    if configuration.default_host_management:
+    if configuration.default_host_management and names.creates("default_host_management_role"):
         roles.default_host_management_role()
 
     regional = template_stack(

@@ -43,6 +43,13 @@ class AccountWideNames:
     automation_role: str
     explorer_role: str
     default_host_management_role: str
+    existing: frozenset[str] = frozenset()
+    """The fields above that name a role that exists already in every account (the user's): it
+    is referred to by name, and not created."""
+
+    def creates(self, role: str) -> bool:
+        """Whether the role of field ``role`` is created (not one that exists already)."""
+        return role not in self.existing
 
 
 class QuickSetupRoles(Construct):
@@ -97,11 +104,12 @@ class QuickSetupRoles(Construct):
             self._add_instance_role_policy(self._instance_role, name)
         return self._instance_role
 
-    def instance_profile(self) -> iam.InstanceProfile:
-        """The instance profile of the default instance role."""
+    def instance_profile(self, role: iam.IRole | None = None) -> iam.InstanceProfile:
+        """The stack's instance profile: of ``role`` when it is first asked for with one (a role
+        of the user's), else of the default instance role."""
         if self._instance_profile is None:
             self._instance_profile = iam.InstanceProfile(
-                self, "InstanceProfile", role=self.instance_role(),
+                self, "InstanceProfile", role=self.instance_role() if role is None else role,
                 instance_profile_name=(
                     self._account_wide.instance_profile if self._account_wide else None
                 ),
@@ -109,13 +117,15 @@ class QuickSetupRoles(Construct):
         return self._instance_profile
 
     def retain_instance_profile(self, policy: cdk.RemovalPolicy) -> None:
-        """Apply ``policy`` to the instance role and its profile when they are removed or
-        replaced. Configurations of one stack share them: the most retaining policy any of them
-        asks for wins (RETAIN over RETAIN_ON_UPDATE_OR_DELETE over DESTROY)."""
+        """Apply ``policy`` to the instance profile and the default instance role in it (a role
+        of the user's is left alone) when they are removed or replaced. Configurations of one
+        stack share them: the most retaining policy any of them asks for wins (RETAIN over
+        RETAIN_ON_UPDATE_OR_DELETE over DESTROY)."""
         if self._removal_policy is None or _RETENTION[policy] > _RETENTION[self._removal_policy]:
             self._removal_policy = policy
-            self.instance_role().apply_removal_policy(policy)
             self.instance_profile().apply_removal_policy(policy)
+            if self._instance_role is not None:
+                self._instance_role.apply_removal_policy(policy)
 
     def automation_role(self) -> iam.Role:
         """The default Systems Manager service role that runs the instance-profile automation."""
