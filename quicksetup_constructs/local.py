@@ -17,6 +17,7 @@ from .options.inventory_sync import BucketReference
 from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
+from .rendering.stack_limit import check_stack_limit, local_resources, record
 from .targets import InstanceTargets
 from .validation import (
     check_given_only_with,
@@ -174,6 +175,15 @@ class QuickSetupLocal(Construct):
         )
         coverage = local_coverage(stack, path, configuration)
         findings = check_conflicts(stack, coverage)
+        resources = local_resources(stack, configuration, given_roles=frozenset(
+            name for name, role in (
+                ("instance_profile_role", instance_profile_role),
+                ("service_role", service_role),
+                ("explorer_role", explorer_role),
+                ("default_host_management_role", default_host_management_role),
+            ) if role is not None
+        ))
+        check_stack_limit(stack, resources)
         super().__init__(scope, id)
         self.configuration = configuration
 
@@ -234,3 +244,4 @@ class QuickSetupLocal(Construct):
         if configuration.settings.scan_baseline is not None:
             configuration.settings.scan_baseline.tag_baseline()
         register(self, stack, coverage, findings)
+        record(stack, resources)

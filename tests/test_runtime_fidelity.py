@@ -403,3 +403,96 @@ def test_fails_when_a_local_default_host_management_role_is_given_without_the_op
     assert raised.value.prop == "default_host_management_role"
     assert "default_host_management=True" in str(raised.value)
     assert stack.node.try_find_child("QuickSetup") is None
+
+
+# 6. CloudFormation's 500 resources per stack
+
+# CloudFormation quotas ("Resources: the maximum number of resources that you can declare in a
+# template: 500"); the CDK CLI adds an AWS::CDK::Metadata resource to each stack, which counts.
+CLOUDFORMATION_RESOURCE_LIMIT = 500
+
+
+def _resource_count(stack: cdk.Stack) -> int:
+    return sum(1 for c in stack.node.find_all() if isinstance(c, cdk.CfnResource))
+
+
+def test_a_full_stack_fails_with_a_validation_error_not_cdks_traceback(tmp_path):
+    app = cdk.App(outdir=str(tmp_path), context={"aws:cdk:version-reporting": True})
+    stack = cdk.Stack(app, "Fleet", env=cdk.Environment(account="111111111111", region="us-east-1"))
+    fitted = 0
+    with pytest.raises(QuickSetupValidationError) as raised:
+        for index in range(200):
+            QuickSetupLocal(stack, f"Team{index}", targets=InstanceTargets.tag("Team", str(index)))
+            fitted += 1
+    message = str(raised.value)
+    assert raised.value.prop == "scope"
+    assert "Fleet" in message and "another stack" in message
+    assert f"It holds {fitted} Quick Setup configuration(s)" in message
+    assert stack.node.try_find_child(f"Team{fitted}") is None  # nothing half-written
+    adds = int(message.split("this configuration's ")[1].split(" ")[0])
+    resources = len(app.synth().get_stack_by_name("Fleet").template["Resources"])
+    # Every configuration that was accepted fits, and the rejected one would not have.
+    assert resources <= CLOUDFORMATION_RESOURCE_LIMIT < resources + adds
+    assert f"would have {resources + adds} resources" in message
+
+
+def test_resources_added_by_other_code_are_counted():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    for index in range(CLOUDFORMATION_RESOURCE_LIMIT - 5):
+        cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
+    with pytest.raises(QuickSetupValidationError, match="^scope: 'stack Stack'"):
+        QuickSetupLocal(stack, "QuickSetup")
+
+
+def test_an_organization_configuration_is_checked_too():
+    stack = cdk.Stack(cdk.App(), "Stack")
+    for index in range(CLOUDFORMATION_RESOURCE_LIMIT - 2):
+        cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
+    with pytest.raises(QuickSetupValidationError, match="its two StackSets|2 resources"):
+        QuickSetupOrganization(stack, "OrgQuickSetup", **ORGANIZATION)
+    assert stack.node.try_find_child("OrgQuickSetup") is None
+
+
+def test_cdks_stack_resource_limit_context_is_honoured():
+    app = cdk.App(context={"@aws-cdk/core:stackResourceLimit": 30})
+    stack = cdk.Stack(app, "Stack")
+    with pytest.raises(QuickSetupValidationError, match="limit of 30 per stack"):
+        for index in range(10):
+            QuickSetupLocal(stack, f"Team{index}", targets=InstanceTargets.tag("Team", str(index)))
+    unlimited = cdk.Stack(cdk.App(context={"@aws-cdk/core:stackResourceLimit": 0}), "Stack")
+    for index in range(10):  # 0 turns CDK's check off, and this one
+        QuickSetupLocal(unlimited, f"Team{index}", targets=InstanceTargets.tag("Team", str(index)))
+
+
+def test_each_configuration_adds_the_resources_it_counts(monkeypatch):
+    """The count the check uses is what the configuration then adds, shared resources included
+    once: the check's own prediction (captured as it is made) against the construct tree."""
+    import quicksetup_constructs.local as local_module
+    from quicksetup_constructs import InventorySync
+
+    predicted: list[int] = []
+    check = local_module.check_stack_limit
+    monkeypatch.setattr(
+        local_module, "check_stack_limit",
+        lambda stack, adds: (predicted.append(adds), check(stack, adds))[1],
+    )
+    stack = cdk.Stack(cdk.App(), "Stack")
+    given = iam.Role.from_role_name(stack, "Given", "TeamRole")
+    cases = [
+        {"scan_for_patches": False},
+        {"install_cloudwatch_agent": True},
+        {"update_cloudwatch_agent": True, "update_ec2_launch_agent": True},
+        {"instance_profile_role": given, "service_role": given},
+        {"default_host_management": True, "enable_explorer": False, "collect_inventory": False},
+        {"inventory_sync": InventorySync.to_new_bucket(), "collect_inventory": False},
+        {"inventory_sync": InventorySync.to_bucket("inventory-bucket", "us-east-1"),
+         "explorer_role": given, "attach_instance_profile": False, "collect_inventory": False},
+        {},
+    ]
+    added = []
+    for index, props in enumerate(cases):
+        before = _resource_count(stack)
+        QuickSetupLocal(stack, f"Case{index}", targets=InstanceTargets.tag("Case", str(index)), **props)
+        added.append(_resource_count(stack) - before)
+    assert predicted == added
+    assert added[0] > added[-1]  # the first configuration also created the shared roles

@@ -17,6 +17,7 @@ from ..errors import QuickSetupValidationError
 from ..options import InventorySettings, InventorySync, ScanBaseline
 from ..rendering.inventory_sync import create_inventory_bucket
 from ..rendering.shared import stack_of
+from ..rendering.stack_limit import check_stack_limit, organization_resources, record
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
     check_choice,
@@ -280,6 +281,8 @@ class QuickSetupOrganization(Construct):
             organizational_unit_ids=organizational_unit_ids, regions=regions, call_as=call_as,
         )
         findings = check_conflicts(stack, coverage)
+        resources = organization_resources(configuration)
+        check_stack_limit(stack, resources)
 
         names = account_wide_names(configuration.configuration_id, existing={
             "instance_role": instance_profile_role_name,
@@ -399,6 +402,7 @@ class QuickSetupOrganization(Construct):
                 "cdk.context.json.",
             )
         register(self, stack, coverage, findings)
+        record(stack, resources)
 
     def _instances(self, regions: list[str]) -> cfn.CfnStackSet.StackInstancesProperty:
         return cfn.CfnStackSet.StackInstancesProperty(

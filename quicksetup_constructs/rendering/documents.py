@@ -46,6 +46,11 @@ class QuickSetupDocuments(Construct):
             self._documents[spec.id] = document
         return document
 
+    def has(self, spec: OwnDocument) -> bool:
+        """Whether the stack has ``spec``'s document already (documents are created only
+        through :meth:`document`, which remembers them)."""
+        return spec.id in self._documents
+
     def name(self, spec: OwnDocument) -> str:
         """The name an association uses for the document (its ``Ref``)."""
         name = self._names.get(spec.id)

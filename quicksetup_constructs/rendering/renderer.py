@@ -5,6 +5,7 @@ resource data sync), wherever it is placed."""
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -114,6 +115,11 @@ def _render_associations(
         if not option.targets_instances:
             account_wide[option.key] = associations[option.key]
     return associations
+
+
+def account_wide_associations(stack: cdk.Stack) -> Mapping[str, ssm.CfnAssociation]:
+    """The associations of ``stack`` that act on its account and Region, by option."""
+    return _ACCOUNT_WIDE.get(stack, {})
 
 
 _ACCOUNT_WIDE: weakref.WeakKeyDictionary[cdk.Stack, dict[str, ssm.CfnAssociation]] = (

@@ -78,6 +78,12 @@ class QuickSetupRoles(Construct):
         self._instance_role_policies: set[str] = set()
         self._removal_policy: cdk.RemovalPolicy | None = None
 
+    def missing(self, *names: str) -> int:
+        """How many of the default resources ``names`` (``instance_role``, ``instance_profile``,
+        ``automation_role``, ``automation_policy``, ``explorer_role``,
+        ``default_host_management_role``) the stack does not have yet."""
+        return sum(getattr(self, f"_{name}") is None for name in names)
+
     def instance_role(self, policies: tuple[str, ...] = ()) -> iam.Role:
         """The default instance role, trusted by EC2, with the AWS managed policies every managed
         node needs and ``policies`` added."""

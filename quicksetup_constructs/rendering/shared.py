@@ -32,13 +32,23 @@ def stack_of(scope: Construct) -> cdk.Stack:
 
 def stack_singleton(scope: Construct, construct_id: str, kind: type[T]) -> T:
     """The ``kind`` construct with id ``construct_id`` at the root of ``scope``'s stack."""
+    existing = find_stack_singleton(scope, construct_id, kind)
+    if existing is None:
+        stack = stack_of(scope)
+        existing = _SINGLETONS[stack][construct_id] = kind(stack, construct_id)
+    return existing
+
+
+def find_stack_singleton(scope: Construct, construct_id: str, kind: type[T]) -> T | None:
+    """The ``kind`` construct with id ``construct_id`` at the root of ``scope``'s stack, if
+    there is one yet."""
     stack = stack_of(scope)
     found = _SINGLETONS.setdefault(stack, {})
     existing = found.get(construct_id)
     if existing is None:
         existing = stack.node.try_find_child(construct_id)
         if existing is None:
-            existing = kind(stack, construct_id)
+            return None
         found[construct_id] = existing
     assert isinstance(existing, kind), f"{construct_id} is taken by another construct"
     return existing
