@@ -163,13 +163,15 @@ def test_settings_of_the_account_and_region_are_read_from_the_templates(planned)
         "role": "QuickSetup-DHMC-19d1f875",
     }
     sync = organization["inventory_sync"]
-    assert sync["resource_type"] == "AWS::SSM::ResourceDataSync"
+    # An organization's syncs are created through DestinationDataSharing, by a custom resource.
+    assert sync["resource_type"] == "Custom::QuickSetupInventorySync"
     # The StackSet gives the template the bucket of the organization's stack.
     assert sync["details"] == {
         "bucket": "${OrgQuickSetupInventoryBucketC78BCC63}", "region": "us-east-1", "prefix": "inventory",
     }
     [local_sync] = configuration(planned, "local")["settings"]
     assert local_sync["key"] == "inventory_sync"
+    assert local_sync["resource_type"] == "AWS::SSM::ResourceDataSync"
     assert local_sync["details"]["region"] == "us-east-1"
     assert local_sync["details"]["prefix"] == "inventory"
 

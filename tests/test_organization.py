@@ -145,7 +145,10 @@ def test_both_stack_sets_are_service_managed_auto_deployed_and_queued(full):
 def test_regional_stack_set_deploys_to_every_region_of_the_ous(full):
     instances = full.stack_sets["Associations"]["StackInstancesGroup"]
     assert instances == [{"DeploymentTargets": {"OrganizationalUnitIds": OUS}, "Regions": REGIONS}]
-    assert "Capabilities" not in full.stack_sets["Associations"]
+    # Its only IAM resource is the role of the inventory sync's function (this configuration
+    # has inventory_sync), which CloudFormation accepts with CAPABILITY_IAM; no named IAM
+    # resource, so not CAPABILITY_NAMED_IAM.
+    assert full.stack_sets["Associations"]["Capabilities"] == ["CAPABILITY_IAM"]
 
 
 def test_account_stack_set_deploys_once_per_account_to_the_home_region(full):
@@ -279,7 +282,10 @@ def test_regional_template_finds_the_account_roles_by_name(full):
     assert attach["InstanceProfileName"] == [f"QuickSetup-Instance-{configuration_id}"]
     role_arn = json.dumps(attach["AutomationAssumeRole"])
     assert f":role/QuickSetup-Automation-{configuration_id}" in role_arn
-    full.regional.resource_count_is("AWS::IAM::Role", 0)
+    # The only role of the regional template is the inventory sync function's (see
+    # test_inventory_sync_organization.py): the configuration's roles are the account stack's.
+    roles = full.regional.find_resources("AWS::IAM::Role")
+    assert [logical_id for logical_id in roles if not logical_id.startswith("InventorySyncHandler")] == []
     full.regional.resource_count_is("AWS::IAM::InstanceProfile", 0)
 
 
@@ -598,12 +604,15 @@ def test_a_new_inventory_bucket_lets_the_organizations_accounts_deliver(full):
 
 
 def test_every_account_and_region_syncs_to_the_bucket_named_by_stack_set_parameters(full):
-    [sync] = full.regional.find_resources("AWS::SSM::ResourceDataSync").values()
+    # Organization delivery is CreateResourceDataSync with DestinationDataSharing, which the
+    # custom resource sends as it is (test_inventory_sync_organization.py has the AWS sources).
+    [sync] = full.regional.find_resources("Custom::QuickSetupInventorySync").values()
     configuration_id = full.org.configuration.configuration_id
-    assert sync["Properties"] == {
-        "SyncName": f"QuickSetup-Inventory-{configuration_id}", "SyncFormat": "JsonSerDe",
-        "BucketName": {"Ref": "InventoryBucketName"}, "BucketRegion": {"Ref": "InventoryBucketRegion"},
-        "BucketPrefix": "inventory",
+    assert sync["Properties"]["SyncName"] == f"QuickSetup-Inventory-{configuration_id}"
+    assert sync["Properties"]["S3Destination"] == {
+        "BucketName": {"Ref": "InventoryBucketName"}, "Region": {"Ref": "InventoryBucketRegion"},
+        "Prefix": "inventory", "SyncFormat": "JsonSerDe",
+        "DestinationDataSharing": {"DestinationDataSharingType": "Organization"},
     }
     [regional_id] = [i for i in full.outer["Resources"] if "RegionalStackSet" in i]
     regional = full.outer["Resources"][regional_id]
@@ -621,10 +630,12 @@ def test_inventory_to_your_bucket_needs_no_parameters_and_creates_no_bucket():
         "central-inventory", "eu-west-1", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
     ))
     assert "Parameters" not in org.regional_template
-    assert org.regional_template["Resources"]["InventorySync"]["Properties"] == {
-        "SyncName": f"QuickSetup-Inventory-{org.configuration.configuration_id}", "SyncFormat": "JsonSerDe",
-        "BucketName": "central-inventory", "BucketRegion": "eu-west-1",
-        "KMSKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
+    sync = org.regional_template["Resources"]["InventorySync"]["Properties"]
+    assert sync["SyncName"] == f"QuickSetup-Inventory-{org.configuration.configuration_id}"
+    assert sync["S3Destination"] == {
+        "BucketName": "central-inventory", "Region": "eu-west-1", "SyncFormat": "JsonSerDe",
+        "DestinationDataSharing": {"DestinationDataSharingType": "Organization"},
+        "AWSKMSKeyARN": "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
     }
     Template.from_stack(stack).resource_count_is("AWS::S3::Bucket", 0)
     assert org.inventory_bucket is None

@@ -148,16 +148,26 @@ def test_switching_default_host_management_off_removes_only_its_setting_and_role
         assert all(all_on[template][i] == r for i, r in without[template].items()), template
 
 
+INVENTORY_SYNC_HANDLER = {
+    "InventorySyncHandler", "InventorySyncHandlerLogs", "InventorySyncHandlerPolicyE5DD48E5",
+    "InventorySyncHandlerRole0AF4B5EC",
+}
+"""The function that creates an organization's sync in each account and Region, its log group,
+role and policy."""
+
+
 def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on):
     without = _render(inventory_sync=None)
     assert set(all_on["outer"]) - set(without["outer"]) == {
         "OrgQuickSetupInventoryBucketC78BCC63", "OrgQuickSetupInventoryBucketPolicy3DB43042",
     }
-    assert set(all_on["regional"]) - set(without["regional"]) == {"InventorySync"}
+    assert set(all_on["regional"]) - set(without["regional"]) == {
+        "InventorySync", *INVENTORY_SYNC_HANDLER,
+    }
     assert all_on["account"] == without["account"], "no role or profile is touched"
     regional = "OrgQuickSetupRegionalStackSet2B254137"
     assert _changed_properties(all_on["outer"][regional], without["outer"][regional]) == {
-        "TemplateBody", "Parameters", "DependsOn",
+        "TemplateBody", "Parameters", "DependsOn", "Capabilities",
     }
 
 
@@ -186,6 +196,7 @@ def test_logical_ids_are_stable(all_on):
             "EnableExplorer",
             "InstallCloudWatchAgent",
             "InventorySync",
+            *sorted(INVENTORY_SYNC_HANDLER),
             "QuickSetupDocumentsAttachInstanceProfileDocument21C5E7F3",
             "QuickSetupDocumentsInstallCloudWatchAgentDocument7A33298E",
             "QuickSetupDocumentsUpdateCloudWatchAgentDocumentFF8A0B0A",

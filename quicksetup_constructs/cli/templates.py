@@ -17,6 +17,9 @@ DOCUMENT = "AWS::SSM::Document"
 STACK_SET = "AWS::CloudFormation::StackSet"
 SERVICE_SETTING = "AWS::SSM::ServiceSetting"
 RESOURCE_DATA_SYNC = "AWS::SSM::ResourceDataSync"
+ORGANIZATION_INVENTORY_SYNC = "Custom::QuickSetupInventorySync"
+"""An organization's sync, created by a custom resource whose properties are the
+``CreateResourceDataSync`` request (``S3Destination`` with ``DestinationDataSharing``)."""
 CONFIGURATION_METADATA = "QuickSetupConfigurationId"
 """Metadata that names the configuration of a resource without a name of its own."""
 OPTION_METADATA = "QuickSetupOption"
@@ -246,14 +249,20 @@ def _configuration_resource(logical_id: str, resource: Any) -> ConfigurationReso
              "role": as_text(properties.get("SettingValue"))},
         )
     name = properties.get("SyncName")
-    if kind == RESOURCE_DATA_SYNC and isinstance(name, str) and name.startswith(
-        INVENTORY_SYNC_PREFIX
-    ):
+    if not (isinstance(name, str) and name.startswith(INVENTORY_SYNC_PREFIX)):
+        return None
+    if kind == RESOURCE_DATA_SYNC:
+        fields, keys = properties, ("BucketName", "BucketRegion", "BucketPrefix", "KMSKeyArn")
+    elif kind == ORGANIZATION_INVENTORY_SYNC:
+        fields = properties.get("S3Destination") or {}
+        keys = ("BucketName", "Region", "Prefix", "AWSKMSKeyARN")
+    else:
+        return None
+    if isinstance(fields, dict):
         details = {
-            label: as_text(properties[key])
-            for label, key in (("bucket", "BucketName"), ("region", "BucketRegion"),
-                               ("prefix", "BucketPrefix"), ("KMS key", "KMSKeyArn"))
-            if properties.get(key) is not None
+            label: as_text(fields[key])
+            for label, key in zip(("bucket", "region", "prefix", "KMS key"), keys)
+            if fields.get(key) is not None
         }
         return ConfigurationResource(
             logical_id, kind, name[len(INVENTORY_SYNC_PREFIX):], "inventory_sync", details

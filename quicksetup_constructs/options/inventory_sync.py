@@ -9,7 +9,7 @@ creates one in each account and Region it configures, all writing to the same bu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QuickSetupValidationError
@@ -38,6 +38,14 @@ class BucketReference:
 
     bucket_name: str
     bucket_region: str
+    organization: bool = False
+    """The bucket receives the inventory of an organization's accounts: each account's sync is
+    created with Organization data sharing (``DestinationDataSharingType: Organization``), the
+    way AWS documents delivery from the accounts of an organization to one bucket."""
+
+    def in_organization(self) -> BucketReference:
+        """This bucket, for the syncs of an organization's accounts."""
+        return replace(self, organization=True)
 
 
 class InventorySync:

@@ -374,6 +374,11 @@ class QuickSetupOrganization(Construct):
             auto_deployment=cfn.CfnStackSet.AutoDeploymentProperty(
                 depends_on=[account_stack_set_arn], **auto_deployment
             ),
+            # IAM resources of the regional template (the role of an organization's inventory
+            # sync function) need the capability; without them none is asked for.
+            capabilities=(
+                ["CAPABILITY_IAM"] if _has_iam_resources(regional_template) else None
+            ),
             operation_preferences=rollout.render(),
             stack_instances_group=[self._instances(self.regions)],
             template_body=regional_body,
@@ -411,6 +416,12 @@ class QuickSetupOrganization(Construct):
             ),
             regions=regions,
         )
+
+
+def _has_iam_resources(template: Mapping[str, Any]) -> bool:
+    return any(
+        resource["Type"].startswith("AWS::IAM::") for resource in template["Resources"].values()
+    )
 
 
 def _check_no_instance_ids(targets: InstanceTargets) -> None:

@@ -125,7 +125,7 @@ def build_member_stacks(
         default_host_management_role_name=(
             names.default_host_management_role if configuration.default_host_management else ""
         ),
-    ), inventory_bucket)
+    ), None if inventory_bucket is None else inventory_bucket.in_organization())
     associations = rendered.associations
     if rendered.creates_nothing:
         # Every option is off: CloudFormation rejects a template without resources, so the

@@ -47,8 +47,9 @@ WILDCARD_REASONS = {
     ),
     "iam:role/*": (
         "With allow_policy_attach the automation adds policies to the role of an instance's "
-        "existing profile, whatever its name; a condition allows only "
-        "AmazonSSMManagedInstanceCore and AmazonSSMPatchAssociation."
+        "existing profile, whatever its name; a condition allows only the policies the "
+        "configuration's options need (AmazonSSMManagedInstanceCore, "
+        "AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch option)."
     ),
 }
 
@@ -68,8 +69,34 @@ RULE_REASONS = {
         "account delivers to it, and a KMS key would need a key policy for each; for KMS, use "
         "InventorySync.to_bucket(..., kms_key_arn=...) with a bucket and key you manage."
     ),
+    "sync-function-concurrency": (
+        "Only CloudFormation invokes this function, once per create, update or delete of one "
+        "resource data sync; reserved concurrency would take from each member account's "
+        "unreserved pool, which a new account's low quota cannot spare, and fail the stack."
+    ),
+    "sync-function-dlq": (
+        "The function answers CloudFormation itself, also when it fails, and CloudFormation "
+        "records the failure (stack events, StackSet instance status); if it cannot answer, "
+        "the custom resource's ServiceTimeout fails the operation. A dead-letter queue would "
+        "only hold a request CloudFormation has already failed."
+    ),
+    "sync-function-vpc": (
+        "The function calls only the Systems Manager API and CloudFormation's pre-signed "
+        "response URL; the member accounts' VPCs are unknown to the StackSet, and a VPC would "
+        "need a NAT gateway or endpoints in every account and Region."
+    ),
+    "sync-function-log-encryption": (
+        "The function logs one line per create, update or delete, with no secret: CloudWatch "
+        "Logs encrypts it at rest, and a KMS key in every member account and Region would "
+        "cost more than the log is worth."
+    ),
+    "sync-function-log-stream": (
+        "Lambda names the log streams of its own log group at run time; the wildcard is "
+        "limited to that one log group."
+    ),
 }
-"""Reasons for rules whose findings name no resource, by topic."""
+"""Reasons for rules broken on purpose, by topic (the ``sync-function-*`` ones: the function
+that creates an organization's inventory sync in each account and Region)."""
 
 
 def _acknowledge(scope: IConstruct, rule: str, finding: str | None, reason: str) -> None:
@@ -80,10 +107,13 @@ def _acknowledge(scope: IConstruct, rule: str, finding: str | None, reason: str)
     )
 
 
-def acknowledge_rule(scope: IConstruct, rule: str, topic: str) -> None:
+def acknowledge_rule(
+    scope: IConstruct, rule: str, topic: str, *, finding: str | None = None
+) -> None:
     """``scope`` breaks ``rule`` on purpose, for the reason :data:`RULE_REASONS` gives under
-    ``topic``."""
-    _acknowledge(scope, rule, None, RULE_REASONS[topic])
+    ``topic``. ``finding``: the finding's detail, for rules whose ids name one
+    (``Resource::...``). Default: none."""
+    _acknowledge(scope, rule, finding, RULE_REASONS[topic])
 
 
 def acknowledge_managed_policy(role: IConstruct, name: str) -> None:
@@ -120,10 +150,11 @@ def _or_placeholder(value: str, placeholder: str) -> str:
 
 
 def skip_checkov(construct: IConstruct, check_id: str, topic: str) -> None:
-    """Tell checkov, in the resource's metadata, that ``construct`` (an L2 with a CFN resource
-    as its default child) fails ``check_id`` on purpose, for the reason of ``topic``."""
-    resource = construct.node.default_child
+    """Tell checkov, in the resource's metadata, that ``construct`` (a CFN resource, or an L2
+    with one as its default child) fails ``check_id`` on purpose, for the reason of ``topic``."""
+    resource = construct if isinstance(construct, cdk.CfnResource) else construct.node.default_child
     assert isinstance(resource, cdk.CfnResource)
+    skips = (resource.get_metadata("checkov") or {}).get("skip", [])
     resource.add_metadata(
-        "checkov", {"skip": [{"id": check_id, "comment": RULE_REASONS[topic]}]}
+        "checkov", {"skip": [*skips, {"id": check_id, "comment": RULE_REASONS[topic]}]}
     )
