@@ -3,8 +3,14 @@ cfn-lint accepts, for both constructs (the StackSet templates included); random 
 are always rejected with QuickSetupValidationError naming the prop.
 
 Synthesis costs about 0.1 s and linting about 0.3 s per template, so the synthesizing properties
-run a few dozen examples (``QUICKSETUP_EXAMPLES_SCALE=10`` runs ten times as many). In CI (``CI`` set) the examples are derandomized, so that a run is
-repeatable; locally each run draws new ones. No example database is written.
+run a few dozen examples (``QUICKSETUP_EXAMPLES_SCALE=10`` runs ten times as many). In CI (``CI``
+set) the examples are derandomized, so that a run is repeatable (the "ci" Hypothesis profile of
+``conftest.py``); locally each run draws new ones. No example database is written.
+
+The organization properties also probe the 2,000-target limit at its boundary: accounts ×
+Regions up to 2,000 is accepted, one account more is rejected. Regions are drawn from
+:data:`GUIDE_REGIONS`, written out here from the Quick Setup user guide rather than taken from
+the library.
 """
 
 from __future__ import annotations
@@ -17,11 +23,10 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from quicksetup_constructs import (
-    ORGANIZATION_REGIONS,
     InstanceTargets,
     InventoryFilePath,
     InventoryRegistryKey,
@@ -37,11 +42,12 @@ from quicksetup_constructs.options import CATALOGUE
 
 from .support import lint_findings
 
-settings.register_profile(
-    "quicksetup", deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
+BASE = settings(
+    deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile("quicksetup")
+"""What every property here needs on top of the loaded profile (``conftest.py``: derandomized
+in CI): synthesis is slow and unevenly so, and no example database is written."""
 
 SCALE = int(os.environ.get("QUICKSETUP_EXAMPLES_SCALE", "1"))
 """Multiplies the examples, for a longer search by hand: QUICKSETUP_EXAMPLES_SCALE=10."""
@@ -52,6 +58,27 @@ failing example is reported as drawn."""
 REJECT_EXAMPLES = 60 * SCALE
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OPTION_KEYS = [option.key for option in CATALOGUE]
+
+GUIDE_REGIONS = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "eu-central-1", "eu-west-1",
+    "eu-west-2", "eu-west-3", "ca-central-1", "sa-east-1",
+]
+"""The Regions where Organization Quick Setup is available, from the Quick Setup user guide:
+"Organization Quick Setup is available in the following AWS Regions: US East (N. Virginia),
+US East (Ohio), US West (N. California), US West (Oregon), Asia Pacific (Mumbai), Asia Pacific
+(Seoul), Asia Pacific (Singapore), Asia Pacific (Sydney), Asia Pacific (Tokyo), Europe
+(Frankfurt), Europe (Ireland), Europe (London), Europe (Paris), Canada (Central), South America
+(São Paulo)" (https://github.com/awsdocs/aws-systems-manager-user-guide/blob/main/doc_source/
+systems-manager-quick-setup.md; in Japanese in the project's seed guide). Written out here, not
+taken from the library's own list."""
+GUIDE_TARGET_LIMIT = 2000
+"""Same page: "You can specify up to 2000 targets with Organization Quick Setup. Targets in an
+Organization Quick Setup equate to AWS CloudFormation stack instances ... You can get the total
+number of targets by multiplying the number of accounts by the number of Regions specified."
+(One CloudFormation stack instance per account and Region.)"""
+BOUNDARY_EXAMPLES = 12 * SCALE
+"""Half of the boundary examples are accepted, and each of those synthesizes (about 0.4 s)."""
 
 # Valid values
 
@@ -110,7 +137,7 @@ inventory_syncs = st.one_of(
     ),
     st.builds(
         InventorySync.to_bucket, st.from_regex(r"[a-z0-9][a-z0-9-]{2,20}[a-z0-9]", fullmatch=True),
-        st.sampled_from(ORGANIZATION_REGIONS),
+        st.sampled_from(GUIDE_REGIONS),
     ),
 )
 removal_policies = st.sampled_from([
@@ -154,8 +181,7 @@ local_props = common_props(
 
 @st.composite
 def organization_props(draw: Any) -> dict[str, Any]:
-    regions = draw(st.lists(st.sampled_from(ORGANIZATION_REGIONS), min_size=1, max_size=3,
-                            unique=True))
+    regions = draw(st.lists(st.sampled_from(GUIDE_REGIONS), min_size=1, max_size=3, unique=True))
     with_counts = draw(st.booleans())
     rollout = RolloutPreferences(
         region_concurrency_type=draw(st.sampled_from(["PARALLEL", "SEQUENTIAL"])),
@@ -177,8 +203,8 @@ def organization_props(draw: Any) -> dict[str, Any]:
             min_size=1, max_size=3, unique=True,
         )),
         "regions": regions,
-        "account_count": draw(st.integers(0, 2000 // len(regions))),
-        "home_region": draw(st.none() | st.sampled_from(ORGANIZATION_REGIONS)),
+        "account_count": draw(st.integers(0, GUIDE_TARGET_LIMIT // len(regions))),
+        "home_region": draw(st.none() | st.sampled_from(GUIDE_REGIONS)),
         "rollout": rollout,
         "call_as": draw(st.sampled_from(["SELF", "DELEGATED_ADMIN"])),
         "retain_stacks_on_account_removal": draw(st.booleans()),
@@ -186,7 +212,7 @@ def organization_props(draw: Any) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
+@settings(BASE, max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
 @given(props=local_props, concrete_env=st.booleans())
 def test_any_valid_local_configuration_passes_cfn_lint(props, concrete_env):
     stack = cdk.Stack(cdk.App(), "Stack", env=ENV if concrete_env else None)
@@ -194,7 +220,7 @@ def test_any_valid_local_configuration_passes_cfn_lint(props, concrete_env):
     assert lint_findings(Template.from_stack(stack).to_json()) == []
 
 
-@settings(max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
+@settings(BASE, max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
 @given(props=organization_props())
 def test_any_valid_organization_configuration_passes_cfn_lint(props):
     stack = cdk.Stack(cdk.App(), "Org", env=ENV)
@@ -261,12 +287,13 @@ ORGANIZATION_INVALID = {
     ),
     "regions": st.one_of(
         st.lists(st.sampled_from(_OTHER_REGIONS) | st.text(max_size=10).filter(
-            lambda region: region not in ORGANIZATION_REGIONS), min_size=1, max_size=3),
+            lambda region: region not in GUIDE_REGIONS), min_size=1, max_size=3),
         st.just([]), st.none(), st.text(max_size=10),
     ),
     "home_region": st.sampled_from(_OTHER_REGIONS) | not_string,
     "account_count": st.one_of(st.integers(max_value=-1), st.floats(allow_nan=False),
-                               st.text(max_size=5), st.booleans(), st.integers(2001, 10**6)),
+                               st.text(max_size=5), st.booleans(),
+                               st.integers(GUIDE_TARGET_LIMIT + 1, 10**6)),
     "call_as": st.text(max_size=20).filter(lambda text: text not in ("SELF", "DELEGATED_ADMIN"))
     | st.none(),
     "retain_stacks_on_account_removal": not_bool,
@@ -297,14 +324,65 @@ def _assert_rejected(construct: type, base: dict[str, Any], prop: str, value: An
     assert stack.node.children == []
 
 
-@settings(max_examples=REJECT_EXAMPLES)
+@settings(BASE, max_examples=REJECT_EXAMPLES)
 @given(data=st.data(), prop=st.sampled_from(sorted(LOCAL_INVALID)))
 def test_random_invalid_local_props_are_rejected(data, prop):
     _assert_rejected(QuickSetupLocal, {}, prop, data.draw(LOCAL_INVALID[prop], label=prop))
 
 
-@settings(max_examples=REJECT_EXAMPLES)
+@settings(BASE, max_examples=REJECT_EXAMPLES)
 @given(data=st.data(), prop=st.sampled_from(sorted(ORGANIZATION_INVALID)))
 def test_random_invalid_organization_props_are_rejected(data, prop):
     value = data.draw(ORGANIZATION_INVALID[prop], label=prop)
     _assert_rejected(QuickSetupOrganization, VALID_ORGANIZATION, prop, value)
+
+
+# The 2,000-target limit at its boundary: accounts × Regions, one stack instance each
+
+guide_region_lists = st.lists(
+    st.sampled_from(GUIDE_REGIONS), min_size=1, max_size=len(GUIDE_REGIONS), unique=True
+)
+
+
+@settings(BASE, max_examples=BOUNDARY_EXAMPLES, phases=NO_SHRINKING)
+# The explicit pairs: exactly 2,000 targets accepted, 2,001 rejected.
+@example(regions=GUIDE_REGIONS[:1], one_more=False)  # 2,000 accounts × 1 Region = 2,000
+@example(regions=GUIDE_REGIONS[:1], one_more=True)  # 2,001 accounts × 1 Region = 2,001
+@example(regions=GUIDE_REGIONS[:5], one_more=False)  # 400 accounts × 5 Regions = 2,000
+@example(regions=GUIDE_REGIONS[:3], one_more=True)  # 667 accounts × 3 Regions = 2,001
+@example(regions=GUIDE_REGIONS, one_more=False)  # 133 accounts × 15 Regions = 1,995
+@example(regions=GUIDE_REGIONS, one_more=True)  # 134 accounts × 15 Regions = 2,010
+@given(regions=guide_region_lists, one_more=st.booleans())
+def test_organization_targets_are_accounts_times_regions_and_at_most_2000(regions, one_more):
+    """For any set of Organization Quick Setup Regions, the most accounts that still fit
+    (2,000 // Regions) are accepted, and one account more is rejected naming account_count."""
+    accounts = GUIDE_TARGET_LIMIT // len(regions) + int(one_more)
+    targets = accounts * len(regions)
+    props = dict(organizational_unit_ids=["ou-abcd-11112222"], regions=regions)
+    if targets <= GUIDE_TARGET_LIMIT:
+        stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+        org = QuickSetupOrganization(stack, "OrgQuickSetup", account_count=accounts, **props)
+        assert org.account_count == accounts
+        return
+    assert targets - len(regions) <= GUIDE_TARGET_LIMIT < targets  # just above the boundary
+    _assert_rejected(QuickSetupOrganization, props, "account_count", accounts)
+
+
+@settings(BASE, max_examples=REJECT_EXAMPLES)
+@example(regions=GUIDE_REGIONS[:1], extra=1)  # 2,001 accounts × 1 Region = 2,001
+@example(regions=GUIDE_REGIONS[:3], extra=1)  # 667 accounts × 3 Regions = 2,001
+@given(regions=guide_region_lists, extra=st.integers(1, 5000))
+def test_fails_when_accounts_times_regions_exceeds_2000(regions, extra):
+    """Cheap (nothing is synthesized), so many examples: any account count above the boundary
+    is rejected, with a message that gives the number of targets."""
+    accounts = GUIDE_TARGET_LIMIT // len(regions) + extra
+    stack = cdk.Stack(cdk.App(), "Stack")
+    with pytest.raises(QuickSetupValidationError) as raised:
+        QuickSetupOrganization(
+            stack, "QuickSetup", organizational_unit_ids=["ou-abcd-11112222"], regions=regions,
+            account_count=accounts,
+        )
+    message = str(raised.value)
+    assert message.startswith("account_count: "), message
+    assert f"{accounts * len(regions):,} targets" in message, message
+    assert stack.node.children == []

@@ -2,10 +2,12 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -16,6 +18,38 @@ from .support import acknowledgements, lint_findings, unacknowledged
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_STACK = "QuickSetupLocalSample"
+
+
+class ParsedJSON(dict):
+    """A JSON string of the template, parsed for the snapshot: the amber file shows it as
+    ``ParsedJSON({...})``, one property a line."""
+
+
+_ASSET_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+"""An asset's SHA-256 (in S3 keys and template URLs): it changes with any byte of the asset or
+of the CDK code that bundles it."""
+
+
+def _readable_and_masked(data: Any, path: Any) -> Any:
+    """The snapshot's matcher (syrupy calls it on every value, outside in):
+
+    - a StackSet's ``TemplateBody``, a compact one-line JSON string in the template, is parsed,
+      so the snapshot (and its diff) shows the member accounts' template line by line;
+    - values that change from build to build without a change to the sample are masked.
+    """
+    if path and path[-1][0] == "TemplateBody" and isinstance(data, str):
+        try:
+            return ParsedJSON(json.loads(data))
+        except ValueError:
+            return data
+    if isinstance(data, str):
+        return _ASSET_HASH.sub("<asset hash>", data)
+    return data
+
+
+@pytest.fixture
+def snapshot(snapshot):
+    return snapshot.with_defaults(matcher=_readable_and_masked)
 
 
 @pytest.fixture(scope="module")
