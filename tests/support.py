@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from typing import Any
 
 import aws_cdk as cdk
@@ -85,6 +87,29 @@ def unacknowledged(report: dict[str, Any]) -> list[str]:
         for plugin in report["pluginReports"]
         for violation in plugin["violations"]
     ]
+
+
+def violations(report: dict[str, Any]) -> list[str]:
+    """The rule names of the unacknowledged findings of a validation report."""
+    return [v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]]
+
+
+def inner_nag_report(organization: Any) -> dict[str, Any]:
+    """Both cdk-nag packs over a QuickSetupOrganization's StackSet templates: their own app
+    (the stacks they were rendered from), synthesized again under the packs."""
+    app = cdk.App.of(organization.account_template_stack)
+    assert app is cdk.App.of(organization.regional_template_stack)
+    cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
+    os.makedirs(app.outdir, exist_ok=True)  # the construct removed its output after rendering
+    try:
+        try:
+            app.synth(force=True)
+        except RuntimeError as error:
+            assert "ValidationFailed" in str(error) or "Validation failed" in str(error), error
+        with open(f"{app.outdir}/validation-report.json", encoding="utf-8") as report:
+            return json.load(report)
+    finally:
+        shutil.rmtree(app.outdir, ignore_errors=True)
 
 
 def acknowledgements(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -28,7 +26,7 @@ from quicksetup_constructs import (
 from quicksetup_constructs.organization import MANAGEMENT_ACCOUNT_WARNING, TARGET_COUNT_WARNING
 from quicksetup_constructs.organization.template import TEMPLATE_BODY_LIMIT, check_template_size
 
-from .support import lint_findings, nag_packs
+from .support import inner_nag_report, lint_findings, nag_packs, violations
 
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
@@ -108,10 +106,6 @@ def local() -> Template:
     stack = cdk.Stack(cdk.App(), "Local", env=ENV)
     QuickSetupLocal(stack, "QuickSetup", **ALL_OPTIONS)
     return Template.from_stack(stack)
-
-
-def _violations(report: dict[str, Any]) -> list[str]:
-    return [v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]]
 
 
 def _without(parameters: dict[str, Any], keys: set[str]) -> dict[str, Any]:
@@ -344,28 +338,12 @@ def test_regional_template_passes_cfn_lint(full, region):
 
 def test_outer_stack_passes_both_cdk_nag_packs(full):
     assert full.report is not None
-    assert _violations(full.report) == []
-
-
-def _inner_nag_report(org: QuickSetupOrganization) -> dict[str, Any]:
-    """Both packs over the StackSet templates' own app (the stacks they were rendered from)."""
-    app = cdk.App.of(org.account_template_stack)
-    assert app is cdk.App.of(org.regional_template_stack)
-    cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
-    os.makedirs(app.outdir, exist_ok=True)  # the construct removed its output after rendering
-    try:
-        try:
-            app.synth(force=True)
-        except RuntimeError as error:
-            assert "ValidationFailed" in str(error) or "Validation failed" in str(error), error
-        return json.loads((Path(app.outdir) / "validation-report.json").read_text())
-    finally:
-        shutil.rmtree(app.outdir, ignore_errors=True)
+    assert violations(full.report) == []
 
 
 def test_inner_stacks_pass_both_cdk_nag_packs_with_reasoned_acknowledgements(full):
-    report = _inner_nag_report(full.org)
-    assert _violations(report) == []
+    report = inner_nag_report(full.org)
+    assert violations(report) == []
     acknowledged = [s for plugin in report["pluginReports"] for s in plugin["suppressedViolations"]]
     assert any("ec2:*:<AWS::AccountId>:instance/*" in s["ruleName"] for s in acknowledged)
     assert all(len(s["reason"]) > 20 for s in acknowledged)
@@ -389,7 +367,7 @@ def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(tmp_pat
         app.synth()
     except RuntimeError as error:
         pytest.fail(f"cdk-nag findings in the outer stack: {error}")
-    assert _violations(_inner_nag_report(org)) == []
+    assert violations(inner_nag_report(org)) == []
 
 
 # Limits and validation
