@@ -43,6 +43,10 @@ What follows:
   ``collect_inventory``, raised before the second construct is added to the tree; where either
   targets all instances, nothing;
 - both scan for patches, same kind → warning :data:`OVERLAPPING_PATCH_SCANS_WARNING`;
+- two organization configurations that can meet both deliver inventory (``inventory_sync``)
+  → :class:`QuickSetupValidationError` for ``inventory_sync``: an account and Region can hold
+  one organization-based resource data sync ("Creating an inventory resource data sync for
+  accounts defined in AWS Organizations");
 - both turn on Default Host Management Configuration, same kind, in one account and Region
   (whatever their targets) → :class:`QuickSetupValidationError` for ``default_host_management``;
 - a local and an organization configuration → warning
@@ -104,6 +108,8 @@ class Coverage:
     """The Regions it configures; None when unknown."""
     organizational_unit_ids: frozenset[str] | None = None
     """Organization only: its OUs; None when one of them is a token."""
+    syncs_inventory: bool = False
+    """Whether it creates an inventory resource data sync in each account and Region."""
     call_as: str = "SELF"
     """Organization only: ``SELF`` (the management account) or ``DELEGATED_ADMIN``."""
 
@@ -159,6 +165,7 @@ def organization_coverage(
         regions=None if any(map(is_unresolved, region_list)) else frozenset(region_list),
         organizational_unit_ids=None if any(map(is_unresolved, units)) else frozenset(units),
         call_as=call_as,
+        syncs_inventory=configuration.inventory_sync is not None,
     )
 
 
@@ -212,6 +219,14 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
             if same_instances or both_set_dhmc:
                 findings.append(_local_and_organization(coverage, other, same_instances))
             continue
+        if coverage.syncs_inventory and other.syncs_inventory and coverage.kind == _ORGANIZATION:
+            raise QuickSetupValidationError(
+                "inventory_sync", coverage.describe(),
+                f"None here or in {other.path}: {coverage.describe()} and {other.describe()} "
+                "can be in the same account and Region, where Systems Manager allows one "
+                "organization-based resource data sync (the second fails to create). Deliver "
+                "the inventory from one of them only",
+            )
         if both_set_dhmc:
             raise QuickSetupValidationError(
                 "default_host_management", True,

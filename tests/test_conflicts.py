@@ -12,6 +12,7 @@ from aws_cdk.assertions import Annotations, Match
 
 from quicksetup_constructs import (
     InstanceTargets,
+    InventorySync,
     QuickSetupLocal,
     QuickSetupOrganization,
     QuickSetupValidationError,
@@ -325,6 +326,36 @@ def test_fails_when_two_organization_configurations_over_one_ou_both_set_dhmc():
         QuickSetupOrganization(cdk.Stack(app, "Second"), "OrgQuickSetup", **(
             ORG | DHMC_ONLY | {"targets": InstanceTargets.tag("Env", "dev")}
         ))
+
+
+# User guide, "Creating an inventory resource data sync for accounts defined in AWS
+# Organizations": "you can only have one Organizations-based resource data sync" (per account
+# and Region).
+SYNC_ONLY = dict(
+    collect_inventory=False, scan_for_patches=False,
+    inventory_sync=InventorySync.to_bucket("central-inventory", "us-east-1"),
+)
+
+
+def test_fails_when_two_organization_configurations_over_one_ou_both_deliver_inventory():
+    app = cdk.App()
+    QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | SYNC_ONLY))
+    second = cdk.Stack(app, "Second")
+    with pytest.raises(QuickSetupValidationError, match="^inventory_sync: ") as raised:
+        QuickSetupOrganization(second, "OrgQuickSetup", **(
+            ORG | SYNC_ONLY | {"targets": InstanceTargets.tag("Env", "dev")}
+        ))
+    assert "one organization-based resource data sync" in str(raised.value)
+    assert "First/OrgQuickSetup" in str(raised.value)
+    assert second.node.try_find_child("OrgQuickSetup") is None
+
+
+def test_organization_inventory_syncs_over_different_ous_are_fine():
+    app = cdk.App()
+    QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | SYNC_ONLY))
+    QuickSetupOrganization(cdk.Stack(app, "Second"), "OrgQuickSetup", **(
+        ORG | SYNC_ONLY | {"organizational_unit_ids": ["ou-abcd-33334444"]}
+    ))
 
 
 def test_local_and_organization_that_both_set_dhmc_warn_even_with_disjoint_targets():
