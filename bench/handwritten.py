@@ -42,6 +42,7 @@ ATTACH_PROFILE_RUNBOOK = {
         "AllowPolicyAttach": {
             "type": "String", "allowedValues": ["true", "false"], "default": "false",
         },
+        "PolicyNames": {"type": "StringList", "default": list(SSM_POLICIES)},
         "AutomationAssumeRole": {"type": "String"},
     },
     "mainSteps": [{
@@ -56,6 +57,7 @@ ATTACH_PROFILE_RUNBOOK = {
                 "InstanceId": "{{ InstanceId }}",
                 "InstanceProfileName": "{{ InstanceProfileName }}",
                 "AllowPolicyAttach": "{{ AllowPolicyAttach }}",
+                "PolicyNames": "{{ PolicyNames }}",
             },
         },
         "outputs": [{"Name": "Action", "Selector": "$.Payload.Action", "Type": "String"}],
@@ -170,8 +172,8 @@ def build(
     """Shared roles, profile, policy and documents once; then the associations of each group.
 
     Default options per group (as ``QuickSetupLocal``'s defaults): attach the instance profile,
-    update SSM Agent, collect inventory, scan for patches, enable Explorer (unless
-    ``explorer`` is False); with ``cloudwatch_agent`` also install and update the CloudWatch
+    update SSM Agent, collect inventory, scan for patches, and, once for the stack, enable
+    Explorer (unless ``explorer`` is False); with ``cloudwatch_agent`` also install and update the CloudWatch
     agent, with ``ec2_launch_agent`` also update the EC2Launch agent.
     """
     scope = Construct(stack, "Shared")
@@ -227,6 +229,7 @@ def build(
             actions=["iam:ListInstanceProfilesForRole"], resources=[instance_role.role_arn]
         ),
     ]
+    node_policies = SSM_POLICIES + ((CLOUDWATCH_POLICY,) if cloudwatch_agent else ())
     if allow_policy_attach:
         statements += [
             iam.PolicyStatement(
@@ -242,7 +245,7 @@ def build(
                 )],
                 conditions={"ArnEquals": {"iam:PolicyARN": [
                     iam.ManagedPolicy.from_aws_managed_policy_name(name).managed_policy_arn
-                    for name in SSM_POLICIES
+                    for name in node_policies
                 ]}},
             ),
         ]
@@ -267,6 +270,7 @@ def build(
     runbook = ssm.CfnDocument(
         scope, "AttachProfileRunbook",
         content=ATTACH_PROFILE_RUNBOOK, document_type="Automation", document_format="JSON",
+        target_type="/AWS::EC2::Instance",
     )
     install_document = update_document = launch_agent_document = None
     if ec2_launch_agent:
@@ -304,6 +308,7 @@ def build(
                     "AutomationAssumeRole": [automation_role_arn],
                     "InstanceProfileName": [profile_name],
                     "AllowPolicyAttach": ["true" if allow_policy_attach else "false"],
+                    **({"PolicyNames": list(node_policies)} if allow_policy_attach else {}),
                 },
                 schedule_expression="rate(30 days)",
                 automation_target_parameter_name="InstanceId",
@@ -333,7 +338,7 @@ def build(
                 sync_compliance="MANUAL",
             ),
         ]
-        if explorer_role_arn is not None:
+        if explorer_role_arn is not None and group is groups[0]:  # once per account and Region
             associations.append(ssm.CfnAssociation(
                 stack, f"EnableExplorer{name}",
                 name="AWS-EnableExplorer",
