@@ -1,27 +1,44 @@
-"""AWS Systems Manager Quick Setup (Host Management) as AWS CDK constructs."""
+"""AWS Systems Manager Quick Setup (Host Management) as AWS CDK constructs.
 
-from .errors import QuickSetupValidationError
-from .local import QuickSetupLocal
-from .options import (
-    InventoryFilePath,
-    InventoryRegistryKey,
-    InventorySettings,
-    InventorySync,
-    ScanBaseline,
-)
-from .organization import ORGANIZATION_REGIONS, QuickSetupOrganization, RolloutPreferences
-from .targets import InstanceTargets
+Each name is imported when first used, so that importing a part of the package that needs no
+CDK (the ``quicksetup`` command, the option catalogue) does not start the jsii kernel.
+"""
 
-__all__ = [
-    "InstanceTargets",
-    "InventoryFilePath",
-    "InventoryRegistryKey",
-    "InventorySettings",
-    "InventorySync",
-    "ORGANIZATION_REGIONS",
-    "QuickSetupLocal",
-    "QuickSetupOrganization",
-    "QuickSetupValidationError",
-    "RolloutPreferences",
-    "ScanBaseline",
-]
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._lazy import lazy_exports
+
+_EXPORTS = {
+    "InstanceTargets": ".targets",
+    "InventoryFilePath": ".options",
+    "InventoryRegistryKey": ".options",
+    "InventorySettings": ".options",
+    "InventorySync": ".options",
+    "ORGANIZATION_REGIONS": ".organization.regions",
+    "QuickSetupLocal": ".local",
+    "QuickSetupOrganization": ".organization.construct",
+    "QuickSetupValidationError": ".errors",
+    "RolloutPreferences": ".organization.preferences",
+    "ScanBaseline": ".options",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from .errors import QuickSetupValidationError
+    from .local import QuickSetupLocal
+    from .options import (
+        InventoryFilePath,
+        InventoryRegistryKey,
+        InventorySettings,
+        InventorySync,
+        ScanBaseline,
+    )
+    from .organization.construct import QuickSetupOrganization
+    from .organization.preferences import RolloutPreferences
+    from .organization.regions import ORGANIZATION_REGIONS
+    from .targets import InstanceTargets
+

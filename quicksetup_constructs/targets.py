@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import Enum
-
-from aws_cdk import aws_ssm as ssm
+from typing import TYPE_CHECKING
 
 from .errors import QuickSetupValidationError
 from .validation import check_pattern, check_type, is_unresolved
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ssm as ssm
 
 MAX_INSTANCE_IDS = 50
 """State Manager accepts at most 50 values in one association target."""
@@ -110,6 +112,8 @@ class InstanceTargets:
 
     def render(self, kind: DocumentKind) -> list[ssm.CfnAssociation.TargetProperty]:
         """The association ``Targets`` for a document of ``kind``."""
+        from aws_cdk import aws_ssm as ssm  # imported here: the catalogue is read without CDK
+
         return [ssm.CfnAssociation.TargetProperty(key=self._key_for(kind), values=list(self._values))]
 
     def _key_for(self, kind: DocumentKind) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import Any
-
-import aws_cdk as cdk
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import QuickSetupValidationError
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
 
 _TOKEN_MARKER = "Token["
 """In every string that CDK encodes a token in (``${Token[...]}``, ``#{Token[...]}``)."""
@@ -25,12 +27,20 @@ def is_unresolved(value: Any) -> bool:
     looking for that marker: asking the jsii kernel costs a round trip to Node.js per value.
     """
     if isinstance(value, str):
-        return _TOKEN_MARKER in value and cdk.Token.is_unresolved(value)
+        return _TOKEN_MARKER in value and _token().is_unresolved(value)
     if isinstance(value, list | tuple):
         if not any(isinstance(item, str) and _TOKEN_MARKER in item for item in value):
             return False
-        return cdk.Token.is_unresolved(list(value))
-    return isinstance(value, dict | int | float) and cdk.Token.is_unresolved(value)
+        return _token().is_unresolved(list(value))
+    return isinstance(value, dict | int | float) and _token().is_unresolved(value)
+
+
+def _token() -> Any:
+    """``cdk.Token``, imported when first needed: this module is also used where the CDK is
+    not (the option catalogue, as the ``quicksetup`` command reads it)."""
+    import aws_cdk as cdk
+
+    return cdk.Token
 
 
 def check_type(prop: str, value: Any, expected: type | tuple[type, ...], allowed: str) -> None:
@@ -88,19 +98,23 @@ def check_given_only_with(prop: str, value: Any, option: str, enabled: bool) -> 
         )
 
 
-REMOVAL_POLICIES = {
-    cdk.RemovalPolicy.RETAIN: "RETAIN",
-    cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: "RETAIN_ON_UPDATE_OR_DELETE",
-    cdk.RemovalPolicy.DESTROY: "DESTROY",
-}
-"""The removal policies an IAM role or instance profile can have (IAM keeps no snapshots)."""
+@cache
+def removal_policies() -> dict[cdk.RemovalPolicy, str]:
+    """The removal policies an IAM role or instance profile can have (IAM keeps no snapshots)."""
+    import aws_cdk as cdk
+
+    return {
+        cdk.RemovalPolicy.RETAIN: "RETAIN",
+        cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: "RETAIN_ON_UPDATE_OR_DELETE",
+        cdk.RemovalPolicy.DESTROY: "DESTROY",
+    }
 
 
 def check_removal_policy(prop: str, value: Any) -> None:
-    if not any(value is policy for policy in REMOVAL_POLICIES):
+    policies = removal_policies()
+    if not any(value is policy for policy in policies):
         raise QuickSetupValidationError(
-            prop, value,
-            "cdk.RemovalPolicy." + ", cdk.RemovalPolicy.".join(REMOVAL_POLICIES.values()),
+            prop, value, "cdk.RemovalPolicy." + ", cdk.RemovalPolicy.".join(policies.values()),
         )
 
 

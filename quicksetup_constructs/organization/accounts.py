@@ -15,11 +15,12 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from constructs import Construct
+from typing import TYPE_CHECKING, Any
 
 from ..validation import is_unresolved
+
+if TYPE_CHECKING:
+    from constructs import Construct
 
 CONTEXT_KEY_PREFIX = "quicksetup:organization-accounts:"
 CONTEXT_FILE = "cdk.context.json"

@@ -1,0 +1,30 @@
+"""The ``quicksetup`` script: the command, or one line saying which extra it needs.
+
+``pip install quicksetup-constructs`` installs the script but not the command's own
+dependencies (the ``cli`` extra); without them the command says so instead of failing with a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+CLI_EXTRA_MODULES = frozenset({"click", "boto3", "botocore", "rich", "croniter", "cron_descriptor"})
+"""The top-level modules of the ``cli`` extra's packages."""
+INSTALL_HINT = "pip install 'quicksetup-constructs[cli]'"
+
+
+def main() -> None:
+    try:
+        from .main import main as command
+
+        command(prog_name="quicksetup")
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in CLI_EXTRA_MODULES:
+            raise
+        sys.stderr.write(
+            f"quicksetup: the command needs the 'cli' extra, and {missing} is not installed: "
+            f"{INSTALL_HINT}\n"
+        )
+        sys.exit(2)
