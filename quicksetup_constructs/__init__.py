@@ -6,7 +6,7 @@ CDK (the ``quicksetup`` command, the option catalogue) does not start the jsii k
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 

@@ -86,7 +86,7 @@ def test_compliance_counts_the_scanned_instances_and_ranks_the_worst():
     with stubber:
         result = run(["compliance", "--json"], aws)
     stubber.assert_no_pending_responses()
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # findings: two instances miss patches
     without_scan, scanned = sorted(json.loads(result.stdout), key=lambda c: c["scan_association"] or "")
     assert (without_scan["configuration_id"], without_scan["scan_association"]) == ("0e2d9f11", None)
     assert scanned["scan_association"] == "QuickSetup-ScanForPatches-7a422481"
@@ -114,7 +114,7 @@ def test_compliance_for_people():
     expect_compliance(stubber)
     with stubber:
         result = run(["compliance"], aws)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # non-compliant instances are findings
     for text in (
         "4 instance(s) scanned by QuickSetup-ScanForPatches-7a422481",
         "1 compliant, 2 non-compliant, 1 without patch data", "Worst offenders",

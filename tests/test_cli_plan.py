@@ -202,7 +202,7 @@ def test_human_output_shows_options_schedules_and_runs(assembly):
 
 def test_over_the_target_limit_is_flagged(assembly):
     code, out, _ = plan(str(assembly), "--now", NOW, "--accounts", "1500", "--json")
-    assert code == 0
+    assert code == 1  # a plan over a limit is a finding
     [stack_set] = [
         s for s in configuration(json.loads(out), "organization")["stack_sets"]
         if len(s["regions"]) == 2

@@ -172,7 +172,7 @@ def test_status_shows_a_card_per_option_of_every_configuration():
     with stubber:
         result = run(["status", "--json"], aws)
     stubber.assert_no_pending_responses()
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # findings: update_ssm_agent failed
     [status] = json.loads(result.stdout)
     assert (status["configuration_id"], status["region"], status["stack"]) == (CONFIG, REGION, None)
     assert status["targets"] == "instances tagged Environment=production"
@@ -201,7 +201,7 @@ def test_status_cards_for_people():
     expect_executions(stubber)
     with stubber:
         result = run(["status"], aws)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a failed association is a finding
     for text in (
         f"Configuration {CONFIG}", "✗ Failed", "✓ Success", "… Pending", "– Not configured",
         "Targets: 3 (1 Failed, 2 Success)", "Last run: 2026-01-05 09:00 UTC",
@@ -515,7 +515,7 @@ def test_access_denied_is_one_line():
         result = run(["status"], aws)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"error: AWS denied ListAssociations: User: arn:aws:iam::{ACCOUNT}:user/dev is not "
+        f"error: AWS denied ListAssociations in {REGION}: User: arn:aws:iam::{ACCOUNT}:user/dev is not "
         "authorized to perform: ssm:ListAssociations"
     )
 

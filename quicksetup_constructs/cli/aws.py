@@ -4,8 +4,11 @@ them), cached clients, member-account sessions, and the one-line errors for what
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import CliError
@@ -13,29 +16,101 @@ from .errors import CliError
 T = TypeVar("T")
 
 _MEMBER_SESSION_NAME = "quicksetup-status"
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+CONNECT_TIMEOUT_SECONDS = 5
+"""How long a connection may take to open, as ``--cli-connect-timeout`` (AWS CLI: 60)."""
+READ_TIMEOUT_SECONDS = 8
+"""How long an answer may take, as ``--cli-read-timeout`` (AWS CLI: 60). With
+:data:`ATTEMPTS` tries and the standard retry mode's back-off, a call to an endpoint that
+accepts and never answers gives up within 30 s."""
+ATTEMPTS = 3
+"""Tries of each call in botocore's standard retry mode (the first and two retries)."""
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    """How to reach AWS, from the global options and the environment, as the AWS CLI v2 reads
+    them: ``--profile`` / ``AWS_PROFILE``; ``--region`` / ``AWS_REGION`` /
+    ``AWS_DEFAULT_REGION`` / the profile's; ``--endpoint-url`` / ``AWS_ENDPOINT_URL``;
+    ``--cli-connect-timeout`` and ``--cli-read-timeout`` in seconds (0: wait forever)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    read_timeout: float = READ_TIMEOUT_SECONDS
+
+    def resolved(self, environ: Mapping[str, str] = os.environ) -> AwsOptions:
+        """These options with the environment's values where none was given."""
+        return AwsOptions(
+            profile=self.profile or environ.get("AWS_PROFILE") or None,
+            region=(
+                self.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+                or None
+            ),
+            endpoint_url=self.endpoint_url or environ.get("AWS_ENDPOINT_URL") or None,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+        )
+
+    def client_config(self) -> Any:
+        """botocore's client configuration: the timeouts (None where 0) and standard retries."""
+        from botocore.config import Config
+
+        return Config(
+            connect_timeout=self.connect_timeout or None,
+            read_timeout=self.read_timeout or None,
+            retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+        )
+
+
+def check_region(region: str) -> None:
+    """``region`` is shaped like an AWS Region name (``us-east-1``)."""
+    if not _REGION.fullmatch(region):
+        raise CliError(
+            f"--region {region!r} is not an AWS Region name (like us-east-1 or ap-northeast-1)"
+        )
 
 
 class Aws:
     """A boto3 session and the clients made from it, one per service and Region."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, options: AwsOptions | None = None) -> None:
         self.session = session
+        self.options = options or AwsOptions()
+        self._config = self.options.client_config()
         self._clients: dict[tuple[str, str], Any] = {}
         self._members: dict[str, Aws] = {}
         self._account: str | None = None
 
     @classmethod
-    def from_options(cls, profile: str | None, region: str | None) -> Aws:
-        """The session the AWS CLI would use with ``--profile`` and ``--region``."""
+    def from_options(
+        cls, profile: str | None = None, region: str | None = None,
+        options: AwsOptions | None = None,
+    ) -> Aws:
+        """The session the AWS CLI would use with these options (``profile`` and ``region``
+        override ``options``'), with the environment's values where none is given."""
         import boto3
         from botocore.exceptions import ProfileNotFound
 
+        given = options or AwsOptions()
+        resolved = AwsOptions(
+            profile=profile or given.profile, region=region or given.region,
+            endpoint_url=given.endpoint_url, connect_timeout=given.connect_timeout,
+            read_timeout=given.read_timeout,
+        ).resolved()
+        if resolved.region is not None:
+            check_region(resolved.region)
         try:
-            return cls(boto3.Session(profile_name=profile, region_name=region))
+            return cls(
+                boto3.Session(profile_name=resolved.profile, region_name=resolved.region),
+                resolved,
+            )
         except ProfileNotFound:
             raise CliError(
-                f"AWS profile {profile!r} not found in the AWS config or credentials files "
-                "(see `aws configure list-profiles`)"
+                f"AWS profile {resolved.profile!r} not found in the AWS config or credentials "
+                "files (see `aws configure list-profiles`)"
             ) from None
 
     @property
@@ -52,7 +127,10 @@ class Aws:
         region = region or self.region
         key = (service, region)
         if key not in self._clients:
-            self._clients[key] = self.session.client(service, region_name=region)
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.options.endpoint_url,
+                config=self._config,
+            )
         return self._clients[key]
 
     @property
@@ -78,7 +156,8 @@ class Aws:
                     aws_secret_access_key=credentials["SecretAccessKey"],
                     aws_session_token=credentials["SessionToken"],
                     region_name=self.region,
-                )
+                ),
+                self.options,
             )
         return self._members[account]
 
@@ -94,13 +173,17 @@ def aws_errors(aws: Aws | None = None) -> Iterator[None]:
     """Turn what boto3 raises into a :class:`CliError` of one line."""
     from botocore.exceptions import (
         ClientError,
+        ConnectTimeoutError,
         EndpointConnectionError,
+        InvalidRegionError,
         NoCredentialsError,
         NoRegionError,
         PartialCredentialsError,
         ProfileNotFound,
+        ReadTimeoutError,
         TokenRetrievalError,
     )
+    from botocore.parsers import ResponseParserError
 
     try:
         yield
@@ -117,24 +200,73 @@ def aws_errors(aws: Aws | None = None) -> Iterator[None]:
         raise CliError(
             "no AWS Region: pass --region, or set AWS_REGION or a region in the profile"
         ) from None
+    except InvalidRegionError as error:
+        raise CliError(
+            f"--region {error.kwargs.get('region_name')!r} is not an AWS Region name "
+            "(like us-east-1 or ap-northeast-1)"
+        ) from None
+    except (ReadTimeoutError, ConnectTimeoutError) as error:
+        waited = "--cli-read-timeout" if isinstance(error, ReadTimeoutError) else (
+            "--cli-connect-timeout"
+        )
+        raise CliError(
+            f"endpoint not answering: {error.kwargs.get('endpoint_url')}{_where(aws)} (gave up after "
+            f"{ATTEMPTS} tries; {waited} waits longer)"
+        ) from None
     except EndpointConnectionError as error:
-        raise CliError(f"cannot reach AWS: {error}") from None
+        raise CliError(
+            f"cannot reach the endpoint {error.kwargs.get('endpoint_url')}{_where(aws)}: check the "
+            "Region, --endpoint-url and the network"
+        ) from None
+    except ResponseParserError as error:
+        raise CliError(
+            f"the answer of AWS{_where(aws)} could not be read: {one_line(str(error))}"
+        ) from None
     except ClientError as error:
-        raise CliError(describe_client_error(error)) from None
+        raise CliError(describe_client_error(error, _where(aws))) from None
 
 
-def describe_client_error(error: Any) -> str:
-    """``AccessDenied`` and friends, with the call that failed."""
+def _where(aws: Aws | None) -> str:
+    """`` in us-east-1 (account 111111111111)``, as far as it is known."""
+    if aws is None:
+        return ""
+    region = aws.session.region_name
+    account = f"account {aws._account}" if aws._account else ""
+    return "".join([
+        f" in {region}" if region else "", f" ({account})" if account else "",
+    ])
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line: markup (an HTML error page's) dropped, white space folded, cut
+    at ``limit`` characters."""
+    folded = " ".join(_TAG.sub(" ", text).split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
+def describe_client_error(error: Any, where: str = "") -> str:
+    """``AccessDenied`` and friends: the call that failed, where, and why, on one line."""
     code = error.response.get("Error", {}).get("Code", "Error")
-    message = error.response.get("Error", {}).get("Message", str(error))
+    message = one_line(str(error.response.get("Error", {}).get("Message", error)))
     operation = getattr(error, "operation_name", "the request")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
-        return f"the AWS credentials have expired ({operation}): refresh them and try again"
+        return f"the AWS credentials have expired ({operation}{where}): refresh them and try again"
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
-        return f"AWS denied {operation}: {message}"
+        return f"AWS denied {operation}{where}: {message}"
     if code in ("UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"):
-        return f"the AWS credentials were rejected ({operation}): {message}"
-    return f"{operation} failed: {code}: {message}"
+        return f"the AWS credentials were rejected ({operation}{where}): {message}"
+    if code in ("Throttling", "ThrottlingException", "TooManyRequestsException"):
+        return (
+            f"{operation}{where} was throttled after {ATTEMPTS} tries: {message}; try again "
+            "later"
+        )
+    if code.isdigit() or (isinstance(status, int) and status >= 500):
+        return f"{operation}{where} failed: the service answered HTTP {status or code}: {message}"
+    return f"{operation}{where} failed: {code}: {message}"
 
 
 def error_code(error: Exception) -> str | None:

@@ -58,6 +58,11 @@ class ConfigurationCompliance:
         return sum(1 for instance in self.instances if instance.status == status)
 
     @property
+    def non_compliant(self) -> bool:
+        """Whether an instance the scan targets misses patches."""
+        return self.count("NON_COMPLIANT") > 0
+
+    @property
     def summary(self) -> dict[str, int]:
         """Instances by patch compliance: COMPLIANT, NON_COMPLIANT, NO_DATA."""
         return {status: self.count(status) for status in ("COMPLIANT", "NON_COMPLIANT", "NO_DATA")}

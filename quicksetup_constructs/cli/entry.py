@@ -20,11 +20,19 @@ def main() -> None:
 
         command(prog_name="quicksetup")
     except ModuleNotFoundError as error:
-        missing = (error.name or "").split(".")[0]
-        if missing not in CLI_EXTRA_MODULES:
+        missing = missing_extra(error)
+        if missing is None:
             raise
         sys.stderr.write(
             f"quicksetup: the command needs the 'cli' extra, and {missing} is not installed: "
             f"{INSTALL_HINT}\n"
         )
         sys.exit(2)
+
+
+def missing_extra(error: BaseException) -> str | None:
+    """The module of the ``cli`` extra whose absence ``error`` reports, if it is one."""
+    if not isinstance(error, ModuleNotFoundError):
+        return None
+    missing = (error.name or "").split(".")[0]
+    return missing if missing in CLI_EXTRA_MODULES else None

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+FINDINGS_EXIT_CODE = 1
+"""Exit code of a command that did its job and found something wrong: a failed association
+(``status``, ``troubleshoot``), a non-compliant instance (``compliance``), a plan over a limit
+(``plan``)."""
 ERROR_EXIT_CODE = 2
-"""Exit code of a command that could not do its job (``troubleshoot`` uses 1 for failures)."""
+"""Exit code of a command that could not do its job: a usage error, no credentials, an AWS
+error, ... (click's own usage errors exit 2 too)."""
 
 
 class CliError(Exception):

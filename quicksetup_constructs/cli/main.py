@@ -2,11 +2,16 @@
 
     quicksetup plan [CLOUD_ASSEMBLY_DIR]   what a synthesized app will configure (offline)
     quicksetup status                      a card per option of each deployed configuration
-    quicksetup troubleshoot                the output of every failed step; exit code 1 if any
+    quicksetup troubleshoot                the output of every failed step
     quicksetup compliance                  patch compliance of each configuration's instances
 
-Exit codes: 0 done; 1 ``troubleshoot`` found failures; 2 the command could not do its job
-(no credentials, unknown stack, no configuration, ...), with a one-line reason.
+Global options, before or after the verb, as in the AWS CLI: ``--region``, ``--profile``,
+``--endpoint-url``, ``--output json|table|text``, ``--debug``, ``--no-color``,
+``--cli-read-timeout``, ``--cli-connect-timeout``.
+
+Exit codes: 0 all well; 1 findings (a failed association, a non-compliant instance, a plan
+over a limit); 2 the command could not do its job (a usage error, no credentials, an AWS
+error, ...), with a one-line reason and no traceback (unless ``--debug``).
 """
 
 from __future__ import annotations
@@ -20,22 +25,92 @@ from typing import Any
 
 import click
 
-from .errors import ERROR_EXIT_CODE, CliError
+from .errors import ERROR_EXIT_CODE, FINDINGS_EXIT_CODE, CliError
 
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
+_GLOBAL = "quicksetup.global-options"
+"""Key of the global options' values in ``click.Context.meta`` (shared by the group's and the
+verb's contexts, so an option counts wherever it is given; the verb's wins)."""
+OUTPUTS = ("table", "text", "json")
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and value is not False:
+        ctx.meta.setdefault(_GLOBAL, {})[param.name] = value
+    return value
+
+
+def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The AWS CLI's global options, accepted by the group and by every verb."""
+    options = [
+        click.option("--region", metavar="REGION",
+                     help="The AWS Region. Default: AWS_REGION, AWS_DEFAULT_REGION, or the "
+                          "profile's."),
+        click.option("--profile", metavar="PROFILE",
+                     help="A profile of the AWS CLI configuration. Default: AWS_PROFILE."),
+        click.option("--endpoint-url", metavar="URL",
+                     help="Send every AWS call to this URL. Default: AWS_ENDPOINT_URL."),
+        click.option("--output", type=click.Choice(OUTPUTS),
+                     help="json for scripts, table (default) or text (no colour or boxes)."),
+        click.option("--json", "output_json", is_flag=True, help="Same as --output json."),
+        click.option("--debug", is_flag=True,
+                     help="Log every AWS call, and show the traceback of an unexpected error."),
+        click.option("--no-color", is_flag=True, help="No colour (as NO_COLOR=1)."),
+        click.option("--cli-read-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+                     help="How long an AWS answer may take, per try (0: forever). "
+                          "Default: 8."),
+        click.option("--cli-connect-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+                     help="How long a connection may take to open, per try (0: forever). "
+                          "Default: 5."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    for param in function.__click_params__[-len(options):]:  # type: ignore[attr-defined]
+        param.expose_value = False
+        param.callback = _remember
+    return function
+
+
+def global_options(ctx: click.Context | None = None) -> dict[str, Any]:
+    """The global options given, before or after the verb."""
+    ctx = ctx or click.get_current_context()
+    return ctx.meta.get(_GLOBAL, {})
+
+
+def output_format(ctx: click.Context | None = None) -> str:
+    options = global_options(ctx)
+    return options.get("output") or ("json" if options.get("output_json") else "table")
 
 
 class _Group(click.Group):
-    """Reports a :class:`CliError` as one line on standard error, exit code 2."""
+    """Every failure on one line of standard error, exit code 2; the traceback of an unexpected
+    one only with ``--debug``."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CliError as error:
-            from .render import error_line
+            _fail(error.message)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from .entry import missing_extra
 
-            error_line(error.message)
-            sys.exit(ERROR_EXIT_CODE)
+            if global_options(ctx).get("debug") or missing_extra(error):
+                raise  # a missing extra is named by the script's entry point
+            from .aws import one_line
+
+            _fail(
+                f"unexpected {type(error).__name__}: {one_line(str(error))} (run again with "
+                "--debug for the traceback)"
+            )
+
+
+def _fail(message: str) -> None:
+    from .render import error_line
+
+    error_line(message)
+    sys.exit(ERROR_EXIT_CODE)
 
 
 def _version() -> str:
@@ -49,39 +124,55 @@ def _version() -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), prog_name="quicksetup")
+@_global_options
 def main() -> None:
     """Plan, status, troubleshooting and patch compliance of AWS Systems Manager Quick Setup
     (Host Management) configurations built with quicksetup-constructs.
 
     Configurations are recognised by their association names,
-    QuickSetup-<Option>-<configuration id>. Every command takes --json.
+    QuickSetup-<Option>-<configuration id>. Global options (--region, --profile,
+    --endpoint-url, --output, --debug, --no-color, --cli-read-timeout,
+    --cli-connect-timeout) go before or after the verb.
+
+    Exit codes: 0 all well; 1 findings (a failed association, a non-compliant instance, a
+    plan over a limit); 2 usage or AWS errors.
     """
 
 
-def _json_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print the result as JSON (for scripts)."
-    )(function)
-
-
 def _aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``--profile``, ``--region`` and ``--stack``; passes ``aws`` (an :class:`Aws`)."""
+    """``--stack`` and the global options; passes ``aws`` (an :class:`Aws`)."""
 
     @click.option("--stack", "stack_name", metavar="NAME",
                   help="The CloudFormation stack of the configuration. "
                        "Default: every configuration in the account and Region.")
-    @click.option("--profile", metavar="PROFILE", envvar="AWS_PROFILE", show_envvar=True,
-                  help="Use this profile of the AWS CLI configuration.")
-    @click.option("--region", metavar="REGION",
-                  help="The AWS Region. Default: AWS_REGION, or the profile's.")
+    @_global_options
     @click.pass_context
     @functools.wraps(function)
-    def wrapper(ctx: click.Context, profile: str | None, region: str | None, **kwargs: Any) -> Any:
-        from .aws import Aws, aws_errors
+    def wrapper(ctx: click.Context, **kwargs: Any) -> Any:
+        from .aws import Aws, AwsOptions, aws_errors
 
-        with aws_errors():
-            aws = ctx.obj if isinstance(ctx.obj, Aws) else Aws.from_options(profile, region)
+        options = global_options(ctx)
+        if options.get("debug"):
+            import logging
+
+            import boto3
+
+            boto3.set_stream_logger("botocore", logging.DEBUG)
+        aws = ctx.obj if isinstance(ctx.obj, Aws) else None
+        with aws_errors(aws):
+            if aws is None:
+                aws = Aws.from_options(options=AwsOptions(
+                    profile=options.get("profile"), region=options.get("region"),
+                    endpoint_url=options.get("endpoint_url"),
+                    **{
+                        field: options[name] for field, name in (
+                            ("read_timeout", "cli_read_timeout"),
+                            ("connect_timeout", "cli_connect_timeout"),
+                        ) if name in options
+                    },
+                ))
             aws.region  # noqa: B018 - fails early, in one line, when no Region is set
+        with aws_errors(aws):
             return function(aws=aws, **kwargs)
 
     return wrapper
@@ -96,9 +187,8 @@ def _aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--now", "start", type=click.DateTime(_TIME_FORMATS), metavar="TIME",
               help="List the next runs as if deployed at this UTC time "
                    "(e.g. 2026-01-05T09:00). Default: now.")
-@_json_option
-def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None,
-         as_json: bool) -> None:
+@_global_options
+def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None) -> None:
     """What a synthesized cloud assembly will configure, offline: for every configuration and
     option the document, parameters, targets, schedule in words, next three runs (UTC) and the
     resources created; for an organization, OUs × Regions, the target count against the limit
@@ -116,7 +206,9 @@ def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None,
     )
     result = build_plan(cloud_assembly_dir, now=now, accounts=accounts,
                         context_files=context_files)
-    _output(result, as_json, "print_plan")
+    _output(result, "print_plan")
+    if result.over_a_limit:
+        sys.exit(FINDINGS_EXIT_CODE)
 
 
 @main.command()
@@ -129,31 +221,33 @@ def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None,
                    "associations (e.g. OrganizationAccountAccessRole).")
 @click.option("--delegated-admin", is_flag=True,
               help="With --org: call the StackSet API as a delegated administrator.")
-@_json_option
 def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
-           delegated_admin: bool, as_json: bool) -> None:
+           delegated_admin: bool) -> None:
     """A card per option of each deployed configuration: Success (ran on every target),
     Failed (at least one target failed), Pending (running, or not run yet) or Not configured
     (option not chosen), with the last run and the target counts."""
     from .render import waiting
 
+    quiet = output_format() == "json"
     if org:
         from .organization import organization_status
 
-        with waiting("Reading StackSets and stack instances…", quiet=as_json):
+        with waiting("Reading StackSets and stack instances…", quiet=quiet):
             result: Any = organization_status(
                 aws, stack_name=stack_name, member_role=member_role,
                 delegated_admin=delegated_admin,
             )
-        _output(result, as_json, "print_organization")
+        _output(result, "print_organization")
         return
     from .discovery import find_configurations
-    from .status import configuration_status
+    from .status import FAILED, configuration_status
 
-    with waiting("Reading associations…", quiet=as_json):
+    with waiting("Reading associations…", quiet=quiet):
         configurations = find_configurations(aws, stack_name)
         result = [configuration_status(aws, configuration) for configuration in configurations]
-    _output(result, as_json, "print_status")
+    _output(result, "print_status")
+    if any(configuration.status == FAILED for configuration in result):
+        sys.exit(FINDINGS_EXIT_CODE)
 
 
 @main.command()
@@ -162,9 +256,7 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
               help="Failed targets to show per option.")
 @click.option("--lines", type=click.IntRange(min=0), default=20, show_default=True,
               help="Last lines of each failed step's output to show (0: all).")
-@_json_option
-def troubleshoot(aws: Any, stack_name: str | None, max_targets: int, lines: int,
-                 as_json: bool) -> None:
+def troubleshoot(aws: Any, stack_name: str | None, max_targets: int, lines: int) -> None:
     """For each failed option: its latest failed execution, the failed targets and the output
     of each failed step (Command plugin or Automation step). Exit code 1 when anything
     failed, 0 otherwise."""
@@ -173,44 +265,49 @@ def troubleshoot(aws: Any, stack_name: str | None, max_targets: int, lines: int,
     from .troubleshoot import any_failed
     from .troubleshoot import troubleshoot as run
 
-    with waiting("Reading failed executions…", quiet=as_json):
+    with waiting("Reading failed executions…", quiet=output_format() == "json"):
         configurations = find_configurations(aws, stack_name)
         result = [
             run(aws, configuration, max_targets=max_targets, lines=lines)
             for configuration in configurations
         ]
-    _output(result, as_json, "print_troubles")
+    _output(result, "print_troubles")
     if any_failed(result):
-        sys.exit(1)
+        sys.exit(FINDINGS_EXIT_CODE)
 
 
 @main.command()
 @_aws_options
 @click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
               help="Worst offenders to list per configuration.")
-@_json_option
-def compliance(aws: Any, stack_name: str | None, top: int, as_json: bool) -> None:
+def compliance(aws: Any, stack_name: str | None, top: int) -> None:
     """Patch compliance per configuration: compliant and non-compliant instances among those
     its daily patch scan targets, and the worst offenders with their missing patches."""
     from .compliance import compliance as run
     from .discovery import find_configurations
     from .render import waiting
 
-    with waiting("Reading patch compliance…", quiet=as_json):
+    with waiting("Reading patch compliance…", quiet=output_format() == "json"):
         configurations = find_configurations(aws, stack_name)
         result = run(aws, configurations, top=top)
-    _output(result, as_json, "print_compliance")
+    _output(result, "print_compliance")
+    if any(configuration.non_compliant for configuration in result):
+        sys.exit(FINDINGS_EXIT_CODE)
 
 
-def _output(result: Any, as_json: bool, printer: str) -> None:
-    if as_json:
+def _output(result: Any, printer: str) -> None:
+    output = output_format()
+    if output == "json":
         from .jsonout import dumps
 
         click.echo(dumps(result))
         return
     from . import render
 
-    getattr(render, printer)(render.console(), result)
+    console = render.console(
+        color=not global_options().get("no_color") and output != "text", plain=output == "text"
+    )
+    getattr(render, printer)(console, result)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -115,6 +115,14 @@ class Plan:
     now: datetime
     configurations: list[PlannedConfiguration]
 
+    @property
+    def over_a_limit(self) -> bool:
+        """Whether a StackSet would deploy more stack instances than the limit allows."""
+        return any(
+            deployment.within_limit is False
+            for configuration in self.configurations for deployment in configuration.stack_sets
+        )
+
 
 def build_plan(
     directory: str | Path, *, now: datetime, accounts: int | None = None,

@@ -32,8 +32,12 @@ STYLES = {
 SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–"}
 
 
-def console() -> Console:
-    return Console(highlight=False)
+def console(*, color: bool = True, plain: bool = False) -> Console:
+    """Standard output's console: without colour when ``color`` is False (or NO_COLOR is set);
+    ``plain`` (``--output text``): no colour, no emoji, ASCII boxes."""
+    if plain:
+        return Console(highlight=False, no_color=True, emoji=False, safe_box=True)
+    return Console(highlight=False, no_color=None if color else True)
 
 
 @contextmanager
