@@ -39,16 +39,24 @@ def plan(*args: str) -> tuple[int, str, str]:
 def planned(assembly: Path) -> dict:
     code, out, _ = plan(str(assembly), "--now", NOW, "--accounts", "40", "--json")
     assert code == 0
-    return json.loads(out)
+    return data(out)
+
+
+def data(out: str) -> dict:
+    """The plan in the JSON contract's envelope (tests/test_cli_json_contract.py checks the
+    envelope itself)."""
+    envelope = json.loads(out)
+    assert (envelope["command"], envelope["error"]) == ("plan", None)
+    return envelope["data"]
 
 
 def configuration(planned: dict, kind: str) -> dict:
-    [found] = [c for c in planned["configurations"] if c["kind"] == kind]
+    [found] = [c for c in planned["configurations"].values() if c["kind"] == kind]
     return found
 
 
 def test_plan_finds_the_local_and_the_organization_configuration(planned):
-    assert sorted((c["kind"], c["stack"]) for c in planned["configurations"]) == [
+    assert sorted((c["kind"], c["stack"]) for c in planned["configurations"].values()) == [
         ("local", "QuickSetupLocalSample"),
         ("organization", "QuickSetupOrganizationSample"),
     ]
@@ -57,9 +65,9 @@ def test_plan_finds_the_local_and_the_organization_configuration(planned):
 
 def test_local_options_come_from_the_catalogue_with_their_documents(planned):
     local = configuration(planned, "local")
-    assert [o["key"] for o in local["options"]] == [option.key for option in CATALOGUE]
-    assert [key for key, _ in local["not_configured"]] == ["default_host_management"]
-    for planned_option in local["options"]:
+    assert list(local["options"]) == [option.key for option in CATALOGUE]
+    assert list(local["not_configured"]) == ["default_host_management"]
+    for planned_option in local["options"].values():
         option = OPTIONS_BY_KEY[planned_option["key"]]
         assert planned_option["title"] == option.title
         assert planned_option["association_name"] == (
@@ -77,7 +85,7 @@ def test_local_options_come_from_the_catalogue_with_their_documents(planned):
 def test_local_targets_and_parameters_are_read_from_the_template(planned):
     local = configuration(planned, "local")
     assert local["targets"] == "instances tagged Environment=production"
-    options = {o["key"]: o for o in local["options"]}
+    options = local["options"]
     assert options["scan_for_patches"]["parameters"] == {"Operation": ["Scan"]}
     assert options["scan_for_patches"]["sync_compliance"] == "MANUAL"
     assert options["collect_inventory"]["parameters"]["applications"] == ["Enabled"]
@@ -88,7 +96,7 @@ def test_local_targets_and_parameters_are_read_from_the_template(planned):
 
 
 def test_next_runs_follow_each_schedule(planned):
-    for option in configuration(planned, "local")["options"]:
+    for option in configuration(planned, "local")["options"].values():
         schedule = option["schedule"]
         runs = [datetime.fromisoformat(run) for run in schedule["next_runs"]]
         assert runs[0] == START, "every association runs when it is created"
@@ -100,7 +108,9 @@ def test_next_runs_follow_each_schedule(planned):
         else:
             step = timedelta(minutes=rate_minutes(expression))
             assert runs == [START, START + step, START + 2 * step]
-    words = {o["key"]: o["schedule"]["words"] for o in configuration(planned, "local")["options"]}
+    words = {
+        key: o["schedule"]["words"] for key, o in configuration(planned, "local")["options"].items()
+    }
     assert words["collect_inventory"] == "every 30 minutes"
     assert words["scan_for_patches"] == "every day"
     assert words["update_ssm_agent"] == "every 14 days"
@@ -109,29 +119,30 @@ def test_next_runs_follow_each_schedule(planned):
 def test_organization_targets_ous_times_regions_against_the_limit(planned):
     organization = configuration(planned, "organization")
     assert organization["targets"] == "all instances, in every account × Region"
-    assert {o["key"] for o in organization["options"]} == {
+    assert set(organization["options"]) == {
         "attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches",
         "enable_explorer",
     }
-    assert [key for key, _ in organization["not_configured"]] == [
+    assert list(organization["not_configured"]) == [
         "update_ec2_launch_agent", "install_cloudwatch_agent", "update_cloudwatch_agent",
     ]
-    assert [setting["key"] for setting in organization["settings"]] == [
+    assert list(organization["settings"]) == [
         "default_host_management", "inventory_sync",
     ]
-    stack_sets = {s["name"]: s for s in organization["stack_sets"]}
+    stack_sets = organization["stack_sets"]
     associations = stack_sets["QuickSetup-19d1f875-Associations"]
     assert associations["organizational_unit_ids"] == OUS
     assert associations["regions"] == ["us-east-1", "ap-northeast-1"]
-    assert (associations["accounts"], associations["targets"], associations["limit"]) == (40, 80, 2000)
+    assert (associations["accounts"], associations["target_count"], associations["limit"]) == (40, 80, 2000)
     assert associations["within_limit"] is True
     roles = stack_sets["QuickSetup-19d1f875-AccountRoles"]
-    assert (roles["regions"], roles["targets"]) == (["us-east-1"], 40)
+    assert (roles["regions"], roles["target_count"]) == (["us-east-1"], 40)
 
 
 def test_rollout_waves_follow_the_operation_preferences(planned):
     [associations] = [
-        s for s in configuration(planned, "organization")["stack_sets"] if len(s["regions"]) == 2
+        s for s in configuration(planned, "organization")["stack_sets"].values()
+        if len(s["regions"]) == 2
     ]
     # The sample's preferences: 50% of 40 accounts at a time, 10% failure tolerance,
     # Regions in parallel, SOFT_FAILURE_TOLERANCE.
@@ -142,10 +153,12 @@ def test_rollout_waves_follow_the_operation_preferences(planned):
 
 
 def test_what_is_created_is_listed_per_stack_and_per_stack_set(planned):
-    [local] = configuration(planned, "local")["created"]
+    [local] = configuration(planned, "local")["created"].values()
     assert local["resources"]["AWS::SSM::Association"] == 8
     assert local["resources"]["AWS::IAM::InstanceProfile"] == 1
-    created = {c["where"]: c["resources"] for c in configuration(planned, "organization")["created"]}
+    created = {
+        where: c["resources"] for where, c in configuration(planned, "organization")["created"].items()
+    }
     assert created["every stack instance of StackSet QuickSetup-19d1f875-Associations"][
         "AWS::SSM::Association"
     ] == 5
@@ -155,7 +168,7 @@ def test_what_is_created_is_listed_per_stack_and_per_stack_set(planned):
 
 
 def test_settings_of_the_account_and_region_are_read_from_the_templates(planned):
-    organization = {s["key"]: s for s in configuration(planned, "organization")["settings"]}
+    organization = configuration(planned, "organization")["settings"]
     dhmc = organization["default_host_management"]
     assert dhmc["resource_type"] == "AWS::SSM::ServiceSetting"
     assert dhmc["details"] == {
@@ -169,7 +182,7 @@ def test_settings_of_the_account_and_region_are_read_from_the_templates(planned)
     assert sync["details"] == {
         "bucket": "${OrgQuickSetupInventoryBucketC78BCC63}", "region": "us-east-1", "prefix": "inventory",
     }
-    [local_sync] = configuration(planned, "local")["settings"]
+    [local_sync] = configuration(planned, "local")["settings"].values()
     assert local_sync["key"] == "inventory_sync"
     assert local_sync["resource_type"] == "AWS::SSM::ResourceDataSync"
     assert local_sync["details"]["region"] == "us-east-1"
@@ -204,10 +217,10 @@ def test_over_the_target_limit_is_flagged(assembly):
     code, out, _ = plan(str(assembly), "--now", NOW, "--accounts", "1500", "--json")
     assert code == 1  # a plan over a limit is a finding
     [stack_set] = [
-        s for s in configuration(json.loads(out), "organization")["stack_sets"]
+        s for s in configuration(data(out), "organization")["stack_sets"].values()
         if len(s["regions"]) == 2
     ]
-    assert (stack_set["targets"], stack_set["within_limit"]) == (3000, False)
+    assert (stack_set["target_count"], stack_set["within_limit"]) == (3000, False)
     code, out, _ = plan(str(assembly), "--now", NOW, "--accounts", "1500")
     assert "over the limit" in out
 
@@ -218,7 +231,9 @@ def test_account_count_cached_by_the_synth_is_used(assembly, tmp_path):
     (tmp_path / "cdk.context.json").write_text(json.dumps({context_key(OUS): 7}))
     code, out, _ = plan(str(copy), "--now", NOW, "--json")
     assert code == 0
-    accounts = {s["accounts"] for s in configuration(json.loads(out), "organization")["stack_sets"]}
+    accounts = {
+        s["accounts"] for s in configuration(data(out), "organization")["stack_sets"].values()
+    }
     assert accounts == {7}
 
 
@@ -253,9 +268,9 @@ def test_cron_schedules_and_unknown_options_in_any_template(tmp_path):
     }})
     code, out, _ = plan(str(directory), "--now", NOW, "--json")
     assert code == 0
-    [config] = json.loads(out)["configurations"]
+    [config] = data(out)["configurations"].values()
     assert (config["configuration_id"], config["stack"]) == ("web-1", "HostMgmt")
-    scan, extra = config["options"]
+    scan, extra = config["options"].values()
     assert scan["key"] == "scan_for_patches"
     assert scan["targets"] == "instances with a tag Patch (any value)"
     assert scan["schedule"]["words"] == "At 03:00, only on Sunday (UTC)"

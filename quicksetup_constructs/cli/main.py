@@ -32,6 +32,10 @@ _GLOBAL = "quicksetup.global-options"
 """Key of the global options' values in ``click.Context.meta`` (shared by the group's and the
 verb's contexts, so an option counts wherever it is given; the verb's wins)."""
 OUTPUTS = ("table", "text", "json")
+_AWS = "quicksetup.aws"
+"""Key of the command's :class:`Aws` in ``click.Context.meta``, for the JSON envelope."""
+_ENVELOPED = frozenset({"plan"})
+"""Verbs whose ``--output json`` is the contract's envelope (:mod:`.contract`)."""
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -90,7 +94,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except CliError as error:
-            _fail(error.message)
+            _fail(error.message, ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:
@@ -102,15 +106,38 @@ class _Group(click.Group):
 
             _fail(
                 f"unexpected {type(error).__name__}: {one_line(str(error))} (run again with "
-                "--debug for the traceback)"
+                "--debug for the traceback)", ctx,
             )
 
 
-def _fail(message: str) -> None:
-    from .render import error_line
+def _fail(message: str, ctx: click.Context | None = None) -> None:
+    """Report ``message`` and exit 2: one line on standard error, or, under ``--output json``,
+    the contract's envelope with the error on standard output."""
+    verb = ctx.invoked_subcommand if ctx is not None else None
+    if ctx is not None and verb in _ENVELOPED and output_format(ctx) == "json":
+        from .contract import envelope
+        from .jsonout import dumps
 
-    error_line(message)
+        aws = ctx.meta.get(_AWS)
+        click.echo(dumps(envelope(
+            verb, error=message, exit_code=ERROR_EXIT_CODE, account=_account(aws),
+            region=aws.session.region_name if aws is not None else None,
+        )))
+    else:
+        from .render import error_line
+
+        error_line(message)
     sys.exit(ERROR_EXIT_CODE)
+
+
+def _account(aws: Any) -> str | None:
+    """The account of ``aws``'s credentials for the JSON envelope, if it can be known."""
+    if aws is None:
+        return None
+    try:
+        return aws.account
+    except Exception:  # the envelope does without it: the command's result or error matters
+        return None
 
 
 def _version() -> str:
@@ -172,6 +199,7 @@ def _aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
                     },
                 ))
             aws.region  # noqa: B018 - fails early, in one line, when no Region is set
+        ctx.meta[_AWS] = aws
         with aws_errors(aws):
             return function(aws=aws, **kwargs)
 
@@ -296,10 +324,19 @@ def compliance(aws: Any, stack_name: str | None, top: int) -> None:
 
 
 def _output(result: Any, printer: str) -> None:
-    output = output_format()
+    ctx = click.get_current_context()
+    output = output_format(ctx)
     if output == "json":
         from .jsonout import dumps
 
+        if ctx.info_name in _ENVELOPED:
+            from .contract import envelope
+
+            aws = ctx.meta.get(_AWS)
+            result = envelope(
+                ctx.info_name, result, account=_account(aws),
+                region=aws.session.region_name if aws is not None else None,
+            )
         click.echo(dumps(result))
         return
     from . import render

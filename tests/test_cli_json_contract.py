@@ -1,0 +1,91 @@
+"""``--output json`` prints one object under one contract for every verb, errors included,
+described by the JSON Schema that ships in the package (docs/cli-json.md)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from quicksetup_constructs.cli.contract import SCHEMA_VERSION
+from quicksetup_constructs.cli.main import main
+from sample_app.app import build_app
+
+ENVELOPE = ["schema_version", "command", "account", "region", "generated_at", "data", "error"]
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = json.loads(
+        (resources.files("quicksetup_constructs.cli") / "schema" / "output.schema.json").read_text()
+    )
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@pytest.fixture(scope="module")
+def assembly(tmp_path_factory) -> Path:
+    outdir = tmp_path_factory.mktemp("sample") / "cdk.out"
+    build_app(cdk.App(outdir=str(outdir))).synth()
+    return outdir
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _valid(validator: Draft202012Validator, result) -> dict:
+    """The one JSON object the command printed, checked against the schema."""
+    document = json.loads(result.stdout)
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    assert list(document) == ENVELOPE
+    assert document["schema_version"] == SCHEMA_VERSION
+    return document
+
+
+@pytest.mark.parametrize("flags", [["--output", "json"], ["--json"]])
+def test_plan_prints_the_envelope_and_keyed_data(validator, assembly, flags):
+    result = run("plan", str(assembly), "--now", "2026-01-05T09:00", "--accounts", "40", *flags)
+    assert result.exit_code == 0
+    document = _valid(validator, result)
+    assert (document["command"], document["account"], document["region"]) == ("plan", None, None)
+    configurations = document["data"]["configurations"]
+    for configuration_id, configuration in configurations.items():
+        assert configuration["configuration_id"] == configuration_id  # keyed by identity
+        for key, option in configuration["options"].items():
+            assert option["key"] == key
+
+
+def test_plan_over_a_limit_is_a_finding_with_valid_json(validator, assembly):
+    result = run("plan", str(assembly), "--accounts", "1500", "--output", "json")
+    assert result.exit_code == 1
+    document = _valid(validator, result)
+    limits = [
+        stack_set["within_limit"]
+        for configuration in document["data"]["configurations"].values()
+        for stack_set in configuration["stack_sets"].values()
+    ]
+    assert False in limits
+
+
+def test_an_error_is_json_on_standard_output_with_the_same_exit_code(validator, tmp_path):
+    result = run("plan", str(tmp_path / "missing"), "--output", "json")
+    assert result.exit_code == 2
+    assert result.stderr == ""
+    document = _valid(validator, result)
+    assert document["data"] is None
+    assert document["error"]["exit_code"] == 2
+    assert document["error"]["message"].startswith("no cloud assembly in ")
+
+
+def test_the_schema_ships_in_the_package():
+    packaged = resources.files("quicksetup_constructs.cli") / "schema" / "output.schema.json"
+    assert packaged.is_file()
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    assert '"cli/schema/*.json"' in pyproject
