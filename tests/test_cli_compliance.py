@@ -7,9 +7,21 @@ real client and checks every request and response against the service model.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
-from .test_cli_status import association, association_id, execution, run, stubbed_aws
+import pytest
+
+from .test_cli_status import (
+    STACK,
+    association,
+    association_id,
+    execution,
+    expect_stack,
+    run,
+    stubbed_aws,
+    synthesized_local_template,
+)
 
 SCANNED = datetime(2026, 1, 5, 3, 12, tzinfo=UTC)
 EXECUTION = "cccccccc-0000-4000-8000-000000000003"
@@ -94,19 +106,27 @@ def test_compliance_counts_the_scanned_instances_and_ranks_the_worst():
     assert scanned["summary"] == {"COMPLIANT": 1, "NON_COMPLIANT": 2, "NO_DATA": 1}
     first, second = scanned["worst"]
     assert first["instance_id"] == "i-0000000000000000c", "one critical patch outranks nine high"
-    assert first["severities"] == {"Critical": 1, "Low": 1}
-    assert [patch for patch, _, _ in first["missing"]] == ["ALAS2023-2025-799", "ALAS2023-2025-812"]
+    assert first["severities"] == {"CRITICAL": 1, "LOW": 1}, "severities as the API spells them"
+    assert [patch["patch_id"] for patch in first["missing"]] == [
+        "ALAS2023-2025-799", "ALAS2023-2025-812",
+    ]
+    assert first["missing"][0] == {"patch_id": "ALAS2023-2025-799", "severity": "CRITICAL",
+                                   "title": "ALAS2023-2025-799 openssl-libs", "state": "Missing"}
     assert (second["instance_id"], second["non_compliant"]) == ("i-0000000000000000b", 12)
+    assert second["severities"] == {"HIGH": 9, "MEDIUM": 3}
+    assert scanned["more"] == 0
 
 
-def test_compliance_top_limits_the_offenders():
+@pytest.mark.parametrize("flag", ["--limit", "--top"])  # --top: its former name
+def test_compliance_limit_pages_the_non_compliant_instances(flag):
     aws, stubber = stubbed_aws()
     expect_compliance(stubber, top=1)
     with stubber:
-        result = run(["compliance", "--json", "--top", "1"], aws)
+        result = run(["compliance", "--json", flag, "1"], aws)
     stubber.assert_no_pending_responses()
     scanned = next(c for c in json.loads(result.stdout) if c["scan_association"])
     assert [i["instance_id"] for i in scanned["worst"]] == ["i-0000000000000000c"]
+    assert scanned["more"] == 1
 
 
 def test_compliance_for_people():
@@ -117,7 +137,106 @@ def test_compliance_for_people():
     assert result.exit_code == 1  # non-compliant instances are findings
     for text in (
         "4 instance(s) scanned by QuickSetup-ScanForPatches-7a422481",
-        "1 compliant, 2 non-compliant, 1 without patch data", "Worst offenders",
-        "Critical: ALAS2023-2025-799 openssl-libs", "Patch scan not configured",
+        "1 compliant, 2 non-compliant, 1 without patch data",
+        "Non-compliant instances, worst first", "CRITICAL: ALAS2023-2025-799",
+        "LOW: ALAS2023-2025-812", "1 CRITICAL", "9 HIGH", "3 MEDIUM",
+        "HIGH: KB500, KB501, KB502, KB503, KB504", "Patch scan not configured",
     ):
         assert text in result.stdout, text
+    assert "more: --limit" not in result.stdout, "every non-compliant instance is listed"
+
+
+def test_compliance_spells_severities_one_way():
+    aws, stubber = stubbed_aws()
+    expect_compliance(stubber)
+    with stubber:
+        people = run(["compliance"], aws).stdout
+    aws, stubber = stubbed_aws()
+    expect_compliance(stubber)
+    with stubber:
+        scripts = run(["compliance", "--json"], aws).stdout
+    other_spellings = re.compile(r"\b(Critical|High|Medium|Low|Informational|Unspecified)\b")
+    assert not other_spellings.search(people), other_spellings.search(people)
+    assert not other_spellings.search(scripts), other_spellings.search(scripts)
+    severities = {
+        severity
+        for configuration in json.loads(scripts) for instance in configuration["worst"]
+        for severity in [*instance["severities"], *(p["severity"] for p in instance["missing"])]
+    }
+    assert severities == {"CRITICAL", "HIGH", "MEDIUM", "LOW"}
+
+
+MANY = [f"i-{n:017x}" for n in range(60)]
+
+
+def expect_many_non_compliant(stubber, *, listed: int) -> None:
+    """60 scanned instances, all non-compliant: instance n misses n + 1 high patches."""
+    stubber.add_response("list_associations", {"Associations": [
+        association("scan_for_patches", {"Success": 60}, "Success"),
+    ]}, {})
+    scan = association_id("scan_for_patches")
+    latest = execution("scan_for_patches", "Success", "{Success=60}")
+    latest["AssociationExecutions"][0]["ExecutionId"] = EXECUTION
+    stubber.add_response("describe_association_executions", latest,
+                         {"AssociationId": scan, "MaxResults": 1})
+    stubber.add_response("describe_association_execution_targets", {"AssociationExecutionTargets": [
+        {"AssociationId": scan, "AssociationVersion": "1", "ExecutionId": EXECUTION,
+         "ResourceId": instance, "ResourceType": "ManagedInstance", "Status": "Success",
+         "DetailedStatus": "Success", "LastExecutionDate": SCANNED}
+        for instance in MANY
+    ]}, {"AssociationId": scan, "ExecutionId": EXECUTION})
+    stubber.add_response("list_resource_compliance_summaries", {"ResourceComplianceSummaryItems": [
+        summary(instance, "NON_COMPLIANT", 10, High=n + 1) for n, instance in enumerate(MANY)
+    ]}, {"Filters": PATCH})
+    for n, instance in list(enumerate(MANY))[::-1][:listed]:  # worst first
+        stubber.add_response("list_compliance_items", {"ComplianceItems": [
+            item(instance, f"KB{n:03}{k}", "HIGH", f"Update KB{n:03}{k}") for k in range(n + 1)
+        ]}, {
+            "ResourceIds": [instance], "ResourceTypes": ["ManagedInstance"],
+            "Filters": PATCH + [{"Key": "Status", "Values": ["NON_COMPLIANT"], "Type": "EQUAL"}],
+        })
+
+
+def test_compliance_lists_50_non_compliant_instances_by_default():
+    aws, stubber = stubbed_aws()
+    expect_many_non_compliant(stubber, listed=50)
+    with stubber:
+        result = run(["compliance"], aws)
+    stubber.assert_no_pending_responses()
+    assert result.exit_code == 1
+    out = result.stdout
+    for n, instance in enumerate(MANY):
+        assert (instance in out) == (n >= 10), instance  # the 50 worst, each with its patches
+    assert "HIGH: KB0590, KB0591" in out and "HIGH: KB0100," in out
+    assert "… and 10 more: --limit to see them" in out
+
+
+def test_compliance_limit_0_lists_them_all():
+    aws, stubber = stubbed_aws()
+    expect_many_non_compliant(stubber, listed=60)
+    with stubber:
+        result = run(["compliance", "--json", "--limit", "0"], aws)
+    stubber.assert_no_pending_responses()
+    [configuration] = json.loads(result.stdout)
+    assert [i["instance_id"] for i in configuration["worst"]] == MANY[::-1]
+    assert configuration["more"] == 0
+    assert [p["patch_id"] for p in configuration["worst"][-1]["missing"]] == ["KB0000"]
+
+
+def test_compliance_of_a_stack_whose_scan_was_deleted_outside_cloudformation(local_template):
+    aws, stubber = stubbed_aws()
+    cloudformation = expect_stack(aws, stubber, local_template, missing=("scan_for_patches",))
+    with stubber, cloudformation:
+        result = run(["compliance", "--stack", STACK, "--json"], aws)
+    stubber.assert_no_pending_responses()
+    cloudformation.assert_no_pending_responses()
+    assert result.exit_code == 0, result.output  # `status` reports it; nothing to rank here
+    [configuration] = json.loads(result.stdout)
+    assert configuration["scan_missing"]
+    assert configuration["scan_association"] == "QuickSetup-ScanForPatches-7a422481"
+    assert configuration["instances"] == []
+
+
+@pytest.fixture(scope="module")
+def local_template() -> dict:
+    return synthesized_local_template()

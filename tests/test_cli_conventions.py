@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from quicksetup_constructs.cli import aws as aws_module
 from quicksetup_constructs.cli.main import main
 
-from .fake_aws import fake_aws
+from .fake_aws import fake_aws, isolate_aws_environment
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
 NO_CONFIGURATION = "no Quick Setup configuration in"
@@ -22,13 +22,7 @@ NO_CONFIGURATION = "no Quick Setup configuration in"
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
-    """No AWS configuration of the machine's, and no AWS variable, unless a test sets one."""
-    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-                 "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    isolate_aws_environment(monkeypatch, tmp_path)
     return tmp_path
 
 

@@ -7,6 +7,7 @@ real clients (it checks each request and response against the service model).
 
 from __future__ import annotations
 
+import functools
 import json
 import urllib.request
 from datetime import UTC, datetime
@@ -149,6 +150,37 @@ def expect_executions(stubber: Stubber) -> None:
         )
 
 
+DHMC_SETTING = "/ssm/managed-instance/default-ec2-instance-management-role"
+SYNCED = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+
+
+def service_setting(value: str) -> dict[str, Any]:
+    """``GetServiceSetting``'s answer for the DHMC setting."""
+    return {"ServiceSetting": {
+        "SettingId": DHMC_SETTING, "SettingValue": value, "LastModifiedDate": RAN,
+        "LastModifiedUser": f"arn:aws:sts::{ACCOUNT}:assumed-role/cfn/ops", "Status": "Customized",
+        "ARN": f"arn:aws:ssm:{REGION}:{ACCOUNT}:servicesetting{DHMC_SETTING}",
+    }}
+
+
+def data_sync(name: str, last_status: str, message: str = "") -> dict[str, Any]:
+    """One ``ResourceDataSyncItem`` of ``ListResourceDataSync``."""
+    return {
+        "SyncName": name, "SyncType": "SyncToDestination",
+        "S3Destination": {"BucketName": "inventory-bucket-123", "SyncFormat": "JsonSerDe",
+                          "Region": REGION},
+        "LastSyncTime": SYNCED, "LastSuccessfulSyncTime": RAN, "LastStatus": last_status,
+        "SyncCreatedTime": RAN, **({"LastSyncStatusMessage": message} if message else {}),
+    }
+
+
+def expect_no_account_settings(stubber: Stubber) -> None:
+    """Without --stack: DHMC off, and no inventory sync in the account."""
+    stubber.add_response("get_service_setting", service_setting("$None"),
+                         {"SettingId": DHMC_SETTING})
+    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": []}, {})
+
+
 def stubbed_aws() -> tuple[Aws, Stubber]:
     """A session whose State Manager client answers from a Stubber."""
     aws = Aws(boto3.Session(region_name=REGION, **{k.lower(): v for k, v in CREDENTIALS.items()}))
@@ -169,6 +201,7 @@ def test_status_shows_a_card_per_option_of_every_configuration():
              "AssociationName": "nightly-cleanup"}
     stubber.add_response("list_associations", {"Associations": [other, *local_associations()]}, {})
     expect_executions(stubber)
+    expect_no_account_settings(stubber)
     with stubber:
         result = run(["status", "--json"], aws)
     stubber.assert_no_pending_responses()
@@ -193,12 +226,16 @@ def test_status_shows_a_card_per_option_of_every_configuration():
     assert cards["update_ssm_agent"]["last_run"] == "2026-01-05T09:00:00Z"
     assert cards["update_ssm_agent"]["title"] == OPTIONS_BY_KEY["update_ssm_agent"].title
     assert status["status"] == "Failed"
+    assert (status["host_management"], status["inventory_sync"]) == (None, None), (
+        "DHMC off and no sync: no card"
+    )
 
 
 def test_status_cards_for_people():
     aws, stubber = stubbed_aws()
     stubber.add_response("list_associations", {"Associations": local_associations()}, {})
     expect_executions(stubber)
+    expect_no_account_settings(stubber)
     with stubber:
         result = run(["status"], aws)
     assert result.exit_code == 1  # a failed association is a finding
@@ -260,6 +297,245 @@ def test_status_of_an_organization_stack_points_to_org():
         result = run(["status", "--stack", "QuickSetupOrganizationSample"], aws)
     assert result.exit_code == 2
     assert "quicksetup status --org --stack QuickSetupOrganizationSample" in result.stderr
+
+
+# a stack's associations and settings, as deployed ----------------------------------------------
+
+
+STACK = "QuickSetupLocalSample"
+DHMC_ROLE = "QuickSetupLocalSample-QuickSetupRolesDefaultHost-4VQ1XK8ZC2AB"
+"""The name CloudFormation gave the DHMC role (the template refers to it with a Ref)."""
+SYNC = f"QuickSetup-Inventory-{CONFIG}"
+
+
+@pytest.fixture(scope="module")
+def local_template() -> dict[str, Any]:
+    return synthesized_local_template()
+
+
+@functools.cache
+def synthesized_local_template() -> dict[str, Any]:
+    """The template of a local configuration with DHMC and an inventory sync, from the real
+    construct."""
+    from quicksetup_constructs import InstanceTargets, QuickSetupLocal
+    from quicksetup_constructs.options import InventorySync
+
+    stack = cdk.Stack(cdk.App(), STACK)
+    QuickSetupLocal(
+        stack, "QuickSetup", targets=InstanceTargets.tag("Environment", "production"),
+        default_host_management=True, configuration_id=CONFIG,
+        inventory_sync=InventorySync.to_bucket("inventory-bucket-123", REGION),
+    )
+    return cdk.assertions.Template.from_stack(stack).to_json()
+
+
+def template_keys(template: dict[str, Any]) -> dict[str, str]:
+    """Option key of each association of ``template``, by logical id."""
+    from quicksetup_constructs.cli.catalogue import match_association
+
+    return {
+        logical_id: match_association(resource["Properties"]["AssociationName"]).key
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::SSM::Association"
+    }
+
+
+def expect_stack(aws: Aws, stubber: Stubber, template: dict[str, Any], *,
+                 missing: tuple[str, ...] = ()) -> Stubber:
+    """CloudFormation's resources and template of the stack (a Stubber, returned), and
+    ``DescribeAssociation`` of each association: those of ``missing`` were deleted outside
+    CloudFormation; the others ran on 3 targets with success."""
+    cloudformation = Stubber(aws.client("cloudformation"))
+    keys = template_keys(template)
+    physical = {
+        logical_id: (
+            association_id(keys[logical_id]) if logical_id in keys
+            else DHMC_ROLE if resource["Type"] == "AWS::IAM::Role"
+            and "DefaultHostManagement" in logical_id
+            else resource["Properties"]["SyncName"] if resource["Type"] == "AWS::SSM::ResourceDataSync"
+            else f"{logical_id}-1A2B3C"
+        )
+        for logical_id, resource in template["Resources"].items()
+    }
+    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [
+        {"LogicalResourceId": logical_id, "PhysicalResourceId": physical[logical_id],
+         "ResourceType": resource["Type"], "ResourceStatus": "CREATE_COMPLETE",
+         "LastUpdatedTimestamp": RAN}
+        for logical_id, resource in template["Resources"].items()
+    ]}, {"StackName": STACK})
+    for key in keys.values():
+        if key in missing:
+            stubber.add_client_error(
+                "describe_association", service_error_code="AssociationDoesNotExist",
+                service_message="", http_status_code=400,
+                expected_params={"AssociationId": association_id(key)},
+            )
+        else:
+            stubber.add_response(
+                "describe_association",
+                {"AssociationDescription": association(key, {"Success": 3}, "Success")},
+                {"AssociationId": association_id(key)},
+            )
+    if missing or any(r["Type"] == "AWS::SSM::ServiceSetting" for r in template["Resources"].values()):
+        cloudformation.add_response("get_template", {"TemplateBody": json.dumps(template)},
+                                    {"StackName": STACK})
+    return cloudformation
+
+
+def expect_successful_runs(stubber: Stubber, keys) -> None:
+    """The latest run of each of ``keys`` (in catalogue order): a success on 3 targets."""
+    for key in [key for key in OPTIONS_BY_KEY if key in set(keys)]:
+        stubber.add_response(
+            "describe_association_executions", execution(key, "Success", "{Success=3}"),
+            {"AssociationId": association_id(key), "MaxResults": 1},
+        )
+
+
+def expect_update_agent_deleted(template: dict[str, Any]) -> tuple[Aws, Stubber, Stubber]:
+    """The stack's association of update_ssm_agent was deleted outside CloudFormation; the
+    others, DHMC and the sync are well."""
+    aws, stubber = stubbed_aws()
+    cloudformation = expect_stack(aws, stubber, template, missing=("update_ssm_agent",))
+    keys = set(template_keys(template).values())
+    expect_successful_runs(stubber, keys - {"update_ssm_agent"})  # the rest are read
+    stubber.add_response("get_service_setting", service_setting(DHMC_ROLE),
+                         {"SettingId": DHMC_SETTING})
+    stubber.add_response("list_resource_data_sync",
+                         {"ResourceDataSyncItems": [data_sync(SYNC, "Successful")]}, {})
+    return aws, stubber, cloudformation
+
+
+def test_status_of_a_stack_shows_an_association_deleted_outside_cloudformation(local_template):
+    aws, stubber, cloudformation = expect_update_agent_deleted(local_template)
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK, "--json"], aws)
+    stubber.assert_no_pending_responses()
+    cloudformation.assert_no_pending_responses()
+    assert result.exit_code == 1, result.output  # a missing association is a finding
+    [status] = json.loads(result.stdout)
+    cards = {card["key"]: card for card in status["options"]}
+    assert cards["update_ssm_agent"] | {"title": None} == {
+        "key": "update_ssm_agent", "title": None, "status": "Missing",
+        "association_name": f"QuickSetup-UpdateSSMAgent-{CONFIG}",
+        "association_id": association_id("update_ssm_agent"),
+        "detail": "deleted outside CloudFormation", "last_run": None, "last_execution": None,
+        "counts": {}, "document": "AWS-UpdateSSMAgent", "targets": 0,
+    }
+    keys = set(template_keys(local_template).values())
+    assert {key: card["status"] for key, card in cards.items() if key in keys} == {
+        key: "Missing" if key == "update_ssm_agent" else "Success" for key in keys
+    }
+    assert status["status"] == "Missing"
+    assert status["host_management"]["status"] == "Success"
+
+
+def test_an_association_deleted_outside_cloudformation_for_people(local_template):
+    aws, stubber, cloudformation = expect_update_agent_deleted(local_template)
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK], aws)
+    assert result.exit_code == 1
+    for text in ("! Missing", "deleted outside CloudFormation",
+                 f"QuickSetup-UpdateSSMAgent-{CONFIG}", association_id("update_ssm_agent")):
+        assert text in result.stdout, text
+
+
+@pytest.mark.parametrize(("setting", "sync", "exit_code"), [
+    (DHMC_ROLE, "Successful", 0),
+    ("$None", "Successful", 1),
+    ("service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole", "Successful", 1),
+    (DHMC_ROLE, "Failed", 1),
+], ids=["dhmc-on-sync-ok", "dhmc-off", "dhmc-other-role", "sync-failed"])
+def test_status_of_a_stack_shows_its_dhmc_setting_and_inventory_sync(
+    local_template, setting, sync, exit_code,
+):
+    aws, stubber = stubbed_aws()
+    cloudformation = expect_stack(aws, stubber, local_template)
+    expect_successful_runs(stubber, template_keys(local_template).values())
+    stubber.add_response("get_service_setting", service_setting(setting),
+                         {"SettingId": DHMC_SETTING})
+    message = "AccessDenied: bucket inventory-bucket-123 refused PutObject" if sync == "Failed" else ""
+    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": [
+        data_sync("my-own-sync", "Failed"), data_sync(SYNC, sync, message),
+    ]}, {})
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK, "--json"], aws)
+    stubber.assert_no_pending_responses()
+    cloudformation.assert_no_pending_responses()
+    assert result.exit_code == exit_code, result.output
+    [status] = json.loads(result.stdout)
+    host, inventory = status["host_management"], status["inventory_sync"]
+    assert (host["setting_id"], host["value"], host["role"]) == (DHMC_SETTING, setting, DHMC_ROLE)
+    assert host["names_role"] == (setting == DHMC_ROLE)
+    assert host["status"] == ("Success" if setting == DHMC_ROLE else "Failed")
+    assert (inventory["sync_name"], inventory["last_status"]) == (SYNC, sync)
+    assert inventory["status"] == ("Success" if sync == "Successful" else "Failed")
+    assert (inventory["last_sync"], inventory["last_successful_sync"]) == (
+        "2026-01-05T08:30:00Z", "2026-01-05T09:00:00Z",
+    )
+    assert inventory["last_message"] == (message or None)
+
+
+def test_status_cards_of_the_dhmc_setting_and_inventory_sync_for_people(local_template):
+    aws, stubber = stubbed_aws()
+    cloudformation = expect_stack(aws, stubber, local_template)
+    expect_successful_runs(stubber, template_keys(local_template).values())
+    stubber.add_response("get_service_setting", service_setting(DHMC_ROLE),
+                         {"SettingId": DHMC_SETTING})
+    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": [
+        data_sync(SYNC, "Failed", "AccessDenied: PutObject refused"),
+    ]}, {})
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK], aws)
+    assert result.exit_code == 1  # the failed sync
+    for text in (
+        "Turn on Default Host Management", "Role:", DHMC_ROLE[:40],  # the rest folded
+        "the configuration's role", "Deliver the inventory to one S3 bucket",
+        "✗ Failed", "Last sync: 2026-01-05 08:30 UTC", "Last success: 2026-01-05 09:00 UTC",
+        "AccessDenied: PutObject refused", SYNC,
+    ):
+        assert text in result.stdout, text
+
+
+def test_status_gives_the_account_settings_to_the_configuration_they_name():
+    """Without --stack: the DHMC setting goes to the configuration its role's name ends with,
+    each sync to the configuration its name ends with."""
+    aws, stubber = stubbed_aws()
+    other = "0e2d9f11"
+    stubber.add_response("list_associations", {"Associations": [
+        association("scan_for_patches", {"Success": 3}, "Success"),
+        association("collect_inventory", {"Success": 1}, "Success", config=other),
+    ]}, {})
+    stubber.add_response(
+        "describe_association_executions", execution("collect_inventory", "Success", "{Success=1}", other),
+        {"AssociationId": association_id("collect_inventory", other), "MaxResults": 1},
+    )
+    stubber.add_response(
+        "describe_association_executions", execution("scan_for_patches", "Success", "{Success=3}"),
+        {"AssociationId": association_id("scan_for_patches"), "MaxResults": 1},
+    )
+    stubber.add_response("get_service_setting", service_setting(f"QuickSetup-DHMC-{other}"),
+                         {"SettingId": DHMC_SETTING})
+    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": [
+        data_sync(f"QuickSetup-Inventory-{other}", "Failed", "bucket not found"),
+        data_sync(SYNC, "InProgress"),
+        data_sync("QuickSetup-Inventory-99999999", "Failed"),  # no such configuration here
+    ]}, {})
+    with stubber:
+        result = run(["status", "--json"], aws)
+    stubber.assert_no_pending_responses()
+    assert result.exit_code == 1, result.output  # the other configuration's sync failed
+    by_id = {status["configuration_id"]: status for status in json.loads(result.stdout)}
+    assert by_id[CONFIG]["host_management"] is None
+    assert by_id[CONFIG]["inventory_sync"]["status"] == "Pending"
+    assert by_id[other]["host_management"] | {"title": None, "last_modified_by": None} == {
+        "key": "default_host_management", "title": None, "status": "Success",
+        "setting_id": DHMC_SETTING, "value": f"QuickSetup-DHMC-{other}",
+        "role": f"QuickSetup-DHMC-{other}", "names_role": True, "detail": None,
+        "last_modified": "2026-01-05T09:00:00Z", "last_modified_by": None,
+    }
+    assert by_id[other]["inventory_sync"]["status"] == "Failed"
+    assert by_id[other]["inventory_sync"]["last_message"] == "bucket not found"
+    assert (by_id[CONFIG]["status"], by_id[other]["status"]) == ("Pending", "Failed")
 
 
 # organization ---------------------------------------------------------------------------------

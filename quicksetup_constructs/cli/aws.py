@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from .errors import CliError
@@ -16,6 +18,8 @@ from .errors import CliError
 T = TypeVar("T")
 
 _MEMBER_SESSION_NAME = "quicksetup-status"
+MEMBER_REFRESH = timedelta(minutes=5)
+"""A member account's credentials are assumed again when they expire within this time."""
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -74,15 +78,33 @@ def check_region(region: str) -> None:
 
 
 class Aws:
-    """A boto3 session and the clients made from it, one per service and Region."""
+    """A boto3 session and the clients made from it, one per service and Region.
 
-    def __init__(self, session: Any, options: AwsOptions | None = None) -> None:
+    A member account's :class:`Aws` (:meth:`member`) shares its parent's session and makes its
+    clients with the credentials ``sts:AssumeRole`` gave: one session for every account, as a
+    session costs megabytes and a client far less. Sessions are not thread-safe (botocore
+    creates a session's components lazily, and the maintainers ask that clients of one session
+    not be created in parallel: boto/botocore#2985, boto/boto3#1592), while clients are once
+    created; so every client of a session is created under one lock, shared by its members.
+    """
+
+    def __init__(
+        self, session: Any, options: AwsOptions | None = None, *,
+        credentials: Mapping[str, Any] | None = None, account: str | None = None,
+        parent: Aws | None = None,
+    ) -> None:
         self.session = session
         self.options = options or AwsOptions()
-        self._config = self.options.client_config()
+        self._config = parent._config if parent else self.options.client_config()
         self._clients: dict[tuple[str, str], Any] = {}
         self._members: dict[str, Aws] = {}
-        self._account: str | None = None
+        self._account: str | None = account
+        self._credentials = dict(credentials) if credentials else None
+        """A member account's credentials (``AssumeRole``'s), None for the session's own."""
+        self._lock: threading.RLock = parent._lock if parent else threading.RLock()
+        """Held while a client of the (shared) session is created."""
+        self._member_locks: dict[str, threading.Lock] = {}
+        self._partition: str | None = None
 
     @classmethod
     def from_options(
@@ -126,12 +148,41 @@ class Aws:
         """The client of ``service`` in ``region`` (default: the session's)."""
         region = region or self.region
         key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.options.endpoint_url,
-                config=self._config,
-            )
-        return self._clients[key]
+        client = self._clients.get(key)
+        if client is None:
+            with self._lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = self._clients[key] = self.session.client(
+                        service, region_name=region, endpoint_url=self.options.endpoint_url,
+                        config=self._config, **self._credential_arguments(),
+                    )
+        return client
+
+    def release(self, service: str, region: str | None = None) -> None:
+        """Forget (and close) the client of ``service`` in ``region``: a member account's
+        clients are released once read, so that memory does not grow with the accounts."""
+        with self._lock:
+            client = self._clients.pop((service, region or self.region), None)
+        if client is not None:
+            client.close()
+
+    def _credential_arguments(self) -> dict[str, Any]:
+        if self._credentials is None:
+            return {}
+        return {
+            "aws_access_key_id": self._credentials["AccessKeyId"],
+            "aws_secret_access_key": self._credentials["SecretAccessKey"],
+            "aws_session_token": self._credentials.get("SessionToken"),
+        }
+
+    def _expires_soon(self) -> bool:
+        expiration = (self._credentials or {}).get("Expiration")
+        if not isinstance(expiration, datetime):
+            return False
+        if expiration.tzinfo is None:
+            expiration = expiration.replace(tzinfo=UTC)
+        return expiration - datetime.now(UTC) <= MEMBER_REFRESH
 
     @property
     def account(self) -> str:
@@ -141,25 +192,31 @@ class Aws:
         return self._account
 
     def member(self, account: str, role_name: str) -> Aws:
-        """A session in ``account``, through role ``role_name`` there."""
-        if account not in self._members:
-            import boto3
+        """``account``, through role ``role_name`` there: ``AssumeRole`` once, the credentials
+        reused until they expire within :data:`MEMBER_REFRESH`. Thread-safe: one
+        ``AssumeRole`` at a time per account."""
+        with self._lock:
+            lock = self._member_locks.setdefault(account, threading.Lock())
+        with lock:
+            member = self._members.get(account)
+            if member is None or member._expires_soon():
+                credentials = self.client("sts").assume_role(
+                    RoleArn=f"arn:{self._partition_name()}:iam::{account}:role/{role_name}",
+                    RoleSessionName=_MEMBER_SESSION_NAME,
+                )["Credentials"]
+                member = Aws(
+                    self.session, self.options, credentials=credentials, account=account,
+                    parent=self,
+                )
+                with self._lock:
+                    self._members[account] = member
+            return member
 
-            partition = self.session.get_partition_for_region(self.region)
-            credentials = self.client("sts").assume_role(
-                RoleArn=f"arn:{partition}:iam::{account}:role/{role_name}",
-                RoleSessionName=_MEMBER_SESSION_NAME,
-            )["Credentials"]
-            self._members[account] = Aws(
-                boto3.Session(
-                    aws_access_key_id=credentials["AccessKeyId"],
-                    aws_secret_access_key=credentials["SecretAccessKey"],
-                    aws_session_token=credentials["SessionToken"],
-                    region_name=self.region,
-                ),
-                self.options,
-            )
-        return self._members[account]
+    def _partition_name(self) -> str:
+        with self._lock:  # reads the session's endpoint data
+            if self._partition is None:
+                self._partition = self.session.get_partition_for_region(self.region)
+            return self._partition
 
 
 def paginate(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]:

@@ -3,13 +3,21 @@
 The instances are those the configuration's patch scan ran on last (the targets of the scan
 association's latest execution), so tags, resource groups and instance ids are resolved the
 way State Manager resolved them. Their patch compliance is read from Systems Manager
-Compliance (``ComplianceType`` ``Patch``); the worst offenders are the non-compliant instances
-with the most missing patches of the highest severity.
+Compliance (``ComplianceType`` ``Patch``): the non-compliant instances are listed worst first
+(the most missing patches of the highest severity), ``--limit`` of them with their missing
+patches (``ListComplianceItems``, one call per instance listed).
+
+Severities are spelled as the Compliance API spells them (``CRITICAL``, ``HIGH``, ``MEDIUM``,
+``LOW``, ``INFORMATIONAL``, ``UNSPECIFIED``), everywhere. The missing patches come from the
+Compliance API rather than ``DescribeInstancePatches``, whose ``Severity`` is the vendor's
+(``Important``, ``Moderate``, ...): the compliance item's is the one the counts of
+``ListResourceComplianceSummaries`` are made of.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from .aws import Aws, paginate
@@ -18,8 +26,25 @@ from .status import latest_execution
 
 SCAN_OPTION_KEY = "scan_for_patches"
 """The catalogue option whose association scans for patches."""
-SEVERITIES = ("Critical", "High", "Medium", "Low", "Informational", "Unspecified")
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED")
+"""Patch severities, worst first, as the Compliance API spells them."""
+UNSPECIFIED = "UNSPECIFIED"
 PATCH = "Patch"
+DEFAULT_LIMIT = 50
+"""Non-compliant instances listed per configuration (``--limit``)."""
+
+
+@dataclass(frozen=True)
+class MissingPatch:
+    """A patch an instance misses (a non-compliant ``Patch`` compliance item)."""
+
+    patch_id: str
+    severity: str
+    """One of :data:`SEVERITIES`."""
+    title: str
+    state: str | None = None
+    """The patch's state (``Missing``, ``Failed``, ``InstalledPendingReboot``, ...), from the
+    item's details."""
 
 
 @dataclass(frozen=True)
@@ -30,10 +55,10 @@ class InstanceCompliance:
     compliant: int = 0
     non_compliant: int = 0
     severities: dict[str, int] = field(default_factory=dict)
-    """Missing patches by severity."""
-    last_scan: Any = None
-    missing: list[tuple[str, str, str]] = field(default_factory=list)
-    """(id, severity, title) of missing patches, worst first (worst offenders only)."""
+    """Missing patches by severity (keys of :data:`SEVERITIES`)."""
+    last_scan: datetime | None = None
+    missing: list[MissingPatch] = field(default_factory=list)
+    """Missing patches, worst first (instances listed in ``worst`` only)."""
 
     def rank(self) -> tuple[int, ...]:
         return tuple(self.severities.get(severity, 0) for severity in SEVERITIES) + (
@@ -51,6 +76,13 @@ class ConfigurationCompliance:
     """None: the configuration does not scan for patches."""
     instances: list[InstanceCompliance]
     worst: list[InstanceCompliance]
+    """The non-compliant instances, worst first, with their missing patches: ``--limit`` of
+    them (all with ``--limit 0``)."""
+    more: int = 0
+    """Non-compliant instances not in ``worst`` (``--limit``)."""
+    scan_missing: bool = False
+    """The stack has the scan association, Systems Manager does not (deleted outside
+    CloudFormation)."""
 
     JSON_EXTRA = ("summary",)
 
@@ -69,8 +101,10 @@ class ConfigurationCompliance:
 
 
 def compliance(
-    aws: Aws, configurations: list[DeployedConfiguration], *, top: int
+    aws: Aws, configurations: list[DeployedConfiguration], *, limit: int = DEFAULT_LIMIT
 ) -> list[ConfigurationCompliance]:
+    """Patch compliance of each configuration's scanned instances; the non-compliant ones worst
+    first, ``limit`` of them (0: all) with their missing patches."""
     summaries: dict[str, dict[str, Any]] | None = None
     results = []
     for configuration in configurations:
@@ -80,6 +114,11 @@ def compliance(
         if scan is None:
             results.append(_result(configuration, None, [], []))
             continue
+        if scan.missing:
+            results.append(replace(
+                _result(configuration, scan.association_name, [], []), scan_missing=True
+            ))
+            continue
         instances = _scanned_instances(aws, scan.association_id)
         if summaries is None:
             summaries = _patch_summaries(aws)
@@ -87,15 +126,18 @@ def compliance(
         offenders = sorted(
             (i for i in compliance if i.status == "NON_COMPLIANT"), key=lambda i: i.rank(),
             reverse=True,
-        )[:top]
-        worst = [_with_missing(aws, instance) for instance in offenders]
-        results.append(_result(configuration, scan.association_name, compliance, worst))
+        )
+        listed = offenders[:limit] if limit else offenders
+        worst = [_with_missing(aws, instance) for instance in listed]
+        results.append(_result(
+            configuration, scan.association_name, compliance, worst, len(offenders) - len(listed)
+        ))
     return results
 
 
 def _result(
     configuration: DeployedConfiguration, scan: str | None,
-    instances: list[InstanceCompliance], worst: list[InstanceCompliance],
+    instances: list[InstanceCompliance], worst: list[InstanceCompliance], more: int = 0,
 ) -> ConfigurationCompliance:
     return ConfigurationCompliance(
         configuration_id=configuration.configuration_id,
@@ -105,6 +147,7 @@ def _result(
         scan_association=scan,
         instances=instances,
         worst=worst,
+        more=more,
     )
 
 
@@ -146,9 +189,9 @@ def _instance(instance_id: str, summary: dict[str, Any] | None) -> InstanceCompl
         compliant=(summary.get("CompliantSummary") or {}).get("CompliantCount", 0),
         non_compliant=non_compliant.get("NonCompliantCount", 0),
         severities={
-            severity: severity_summary.get(f"{severity}Count", 0)
+            severity: count
             for severity in SEVERITIES
-            if severity_summary.get(f"{severity}Count", 0)
+            if (count := severity_summary.get(f"{severity.title()}Count", 0))
         },
         last_scan=(summary.get("ExecutionSummary") or {}).get("ExecutionTime"),
     )
@@ -165,17 +208,21 @@ def _with_missing(aws: Aws, instance: InstanceCompliance) -> InstanceCompliance:
             ],
         )
     )
-    order = {severity.upper(): index for index, severity in enumerate(SEVERITIES)}
-    items.sort(key=lambda item: order.get(item.get("Severity", "UNSPECIFIED"), len(order)))
-    return InstanceCompliance(
-        instance_id=instance.instance_id,
-        status=instance.status,
-        compliant=instance.compliant,
-        non_compliant=instance.non_compliant,
-        severities=instance.severities,
-        last_scan=instance.last_scan,
-        missing=[
-            (item.get("Id", ""), item.get("Severity", ""), item.get("Title", ""))
-            for item in items
-        ],
-    )
+    missing = [
+        MissingPatch(
+            patch_id=item.get("Id", ""),
+            severity=spell_severity(item.get("Severity")),
+            title=item.get("Title", ""),
+            state=(item.get("Details") or {}).get("PatchState"),
+        )
+        for item in items
+    ]
+    order = {name: index for index, name in enumerate(SEVERITIES)}
+    missing.sort(key=lambda patch: order[patch.severity])
+    return replace(instance, missing=missing)
+
+
+def spell_severity(value: str | None) -> str:
+    """``value`` spelled as in :data:`SEVERITIES` (``UNSPECIFIED`` when unknown)."""
+    spelled = (value or "").upper()
+    return spelled if spelled in SEVERITIES else UNSPECIFIED

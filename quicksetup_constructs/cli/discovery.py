@@ -3,17 +3,34 @@ named ``QuickSetup-*`` in the account and Region."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from .aws import Aws, error_code, paginate
 from .catalogue import PREFIX, OptionMatch, catalogue, match_associations, share_account_wide
 from .errors import CliError
-from .templates import ASSOCIATION, STACK_SET, Target
+from .templates import (
+    ASSOCIATION,
+    INVENTORY_SYNC_PREFIX,
+    RESOURCE_DATA_SYNC,
+    SERVICE_SETTING,
+    STACK_SET,
+    Target,
+    TemplateSpec,
+    parse_template_body,
+)
 
 _NESTED_STACK = "AWS::CloudFormation::Stack"
+_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+DELETED_OUTSIDE = "deleted outside CloudFormation"
+"""Why a resource of the stack is missing in Systems Manager."""
+HOST_MANAGEMENT = "default_host_management"
+"""Key of the Default Host Management Configuration setting (the prop that creates it)."""
+INVENTORY_SYNC = "inventory_sync"
+"""Key of the inventory's resource data sync (the prop that creates it)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,9 @@ class DeployedAssociation:
     counts: dict[str, int]
     """Targets by their latest status (``AssociationStatusAggregatedCount``)."""
     last_execution: datetime | None
+    missing: bool = False
+    """The stack has the association, Systems Manager does not (``AssociationDoesNotExist``):
+    it was deleted outside CloudFormation."""
 
     @classmethod
     def from_api(cls, association: dict[str, Any], match: OptionMatch) -> DeployedAssociation:
@@ -58,11 +78,26 @@ class DeployedAssociation:
 
 
 @dataclass(frozen=True)
+class DeployedSetting:
+    """What a configuration's stack creates besides associations: the Default Host Management
+    Configuration service setting, or the inventory's resource data sync."""
+
+    key: str
+    """``default_host_management`` or ``inventory_sync``."""
+    name: str
+    """The setting's id, or the sync's name."""
+    value: str | None = None
+    """The role the DHMC setting registers (None: not known, or a sync)."""
+
+
+@dataclass(frozen=True)
 class DeployedConfiguration:
     configuration_id: str
     region: str
     stack: str | None
     associations: list[DeployedAssociation] = field(default_factory=list)
+    settings: list[DeployedSetting] = field(default_factory=list)
+    """Read from the stack (``--stack``); empty otherwise."""
 
     @property
     def targets(self) -> str:
@@ -80,8 +115,11 @@ def find_configurations(aws: Aws, stack_name: str | None) -> list[DeployedConfig
 
     Raises :class:`CliError` for an unknown stack, or when there is no configuration.
     """
+    settings: list[tuple[str, DeployedSetting]] = []
     if stack_name is not None:
-        associations = list(_stack_associations(aws, stack_name))
+        stack = _StackReader(aws, stack_name)
+        associations = list(_stack_associations(stack))
+        settings = _stack_settings(stack)
     else:
         associations = list(_all_associations(aws))
     configurations: dict[str, DeployedConfiguration] = {}
@@ -92,6 +130,9 @@ def find_configurations(aws: Aws, stack_name: str | None) -> list[DeployedConfig
             DeployedConfiguration(configuration_id, aws.region, stack_name),
         )
         configuration.associations.append(association)
+    for configuration_id, setting in settings:
+        if configuration_id in configurations:
+            configurations[configuration_id].settings.append(setting)
     share_account_wide(
         {key: configuration.associations for key, configuration in configurations.items()},
         lambda association: association.match,
@@ -123,10 +164,16 @@ def _all_associations(aws: Aws) -> Iterable[DeployedAssociation]:
 
 def stack_resources(aws: Aws, stack_name: str) -> list[dict[str, Any]]:
     """Every resource of the stack and of its nested stacks (``ListStackResources``)."""
+    return [resource for _, resource in _owned_stack_resources(aws, stack_name)]
+
+
+def _owned_stack_resources(aws: Aws, stack_name: str) -> list[tuple[str, dict[str, Any]]]:
+    """(the stack that holds it, resource) of every resource of the stack and of its nested
+    stacks."""
     from botocore.exceptions import ClientError
 
     cloudformation = aws.client("cloudformation")
-    resources: list[dict[str, Any]] = []
+    resources: list[tuple[str, dict[str, Any]]] = []
     pending = [stack_name]
     while pending:
         name = pending.pop(0)
@@ -134,7 +181,7 @@ def stack_resources(aws: Aws, stack_name: str) -> list[dict[str, Any]]:
             for resource in paginate(
                 cloudformation, "list_stack_resources", "StackResourceSummaries", StackName=name
             ):
-                resources.append(resource)
+                resources.append((name, resource))
                 if resource.get("ResourceType") == _NESTED_STACK and resource.get(
                     "PhysicalResourceId"
                 ):
@@ -149,30 +196,177 @@ def stack_resources(aws: Aws, stack_name: str) -> list[dict[str, Any]]:
     return resources
 
 
-def _stack_associations(aws: Aws, stack_name: str) -> Iterable[DeployedAssociation]:
-    resources = stack_resources(aws, stack_name)
-    ssm = aws.client("ssm")
-    descriptions = [
-        ssm.describe_association(AssociationId=resource["PhysicalResourceId"])[
-            "AssociationDescription"
-        ]
-        for resource in resources
-        if resource.get("ResourceType") == ASSOCIATION and resource.get("PhysicalResourceId")
-    ]
-    matches = match_associations(d.get("AssociationName", "") for d in descriptions)
+class _StackReader:
+    """A stack's resources, and its templates (each read once, when first needed)."""
+
+    def __init__(self, aws: Aws, stack_name: str) -> None:
+        self.aws = aws
+        self.name = stack_name
+        self.resources = _owned_stack_resources(aws, stack_name)
+        self._templates: dict[str, TemplateSpec | None] = {}
+
+    def template(self, stack: str) -> TemplateSpec | None:
+        """The template of ``stack`` (the stack or a nested one), or None if unreadable."""
+        if stack not in self._templates:
+            body = self.aws.client("cloudformation").get_template(StackName=stack).get(
+                "TemplateBody"
+            )
+            self._templates[stack] = parse_template_body(body)
+        return self._templates[stack]
+
+    def physical_id(self, stack: str, logical_id: str) -> str | None:
+        for owner, resource in self.resources:
+            if owner == stack and resource.get("LogicalResourceId") == logical_id:
+                return resource.get("PhysicalResourceId")
+        return None
+
+
+def _stack_associations(stack: _StackReader) -> Iterable[DeployedAssociation]:
+    """The stack's associations as Systems Manager describes them; one that Systems Manager
+    no longer has (deleted outside CloudFormation) from the template, marked ``missing``."""
+    from botocore.exceptions import ClientError
+
+    ssm = stack.aws.client("ssm")
+    descriptions: list[tuple[dict[str, Any], bool]] = []
+    """(description, whether Systems Manager no longer has it)"""
+    for owner, resource in stack.resources:
+        if resource.get("ResourceType") != ASSOCIATION or not resource.get("PhysicalResourceId"):
+            continue
+        association_id = resource["PhysicalResourceId"]
+        try:
+            description = ssm.describe_association(AssociationId=association_id)[
+                "AssociationDescription"
+            ]
+        except ClientError as error:
+            if error_code(error) != "AssociationDoesNotExist":
+                raise
+            descriptions.append((_from_template(stack, owner, resource), True))
+        else:
+            descriptions.append((description, False))
+    matches = match_associations(d.get("AssociationName", "") for d, _ in descriptions)
     found = False
-    for description in descriptions:
+    for description, missing in descriptions:
         match = matches.get(description.get("AssociationName", ""))
         if match is not None:
             found = True
-            yield DeployedAssociation.from_api(description, match)
+            association = DeployedAssociation.from_api(description, match)
+            yield replace(association, missing=True) if missing else association
     if not found:
-        if any(resource.get("ResourceType") == STACK_SET for resource in resources):
+        if any(resource.get("ResourceType") == STACK_SET for _, resource in stack.resources):
             raise CliError(
-                f"stack {stack_name!r} deploys its configuration to other accounts through "
-                f"StackSets: run `quicksetup status --org --stack {stack_name}`"
+                f"stack {stack.name!r} deploys its configuration to other accounts through "
+                f"StackSets: run `quicksetup status --org --stack {stack.name}`"
             )
         raise CliError(
-            f"stack {stack_name!r} in {aws.region} has no Quick Setup association "
+            f"stack {stack.name!r} in {stack.aws.region} has no Quick Setup association "
             f"(none named {PREFIX}*)"
         )
+
+
+def _from_template(stack: _StackReader, owner: str, resource: dict[str, Any]) -> dict[str, Any]:
+    """An association the stack holds and Systems Manager does not, as ``DescribeAssociation``
+    would have described it, from the template (its name, document, targets, schedule)."""
+    association_id = resource["PhysicalResourceId"]
+    template = stack.template(owner)
+    spec = next(
+        (
+            a for a in (template.associations if template else ())
+            if a.logical_id == resource.get("LogicalResourceId")
+        ),
+        None,
+    )
+    if spec is None:
+        return {"AssociationId": association_id, "AssociationName": ""}
+    return {
+        "AssociationId": association_id,
+        "AssociationName": spec.association_name,
+        "Name": spec.document,
+        "Targets": [{"Key": t.key, "Values": list(t.values)} for t in spec.targets],
+        **({"ScheduleExpression": spec.schedule} if spec.schedule else {}),
+    }
+
+
+def _stack_settings(stack: _StackReader) -> list[tuple[str, DeployedSetting]]:
+    """(configuration id, setting) of the stack's DHMC service settings (configuration and
+    role from the template) and inventory syncs (configuration from the sync's name)."""
+    found: list[tuple[str, DeployedSetting]] = []
+    owners = list(dict.fromkeys(
+        owner for owner, resource in stack.resources
+        if resource.get("ResourceType") == SERVICE_SETTING
+    ))
+    for owner in owners:
+        template = stack.template(owner)
+        present = {
+            resource.get("LogicalResourceId") for who, resource in stack.resources
+            if who == owner and resource.get("ResourceType") == SERVICE_SETTING
+        }
+        for item in template.configuration_resources if template else ():
+            if item.resource_type != SERVICE_SETTING or item.logical_id not in present:
+                continue
+            role = item.details.get("role")
+            reference = _REFERENCE.fullmatch(role or "")
+            if reference:
+                role = stack.physical_id(owner, reference.group(1))
+            found.append((item.configuration_id, DeployedSetting(
+                HOST_MANAGEMENT, item.details.get("setting", ""), role,
+            )))
+    for _, resource in stack.resources:
+        name = resource.get("PhysicalResourceId") or ""
+        if resource.get("ResourceType") == RESOURCE_DATA_SYNC and name.startswith(
+            INVENTORY_SYNC_PREFIX
+        ):
+            found.append((name[len(INVENTORY_SYNC_PREFIX):], DeployedSetting(INVENTORY_SYNC, name)))
+    return found
+
+
+_ASSOCIATION_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def find_association(aws: Aws, id_or_name: str) -> DeployedAssociation:
+    """The association whose id (``DescribeAssociation``) or name (``ListAssociations``,
+    filtered by name) is ``id_or_name``. One that is not named ``QuickSetup-*`` is read all
+    the same, as an option of its own name.
+
+    Raises :class:`CliError` when there is none, or when several have that name.
+    """
+    from botocore.exceptions import ClientError
+
+    ssm = aws.client("ssm")
+    if _ASSOCIATION_ID.fullmatch(id_or_name):
+        try:
+            description = ssm.describe_association(AssociationId=id_or_name)[
+                "AssociationDescription"
+            ]
+        except ClientError as error:
+            if error_code(error) != "AssociationDoesNotExist":
+                raise
+            raise CliError(
+                f"no association {id_or_name} in {aws.region} (account {aws.account}): check "
+                "the id (`aws ssm list-associations`), or pass --region"
+            ) from None
+    else:
+        named = [
+            association
+            for association in paginate(
+                ssm, "list_associations", "Associations",
+                AssociationFilterList=[{"key": "AssociationName", "value": id_or_name}],
+            )
+            if association.get("AssociationName") == id_or_name
+        ]
+        if not named:
+            raise CliError(
+                f"no association named {id_or_name!r} in {aws.region} (account "
+                f"{aws.account}): check the name (`aws ssm list-associations`), or pass --region"
+            )
+        if len(named) > 1:
+            ids = ", ".join(association["AssociationId"] for association in named)
+            raise CliError(
+                f"{len(named)} associations are named {id_or_name!r} in {aws.region}: pass "
+                f"the id of one ({ids})"
+            )
+        description = named[0]
+    name = description.get("AssociationName", "")
+    match = match_associations([name]).get(name) or OptionMatch(None, "", name or id_or_name)
+    return DeployedAssociation.from_api(description, match)

@@ -239,64 +239,119 @@ def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None)
         sys.exit(FINDINGS_EXIT_CODE)
 
 
+def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--member-role``, ``--delegated-admin`` and ``--max-concurrency``, for ``--org``."""
+    options = [
+        click.option("--member-role", metavar="ROLE",
+                     help="With --org: a role to assume in every member account to read its "
+                          "associations (e.g. OrganizationAccountAccessRole)."),
+        click.option("--delegated-admin", is_flag=True,
+                     help="With --org: call the StackSet API as a delegated administrator."),
+        click.option("--max-concurrency", type=click.IntRange(1, 64), default=16,
+                     show_default=True, metavar="N",
+                     help="With --org: targets (account × Region) read at a time, 1 to 64."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _read_organization(aws: Any, stack_name: str | None, member_role: str | None,
+                       delegated_admin: bool, max_concurrency: int, failures: bool) -> Any:
+    from .organization import organization_status
+    from .render import organization_progress
+
+    with organization_progress(quiet=output_format() == "json") as progress:
+        return organization_status(
+            aws, stack_name=stack_name, member_role=member_role,
+            delegated_admin=delegated_admin, max_concurrency=max_concurrency,
+            progress=progress, failures=failures,
+        )
+
+
 @main.command()
 @_aws_options
 @click.option("--org", is_flag=True,
               help="Organization configurations: per target (account × Region) the status of "
                    "the stack instance and of the associations.")
-@click.option("--member-role", metavar="ROLE",
-              help="With --org: a role to assume in every member account to read its "
-                   "associations (e.g. OrganizationAccountAccessRole).")
-@click.option("--delegated-admin", is_flag=True,
-              help="With --org: call the StackSet API as a delegated administrator.")
+@_organization_options
 def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
-           delegated_admin: bool) -> None:
+           delegated_admin: bool, max_concurrency: int) -> None:
     """A card per option of each deployed configuration: Success (ran on every target),
-    Failed (at least one target failed), Pending (running, or not run yet) or Not configured
-    (option not chosen), with the last run and the target counts."""
+    Failed (at least one target failed), Pending (running, or not run yet), Not configured
+    (option not chosen) or Missing (in the stack, deleted outside CloudFormation), with the
+    last run and the target counts; and a card for the Default Host Management Configuration
+    setting and the inventory sync, where the configuration has them. Exit code 1 when a card
+    is Failed or Missing."""
     from .render import waiting
 
     quiet = output_format() == "json"
     if org:
-        from .organization import organization_status
-
-        with waiting("Reading StackSets and stack instances…", quiet=quiet):
-            result: Any = organization_status(
-                aws, stack_name=stack_name, member_role=member_role,
-                delegated_admin=delegated_admin,
-            )
+        result: Any = _read_organization(aws, stack_name, member_role, delegated_admin,
+                                         max_concurrency, failures=False)
         _output(result, "print_organization")
         return
     from .discovery import find_configurations
-    from .status import FAILED, configuration_status
+    from .status import configuration_statuses
 
     with waiting("Reading associations…", quiet=quiet):
         configurations = find_configurations(aws, stack_name)
-        result = [configuration_status(aws, configuration) for configuration in configurations]
+        result = configuration_statuses(aws, configurations)
     _output(result, "print_status")
-    if any(configuration.status == FAILED for configuration in result):
+    if any(configuration.findings for configuration in result):
         sys.exit(FINDINGS_EXIT_CODE)
 
 
 @main.command()
 @_aws_options
-@click.option("--max-targets", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Failed targets to show per option.")
-@click.option("--lines", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Last lines of each failed step's output to show (0: all).")
-def troubleshoot(aws: Any, stack_name: str | None, max_targets: int, lines: int) -> None:
-    """For each failed option: its latest failed execution, the failed targets and the output
-    of each failed step (Command plugin or Automation step). Exit code 1 when anything
-    failed, 0 otherwise."""
+@click.option("--association", "association", metavar="ID",
+              help="Drill down into one association (its id or name): every failed target of "
+                   "its latest failed execution, with the full output of each failed step.")
+@click.option("--instance", "instance", metavar="ID",
+              help="Drill down into one instance: the latest status of each Quick Setup "
+                   "association on it, with the full output of its failed steps.")
+@click.option("--max-targets", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Instances to name per group of targets that failed the same way.")
+@click.option("--lines", type=click.IntRange(min=0), metavar="N",
+              help="Last lines of output to show per group of failures (0: all). "
+                   "Default: 20; all with --association or --instance.")
+@click.option("--org", is_flag=True,
+              help="Organization configurations: per target (account × Region) each failed "
+                   "option and its latest failed execution (--max-targets and --lines do not "
+                   "apply).")
+@_organization_options
+def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
+                 instance: str | None, max_targets: int, lines: int | None, org: bool,
+                 member_role: str | None, delegated_admin: bool, max_concurrency: int) -> None:
+    """For each failed option: its latest failed execution and its failed targets, grouped by
+    how they failed (document, step, exit code, first line of output), with the output of
+    each group once (Command plugin or Automation step). --association and --instance drill
+    down, with every failed target and its full output. With --org, per target of the
+    organization's StackSets: each failed option and its latest failed execution. Exit code 1
+    when anything failed, 0 otherwise."""
+    if association is not None or instance is not None:
+        _drill_down(aws, stack_name, association, instance, lines, org)
+        return
+    if org:
+        from .status import FAILED as FAILED_OPTION
+
+        stack_sets = _read_organization(aws, stack_name, member_role, delegated_admin,
+                                        max_concurrency, failures=True)
+        _output(stack_sets, "print_organization_troubles")
+        if any(target.association_status == FAILED_OPTION
+               for stack_set in stack_sets for target in stack_set.targets):
+            sys.exit(FINDINGS_EXIT_CODE)
+        return
     from .discovery import find_configurations
     from .render import waiting
-    from .troubleshoot import any_failed
+    from .troubleshoot import DEFAULT_LINES, any_failed
     from .troubleshoot import troubleshoot as run
 
     with waiting("Reading failed executions…", quiet=output_format() == "json"):
         configurations = find_configurations(aws, stack_name)
         result = [
-            run(aws, configuration, max_targets=max_targets, lines=lines)
+            run(aws, configuration, max_targets=max_targets,
+                lines=DEFAULT_LINES if lines is None else lines)
             for configuration in configurations
         ]
     _output(result, "print_troubles")
@@ -304,20 +359,59 @@ def troubleshoot(aws: Any, stack_name: str | None, max_targets: int, lines: int)
         sys.exit(FINDINGS_EXIT_CODE)
 
 
+def _drill_down(aws: Any, stack_name: str | None, association: str | None,
+                instance: str | None, lines: int | None, org: bool) -> None:
+    """``troubleshoot --association ID`` or ``--instance ID``."""
+    from .render import waiting
+    from .troubleshoot import troubleshoot_association, troubleshoot_instance
+
+    if association is not None and instance is not None:
+        raise CliError("--association and --instance drill down one way each: give one")
+    if org:
+        given = "--association" if association is not None else "--instance"
+        raise CliError(f"--org reads the organization's StackSets: leave it out with {given}")
+    quiet = output_format() == "json"
+    if association is not None:
+        if stack_name is not None:
+            raise CliError("--association names one association: leave out --stack")
+        with waiting("Reading the association's failed execution…", quiet=quiet):
+            result: Any = troubleshoot_association(aws, association, lines=lines or 0)
+        _output(result, "print_association_troubles")
+    else:
+        assert instance is not None
+        configurations = None
+        with waiting("Reading the instance's associations…", quiet=quiet):
+            if stack_name is not None:
+                from .discovery import find_configurations
+
+                configurations = find_configurations(aws, stack_name)
+            result = troubleshoot_instance(
+                aws, instance, lines=lines or 0, configurations=configurations
+            )
+        _output(result, "print_instance_troubles")
+    if result.findings:
+        sys.exit(FINDINGS_EXIT_CODE)
+
+
 @main.command()
 @_aws_options
-@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
-              help="Worst offenders to list per configuration.")
-def compliance(aws: Any, stack_name: str | None, top: int) -> None:
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              metavar="N",
+              help="Non-compliant instances to list per configuration, worst first, with "
+                   "their missing patches (0: all).")
+@click.option("--top", type=click.IntRange(min=0), hidden=True,
+              help="Former name of --limit.")
+def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) -> None:
     """Patch compliance per configuration: compliant and non-compliant instances among those
-    its daily patch scan targets, and the worst offenders with their missing patches."""
+    its daily patch scan targets, and every non-compliant instance, worst first, with its
+    missing patches (--limit of them)."""
     from .compliance import compliance as run
     from .discovery import find_configurations
     from .render import waiting
 
     with waiting("Reading patch compliance…", quiet=output_format() == "json"):
         configurations = find_configurations(aws, stack_name)
-        result = run(aws, configurations, top=top)
+        result = run(aws, configurations, limit=limit if top is None else top)
     _output(result, "print_compliance")
     if any(configuration.non_compliant for configuration in result):
         sys.exit(FINDINGS_EXIT_CODE)

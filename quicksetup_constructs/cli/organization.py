@@ -6,22 +6,62 @@ Stack instances come from the StackSet API of the management (or delegated admin
 account. Associations live in the member accounts: they are read with ``--member-role``
 (a role to assume in every member account); without it only targets in the current account
 can be read.
+
+Targets are read in parallel by a bounded pool of threads (``--max-concurrency``), each
+making one call at a time, so that no more calls than that are in flight. Every member
+account is reached from the one session of the command (:meth:`Aws.member`): ``AssumeRole``
+once per account, its credentials reused for every Region, and a target's client released
+once read. A target that cannot be read (the role cannot be assumed, the call is denied or
+throttled after its retries, ...) is ``Not read``, with the reason; the others are still read.
+
+``quicksetup troubleshoot --org`` reads the same, and for each failed option of a target the
+latest failed execution of its association (``DescribeAssociationExecutions``, one call).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from .aws import Aws, describe_client_error, paginate
+from .aws import Aws, aws_errors, one_line, paginate
 from .catalogue import PREFIX, match_associations
 from .discovery import DeployedAssociation, stack_resources
 from .errors import CliError
-from .status import FAILED, NOT_CONFIGURED, PENDING, SUCCESS, option_status
+from .status import (
+    FAILED,
+    NOT_CONFIGURED,
+    PENDING,
+    SUCCESS,
+    Execution,
+    latest_execution,
+    option_status,
+)
 from .templates import STACK_SET, parse_template_body
 
 NOT_READ = "Not read"
+MAX_CONCURRENCY = 16
+"""Targets read at a time by default (``--max-concurrency``, 1 to 64)."""
+NO_MEMBER_ROLE = "another account: pass --member-role to read its associations"
+
+Progress = Callable[[int, int], None]
+"""Called with the targets read so far and the targets to read."""
+
+
+@dataclass(frozen=True)
+class FailedOptionRun:
+    """A failed option of a target, and the latest failed execution of its association."""
+
+    key: str
+    title: str
+    association_name: str
+    association_id: str
+    counts: dict[str, int]
+    """The association's targets by their latest status."""
+    execution: Execution | None
+    """The latest failed execution (None when none is left in the history)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +82,8 @@ class TargetStatus:
     association_detail: str | None = None
     options: dict[str, str] = field(default_factory=dict)
     """Status of each option's association in this target."""
+    failures: list[FailedOptionRun] = field(default_factory=list)
+    """``troubleshoot --org``: each failed option, with its latest failed execution."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +112,13 @@ class StackSetStatus:
 
 
 def organization_status(
-    aws: Aws, *, stack_name: str | None, member_role: str | None, delegated_admin: bool
+    aws: Aws, *, stack_name: str | None, member_role: str | None, delegated_admin: bool,
+    max_concurrency: int = MAX_CONCURRENCY, progress: Progress | None = None,
+    failures: bool = False,
 ) -> list[StackSetStatus]:
-    """The StackSets of stack ``stack_name`` (or every Quick Setup StackSet) and their targets."""
+    """The StackSets of stack ``stack_name`` (or every Quick Setup StackSet) and their targets,
+    read ``max_concurrency`` at a time; with ``failures``, each failed option's latest failed
+    execution too."""
     call_as = {"CallAs": "DELEGATED_ADMIN"} if delegated_admin else {}
     cloudformation = aws.client("cloudformation")
     stack_sets = [
@@ -86,14 +132,26 @@ def organization_status(
             f"no Quick Setup StackSet in {where}: no StackSet holds associations named "
             f"{PREFIX}*"
         )
-    reader = _AssociationReader(aws, member_role)
-    results = []
+    listed = []
     for stack_set in stack_sets:
-        names = _association_names(stack_set)
-        instances = paginate(
+        instances = list(paginate(
             cloudformation, "list_stack_instances", "Summaries",
             StackSetName=stack_set["StackSetName"], **call_as,
-        )
+        ))
+        listed.append((stack_set, _association_names(stack_set), instances))
+    # Every target to read, once, with the association names of the StackSets deployed there.
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for _, names, instances in listed:
+        if names:
+            for instance in instances:
+                key = (instance.get("Account", ""), instance.get("Region", ""))
+                wanted.setdefault(key, set()).update(names)
+    reads: dict[tuple[str, str], _Read] = {}
+    if wanted:
+        reader = _AssociationReader(aws, member_role, failures=failures)
+        reads = _read_all(reader, wanted, max_concurrency, progress)
+    results = []
+    for stack_set, names, instances in listed:
         results.append(
             StackSetStatus(
                 name=stack_set["StackSetName"],
@@ -103,10 +161,46 @@ def organization_status(
                     {match.configuration_id for match in match_associations(names).values()}
                 ),
                 association_names=names,
-                targets=[_target(instance, names, reader) for instance in instances],
+                targets=[_target(instance, names, reads) for instance in instances],
             )
         )
     return results
+
+
+def _read_all(
+    reader: _AssociationReader, wanted: dict[tuple[str, str], set[str]], max_concurrency: int,
+    progress: Progress | None,
+) -> dict[tuple[str, str], _Read]:
+    """Read every target, ``max_concurrency`` at a time (each worker makes one call at a
+    time); ``progress`` is called here, in the calling thread."""
+    total = len(wanted)
+    if progress:
+        progress(0, total)
+    pool = ThreadPoolExecutor(
+        max_workers=max(1, min(max_concurrency, total)), thread_name_prefix="quicksetup-read"
+    )
+    # The first Region of every account first, then the second of every account, ...: a
+    # worker that finds its account's role being assumed waits for it, so the Regions of one
+    # account are not started side by side.
+    rank: dict[tuple[str, str], int] = {}
+    started: dict[str, int] = {}
+    for account, region in wanted:
+        rank[account, region] = started.get(account, 0)
+        started[account] = rank[account, region] + 1
+    futures: dict[Future[_Read], tuple[str, str]] = {}
+    try:
+        for key in sorted(wanted, key=rank.__getitem__):  # stable: listing order within a rank
+            futures[pool.submit(reader.read, key[0], key[1], frozenset(wanted[key]))] = key
+        reads = {}
+        for done, future in enumerate(as_completed(futures), 1):
+            reads[futures[future]] = future.result()
+            if progress:
+                progress(done, total)
+        return reads
+    finally:
+        # On an error (or ^C) the targets not started are dropped; a call under way ends
+        # within its timeouts and retries.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _stack_sets(aws: Aws, stack_name: str | None, call_as: dict[str, str]) -> Iterable[dict[str, Any]]:
@@ -141,7 +235,9 @@ def _is_quick_setup(stack_set: dict[str, Any]) -> bool:
     )
 
 
-def _target(instance: dict[str, Any], names: list[str], reader: _AssociationReader) -> TargetStatus:
+def _target(
+    instance: dict[str, Any], names: list[str], reads: dict[tuple[str, str], _Read]
+) -> TargetStatus:
     account, region = instance.get("Account", ""), instance.get("Region", "")
     detailed = (instance.get("StackInstanceStatus") or {}).get("DetailedStatus")
     common: dict[str, Any] = {
@@ -154,13 +250,22 @@ def _target(instance: dict[str, Any], names: list[str], reader: _AssociationRead
     }
     if not names:
         return TargetStatus(**common, association_status=NOT_CONFIGURED)
-    associations, problem = reader.read(account, region)
-    if associations is None:
-        return TargetStatus(**common, association_status=NOT_READ, association_detail=problem)
+    read = reads[account, region]
+    if read.associations is None:
+        return TargetStatus(**common, association_status=NOT_READ, association_detail=read.problem)
+    associations = read.associations
     options: dict[str, str] = {}
+    failures: list[FailedOptionRun] = []
     for name, match in match_associations(names).items():
         association = associations.get(name)
         options[match.key] = option_status(association, None).status if association else "Missing"
+        if name in read.failures:
+            assert association is not None
+            failures.append(FailedOptionRun(
+                key=match.key, title=match.title, association_name=name,
+                association_id=association.association_id, counts=association.counts,
+                execution=read.failures[name],
+            ))
     states = set(options.values())
     if FAILED in states:
         status = FAILED
@@ -171,42 +276,102 @@ def _target(instance: dict[str, Any], names: list[str], reader: _AssociationRead
     missing = [key for key, state in options.items() if state == "Missing"]
     detail = ("not created yet: " + ", ".join(missing)) if missing else None
     return TargetStatus(
-        **common, association_status=status, association_detail=detail, options=options
+        **common, association_status=status, association_detail=detail, options=options,
+        failures=failures,
     )
 
 
-class _AssociationReader:
-    """The ``QuickSetup-*`` associations of each target, read once per account and Region."""
+@dataclass(frozen=True)
+class _Read:
+    """What was read of one target: its ``QuickSetup-*`` associations by name (None when they
+    could not be read, and ``problem`` says why), and the latest failed execution of each
+    failed one (``troubleshoot --org``)."""
 
-    def __init__(self, aws: Aws, member_role: str | None) -> None:
+    associations: dict[str, DeployedAssociation] | None
+    problem: str | None = None
+    failures: dict[str, Execution | None] = field(default_factory=dict)
+
+
+class _AssociationReader:
+    """Reads the ``QuickSetup-*`` associations of a target; called from the worker threads.
+
+    The own account is read with the command's credentials, any other through
+    ``--member-role`` (:meth:`Aws.member`: ``AssumeRole`` once per account). An account whose
+    role cannot be assumed is not asked again for its other Regions.
+    """
+
+    def __init__(self, aws: Aws, member_role: str | None, *, failures: bool) -> None:
         self.aws = aws
         self.member_role = member_role
-        self._cache: dict[tuple[str, str], tuple[dict[str, DeployedAssociation] | None, str | None]] = {}
+        self.failures = failures
+        with aws_errors(aws):
+            self.own_account = aws.account  # here, before the workers start
+        self._lock = threading.Lock()
+        self._account_locks: dict[str, threading.Lock] = {}
+        self._unreachable: dict[str, str] = {}
+        """Why the role could not be assumed, by account."""
 
-    def read(self, account: str, region: str) -> tuple[dict[str, DeployedAssociation] | None, str | None]:
-        key = (account, region)
-        if key not in self._cache:
-            self._cache[key] = self._read(account, region)
-        return self._cache[key]
-
-    def _read(self, account: str, region: str) -> tuple[dict[str, DeployedAssociation] | None, str | None]:
-        from botocore.exceptions import ClientError
+    def read(self, account: str, region: str, names: frozenset[str]) -> _Read:
+        from botocore.exceptions import BotoCoreError
 
         try:
-            if account == self.aws.account:
-                session = self.aws
-            elif self.member_role:
-                session = self.aws.member(account, self.member_role)
-            else:
-                return None, "another account: pass --member-role to read its associations"
-            associations = list(
-                paginate(session.client("ssm", region), "list_associations", "Associations")
-            )
-            matches = match_associations(a.get("AssociationName", "") for a in associations)
-            return {
-                a["AssociationName"]: DeployedAssociation.from_api(a, matches[a["AssociationName"]])
-                for a in associations
-                if a.get("AssociationName", "") in matches
-            }, None
-        except ClientError as error:
-            return None, describe_client_error(error)
+            aws = self._account(account)
+            try:
+                with aws_errors():
+                    return self._read(aws, region, names)
+            finally:
+                if aws is not self.aws:
+                    aws.release("ssm", region)
+        except CliError as error:
+            return _Read(None, error.message)
+        except BotoCoreError as error:  # what aws_errors leaves: a connection closed, ...
+            return _Read(None, one_line(f"{type(error).__name__}: {error}"))
+
+    def _account(self, account: str) -> Aws:
+        if account == self.own_account:
+            return self.aws
+        if not self.member_role:
+            raise CliError(NO_MEMBER_ROLE)
+        with self._lock:
+            lock = self._account_locks.setdefault(account, threading.Lock())
+        with lock:
+            if account in self._unreachable:
+                raise CliError(self._unreachable[account])
+            try:
+                with aws_errors():
+                    return self.aws.member(account, self.member_role)
+            except CliError as error:
+                self._unreachable[account] = error.message
+                raise
+
+    def _read(self, aws: Aws, region: str, names: frozenset[str]) -> _Read:
+        associations = list(
+            paginate(aws.client("ssm", region), "list_associations", "Associations")
+        )
+        matches = match_associations(a.get("AssociationName", "") for a in associations)
+        found = {
+            a["AssociationName"]: DeployedAssociation.from_api(a, matches[a["AssociationName"]])
+            for a in associations
+            if a.get("AssociationName", "") in matches
+        }
+        failures: dict[str, Execution | None] = {}
+        if self.failures:
+            in_region = _InRegion(aws, region)
+            for name in sorted(names & found.keys()):
+                association = found[name]
+                if option_status(association, None).status == FAILED:
+                    failures[name] = latest_execution(
+                        in_region, association.association_id, status="Failed"  # type: ignore[arg-type]
+                    )
+        return _Read(found, None, failures)
+
+
+class _InRegion:
+    """``aws`` whose clients default to ``region`` (for :func:`latest_execution`)."""
+
+    def __init__(self, aws: Aws, region: str) -> None:
+        self.aws = aws
+        self.region = region
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.aws.client(service, region or self.region)

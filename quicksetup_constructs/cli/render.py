@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
@@ -16,11 +16,29 @@ from rich.table import Table
 from rich.text import Text
 
 from .compliance import SEVERITIES, ConfigurationCompliance
-from .organization import NOT_READ, StackSetStatus
+from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .schedules import Schedule
-from .status import FAILED, NOT_CONFIGURED, PENDING, SUCCESS, ConfigurationStatus, OptionStatus
-from .troubleshoot import ConfigurationTroubles, FailedOption
+from .status import (
+    FAILED,
+    MISSING,
+    NOT_CONFIGURED,
+    PENDING,
+    SUCCESS,
+    ConfigurationStatus,
+    HostManagementStatus,
+    InventorySyncStatus,
+    OptionStatus,
+)
+from .troubleshoot import (
+    AssociationTroubles,
+    ConfigurationTroubles,
+    FailedOption,
+    FailedTarget,
+    FailureGroup,
+    InstanceAssociation,
+    InstanceTroubles,
+)
 
 STYLES = {
     SUCCESS: "green", FAILED: "red", PENDING: "yellow", NOT_CONFIGURED: "bright_black",
@@ -29,7 +47,7 @@ STYLES = {
     "CANCELLED": "red", "INOPERABLE": "red", "SKIPPED_SUSPENDED_ACCOUNT": "bright_black",
     "COMPLIANT": "green", "NON_COMPLIANT": "red", "NO_DATA": "bright_black",
 }
-SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–"}
+SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–", MISSING: "!"}
 
 
 def console(*, color: bool = True, plain: bool = False) -> Console:
@@ -204,15 +222,34 @@ def print_status(out: Console, statuses: list[ConfigurationStatus]) -> None:
             align="left",
         )
         out.print(f"[bold]Targets:[/] {escape(status.targets)}")
-        out.print(Columns([_card(option) for option in status.options], equal=True, width=46))
+        cards = [_card(option) for option in status.options]
+        if status.host_management is not None:
+            cards.append(_host_management_card(status.host_management))
+        if status.inventory_sync is not None:
+            cards.append(_sync_card(status.inventory_sync))
+        out.print(Columns(cards, equal=True, width=46))
+
+
+def _heading(title: str, status: str) -> Text:
+    """A card's title and status (long words, such as role names, folded)."""
+    body = Text(title, style="bold", overflow="fold")
+    body.append(
+        f"\n{SYMBOLS.get(status, '')} {status}", style=f"bold {STYLES.get(status, '')}"
+    )
+    return body
 
 
 def _card(option: OptionStatus) -> Panel:
     style = STYLES.get(option.status, "")
-    body = Text(option.title, style="bold")
-    body.append(f"\n{SYMBOLS.get(option.status, '')} {option.status}", style=f"bold {style}")
+    body = _heading(option.title, option.status)
     if option.status == NOT_CONFIGURED:
         body.append("\noption not chosen", style="bright_black")
+        return Panel(body, border_style=style)
+    if option.status == MISSING:
+        body.append(f"\n{option.detail}")
+        for name in (option.association_name, option.association_id):
+            if name:
+                body.append(f"\n{name}", style="bright_black")
         return Panel(body, border_style=style)
     body.append(f"\nLast run: {when(option.last_run)}")
     if option.counts:
@@ -227,52 +264,200 @@ def _card(option: OptionStatus) -> Panel:
     return Panel(body, border_style=style)
 
 
+def _host_management_card(card: HostManagementStatus) -> Panel:
+    body = _heading(card.title, card.status)
+    body.append(f"\nRole: {card.value or '—'}")
+    if card.names_role:
+        body.append("\nthe configuration's role", style="bright_black")
+    elif card.detail:
+        body.append(f"\n{card.detail}")
+    if card.last_modified:
+        body.append(f"\nSet: {when(card.last_modified)}", style="bright_black")
+    body.append(f"\n{card.setting_id}", style="bright_black")
+    return Panel(body, border_style=STYLES.get(card.status, ""))
+
+
+def _sync_card(card: InventorySyncStatus) -> Panel:
+    body = _heading(card.title, card.status)
+    if card.status == MISSING or card.last_status is None:
+        body.append(f"\n{card.detail}")
+    else:
+        body.append(f"\nLast sync: {when(card.last_sync)}")
+        body.append(f"\nLast success: {when(card.last_successful_sync)}")
+    if card.last_message:
+        body.append(
+            f"\n{card.last_message}", style="red" if card.status == FAILED else "bright_black"
+        )
+    if card.bucket:
+        body.append(f"\nBucket: {card.bucket}", style="bright_black")
+    body.append(f"\n{card.sync_name}", style="bright_black")
+    return Panel(body, border_style=STYLES.get(card.status, ""))
+
+
+@contextmanager
+def organization_progress(*, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """``--org``'s progress on standard error, only in a terminal: a spinner while the
+    StackSets are listed, then ``Reading targets… 120/2000``. Yields the function to call
+    with the targets read and the targets to read."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    with Console(stderr=True).status(
+        "Reading StackSets and stack instances…", spinner="dots"
+    ) as status:
+        yield lambda done, total: status.update(f"Reading targets… {done}/{total}")
+
+
+_NOT_READ_ACCOUNTS = 3
+"""Accounts named in a line of targets not read; the others are counted."""
+
+
+def _collapsed(target: TargetStatus) -> bool:
+    """A target whose associations could not be read, and whose stack instance has nothing
+    to say: it is counted in a line of its reason, not given a row."""
+    return target.association_status == NOT_READ and not target.reason and (
+        target.detailed_status in (None, "SUCCEEDED")
+        and target.instance_status in ("", "CURRENT")
+    )
+
+
+def _not_read_lines(targets: list[TargetStatus]) -> list[Text]:
+    """One line per reason why targets could not be read, with their count and a few of
+    their accounts (the account in a reason is written ``<account>``, so that accounts denied
+    alike are counted together)."""
+    by_reason: dict[str, list[TargetStatus]] = {}
+    for target in targets:
+        if target.association_status == NOT_READ:
+            reason = (target.association_detail or "unknown reason").replace(
+                target.account, "<account>"
+            ) if target.account else (target.association_detail or "unknown reason")
+            by_reason.setdefault(reason, []).append(target)
+    lines = []
+    for reason, group in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        accounts = list(dict.fromkeys(target.account for target in group))
+        named = ", ".join(accounts[:_NOT_READ_ACCOUNTS])
+        more = len(accounts) - _NOT_READ_ACCOUNTS
+        line = Text.assemble(
+            (NOT_READ, STYLES[NOT_READ]), f" · {len(group)} target(s): {reason} (",
+            "account " if len(accounts) == 1 else "accounts ", named,
+            f", … {more} more" if more > 0 else "", ")",
+        )
+        lines.append(line)
+    return lines
+
+
+def _stack_set_heading(stack_set: StackSetStatus) -> str:
+    summary = ", ".join(
+        f"{stack_set.count(state)} {state}"
+        for state in ("SUCCEEDED", "RUNNING", "PENDING", "FAILED", "CANCELLED", "INOPERABLE")
+        if stack_set.count(state)
+    )
+    holds = (
+        "configuration " + ", ".join(stack_set.configuration_ids)
+        if stack_set.configuration_ids else "no associations"
+    )
+    return (
+        f"StackSet {stack_set.name} ({stack_set.status}) · {holds} · "
+        f"{len(stack_set.targets)} target(s): {summary or 'none'}"
+    )
+
+
 def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
+    """A table of the targets of each StackSet; the targets not read for the same reason
+    (and whose stack instance succeeded) in one line under it."""
     for index, stack_set in enumerate(stack_sets):
         if index:
             out.print()
-        summary = ", ".join(
-            f"{stack_set.count(state)} {state}"
-            for state in ("SUCCEEDED", "RUNNING", "PENDING", "FAILED", "CANCELLED", "INOPERABLE")
-            if stack_set.count(state)
+        title = _stack_set_heading(stack_set)
+        rows = [target for target in stack_set.targets if not _collapsed(target)]
+        if not rows:
+            out.print(Text(title), soft_wrap=True)
+        else:
+            table = Table(title=escape(title), title_justify="left", expand=True)
+            table.add_column("Account", no_wrap=True)
+            table.add_column("Region", no_wrap=True)
+            table.add_column("OU", no_wrap=True)
+            table.add_column("Stack instance")
+            table.add_column("Associations")
+            for target in rows:
+                instance = styled(target.detailed_status or target.instance_status)
+                if target.instance_status and target.instance_status != "CURRENT":
+                    instance.append(f" ({target.instance_status})", style="bright_black")
+                if target.reason:
+                    instance.append(f"\n{target.reason}", style="bright_black")
+                association = (
+                    Text("—") if target.association_status == NOT_CONFIGURED
+                    else styled(target.association_status)
+                )
+                failed = [key for key, state in target.options.items() if state == FAILED]
+                if failed:
+                    association.append(": " + ", ".join(failed))
+                if target.association_status == NOT_READ:
+                    association.append(" (see below)", style="bright_black")
+                elif target.association_detail:
+                    association.append(f"\n{target.association_detail}", style="bright_black")
+                table.add_row(
+                    target.account, target.region, target.organizational_unit_id or "—",
+                    instance, association,
+                )
+            out.print(table)
+        for line in _not_read_lines(stack_set.targets):
+            out.print(line, soft_wrap=True)
+
+
+def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) -> None:
+    """``troubleshoot --org``: per StackSet of associations, a row per failed option of each
+    target with its latest failed execution; the targets not read, a line per reason."""
+    shown = [stack_set for stack_set in stack_sets if stack_set.association_names]
+    for index, stack_set in enumerate(shown):
+        if index:
+            out.print()
+        failed = [target for target in stack_set.targets if target.failures]
+        read = [
+            target for target in stack_set.targets
+            if target.association_status not in (NOT_READ, NOT_CONFIGURED)
+        ]
+        out.rule(
+            f"[bold]StackSet {escape(stack_set.name)}[/] · configuration "
+            f"{escape(', '.join(stack_set.configuration_ids))}",
+            align="left",
         )
-        holds = (
-            "configuration " + ", ".join(stack_set.configuration_ids)
-            if stack_set.configuration_ids else "no associations"
-        )
-        table = Table(
-            title=(
-                f"StackSet {stack_set.name} ({stack_set.status}) · {holds} · "
-                f"{len(stack_set.targets)} target(s): {summary or 'none'}"
-            ),
-            title_justify="left",
-            expand=True,
-        )
-        table.add_column("Account", no_wrap=True)
-        table.add_column("Region", no_wrap=True)
-        table.add_column("OU", no_wrap=True)
-        table.add_column("Stack instance")
-        table.add_column("Associations")
-        for target in stack_set.targets:
-            instance = styled(target.detailed_status or target.instance_status)
-            if target.instance_status and target.instance_status != "CURRENT":
-                instance.append(f" ({target.instance_status})", style="bright_black")
-            if target.reason:
-                instance.append(f"\n{target.reason}", style="bright_black")
-            association = (
-                Text("—") if target.association_status == NOT_CONFIGURED
-                else styled(target.association_status)
+        if not failed:
+            out.print(f"[green]✓ Nothing failed[/] in {len(read)} target(s) read")
+        else:
+            table = Table(
+                title=f"{len(failed)} of {len(read)} target(s) read have failed options",
+                title_justify="left", expand=True,
             )
-            failed = [key for key, state in target.options.items() if state == FAILED]
-            if failed:
-                association.append(": " + ", ".join(failed))
-            if target.association_detail:
-                association.append(f"\n{target.association_detail}", style="bright_black")
-            table.add_row(
-                target.account, target.region, target.organizational_unit_id or "—",
-                instance, association,
+            table.add_column("Account", no_wrap=True)
+            table.add_column("Region", no_wrap=True)
+            table.add_column("Failed option", overflow="fold")
+            table.add_column("Latest failed execution", overflow="fold")
+            for target in failed:
+                for failure in target.failures:
+                    option = Text.assemble(
+                        (failure.title, "bold"), "\n", (failure.association_name, "bright_black")
+                    )
+                    execution = failure.execution
+                    if execution is None:
+                        run = Text("none left in the association's history", style="yellow")
+                    else:
+                        counts = ", ".join(
+                            f"{n} {state}" for state, n in sorted(execution.counts.items())
+                        )
+                        run = Text.assemble(
+                            styled(execution.status), f" at {when(execution.created)}",
+                            f" ({counts})" if counts else "",
+                            ("\n" + execution.execution_id, "bright_black"),
+                        )
+                    table.add_row(target.account, target.region, option, run)
+            out.print(table)
+            out.print(
+                "[bright_black]The output of each failed step: `quicksetup troubleshoot "
+                "--region REGION` with the credentials of the account.[/]"
             )
-        out.print(table)
+        for line in _not_read_lines(stack_set.targets):
+            out.print(line, soft_wrap=True)
 
 
 # troubleshoot ---------------------------------------------------------------------------------
@@ -288,7 +473,13 @@ def print_troubles(out: Console, results: list[ConfigurationTroubles]) -> None:
             f"[bold]Configuration {escape(status.configuration_id)}[/] · {status.region}{where}",
             align="left",
         )
-        if not result.failed:
+        for option in result.missing:
+            out.print(Text.assemble(
+                (f"{SYMBOLS[MISSING]} ", STYLES[MISSING]), (option.title, "bold"), " ",
+                styled(MISSING), f": {option.association_name or option.association_id} "
+                f"{option.detail}",
+            ))
+        if not result.failed and not result.missing:
             configured = [o for o in status.options if o.status != NOT_CONFIGURED]
             out.print(
                 f"[green]✓ Nothing failed[/]: {len(configured)} option(s), "
@@ -299,6 +490,15 @@ def print_troubles(out: Console, results: list[ConfigurationTroubles]) -> None:
             out.print(_failed_panel(failed))
 
 
+def _execution_line(execution: Any) -> Text:
+    counts = ", ".join(f"{n} {state}" for state, n in sorted(execution.counts.items()))
+    return Text.assemble(
+        ("Execution ", "bold"), execution.execution_id, " ",
+        styled(execution.status), f" at {when(execution.created)}",
+        f" ({counts})" if counts else "",
+    )
+
+
 def _failed_panel(failed: FailedOption) -> Panel:
     option = failed.option
     parts: list[Any] = [Text(option.association_name or "", style="bright_black")]
@@ -306,54 +506,172 @@ def _failed_panel(failed: FailedOption) -> Panel:
     if execution is None:
         parts.append(Text("No failed execution is left in the association's history.", style="yellow"))
     else:
-        counts = ", ".join(f"{n} {state}" for state, n in sorted(execution.counts.items()))
-        parts.append(
-            Text.assemble(
-                ("Execution ", "bold"), execution.execution_id, " ",
-                styled(execution.status), f" at {when(execution.created)}",
-                f" ({counts})" if counts else "",
-            )
+        line = _execution_line(execution)
+        groups = len(failed.groups)
+        line.append(
+            f" · {failed.failed_targets} failed target(s)"
+            + (f" in {groups} group(s) that failed alike" if groups > 1 else ""),
+            style="bright_black",
         )
-    for target in failed.targets:
-        header = Text.assemble(
-            "\n", ("✗ ", "red"), (target.resource_id, "bold"),
-            f" ({target.resource_type})" if target.resource_type else "",
-            " ", styled(target.status),
-            f" · {target.detailed_status}" if target.detailed_status and target.detailed_status != target.status else "",
-            (
-                f" · {target.source}"
-                if target.source and not target.source.endswith(target.resource_id) else "",
-                "bright_black",
-            ),
-        )
-        parts.append(header)
-        for step in target.steps:
-            line = Text("  step ", style="bold")
-            line.append(step.name, style="bold cyan")
-            if step.action:
-                line.append(f" ({step.action})", style="bright_black")
-            line.append(" ")
-            line.append_text(styled(step.status))
-            if step.response_code is not None:
-                line.append(f", exit code {step.response_code}")
-            if step.detail and step.detail != step.status:
-                line.append(f": {step.detail}")
-            parts.append(line)
-            if step.truncated:
-                parts.append(Text("    … (earlier lines left out)", style="bright_black"))
-            for output_line in step.output:
-                parts.append(Text(f"    {output_line}", style="bright_black"))
-            if step.output_url:
-                parts.append(Text(f"    full output: {step.output_url}", style="bright_black"))
-        if target.note:
-            parts.append(Text(f"  {target.note}", style="yellow"))
-    if failed.more_targets:
-        parts.append(Text(f"\n… and {failed.more_targets} more failed target(s) (--max-targets)"))
+        parts.append(line)
+    for group in failed.groups:
+        parts.extend(_group_parts(group))
     return Panel(
         Group(*parts),
         title=f"[bold red]✗ {escape(option.title)}[/]",
         title_align="left",
         border_style="red",
+    )
+
+
+def _instances(group: FailureGroup) -> str:
+    named = ", ".join(group.instance_ids)
+    return named + (f" and {group.more_instances} more" if group.more_instances else "")
+
+
+def _group_parts(group: FailureGroup) -> list[Text]:
+    signature = group.signature
+    parts = [Text.assemble(
+        "\n", ("✗ ", "red"), (f"{group.count} target(s)", "bold"), ": ", _instances(group),
+        (f" · {group.source}" if group.source and group.count == 1
+         and not group.source.endswith(group.instance_ids[0]) else "", "bright_black"),
+    )]
+    if signature.step is None:
+        parts.append(Text(f"  {group.detail or signature.first_line}", style="yellow"))
+        return parts
+    line = Text("  step ", style="bold")
+    line.append(signature.step, style="bold cyan")
+    if group.action:
+        line.append(f" ({group.action})", style="bright_black")
+    line.append(" ")
+    line.append_text(styled(group.status))
+    if signature.exit_code is not None:
+        line.append(f", exit code {signature.exit_code}")
+    if group.detail and group.detail != group.status:
+        line.append(f": {group.detail}")
+    if signature.document:
+        line.append(f" · {signature.document}", style="bright_black")
+    parts.append(line)
+    if group.truncated:
+        parts.append(Text(
+            f"    … (earlier lines left out; the first: {signature.first_line})",
+            style="bright_black",
+        ))
+    for output_line in group.output:
+        parts.append(Text(f"    {output_line}", style="bright_black"))
+    if group.output_url:
+        parts.append(Text(f"    full output: {group.output_url}", style="bright_black"))
+    return parts
+
+
+def _target_parts(target: FailedTarget) -> list[Text]:
+    """A failed target with every failed step and its output."""
+    parts = [Text.assemble(
+        "\n", ("✗ ", "red"), (target.resource_id, "bold"),
+        f" ({target.resource_type})" if target.resource_type else "",
+        " ", styled(target.status),
+        f" · {target.detailed_status}"
+        if target.detailed_status and target.detailed_status != target.status else "",
+        (
+            f" · {target.source}"
+            if target.source and not target.source.endswith(target.resource_id) else "",
+            "bright_black",
+        ),
+    )]
+    for step in target.steps:
+        line = Text("  step ", style="bold")
+        line.append(f"{step.instance_id}: " if step.instance_id else "", style="bold")
+        line.append(step.name, style="bold cyan")
+        if step.action:
+            line.append(f" ({step.action})", style="bright_black")
+        line.append(" ")
+        line.append_text(styled(step.status))
+        if step.response_code is not None:
+            line.append(f", exit code {step.response_code}")
+        if step.detail and step.detail != step.status:
+            line.append(f": {step.detail}")
+        parts.append(line)
+        if step.truncated:
+            parts.append(Text("    … (earlier lines left out)", style="bright_black"))
+        for output_line in step.output:
+            parts.append(Text(f"    {output_line}", style="bright_black"))
+        if step.output_url:
+            parts.append(Text(f"    full output: {step.output_url}", style="bright_black"))
+    if target.note:
+        parts.append(Text(f"  {target.note}", style="yellow"))
+    return parts
+
+
+def print_association_troubles(out: Console, result: AssociationTroubles) -> None:
+    """``troubleshoot --association``: every failed target of the latest failed execution."""
+    option = result.option
+    out.rule(
+        f"[bold]{escape(option.association_name or option.association_id or '')}[/] · "
+        f"{result.region} · [{STYLES.get(option.status, '')}]{option.status}[/]",
+        align="left",
+    )
+    out.print(Text.assemble(
+        (option.title, "bold"), "  ", (option.association_id or "", "bright_black"),
+        f"  last run {when(option.last_run)}",
+    ))
+    if result.execution is None:
+        out.print(Text("No failed execution in the association's history.", style="green"))
+        return
+    parts: list[Any] = [_execution_line(result.execution)]
+    parts.append(Text(f"{len(result.targets)} failed target(s)", style="bright_black"))
+    for target in result.targets:
+        parts.extend(_target_parts(target))
+    out.print(Panel(
+        Group(*parts), title="[bold red]✗ Latest failed execution[/]", title_align="left",
+        border_style="red",
+    ))
+
+
+def print_instance_troubles(out: Console, result: InstanceTroubles) -> None:
+    """``troubleshoot --instance``: each Quick Setup association's latest run on the
+    instance, and the full output of the failed ones."""
+    out.rule(f"[bold]Instance {escape(result.instance_id)}[/] · {result.region}", align="left")
+    for association in result.associations:
+        if association.status in (FAILED, "TimedOut", "Cancelled", "Undeliverable"):
+            out.print(_instance_panel(association))
+            continue
+        out.print(Text.assemble(
+            (f"{SYMBOLS.get(association.status, '•')} ", STYLES.get(association.status, "")),
+            (association.title, "bold"), " ", styled(association.status),
+            f" · {when(association.execution_date)}  ",
+            (association.association_name, "bright_black"),
+        ))
+
+
+def _instance_panel(association: InstanceAssociation) -> Panel:
+    parts: list[Any] = [Text.assemble(
+        (association.association_name, "bright_black"), " · ran ",
+        when(association.execution_date),
+        f" · {association.detailed_status}"
+        if association.detailed_status and association.detailed_status != association.status
+        else "",
+    )]
+    if association.execution_summary:
+        parts.append(Text(association.execution_summary))
+    if association.error_code:
+        parts.append(Text(f"error code {association.error_code}"))
+    if association.execution_id or association.source:
+        parts.append(Text(
+            " · ".join(filter(None, [
+                f"Execution {association.execution_id}" if association.execution_id else None,
+                association.source,
+            ])),
+            style="bright_black",
+        ))
+    parts.extend(_target_parts(FailedTarget(
+        resource_id="", resource_type=None, status=association.status, detailed_status=None,
+        source=None, steps=association.steps, note=association.note,
+    ))[1:])
+    if association.output_url:
+        parts.append(Text(f"output in S3: {association.output_url}", style="bright_black"))
+    return Panel(
+        Group(*parts), title=f"[bold red]✗ {escape(association.title)}[/]",
+        title_align="left", border_style="red",
     )
 
 
@@ -369,6 +687,12 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
             f"[bold]Configuration {escape(result.configuration_id)}[/] · {result.region}{where}",
             align="left",
         )
+        if result.scan_missing:
+            out.print(
+                f"[yellow]{escape(result.scan_association or '')} was deleted outside "
+                "CloudFormation[/]: no patch compliance to show."
+            )
+            continue
         if result.scan_association is None:
             out.print("[bright_black]Patch scan not configured: no patch compliance to show.[/]")
             continue
@@ -390,7 +714,9 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
         )
         if not result.worst:
             continue
-        table = Table(title="Worst offenders", title_justify="left", expand=True)
+        table = Table(
+            title="Non-compliant instances, worst first", title_justify="left", expand=True
+        )
         table.add_column("Instance", no_wrap=True)
         table.add_column("Missing", justify="right")
         table.add_column("By severity", no_wrap=True)
@@ -399,13 +725,17 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
             severities = "\n".join(
                 f"{instance.severities[s]} {s}" for s in SEVERITIES if instance.severities.get(s)
             )
+            by_severity: dict[str, list[str]] = {}
+            for patch in instance.missing:
+                state = f" ({patch.state})" if patch.state and patch.state != "Missing" else ""
+                by_severity.setdefault(patch.severity, []).append(patch.patch_id + state)
             missing = "\n".join(
-                f"{severity.title()}: {title or item}" for item, severity, title in instance.missing[:3]
+                f"{severity}: {', '.join(ids)}" for severity, ids in by_severity.items()
             )
-            if len(instance.missing) > 3:
-                missing += f"\n… {len(instance.missing) - 3} more"
             table.add_row(
                 instance.instance_id, str(instance.non_compliant), severities or "—",
                 missing or "—",
             )
         out.print(table)
+        if result.more:
+            out.print(f"… and {result.more} more: --limit to see them")

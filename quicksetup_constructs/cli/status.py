@@ -2,6 +2,12 @@
 
 Success: the option ran on every target. Failed: it failed on at least one. Pending: it is
 running, or has not run yet. Not configured: the configuration does not use the option.
+Missing: the stack has the association, Systems Manager does not (deleted outside
+CloudFormation).
+
+Besides the options, a card for what the configuration sets for the whole account and Region:
+Default Host Management Configuration (the service setting's value, and whether it names the
+configuration's role) and the inventory's resource data sync (its last sync).
 """
 
 from __future__ import annotations
@@ -11,14 +17,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .aws import Aws
+from .aws import Aws, error_code, paginate
 from .catalogue import catalogue
-from .discovery import DeployedAssociation, DeployedConfiguration
+from .discovery import (
+    DELETED_OUTSIDE,
+    HOST_MANAGEMENT,
+    INVENTORY_SYNC,
+    DeployedAssociation,
+    DeployedConfiguration,
+)
 
 SUCCESS = "Success"
 FAILED = "Failed"
 PENDING = "Pending"
 NOT_CONFIGURED = "Not configured"
+MISSING = "Missing"
+FINDINGS = frozenset({FAILED, MISSING})
+"""Card statuses that make ``status`` exit 1."""
+DHMC_SETTING_ID = "/ssm/managed-instance/default-ec2-instance-management-role"
+"""The service setting that names the Default Host Management Configuration role."""
+DHMC_OFF = "$None"
+"""The setting's value when no role is registered (DHMC off)."""
+SYNC_STATUSES = {"Successful": SUCCESS, "Failed": FAILED, "InProgress": PENDING}
+"""A sync's ``LastStatus`` as a card status."""
 
 FAILED_STATES = frozenset({"Failed", "TimedOut", "Cancelled", "Undeliverable", "Terminated"})
 RUNNING_STATES = frozenset({"Pending", "InProgress", "Running", "Delayed", "Cancelling"})
@@ -58,6 +79,8 @@ class OptionStatus:
     last_execution: Execution | None = None
     counts: dict[str, int] = field(default_factory=dict)
     """Targets by their latest status."""
+    document: str | None = None
+    """The document the association runs."""
 
     JSON_EXTRA = ("targets",)
 
@@ -67,22 +90,77 @@ class OptionStatus:
 
 
 @dataclass(frozen=True)
+class HostManagementStatus:
+    """The Default Host Management Configuration card: the service setting
+    ``/ssm/managed-instance/default-ec2-instance-management-role`` (``GetServiceSetting``)."""
+
+    key: str
+    title: str
+    status: str
+    """Success: the setting names the configuration's role. Failed: DHMC is off, or the
+    setting names another role."""
+    setting_id: str
+    value: str | None
+    """The setting's current value: the role's name (with its path), or ``$None`` (off)."""
+    role: str | None
+    """The role the configuration registers (None: not known)."""
+    names_role: bool
+    """Whether the setting names the configuration's role."""
+    detail: str | None = None
+    last_modified: datetime | None = None
+    last_modified_by: str | None = None
+
+
+@dataclass(frozen=True)
+class InventorySyncStatus:
+    """The inventory sync card: the resource data sync ``QuickSetup-Inventory-<id>``
+    (``ListResourceDataSync``)."""
+
+    key: str
+    title: str
+    status: str
+    """Success, Failed or Pending (``LastStatus`` Successful, Failed, InProgress or no sync
+    yet); Missing: the stack has it, Systems Manager does not."""
+    sync_name: str
+    last_status: str | None = None
+    """``Successful``, ``Failed`` or ``InProgress``, as the API spells it."""
+    last_sync: datetime | None = None
+    last_successful_sync: datetime | None = None
+    last_message: str | None = None
+    """``LastSyncStatusMessage``."""
+    bucket: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class ConfigurationStatus:
     configuration_id: str
     region: str
     stack: str | None
     targets: str
     options: list[OptionStatus]
+    host_management: HostManagementStatus | None = None
+    """None: the configuration does not turn DHMC on (or, without ``--stack``, no setting
+    names a role of its own)."""
+    inventory_sync: InventorySyncStatus | None = None
+    """None: the configuration has no inventory sync."""
 
     JSON_EXTRA = ("status",)
 
     @property
     def status(self) -> str:
-        states = {option.status for option in self.options}
-        for state in (FAILED, PENDING, SUCCESS):
+        states = {option.status for option in self.options} | {
+            card.status for card in (self.host_management, self.inventory_sync) if card
+        }
+        for state in (FAILED, MISSING, PENDING, SUCCESS):
             if state in states:
                 return state
         return NOT_CONFIGURED
+
+    @property
+    def findings(self) -> bool:
+        """Whether an option or setting failed or is missing (exit code 1)."""
+        return self.status in FINDINGS
 
 
 def parse_counts(text: str) -> dict[str, int]:
@@ -103,6 +181,16 @@ def latest_execution(aws: Aws, association_id: str, status: str | None = None) -
 
 def option_status(association: DeployedAssociation, execution: Execution | None) -> OptionStatus:
     """The card of one association, from its targets' latest statuses and its latest run."""
+    if association.missing:
+        return OptionStatus(
+            key=association.match.key,
+            title=association.match.title,
+            status=MISSING,
+            association_name=association.association_name,
+            association_id=association.association_id,
+            detail=DELETED_OUTSIDE,
+            document=association.document or None,
+        )
     counts = association.counts or (execution.counts if execution else {})
     running = execution is not None and execution.status in RUNNING_STATES
     if any(counts.get(state) for state in FAILED_STATES):
@@ -132,7 +220,14 @@ def option_status(association: DeployedAssociation, execution: Execution | None)
         last_run=association.last_execution or (execution.created if execution else None),
         last_execution=execution,
         counts=counts,
+        document=association.document or None,
     )
+
+
+def _card(aws: Aws, association: DeployedAssociation) -> OptionStatus:
+    if association.missing:
+        return option_status(association, None)
+    return option_status(association, latest_execution(aws, association.association_id))
 
 
 def configuration_status(aws: Aws, configuration: DeployedConfiguration) -> ConfigurationStatus:
@@ -144,17 +239,156 @@ def configuration_status(aws: Aws, configuration: DeployedConfiguration) -> Conf
         if association is None:
             options.append(OptionStatus(option.key, option.title, NOT_CONFIGURED))
         else:
-            options.append(
-                option_status(association, latest_execution(aws, association.association_id))
-            )
+            options.append(_card(aws, association))
     for association in by_key.values():
-        options.append(
-            option_status(association, latest_execution(aws, association.association_id))
-        )
+        options.append(_card(aws, association))
     return ConfigurationStatus(
         configuration_id=configuration.configuration_id,
         region=configuration.region,
         stack=configuration.stack,
         targets=configuration.targets,
         options=options,
+    )
+
+
+def configuration_statuses(
+    aws: Aws, configurations: list[DeployedConfiguration]
+) -> list[ConfigurationStatus]:
+    """``quicksetup status``: the option cards of each configuration, and the cards of its
+    account-wide settings.
+
+    From a stack (``--stack``), the settings are the stack's: its DHMC service setting (the
+    role it registers, from the template) and its inventory sync. Otherwise the account's DHMC
+    setting is given to the configuration whose id ends the role's name (the name Quick Setup
+    gives an organization configuration's role, ``QuickSetup-DHMC-<id>``), and each sync named
+    ``QuickSetup-Inventory-<id>`` to configuration ``<id>``.
+    """
+    from dataclasses import replace
+
+    statuses = [configuration_status(aws, configuration) for configuration in configurations]
+    reader = _SettingsReader(aws)
+    result = []
+    for configuration, status in zip(configurations, statuses, strict=True):
+        if configuration.stack is not None:
+            host, sync = _stack_settings(reader, configuration)
+        else:
+            host, sync = _account_settings(reader, configuration)
+        result.append(replace(status, host_management=host, inventory_sync=sync))
+    return result
+
+
+class _SettingsReader:
+    """The DHMC setting and the account's syncs, each read once, when first needed."""
+
+    def __init__(self, aws: Aws) -> None:
+        self.aws = aws
+        self._setting: dict[str, Any] | None = None
+        self._syncs: dict[str, dict[str, Any]] | None = None
+
+    @property
+    def setting(self) -> dict[str, Any]:
+        """``ServiceSetting`` of ``GetServiceSetting`` (empty when there is none)."""
+        if self._setting is None:
+            from botocore.exceptions import ClientError
+
+            try:
+                self._setting = self.aws.client("ssm").get_service_setting(
+                    SettingId=DHMC_SETTING_ID
+                ).get("ServiceSetting") or {}
+            except ClientError as error:
+                if error_code(error) != "ServiceSettingNotFound":
+                    raise
+                self._setting = {}
+        return self._setting
+
+    @property
+    def syncs(self) -> dict[str, dict[str, Any]]:
+        """The account's resource data syncs (to S3) by name."""
+        if self._syncs is None:
+            self._syncs = {
+                item.get("SyncName", ""): item
+                for item in paginate(
+                    self.aws.client("ssm"), "list_resource_data_sync", "ResourceDataSyncItems"
+                )
+            }
+        return self._syncs
+
+
+def _stack_settings(
+    reader: _SettingsReader, configuration: DeployedConfiguration
+) -> tuple[HostManagementStatus | None, InventorySyncStatus | None]:
+    host = sync = None
+    for setting in configuration.settings:
+        if setting.key == HOST_MANAGEMENT and host is None:
+            host = _host_management(reader.setting, setting.value)
+        elif setting.key == INVENTORY_SYNC and sync is None:
+            sync = _inventory_sync(setting.name, reader.syncs.get(setting.name))
+    return host, sync
+
+
+def _account_settings(
+    reader: _SettingsReader, configuration: DeployedConfiguration
+) -> tuple[HostManagementStatus | None, InventorySyncStatus | None]:
+    from .templates import INVENTORY_SYNC_PREFIX
+
+    host = None
+    value = reader.setting.get("SettingValue")
+    if value and value != DHMC_OFF and value.rsplit("/", 1)[-1].endswith(
+        f"-{configuration.configuration_id}"
+    ):
+        host = _host_management(reader.setting, value)
+    name = f"{INVENTORY_SYNC_PREFIX}{configuration.configuration_id}"
+    sync = _inventory_sync(name, reader.syncs[name]) if name in reader.syncs else None
+    return host, sync
+
+
+def _titles() -> dict[str, str]:
+    from .catalogue import settings
+
+    return dict(settings())
+
+
+def _host_management(setting: dict[str, Any], role: str | None) -> HostManagementStatus:
+    value = setting.get("SettingValue")
+    names_role = bool(value) and value != DHMC_OFF and (role is None or value == role)
+    if names_role:
+        status, detail = SUCCESS, None
+    elif not value or value == DHMC_OFF:
+        status, detail = FAILED, "DHMC is off: the setting names no role"
+    else:
+        status, detail = FAILED, f"the setting names another role than {role}"
+    return HostManagementStatus(
+        key=HOST_MANAGEMENT,
+        title=_titles()[HOST_MANAGEMENT],
+        status=status,
+        setting_id=setting.get("SettingId") or DHMC_SETTING_ID,
+        value=value,
+        role=role if role is not None else (value if names_role else None),
+        names_role=names_role,
+        detail=detail,
+        last_modified=setting.get("LastModifiedDate"),
+        last_modified_by=setting.get("LastModifiedUser"),
+    )
+
+
+def _inventory_sync(name: str, item: dict[str, Any] | None) -> InventorySyncStatus:
+    title = _titles()[INVENTORY_SYNC]
+    if item is None:
+        return InventorySyncStatus(
+            key=INVENTORY_SYNC, title=title, status=MISSING, sync_name=name,
+            detail=DELETED_OUTSIDE,
+        )
+    last_status = item.get("LastStatus")
+    status = SYNC_STATUSES.get(last_status or "", PENDING)
+    return InventorySyncStatus(
+        key=INVENTORY_SYNC,
+        title=title,
+        status=status,
+        sync_name=name,
+        last_status=last_status,
+        last_sync=item.get("LastSyncTime"),
+        last_successful_sync=item.get("LastSuccessfulSyncTime"),
+        last_message=item.get("LastSyncStatusMessage") or None,
+        bucket=(item.get("S3Destination") or {}).get("BucketName"),
+        detail="has not synced yet" if last_status is None else None,
     )
