@@ -6,7 +6,6 @@ real client and checks every request and response against the service model.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 
@@ -16,6 +15,7 @@ from .test_cli_status import (
     STACK,
     association,
     association_id,
+    data,
     execution,
     expect_stack,
     run,
@@ -49,6 +49,20 @@ def item(instance: str, patch: str, severity: str, title: str) -> dict:
     return {"ComplianceType": "Patch", "ResourceType": "ManagedInstance", "ResourceId": instance,
             "Id": patch, "Title": title, "Status": "NON_COMPLIANT", "Severity": severity,
             "Details": {"Classification": "Security", "PatchState": "Missing"}}
+
+
+def configurations(result) -> dict[str, dict]:
+    """``data.configurations`` of ``compliance --json``: each keyed by its id, each of its
+    ``instances`` by instance id; ``worst`` names instances among them."""
+    found = data(result)["configurations"]
+    for configuration_id, configuration in found.items():
+        assert configuration["configuration_id"] == configuration_id
+        instances = configuration["instances"]
+        assert all(instance["instance_id"] == key for key, instance in instances.items())
+        assert set(configuration["worst"]) <= set(instances)
+        for instance in instances.values():
+            assert all(patch["patch_id"] == key for key, patch in instance["missing"].items())
+    return found
 
 
 def expect_compliance(stubber, *, top: int = 5) -> None:
@@ -99,19 +113,22 @@ def test_compliance_counts_the_scanned_instances_and_ranks_the_worst():
         result = run(["compliance", "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output  # findings: two instances miss patches
-    without_scan, scanned = sorted(json.loads(result.stdout), key=lambda c: c["scan_association"] or "")
+    without_scan, scanned = sorted(configurations(result).values(),
+                                   key=lambda c: c["scan_association"] or "")
     assert (without_scan["configuration_id"], without_scan["scan_association"]) == ("0e2d9f11", None)
     assert scanned["scan_association"] == "QuickSetup-ScanForPatches-7a422481"
-    assert [i["instance_id"] for i in scanned["instances"]] == INSTANCES
+    assert list(scanned["instances"]) == INSTANCES
     assert scanned["summary"] == {"COMPLIANT": 1, "NON_COMPLIANT": 2, "NO_DATA": 1}
-    first, second = scanned["worst"]
+    first, second = (scanned["instances"][instance_id] for instance_id in scanned["worst"])
     assert first["instance_id"] == "i-0000000000000000c", "one critical patch outranks nine high"
     assert first["severities"] == {"CRITICAL": 1, "LOW": 1}, "severities as the API spells them"
-    assert [patch["patch_id"] for patch in first["missing"]] == [
+    assert list(first["missing"]) == [  # worst first
         "ALAS2023-2025-799", "ALAS2023-2025-812",
     ]
-    assert first["missing"][0] == {"patch_id": "ALAS2023-2025-799", "severity": "CRITICAL",
-                                   "title": "ALAS2023-2025-799 openssl-libs", "state": "Missing"}
+    assert first["missing"]["ALAS2023-2025-799"] == {
+        "patch_id": "ALAS2023-2025-799", "severity": "CRITICAL",
+        "title": "ALAS2023-2025-799 openssl-libs", "state": "Missing",
+    }
     assert (second["instance_id"], second["non_compliant"]) == ("i-0000000000000000b", 12)
     assert second["severities"] == {"HIGH": 9, "MEDIUM": 3}
     assert scanned["more"] == 0
@@ -124,8 +141,8 @@ def test_compliance_limit_pages_the_non_compliant_instances(flag):
     with stubber:
         result = run(["compliance", "--json", flag, "1"], aws)
     stubber.assert_no_pending_responses()
-    scanned = next(c for c in json.loads(result.stdout) if c["scan_association"])
-    assert [i["instance_id"] for i in scanned["worst"]] == ["i-0000000000000000c"]
+    scanned = next(c for c in configurations(result).values() if c["scan_association"])
+    assert scanned["worst"] == ["i-0000000000000000c"]
     assert scanned["more"] == 1
 
 
@@ -154,14 +171,17 @@ def test_compliance_spells_severities_one_way():
     aws, stubber = stubbed_aws()
     expect_compliance(stubber)
     with stubber:
-        scripts = run(["compliance", "--json"], aws).stdout
+        as_json = run(["compliance", "--json"], aws)
+    scripts = as_json.stdout
     other_spellings = re.compile(r"\b(Critical|High|Medium|Low|Informational|Unspecified)\b")
     assert not other_spellings.search(people), other_spellings.search(people)
     assert not other_spellings.search(scripts), other_spellings.search(scripts)
     severities = {
         severity
-        for configuration in json.loads(scripts) for instance in configuration["worst"]
-        for severity in [*instance["severities"], *(p["severity"] for p in instance["missing"])]
+        for configuration in configurations(as_json).values()
+        for instance in (configuration["instances"][i] for i in configuration["worst"])
+        for severity in [*instance["severities"],
+                         *(p["severity"] for p in instance["missing"].values())]
     }
     assert severities == {"CRITICAL", "HIGH", "MEDIUM", "LOW"}
 
@@ -217,10 +237,10 @@ def test_compliance_limit_0_lists_them_all():
     with stubber:
         result = run(["compliance", "--json", "--limit", "0"], aws)
     stubber.assert_no_pending_responses()
-    [configuration] = json.loads(result.stdout)
-    assert [i["instance_id"] for i in configuration["worst"]] == MANY[::-1]
+    [configuration] = configurations(result).values()
+    assert configuration["worst"] == MANY[::-1]
     assert configuration["more"] == 0
-    assert [p["patch_id"] for p in configuration["worst"][-1]["missing"]] == ["KB0000"]
+    assert list(configuration["instances"][configuration["worst"][-1]]["missing"]) == ["KB0000"]
 
 
 def test_compliance_of_a_stack_whose_scan_was_deleted_outside_cloudformation(local_template):
@@ -231,10 +251,10 @@ def test_compliance_of_a_stack_whose_scan_was_deleted_outside_cloudformation(loc
     stubber.assert_no_pending_responses()
     cloudformation.assert_no_pending_responses()
     assert result.exit_code == 0, result.output  # `status` reports it; nothing to rank here
-    [configuration] = json.loads(result.stdout)
+    [configuration] = configurations(result).values()
     assert configuration["scan_missing"]
     assert configuration["scan_association"] == "QuickSetup-ScanForPatches-7a422481"
-    assert configuration["instances"] == []
+    assert configuration["instances"] == {}
 
 
 @pytest.fixture(scope="module")

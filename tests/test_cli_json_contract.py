@@ -3,7 +3,6 @@ described by the JSON Schema that ships in the package (docs/cli-json.md)."""
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 
@@ -16,16 +15,12 @@ from quicksetup_constructs.cli.contract import SCHEMA_VERSION
 from quicksetup_constructs.cli.main import main
 from sample_app.app import build_app
 
-ENVELOPE = ["schema_version", "command", "account", "region", "generated_at", "data", "error"]
+from . import cli_json
 
 
 @pytest.fixture(scope="module")
 def validator() -> Draft202012Validator:
-    schema = json.loads(
-        (resources.files("quicksetup_constructs.cli") / "schema" / "output.schema.json").read_text()
-    )
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return cli_json.validator()
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +36,7 @@ def run(*args: str):
 
 def _valid(validator: Draft202012Validator, result) -> dict:
     """The one JSON object the command printed, checked against the schema."""
-    document = json.loads(result.stdout)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
-    assert list(document) == ENVELOPE
+    document = cli_json.envelope(result.stdout)
     assert document["schema_version"] == SCHEMA_VERSION
     return document
 
@@ -89,3 +81,38 @@ def test_the_schema_ships_in_the_package():
     assert packaged.is_file()
     pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
     assert '"cli/schema/*.json"' in pyproject
+
+
+def test_an_aws_error_is_json_with_the_region_it_happened_in(validator, monkeypatch, tmp_path):
+    from .fake_aws import fake_aws, isolate_aws_environment
+
+    isolate_aws_environment(monkeypatch, tmp_path)
+    with fake_aws("throttle") as fake:
+        result = CliRunner(env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"}).invoke(
+            main, ["status", "--region", "eu-west-1", "--endpoint-url", fake.url, "--output", "json"]
+        )
+    assert result.exit_code == 2
+    document = _valid(validator, result)
+    assert (document["command"], document["region"], document["data"]) == ("status", "eu-west-1", None)
+    assert "throttled" in document["error"]["message"]
+
+
+def test_every_collection_in_the_schema_is_keyed_not_positional():
+    """The contract's rule, checked on the schema itself: an array holds strings (ids, lines,
+    Regions) or ordered records (steps, failure groups), never the objects of a collection
+    that has an identity (those are objects keyed by it)."""
+    schema = cli_json.validator().schema
+    ordered = {"#/$defs/failed_step", "#/$defs/failure_group"}
+
+    def arrays(node):
+        if isinstance(node, dict):
+            if node.get("type") == "array":
+                yield node["items"]
+            for value in node.values():
+                yield from arrays(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from arrays(value)
+
+    for items in arrays(schema):
+        assert items.get("type") == "string" or items.get("$ref") in ordered | {"#/$defs/date"}, items

@@ -10,7 +10,6 @@ member account; it counts the requests and the most of them in flight.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from click.testing import CliRunner
 from quicksetup_constructs.cli.aws import ATTEMPTS
 from quicksetup_constructs.cli.main import main
 
+from . import cli_json
 from .fake_aws import ACCOUNT, FakeOrganization, fake_organization, isolate_aws_environment
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
@@ -47,25 +47,32 @@ def run(fake: FakeOrganization, *args: str):
 
 
 def stack_sets(stdout: str) -> dict[str, dict[str, Any]]:
-    """The StackSets of ``--output json`` by name, each with its ``targets`` listed."""
-    document = json.loads(stdout)
-    if isinstance(document, dict) and "data" in document:  # the JSON contract's envelope
-        return {
-            name: {**stack_set, "targets": list(stack_set["target_results"].values())}
-            for name, stack_set in document["data"]["stack_sets"].items()
-        }
-    return {stack_set["name"]: stack_set for stack_set in document}
+    """``data.stack_sets`` of ``--output json`` (the contract's envelope, ``error`` null): each
+    StackSet keyed by its name, each of its ``target_results`` by ``account/region``, each
+    failure of a target by option key."""
+    found = cli_json.data(stdout)["stack_sets"]  # checked against the schema the package ships
+    for name, stack_set in found.items():
+        assert stack_set["name"] == name
+        for target_id, target in stack_set["target_results"].items():
+            assert target_id == f"{target['account']}/{target['region']}"
+            assert all(failure["key"] == key for key, failure in target["failures"].items())
+    return found
 
 
 def by_target(stack_set: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(target["account"], target["region"]): target for target in stack_set["targets"]}
+    return {
+        (target["account"], target["region"]): target
+        for target in stack_set["target_results"].values()
+    }
 
 
 def test_every_target_is_read_with_one_assume_role_per_account():
     failed = (MEMBERS[3], "ap-northeast-1")
     with fake_organization(organization(page_size=7, failed={failed: ("ScanForPatches",)})) as fake:
         result = run(fake, "status", "--json")
-    assert result.exit_code == 0, result.output
+    # findings: a target's association failed; `status --org` now exits 1 for a Failed target,
+    # as `status` does for a Failed card (it exited 0 before)
+    assert result.exit_code == 1, result.output
     assert result.stderr == ""  # no progress line without a terminal
     found = stack_sets(result.stdout)
     assert set(found) == {ASSOCIATIONS, ROLES}, "only Quick Setup StackSets"
@@ -77,7 +84,9 @@ def test_every_target_is_read_with_one_assume_role_per_account():
     assert {target["association_status"] for target in others} == {"Success"}
     assert all(set(t["options"].values()) == {"Success"} and len(t["options"]) == 5
                for t in others)
-    assert [t["association_status"] for t in found[ROLES]["targets"]] == ["Not configured"] * 12
+    assert [t["association_status"] for t in found[ROLES]["target_results"].values()] == [
+        "Not configured"
+    ] * 12
     # paginated: 24 + 12 stack instances, 7 a page
     assert fake.requests.count("ListStackInstances") == 4 + 2
     # one AssumeRole per member account, none for the caller's own; each target read once
@@ -90,7 +99,7 @@ def test_no_more_calls_in_flight_than_max_concurrency(max_concurrency, latency):
     with fake_organization(organization(latency=latency)) as fake:
         result = run(fake, "status", "--json", "--max-concurrency", str(max_concurrency))
     assert result.exit_code == 0, result.output
-    assert len(stack_sets(result.stdout)[ASSOCIATIONS]["targets"]) == 24
+    assert len(stack_sets(result.stdout)[ASSOCIATIONS]["target_results"]) == 24
     assert fake.max_in_flight <= max_concurrency
     if max_concurrency > 1:
         assert fake.max_in_flight > 1, "targets are read in parallel"
@@ -166,7 +175,7 @@ def test_troubleshoot_org_finds_the_failed_option_of_a_member_account():
         text = run(fake, "troubleshoot", "--output", "text")
     assert as_json.exit_code == 1, as_json.output  # findings
     targets = by_target(stack_sets(as_json.stdout)[ASSOCIATIONS])
-    [failure] = targets[failed]["failures"]
+    [failure] = targets[failed]["failures"].values()
     assert failure["key"] == "update_ssm_agent"
     assert failure["association_name"] == "QuickSetup-UpdateSSMAgent-19d1f875"
     execution = failure["execution"]

@@ -25,6 +25,7 @@ from quicksetup_constructs.cli.catalogue import association_name
 from quicksetup_constructs.cli.main import main
 from quicksetup_constructs.options import OPTIONS_BY_KEY, ManagedDocument
 
+from . import cli_json
 from .moto_server import moto_server
 
 REGION = "us-east-1"
@@ -183,13 +184,43 @@ def expect_no_account_settings(stubber: Stubber) -> None:
 
 def stubbed_aws() -> tuple[Aws, Stubber]:
     """A session whose State Manager client answers from a Stubber."""
-    aws = Aws(boto3.Session(region_name=REGION, **{k.lower(): v for k, v in CREDENTIALS.items()}))
+    aws = Aws(
+        boto3.Session(region_name=REGION, **{k.lower(): v for k, v in CREDENTIALS.items()}),
+        account=ACCOUNT,  # as GetCallerIdentity would say, for the JSON envelope
+    )
     return aws, Stubber(aws.client("ssm"))
 
 
 def run(args: list[str], obj: Aws | None = None, env: dict[str, str | None] | None = None):
     runner = CliRunner(env={"COLUMNS": "200", **(env or {})})
     return runner.invoke(main, args, obj=obj, catch_exceptions=False)
+
+
+def data(result) -> dict[str, Any]:
+    """The ``data`` of the one JSON object (the contract's envelope) ``--json`` printed, for a
+    command that did its job (``error`` null)."""
+    return cli_json.data(result.stdout)  # checked against the schema the package ships
+
+
+def configurations(result) -> dict[str, dict[str, Any]]:
+    """``data.configurations`` of ``status --json``: each keyed by its id, and each card of its
+    ``options`` by its key."""
+    found = data(result)["configurations"]
+    for configuration_id, status in found.items():
+        assert status["configuration_id"] == configuration_id
+        assert all(card["key"] == key for key, card in status["options"].items())
+    return found
+
+
+def stack_sets(result) -> dict[str, dict[str, Any]]:
+    """``data.stack_sets`` of ``status --org --json``: each keyed by its name, and each of its
+    ``target_results`` by ``account/region``."""
+    found = data(result)["stack_sets"]
+    for name, stack_set in found.items():
+        assert stack_set["name"] == name
+        assert all(target_id == f"{target['account']}/{target['region']}"
+                   for target_id, target in stack_set["target_results"].items())
+    return found
 
 
 # status ---------------------------------------------------------------------------------------
@@ -206,10 +237,11 @@ def test_status_shows_a_card_per_option_of_every_configuration():
         result = run(["status", "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output  # findings: update_ssm_agent failed
-    [status] = json.loads(result.stdout)
+    [(configuration_id, status)] = configurations(result).items()
+    assert configuration_id == CONFIG
     assert (status["configuration_id"], status["region"], status["stack"]) == (CONFIG, REGION, None)
     assert status["targets"] == "instances tagged Environment=production"
-    cards = {card["key"]: card for card in status["options"]}
+    cards = status["options"]
     assert list(cards) == list(OPTIONS_BY_KEY), "a card for every option, in catalogue order"
     assert {key: card["status"] for key, card in cards.items()} == {
         "attach_instance_profile": "Success",
@@ -222,7 +254,7 @@ def test_status_shows_a_card_per_option_of_every_configuration():
         "enable_explorer": "Not configured",
     }
     assert cards["update_ssm_agent"]["counts"] == {"Success": 2, "Failed": 1}
-    assert cards["update_ssm_agent"]["targets"] == 3
+    assert cards["update_ssm_agent"]["target_count"] == 3
     assert cards["update_ssm_agent"]["last_run"] == "2026-01-05T09:00:00Z"
     assert cards["update_ssm_agent"]["title"] == OPTIONS_BY_KEY["update_ssm_agent"].title
     assert status["status"] == "Failed"
@@ -275,7 +307,7 @@ def test_status_of_a_stack_reads_its_associations():
         result = run(["status", "--stack", "QuickSetupLocalSample", "--json"], aws)
     stubber.assert_no_pending_responses()
     cloudformation.assert_no_pending_responses()
-    [status] = json.loads(result.stdout)
+    [status] = configurations(result).values()
     assert status["stack"] == "QuickSetupLocalSample"
     assert status["status"] == "Failed"
 
@@ -412,14 +444,14 @@ def test_status_of_a_stack_shows_an_association_deleted_outside_cloudformation(l
     stubber.assert_no_pending_responses()
     cloudformation.assert_no_pending_responses()
     assert result.exit_code == 1, result.output  # a missing association is a finding
-    [status] = json.loads(result.stdout)
-    cards = {card["key"]: card for card in status["options"]}
+    [status] = configurations(result).values()
+    cards = status["options"]
     assert cards["update_ssm_agent"] | {"title": None} == {
         "key": "update_ssm_agent", "title": None, "status": "Missing",
         "association_name": f"QuickSetup-UpdateSSMAgent-{CONFIG}",
         "association_id": association_id("update_ssm_agent"),
         "detail": "deleted outside CloudFormation", "last_run": None, "last_execution": None,
-        "counts": {}, "document": "AWS-UpdateSSMAgent", "targets": 0,
+        "counts": {}, "document": "AWS-UpdateSSMAgent", "target_count": 0,
     }
     keys = set(template_keys(local_template).values())
     assert {key: card["status"] for key, card in cards.items() if key in keys} == {
@@ -462,7 +494,7 @@ def test_status_of_a_stack_shows_its_dhmc_setting_and_inventory_sync(
     stubber.assert_no_pending_responses()
     cloudformation.assert_no_pending_responses()
     assert result.exit_code == exit_code, result.output
-    [status] = json.loads(result.stdout)
+    [status] = configurations(result).values()
     host, inventory = status["host_management"], status["inventory_sync"]
     assert (host["setting_id"], host["value"], host["role"]) == (DHMC_SETTING, setting, DHMC_ROLE)
     assert host["names_role"] == (setting == DHMC_ROLE)
@@ -524,7 +556,8 @@ def test_status_gives_the_account_settings_to_the_configuration_they_name():
         result = run(["status", "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output  # the other configuration's sync failed
-    by_id = {status["configuration_id"]: status for status in json.loads(result.stdout)}
+    by_id = configurations(result)
+    assert set(by_id) == {CONFIG, other}
     assert by_id[CONFIG]["host_management"] is None
     assert by_id[CONFIG]["inventory_sync"]["status"] == "Pending"
     assert by_id[other]["host_management"] | {"title": None, "last_modified_by": None} == {
@@ -624,13 +657,15 @@ def test_status_org_shows_stack_instances_and_associations_per_target(moto, orga
     result = run(["status", "--org", "--member-role", MEMBER_ROLE, "--json"], aws)
     for stubber in stubbers:
         stubber.assert_no_pending_responses()
-    assert result.exit_code == 0, result.output
-    stack_sets = {s["name"]: s for s in json.loads(result.stdout)}
-    assert set(stack_sets) == set(organization_stack_sets), "only Quick Setup StackSets"
-    regional = stack_sets["QuickSetup-19d1f875-Associations"]
+    # findings: scan_for_patches failed in (web, ap-northeast-1); `status --org` now exits 1
+    # for a Failed target, as `status` does for a Failed card (it exited 0 before)
+    assert result.exit_code == 1, result.output
+    found = stack_sets(result)
+    assert set(found) == set(organization_stack_sets), "only Quick Setup StackSets"
+    regional = found["QuickSetup-19d1f875-Associations"]
     assert regional["configuration_ids"] == ["19d1f875"]
     assert len(regional["association_names"]) == len(ORG_KEYS)
-    targets = {(t["account"], t["region"]): t for t in regional["targets"]}
+    targets = {(t["account"], t["region"]): t for t in regional["target_results"].values()}
     assert set(targets) == set(answers)
     assert {t["detailed_status"] for t in targets.values()} == {"SUCCEEDED"}
     assert targets[web, "us-east-1"]["association_status"] == "Success"
@@ -639,8 +674,8 @@ def test_status_org_shows_stack_instances_and_associations_per_target(moto, orga
     assert targets[batch, "us-east-1"]["association_status"] == "Pending"
     assert targets[batch, "us-east-1"]["association_detail"] == "not created yet: collect_inventory"
     assert regional["summary"]["SUCCEEDED"] == 4
-    roles = stack_sets["QuickSetup-19d1f875-AccountRoles"]
-    assert [(t["region"], t["association_status"]) for t in roles["targets"]] == [
+    roles = found["QuickSetup-19d1f875-AccountRoles"]
+    assert [(t["region"], t["association_status"]) for t in roles["target_results"].values()] == [
         ("us-east-1", "Not configured")
     ] * 2
 
@@ -671,7 +706,6 @@ def test_status_org_of_a_stack_reads_its_stack_sets_and_the_own_accounts_associa
     Stubber. A target in the caller's own account is read without a member role."""
     aws, ssm = stubbed_aws()
     cloudformation = Stubber(aws.client("cloudformation"))
-    sts = Stubber(aws.client("sts"))
     name = "QuickSetup-19d1f875-Associations"
     stack_set_id = f"{name}:6f1b2c3d-0000-4000-8000-1234567890ab"
     cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [{
@@ -690,18 +724,17 @@ def test_status_org_of_a_stack_reads_its_stack_sets_and_the_own_accounts_associa
         "StackInstanceStatus": {"DetailedStatus": "FAILED"},
         "OrganizationalUnitId": "ou-abcd-11112222",
     }]}, {"StackSetName": name, "CallAs": "DELEGATED_ADMIN"})
-    sts.add_response("get_caller_identity", {"Account": ACCOUNT, "UserId": "AIDAEXAMPLE",
-                                             "Arn": f"arn:aws:iam::{ACCOUNT}:user/ops"}, {})
     ssm.add_response("list_associations", {"Associations": [
         org_association(key, "Success") for key in ORG_KEYS if key != "scan_for_patches"
     ]}, {})
-    with cloudformation, sts, ssm:
+    with cloudformation, ssm:  # the caller's account is known: no GetCallerIdentity
         result = run(["status", "--org", "--delegated-admin", "--stack",
                       "QuickSetupOrganizationSample", "--json"], aws)
-    for stubber in (cloudformation, sts, ssm):
+    for stubber in (cloudformation, ssm):
         stubber.assert_no_pending_responses()
-    [stack_set] = json.loads(result.stdout)
-    [target] = stack_set["targets"]
+    [stack_set] = stack_sets(result).values()
+    [(target_id, target)] = stack_set["target_results"].items()
+    assert target_id == f"{ACCOUNT}/{REGION}"
     assert (target["detailed_status"], target["instance_status"]) == ("FAILED", "OUTDATED")
     assert "AssociationLimitExceeded" in target["reason"]
     assert target["organizational_unit_id"] == "ou-abcd-11112222"
@@ -791,7 +824,8 @@ def test_access_denied_is_one_line():
         result = run(["status"], aws)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"error: AWS denied ListAssociations in {REGION}: User: arn:aws:iam::{ACCOUNT}:user/dev is not "
+        f"error: AWS denied ListAssociations in {REGION} (account {ACCOUNT}): User: "
+        f"arn:aws:iam::{ACCOUNT}:user/dev is not "
         "authorized to perform: ssm:ListAssociations"
     )
 

@@ -6,7 +6,6 @@ answers on the real client and checks every request and response against the ser
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
@@ -22,6 +21,7 @@ from .test_cli_status import (
     STACK,
     association,
     association_id,
+    data,
     execution,
     expect_stack,
     expect_successful_runs,
@@ -48,6 +48,17 @@ DENIED = (
     "when calling the AssociateIamInstanceProfile operation: You are not authorized to "
     "perform this operation."
 )
+
+
+def configurations(result) -> dict[str, dict]:
+    """``data.configurations`` of ``troubleshoot --json``: each keyed by the id of its
+    ``status``, its ``failed`` options and its ``missing`` ones by option key."""
+    found = data(result)["configurations"]
+    for configuration_id, troubles in found.items():
+        assert troubles["status"]["configuration_id"] == configuration_id
+        assert all(failed["option"]["key"] == key for key, failed in troubles["failed"].items())
+        assert all(missing["key"] == key for key, missing in troubles["missing"].items())
+    return found
 
 
 def failed_run(key: str, execution_id: str, counts: str) -> dict:
@@ -158,9 +169,10 @@ def test_troubleshoot_follows_each_failed_option_to_its_failed_steps():
         result = run(["troubleshoot", "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, "anything failed: exit code 1"
-    [troubles] = json.loads(result.stdout)
+    [troubles] = configurations(result).values()
     assert troubles["status"]["status"] == "Failed"
-    attach, agent = troubles["failed"]
+    assert list(troubles["failed"]) == ["attach_instance_profile", "update_ssm_agent"]
+    attach, agent = troubles["failed"].values()
     assert attach["option"]["key"] == "attach_instance_profile"
     assert attach["execution"]["execution_id"] == "aaaaaaaa-0000-4000-8000-000000000001"
     assert attach["failed_targets"] == 1
@@ -207,7 +219,8 @@ def test_troubleshoot_keeps_output_short():
     with stubber:
         result = run(["troubleshoot", "--json", "--lines", "2", "--max-targets", "1"], aws)
     stubber.assert_no_pending_responses()
-    agent = json.loads(result.stdout)[0]["failed"][1]
+    [troubles] = configurations(result).values()
+    agent = troubles["failed"]["update_ssm_agent"]
     assert agent["failed_targets"] == 3
     [group] = agent["groups"]  # the three failed alike
     assert (group["count"], group["instance_ids"], group["more_instances"]) == (3, [WEB], 2)
@@ -288,7 +301,8 @@ def test_troubleshoot_groups_targets_that_failed_alike():
         result = run(["troubleshoot", "--json"], aws)
     stubber.assert_no_pending_responses()  # and no call per target
     assert result.exit_code == 1
-    [agent] = json.loads(result.stdout)[0]["failed"]
+    [troubles] = configurations(result).values()
+    [agent] = troubles["failed"].values()
     assert agent["failed_targets"] == 30
     glibc, download = agent["groups"]
     assert (glibc["count"], download["count"]) == (20, 10), "the largest group first"
@@ -390,13 +404,15 @@ def test_troubleshoot_association_shows_every_failed_target_in_full():
                       "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output
-    troubles = json.loads(result.stdout)
+    troubles = data(result)
     assert (troubles["option"]["key"], troubles["option"]["status"]) == ("update_ssm_agent", "Failed")
     assert troubles["execution"]["execution_id"] == AGENT_RUN
-    assert [target["resource_id"] for target in troubles["targets"]] == [
+    assert list(troubles["target_results"]) == [
         WEB, BATCH, "i-0aaaaaaaaaaaaaaa1",
     ], "every failed target, not grouped"
-    for target in troubles["targets"]:
+    assert all(target["resource_id"] == resource_id
+               for resource_id, target in troubles["target_results"].items())
+    for target in troubles["target_results"].values():
         [step] = target["steps"]
         assert step["output"] == LONG_OUTPUT.splitlines(), "all 29 lines: --lines 0 by default"
         assert not step["truncated"]
@@ -422,7 +438,8 @@ def test_troubleshoot_association_lines_still_limits():
     with stubber:
         result = run(["troubleshoot", "--association", association_id("update_ssm_agent"),
                       "--lines", "3", "--json"], aws)
-    step = json.loads(result.stdout)["targets"][0]["steps"][0]
+    [first, *_] = data(result)["target_results"].values()
+    step = first["steps"][0]
     assert step["output"] == LONG_OUTPUT.splitlines()[-3:] and step["truncated"]
 
 
@@ -510,9 +527,14 @@ def test_troubleshoot_instance_shows_each_association_on_it():
         result = run(["troubleshoot", "--instance", WEB, "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output
-    troubles = json.loads(result.stdout)
+    troubles = data(result)
     assert troubles["instance_id"] == WEB
-    agent, inventory = troubles["associations"]  # catalogue order; nightly-cleanup left out
+    assert list(troubles["associations"]) == [  # catalogue order; nightly-cleanup left out
+        association_name(OPTIONS_BY_KEY[key], CONFIG) for key in ("update_ssm_agent", "collect_inventory")
+    ]
+    assert all(association["association_name"] == name
+               for name, association in troubles["associations"].items())
+    agent, inventory = troubles["associations"].values()
     assert (inventory["key"], inventory["status"], inventory["steps"]) == (
         "collect_inventory", "Success", [],
     )
@@ -586,9 +608,9 @@ def test_troubleshoot_of_a_stack_reports_an_association_deleted_outside_cloudfor
         result = run(["troubleshoot", "--stack", STACK, "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output
-    [troubles] = json.loads(result.stdout)
-    assert troubles["failed"] == []
-    [missing] = troubles["missing"]
+    [troubles] = configurations(result).values()
+    assert troubles["failed"] == {}
+    [missing] = troubles["missing"].values()
     assert (missing["key"], missing["status"], missing["detail"]) == (
         "update_ssm_agent", "Missing", "deleted outside CloudFormation",
     )
@@ -607,7 +629,8 @@ def test_an_invocation_missing_from_the_failed_ones_is_read_on_its_own():
     with stubber:
         result = run(["troubleshoot", "--json"], aws)
     stubber.assert_no_pending_responses()
-    agent = json.loads(result.stdout)[0]["failed"][1]
+    [troubles] = configurations(result).values()
+    agent = troubles["failed"]["update_ssm_agent"]
     assert [(g["instance_ids"], g["status"], g["signature"]["exit_code"]) for g in agent["groups"]] == [
         ([WEB], "Failed", 1), (["i-0aaaaaaaaaaaaaaa1"], "TimedOut", -1),
     ]

@@ -129,6 +129,9 @@ def compliance(
         )
         listed = offenders[:limit] if limit else offenders
         worst = [_with_missing(aws, instance) for instance in listed]
+        # the instances listed carry their missing patches wherever they appear
+        filled = {instance.instance_id: instance for instance in worst}
+        compliance = [filled.get(instance.instance_id, instance) for instance in compliance]
         results.append(_result(
             configuration, scan.association_name, compliance, worst, len(offenders) - len(listed)
         ))

@@ -31,17 +31,27 @@ KEYED: dict[tuple[str, str], str] = {
     ("PlannedConfiguration", "created"): "where",
     ("ConfigurationStatus", "options"): "key",
     ("StackSetStatus", "targets"): "target_id",
+    ("TargetStatus", "failures"): "key",
     ("ConfigurationTroubles", "failed"): "key",
+    ("ConfigurationTroubles", "missing"): "key",
+    ("AssociationTroubles", "targets"): "resource_id",
+    ("InstanceTroubles", "associations"): "association_name",
     ("ConfigurationCompliance", "instances"): "instance_id",
+    ("InstanceCompliance", "missing"): "patch_id",
 }
 """(dataclass, field) -> the attribute each element of that list is keyed by."""
 
 RENAMED: dict[tuple[str, str], str] = {
     ("StackSetDeployment", "targets"): "target_count",
+    ("OptionStatus", "targets"): "target_count",
     ("StackSetStatus", "targets"): "target_results",
-    ("FailedOption", "targets"): "target_results",
+    ("AssociationTroubles", "targets"): "target_results",
 }
 """(dataclass, field) -> the field's name in the contract, so that one name has one type."""
+
+REFERENCES: dict[tuple[str, str], str] = {("ConfigurationCompliance", "worst"): "instance_id"}
+"""(dataclass, field) of ordered lists of elements that appear in full elsewhere: given as
+their ids (the worst non-compliant instances, worst first, are in ``instances``)."""
 
 PAIRS = {("PlannedConfiguration", "not_configured")}
 """(dataclass, field) of lists of (key, title) pairs, given as ``{key: title}``."""
@@ -53,7 +63,9 @@ TOP_LEVEL: dict[str, tuple[str, str]] = {
     "ConfigurationCompliance": ("configurations", "configuration_id"),
     "StackSetStatus": ("stack_sets", "name"),
 }
-"""A verb whose result is a list: the object ``data`` holds it in, and its elements' key."""
+"""A verb whose result is a list: the object ``data`` holds it in, and its elements' key.
+Results that are one object (``plan``, ``troubleshoot --association``/``--instance``) are
+``data`` themselves."""
 EMPTY_COLLECTION = {"status": "configurations", "troubleshoot": "configurations",
                     "compliance": "configurations"}
 
@@ -100,6 +112,8 @@ def view(value: Any) -> Any:
         if (kind, name) in KEYED and isinstance(item, list):
             key = KEYED[(kind, name)]
             result[field] = {str(_identity(element, key)): view(element) for element in item}
+        elif (kind, name) in REFERENCES:
+            result[field] = [getattr(element, REFERENCES[(kind, name)]) for element in item]
         elif (kind, name) in PAIRS:
             result[field] = {str(key): title for key, title in item}
         else:

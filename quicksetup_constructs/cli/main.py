@@ -34,8 +34,7 @@ verb's contexts, so an option counts wherever it is given; the verb's wins)."""
 OUTPUTS = ("table", "text", "json")
 _AWS = "quicksetup.aws"
 """Key of the command's :class:`Aws` in ``click.Context.meta``, for the JSON envelope."""
-_ENVELOPED = frozenset({"plan"})
-"""Verbs whose ``--output json`` is the contract's envelope (:mod:`.contract`)."""
+
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -114,7 +113,7 @@ def _fail(message: str, ctx: click.Context | None = None) -> None:
     """Report ``message`` and exit 2: one line on standard error, or, under ``--output json``,
     the contract's envelope with the error on standard output."""
     verb = ctx.invoked_subcommand if ctx is not None else None
-    if ctx is not None and verb in _ENVELOPED and output_format(ctx) == "json":
+    if ctx is not None and verb is not None and output_format(ctx) == "json":
         from .contract import envelope
         from .jsonout import dumps
 
@@ -290,6 +289,11 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
         result: Any = _read_organization(aws, stack_name, member_role, delegated_admin,
                                          max_concurrency, failures=False)
         _output(result, "print_organization")
+        from .status import FAILED
+
+        if any(target.association_status == FAILED
+               for stack_set in result for target in stack_set.targets):
+            sys.exit(FINDINGS_EXIT_CODE)
         return
     from .discovery import find_configurations
     from .status import configuration_statuses
@@ -421,17 +425,14 @@ def _output(result: Any, printer: str) -> None:
     ctx = click.get_current_context()
     output = output_format(ctx)
     if output == "json":
+        from .contract import envelope
         from .jsonout import dumps
 
-        if ctx.info_name in _ENVELOPED:
-            from .contract import envelope
-
-            aws = ctx.meta.get(_AWS)
-            result = envelope(
-                ctx.info_name, result, account=_account(aws),
-                region=aws.session.region_name if aws is not None else None,
-            )
-        click.echo(dumps(result))
+        aws = ctx.meta.get(_AWS)
+        click.echo(dumps(envelope(
+            ctx.info_name or "", result, account=_account(aws),
+            region=aws.session.region_name if aws is not None else None,
+        )))
         return
     from . import render
 
