@@ -61,15 +61,17 @@ def test_help_starts_without_the_cdk_or_node(tmp_path, args):
     assert "Traceback" not in result.stderr
 
 
-def test_plan_reads_a_cloud_assembly_without_the_cdk_or_node(tmp_path, assembly):
-    result = _run(tmp_path, "plan", str(assembly))
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_plan_reads_a_cloud_assembly_without_the_cdk_or_node(tmp_path, assembly, output):
+    result = _run(tmp_path, "plan", str(assembly), "--output", output)
     assert result.returncode == 0, result.stderr
     assert "QuickSetup-CollectInventory-" in result.stdout
     assert "CDK-MODULES: none" in result.stderr
 
 
-def test_an_aws_verb_without_credentials_fails_in_one_line_without_the_cdk(tmp_path):
-    result = _run(tmp_path, "status", "--region", "us-east-1")
+@pytest.mark.parametrize("verb", ["status", "troubleshoot", "compliance"])
+def test_an_aws_verb_without_credentials_fails_in_one_line_without_the_cdk(tmp_path, verb):
+    result = _run(tmp_path, verb, "--region", "us-east-1")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines[-1] == "CDK-MODULES: none"
