@@ -54,7 +54,7 @@ def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--endpoint-url", metavar="URL",
                      help="Send every AWS call to this URL. Default: AWS_ENDPOINT_URL."),
         click.option("--output", type=click.Choice(OUTPUTS),
-                     help="json for scripts, table (default) or text (no colour or boxes)."),
+                     help="json for scripts, table (default), or text (no colour or emoji)."),
         click.option("--json", "output_json", is_flag=True, help="Same as --output json."),
         click.option("--debug", is_flag=True,
                      help="Log every AWS call, and show the traceback of an unexpected error."),
