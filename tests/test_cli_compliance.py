@@ -65,14 +65,10 @@ def configurations(result) -> dict[str, dict]:
     return found
 
 
-def expect_compliance(stubber, *, top: int = 5) -> None:
-    stubber.add_response("list_associations", {"Associations": [
-        association("scan_for_patches", {"Success": 4}, "Success"),
-        association("update_ssm_agent", {"Success": 4}, "Success"),
-        association("collect_inventory", {"Success": 1}, "Success", config="0e2d9f11"),
-    ]}, {})
+def expect_latest_scan_of(stubber, instances: list[str]) -> None:
+    """The scan association's latest execution, which succeeded on every one of ``instances``."""
     scan = association_id("scan_for_patches")
-    latest = execution("scan_for_patches", "Success", "{Success=4}")
+    latest = execution("scan_for_patches", "Success", f"{{Success={len(instances)}}}")
     latest["AssociationExecutions"][0]["ExecutionId"] = EXECUTION
     stubber.add_response("describe_association_executions", latest,
                          {"AssociationId": scan, "MaxResults": 1})
@@ -80,8 +76,17 @@ def expect_compliance(stubber, *, top: int = 5) -> None:
         {"AssociationId": scan, "AssociationVersion": "1", "ExecutionId": EXECUTION,
          "ResourceId": instance, "ResourceType": "ManagedInstance", "Status": "Success",
          "DetailedStatus": "Success", "LastExecutionDate": SCANNED}
-        for instance in INSTANCES
+        for instance in instances
     ]}, {"AssociationId": scan, "ExecutionId": EXECUTION})
+
+
+def expect_compliance(stubber, *, top: int = 5) -> None:
+    stubber.add_response("list_associations", {"Associations": [
+        association("scan_for_patches", {"Success": 4}, "Success"),
+        association("update_ssm_agent", {"Success": 4}, "Success"),
+        association("collect_inventory", {"Success": 1}, "Success", config="0e2d9f11"),
+    ]}, {})
+    expect_latest_scan_of(stubber, INSTANCES)
     stubber.add_response("list_resource_compliance_summaries", {"ResourceComplianceSummaryItems": [
         summary("i-0000000000000000a", "COMPLIANT", 41),
         summary("i-0000000000000000b", "NON_COMPLIANT", 30, High=9, Medium=3),
@@ -194,17 +199,7 @@ def expect_many_non_compliant(stubber, *, listed: int) -> None:
     stubber.add_response("list_associations", {"Associations": [
         association("scan_for_patches", {"Success": 60}, "Success"),
     ]}, {})
-    scan = association_id("scan_for_patches")
-    latest = execution("scan_for_patches", "Success", "{Success=60}")
-    latest["AssociationExecutions"][0]["ExecutionId"] = EXECUTION
-    stubber.add_response("describe_association_executions", latest,
-                         {"AssociationId": scan, "MaxResults": 1})
-    stubber.add_response("describe_association_execution_targets", {"AssociationExecutionTargets": [
-        {"AssociationId": scan, "AssociationVersion": "1", "ExecutionId": EXECUTION,
-         "ResourceId": instance, "ResourceType": "ManagedInstance", "Status": "Success",
-         "DetailedStatus": "Success", "LastExecutionDate": SCANNED}
-        for instance in MANY
-    ]}, {"AssociationId": scan, "ExecutionId": EXECUTION})
+    expect_latest_scan_of(stubber, MANY)
     stubber.add_response("list_resource_compliance_summaries", {"ResourceComplianceSummaryItems": [
         summary(instance, "NON_COMPLIANT", 10, High=n + 1) for n, instance in enumerate(MANY)
     ]}, {"Filters": PATCH})

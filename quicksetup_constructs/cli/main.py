@@ -255,17 +255,27 @@ def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _read_organization(aws: Any, stack_name: str | None, member_role: str | None,
-                       delegated_admin: bool, max_concurrency: int, failures: bool) -> Any:
+def _report_organization(
+    aws: Any, stack_name: str | None, member_role: str | None, delegated_admin: bool,
+    max_concurrency: int, *, failures: bool, printer: str,
+) -> None:
+    """Read every target of the organization's StackSets, print them with ``printer``, and exit
+    1 when a target's associations failed (with ``failures``, each failed option's latest
+    failed execution is read too)."""
     from .organization import organization_status
     from .render import organization_progress
+    from .status import FAILED
 
     with organization_progress(quiet=output_format() == "json") as progress:
-        return organization_status(
+        stack_sets = organization_status(
             aws, stack_name=stack_name, member_role=member_role,
             delegated_admin=delegated_admin, max_concurrency=max_concurrency,
             progress=progress, failures=failures,
         )
+    _output(stack_sets, printer)
+    if any(target.association_status == FAILED
+           for stack_set in stack_sets for target in stack_set.targets):
+        sys.exit(FINDINGS_EXIT_CODE)
 
 
 @main.command()
@@ -286,14 +296,8 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
 
     quiet = output_format() == "json"
     if org:
-        result: Any = _read_organization(aws, stack_name, member_role, delegated_admin,
-                                         max_concurrency, failures=False)
-        _output(result, "print_organization")
-        from .status import FAILED
-
-        if any(target.association_status == FAILED
-               for stack_set in result for target in stack_set.targets):
-            sys.exit(FINDINGS_EXIT_CODE)
+        _report_organization(aws, stack_name, member_role, delegated_admin, max_concurrency,
+                             failures=False, printer="print_organization")
         return
     from .discovery import find_configurations
     from .status import configuration_statuses
@@ -337,14 +341,8 @@ def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
         _drill_down(aws, stack_name, association, instance, lines, org)
         return
     if org:
-        from .status import FAILED as FAILED_OPTION
-
-        stack_sets = _read_organization(aws, stack_name, member_role, delegated_admin,
-                                        max_concurrency, failures=True)
-        _output(stack_sets, "print_organization_troubles")
-        if any(target.association_status == FAILED_OPTION
-               for stack_set in stack_sets for target in stack_set.targets):
-            sys.exit(FINDINGS_EXIT_CODE)
+        _report_organization(aws, stack_name, member_role, delegated_admin, max_concurrency,
+                             failures=True, printer="print_organization_troubles")
         return
     from .discovery import find_configurations
     from .render import waiting
