@@ -539,16 +539,9 @@ def _group_parts(group: FailureGroup) -> list[Text]:
     if signature.step is None:
         parts.append(Text(f"  {group.detail or signature.first_line}", style="yellow"))
         return parts
-    line = Text("  step ", style="bold")
-    line.append(signature.step, style="bold cyan")
-    if group.action:
-        line.append(f" ({group.action})", style="bright_black")
-    line.append(" ")
-    line.append_text(styled(group.status))
-    if signature.exit_code is not None:
-        line.append(f", exit code {signature.exit_code}")
-    if group.detail and group.detail != group.status:
-        line.append(f": {group.detail}")
+    line = _step_line(
+        signature.step, group.action, group.status, signature.exit_code, group.detail
+    )
     if signature.document:
         line.append(f" · {signature.document}", style="bright_black")
     parts.append(line)
@@ -562,6 +555,25 @@ def _group_parts(group: FailureGroup) -> list[Text]:
     if group.output_url:
         parts.append(Text(f"    full output: {group.output_url}", style="bright_black"))
     return parts
+
+
+def _step_line(
+    name: str, action: str | None, status: str, exit_code: int | None, detail: str | None,
+    *, instance_id: str | None = None,
+) -> Text:
+    """``step <instance>: <name> (<action>) <status>, exit code N: <detail>``."""
+    line = Text("  step ", style="bold")
+    line.append(f"{instance_id}: " if instance_id else "", style="bold")
+    line.append(name, style="bold cyan")
+    if action:
+        line.append(f" ({action})", style="bright_black")
+    line.append(" ")
+    line.append_text(styled(status))
+    if exit_code is not None:
+        line.append(f", exit code {exit_code}")
+    if detail and detail != status:
+        line.append(f": {detail}")
+    return line
 
 
 def _target_parts(target: FailedTarget) -> list[Text]:
@@ -579,18 +591,10 @@ def _target_parts(target: FailedTarget) -> list[Text]:
         ),
     )]
     for step in target.steps:
-        line = Text("  step ", style="bold")
-        line.append(f"{step.instance_id}: " if step.instance_id else "", style="bold")
-        line.append(step.name, style="bold cyan")
-        if step.action:
-            line.append(f" ({step.action})", style="bright_black")
-        line.append(" ")
-        line.append_text(styled(step.status))
-        if step.response_code is not None:
-            line.append(f", exit code {step.response_code}")
-        if step.detail and step.detail != step.status:
-            line.append(f": {step.detail}")
-        parts.append(line)
+        parts.append(_step_line(
+            step.name, step.action, step.status, step.response_code, step.detail,
+            instance_id=step.instance_id,
+        ))
         if step.truncated:
             parts.append(Text("    … (earlier lines left out)", style="bright_black"))
         for output_line in step.output:
