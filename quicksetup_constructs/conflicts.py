@@ -69,6 +69,7 @@ from constructs import Construct
 from .configuration import Configuration
 from .errors import QuickSetupValidationError
 from .targets import InstanceTargets
+from .rendering.shared import stack_environment
 from .validation import is_unresolved
 
 OVERLAPPING_PATCH_SCANS_WARNING = "quicksetup:overlapping-patch-scans"
@@ -129,7 +130,7 @@ class Coverage:
 
 def local_coverage(stack: cdk.Stack, path: str, configuration: Configuration) -> Coverage:
     """The coverage of a QuickSetupLocal in ``stack``."""
-    account, region = _environment(stack)
+    account, region = stack_environment(stack)
     return Coverage(
         kind=_LOCAL,
         path=path,
@@ -161,7 +162,7 @@ def organization_coverage(
         collects_inventory="collect_inventory" in configuration.enabled,
         scans_for_patches="scan_for_patches" in configuration.enabled,
         sets_default_host_management=configuration.default_host_management,
-        account=_environment(stack)[0],
+        account=stack_environment(stack)[0],
         regions=None if any(map(is_unresolved, region_list)) else frozenset(region_list),
         organizational_unit_ids=None if any(map(is_unresolved, units)) else frozenset(units),
         call_as=call_as,
@@ -180,19 +181,6 @@ class Finding:
 _APPS: weakref.WeakKeyDictionary[Construct, list[Coverage]] = weakref.WeakKeyDictionary()
 """The configurations created so far, by app (the root of the construct tree)."""
 _ROOTS: weakref.WeakKeyDictionary[cdk.Stack, Construct] = weakref.WeakKeyDictionary()
-
-
-_ENVIRONMENTS: weakref.WeakKeyDictionary[cdk.Stack, tuple[str | None, str | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _environment(stack: cdk.Stack) -> tuple[str | None, str | None]:
-    """The stack's account and Region (None when unknown), asked of the jsii kernel once."""
-    environment = _ENVIRONMENTS.get(stack)
-    if environment is None:
-        environment = _ENVIRONMENTS[stack] = (_known(stack.account), _known(stack.region))
-    return environment
 
 
 def _root(stack: cdk.Stack) -> Construct:
@@ -326,6 +314,3 @@ def _can_meet(a: Coverage, b: Coverage) -> bool:
 def _regions_meet(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     return a is None or b is None or bool(a & b)
 
-
-def _known(value: str) -> str | None:
-    return None if is_unresolved(value) else value

@@ -17,6 +17,7 @@ from .options.inventory_sync import BucketReference
 from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
+from .rendering.shared import node_path, remember_stack, token_attribute
 from .rendering.stack_limit import check_stack_limit, local_resources, record
 from .targets import InstanceTargets
 from .validation import (
@@ -167,7 +168,7 @@ class QuickSetupLocal(Construct):
         check_role("explorer_role", explorer_role)
         check_role("default_host_management_role", default_host_management_role)
         check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
-        path = f"{scope.node.path}/{id}"
+        path = f"{node_path(scope)}/{id}"
         configuration = configuration_from_props(path, locals())
         check_given_only_with(
             "default_host_management_role", default_host_management_role,
@@ -185,6 +186,7 @@ class QuickSetupLocal(Construct):
         ))
         check_stack_limit(stack, resources)
         super().__init__(scope, id)
+        remember_stack(self, stack)
         self.configuration = configuration
 
         roles = QuickSetupRoles.of(self)
@@ -227,9 +229,13 @@ class QuickSetupLocal(Construct):
             inventory_bucket = sync.bucket
 
         rendered = render_configuration(self, configuration, RoleReferences(
-            service_role_arn=self.service_role.role_arn if self.service_role else "",
-            instance_profile_name=self.instance_profile.instance_profile_name,
-            explorer_role_arn=self.explorer_role.role_arn if self.explorer_role else "",
+            service_role_arn=(
+                token_attribute(self.service_role, "role_arn") if self.service_role else ""
+            ),
+            instance_profile_name=token_attribute(self.instance_profile, "instance_profile_name"),
+            explorer_role_arn=(
+                token_attribute(self.explorer_role, "role_arn") if self.explorer_role else ""
+            ),
             default_host_management_role_name=(
                 self.default_host_management_role.role_name
                 if self.default_host_management_role else ""

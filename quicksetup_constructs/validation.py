@@ -123,7 +123,8 @@ def check_scope(scope: Any) -> cdk.Stack:
     from .rendering.shared import stack_of
 
     allowed = "a construct inside a cdk.Stack (a Stack, or a construct in one)"
-    if not hasattr(scope, "node") or not hasattr(scope, "__jsii_ref__"):
+    # on the class: the instance's `node` is a round trip to the jsii kernel
+    if not hasattr(type(scope), "node") or not hasattr(scope, "__jsii_ref__"):
         raise QuickSetupValidationError("scope", scope, allowed)
     try:
         return stack_of(scope)
@@ -134,6 +135,8 @@ def check_scope(scope: Any) -> cdk.Stack:
 def check_id(scope: Any, construct_id: Any) -> None:
     """``construct_id`` is a non-empty string that no other child of ``scope`` has."""
     allowed = "a non-empty string that no other construct in the same scope uses"
+    from .rendering.shared import node_of
+
     check_type("id", construct_id, str, allowed)
-    if not construct_id or scope.node.try_find_child(construct_id) is not None:
+    if not construct_id or node_of(scope).try_find_child(construct_id) is not None:
         raise QuickSetupValidationError("id", construct_id, allowed)

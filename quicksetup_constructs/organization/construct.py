@@ -16,7 +16,7 @@ from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
 from ..options import InventorySettings, InventorySync, ScanBaseline
 from ..rendering.inventory_sync import create_inventory_bucket
-from ..rendering.shared import stack_of
+from ..rendering.shared import node_path, stack_of
 from ..rendering.stack_limit import check_stack_limit, organization_resources, record
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
@@ -242,7 +242,7 @@ class QuickSetupOrganization(Construct):
             check_pattern(
                 "configuration_id", configuration_id, _CONFIGURATION_ID, _CONFIGURATION_ID_ALLOWED
             )
-        path = f"{scope.node.path}/{id}"
+        path = f"{node_path(scope)}/{id}"
         # A derived id is 8 hex digits, which the organization pattern accepts too.
         configuration = configuration_from_props(path, locals())
         _check_no_instance_ids(configuration.targets)

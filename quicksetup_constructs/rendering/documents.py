@@ -29,21 +29,16 @@ class QuickSetupDocuments(Construct):
 
     def document(self, spec: OwnDocument) -> ssm.CfnDocument:
         document = self._documents.get(spec.id)
-        if document is None:
-            existing = self.node.try_find_child(spec.id)
-            if isinstance(existing, ssm.CfnDocument):
-                document = existing
-            else:
-                document = ssm.CfnDocument(
-                    self, spec.id,
-                    content=spec.content,
-                    document_type=spec.kind.value,
-                    document_format="JSON",
-                    target_type=(
-                        AUTOMATION_TARGET_TYPE if spec.kind is DocumentKind.AUTOMATION else None
-                    ),
-                )
-            self._documents[spec.id] = document
+        if document is None:  # documents are created only here, and remembered
+            document = self._documents[spec.id] = ssm.CfnDocument(
+                self, spec.id,
+                content=spec.content,
+                document_type=spec.kind.value,
+                document_format="JSON",
+                target_type=(
+                    AUTOMATION_TARGET_TYPE if spec.kind is DocumentKind.AUTOMATION else None
+                ),
+            )
         return document
 
     def has(self, spec: OwnDocument) -> bool:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
 
 from ..options.inventory_sync import BucketReference, InventorySync
-from .nag import acknowledge_rule, skip_checkov
+from .nag import acknowledge_rule, finding_environment, skip_checkov
 
 SYNC_CONSTRUCT_ID = "InventorySync"
 BUCKET_CONSTRUCT_ID = "InventoryBucket"
@@ -125,12 +125,7 @@ def _render_organization_sync(
             actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_streams],
         ),
     ])
-    region, account = (
-        placeholder if cdk.Token.is_unresolved(value) else value
-        for value, placeholder in (
-            (stack.region, "<AWS::Region>"), (stack.account, "<AWS::AccountId>"),
-        )
-    )
+    region, account = finding_environment(policy)
     acknowledge_rule(
         policy, "AwsSolutions-IAM5", "sync-function-log-stream",
         finding=f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:"

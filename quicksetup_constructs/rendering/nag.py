@@ -6,10 +6,11 @@ finding from this library, and apps that don't run it need nothing extra.
 
 from __future__ import annotations
 
+import weakref
+
 import aws_cdk as cdk
 from constructs import IConstruct
 
-from ..validation import is_unresolved
 
 MANAGED_POLICY_REASONS = {
     "AmazonSSMManagedInstanceCore": (
@@ -99,12 +100,20 @@ RULE_REASONS = {
 that creates an organization's inventory sync in each account and Region)."""
 
 
+_VALIDATIONS: weakref.WeakKeyDictionary[IConstruct, cdk.Validations] = (
+    weakref.WeakKeyDictionary()
+)
+"""``cdk.Validations.of(scope)`` by scope: each call is a round trip to the jsii kernel, and a
+role or policy is acknowledged several times."""
+
+
 def _acknowledge(scope: IConstruct, rule: str, finding: str | None, reason: str) -> None:
     pack = rule.split("-", 1)[0]
     suffix = "" if finding is None else f"[{finding}]"
-    cdk.Validations.of(scope).acknowledge(
-        cdk.Acknowledgment(id=f"{pack}::{rule}{suffix}", reason=reason)
-    )
+    validations = _VALIDATIONS.get(scope)
+    if validations is None:
+        validations = _VALIDATIONS[scope] = cdk.Validations.of(scope)
+    validations.acknowledge(cdk.Acknowledgment(id=f"{pack}::{rule}{suffix}", reason=reason))
 
 
 def acknowledge_rule(
@@ -135,18 +144,22 @@ def acknowledge_wildcard(policy: IConstruct, resource: str, *, region: str | Non
         finding = "Resource::*"
     else:
         service, path = resource.split(":", 1)
-        stack = cdk.Stack.of(policy)
+        stack_region, account = finding_environment(policy)
         if service == "iam":
             region = ""
         elif region is None:
-            region = _or_placeholder(stack.region, "<AWS::Region>")
-        account = _or_placeholder(stack.account, "<AWS::AccountId>")
+            region = stack_region
         finding = f"Resource::arn:<AWS::Partition>:{service}:{region}:{account}:{path}"
     _acknowledge(policy, "AwsSolutions-IAM5", finding, WILDCARD_REASONS[resource])
 
 
-def _or_placeholder(value: str, placeholder: str) -> str:
-    return placeholder if is_unresolved(value) else value
+def finding_environment(construct: IConstruct) -> tuple[str, str]:
+    """The Region and account of ``construct``'s stack as cdk-nag writes them in a finding:
+    literal when the stack has them, ``<AWS::Region>`` / ``<AWS::AccountId>`` otherwise."""
+    from .shared import stack_environment, stack_of
+
+    account, region = stack_environment(stack_of(construct))
+    return region or "<AWS::Region>", account or "<AWS::AccountId>"
 
 
 def skip_checkov(construct: IConstruct, check_id: str, topic: str) -> None:

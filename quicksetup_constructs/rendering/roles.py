@@ -7,6 +7,7 @@ so that many configurations fit in one stack.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -238,14 +239,26 @@ class QuickSetupRoles(Construct):
             acknowledge_wildcard(self._automation_policy, "iam:role/*")
         # Replaces the condition's list (the statement is resolved only at synthesis).
         self._attach_role_policy.add_condition("ArnEquals", {"iam:PolicyARN": [
-            iam.ManagedPolicy.from_aws_managed_policy_name(name).managed_policy_arn
-            for name in self._attachable_policies
+            aws_managed_policy_arn(name) for name in self._attachable_policies
         ]})
 
     def _add_instance_role_policy(self, role: iam.Role, name: str) -> None:
         if name not in self._instance_role_policies:
             self._instance_role_policies.add(name)
             _attach_managed_policy(role, name)
+
+
+@cache
+def _partition() -> str:
+    """``cdk.Aws.PARTITION`` (a token for ``AWS::Partition``), asked of the jsii kernel once."""
+    return cdk.Aws.PARTITION
+
+
+def aws_managed_policy_arn(name: str) -> str:
+    """The ARN of the AWS managed policy ``name``, as ``iam.ManagedPolicy.
+    from_aws_managed_policy_name(name).managed_policy_arn`` renders it, without the two round
+    trips to the jsii kernel that asks."""
+    return f"arn:{_partition()}:iam::aws:policy/{name}"
 
 
 def _attach_managed_policy(role: iam.Role, name: str) -> None:

@@ -12,14 +12,57 @@ import weakref
 from typing import TypeVar
 
 import aws_cdk as cdk
-from constructs import Construct
+from constructs import Construct, Node
 
 T = TypeVar("T", bound=Construct)
 
 _STACKS: weakref.WeakKeyDictionary[Construct, cdk.Stack] = weakref.WeakKeyDictionary()
-_SINGLETONS: weakref.WeakKeyDictionary[cdk.Stack, dict[str, Construct]] = (
+_SINGLETONS: weakref.WeakKeyDictionary[cdk.Stack, dict[str, Construct | None]] = (
     weakref.WeakKeyDictionary()
 )
+"""The shared constructs of each stack by id; None: the stack has none of that id (it is
+created only through :func:`stack_singleton`, which records it)."""
+
+
+def remember_stack(construct: Construct, stack: cdk.Stack) -> None:
+    """Record that ``construct`` (just created in ``stack``) is in ``stack``, so that
+    :func:`stack_of` need not ask."""
+    _STACKS[construct] = stack
+
+
+_NODES: weakref.WeakKeyDictionary[Construct, Node] = weakref.WeakKeyDictionary()
+_PATHS: weakref.WeakKeyDictionary[Construct, str] = weakref.WeakKeyDictionary()
+
+
+def node_of(scope: Construct) -> Node:
+    """``scope.node``, asked of the jsii kernel once per scope."""
+    node = _NODES.get(scope)
+    if node is None:
+        node = _NODES[scope] = scope.node
+    return node
+
+
+def node_path(scope: Construct) -> str:
+    """``scope.node.path``, asked of the jsii kernel once per scope (a construct's path never
+    changes)."""
+    path = _PATHS.get(scope)
+    if path is None:
+        path = _PATHS[scope] = node_of(scope).path
+    return path
+
+
+_ATTRIBUTES: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def token_attribute(construct: object, name: str) -> str:
+    """``construct.<name>`` (a role's ``role_arn``, a profile's ``instance_profile_name``: a
+    token that stays the same), asked of the jsii kernel once per construct; configurations
+    of a stack share their default roles and profile."""
+    attributes = _ATTRIBUTES.setdefault(construct, {})
+    value = attributes.get(name)
+    if value is None:
+        value = attributes[name] = getattr(construct, name)
+    return value
 
 
 def stack_of(scope: Construct) -> cdk.Stack:
@@ -44,11 +87,30 @@ def find_stack_singleton(scope: Construct, construct_id: str, kind: type[T]) -> 
     there is one yet."""
     stack = stack_of(scope)
     found = _SINGLETONS.setdefault(stack, {})
-    existing = found.get(construct_id)
+    if construct_id not in found:
+        found[construct_id] = stack.node.try_find_child(construct_id)
+    existing = found[construct_id]
     if existing is None:
-        existing = stack.node.try_find_child(construct_id)
-        if existing is None:
-            return None
-        found[construct_id] = existing
+        return None
     assert isinstance(existing, kind), f"{construct_id} is taken by another construct"
     return existing
+
+
+_ENVIRONMENTS: weakref.WeakKeyDictionary[cdk.Stack, tuple[str | None, str | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def stack_environment(stack: cdk.Stack) -> tuple[str | None, str | None]:
+    """The stack's account and Region, None where unknown (an environment-agnostic stack),
+    asked of the jsii kernel once per stack."""
+    from ..validation import is_unresolved
+
+    environment = _ENVIRONMENTS.get(stack)
+    if environment is None:
+        account, region = stack.account, stack.region
+        environment = _ENVIRONMENTS[stack] = (
+            None if is_unresolved(account) else account,
+            None if is_unresolved(region) else region,
+        )
+    return environment

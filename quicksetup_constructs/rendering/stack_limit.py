@@ -42,6 +42,8 @@ stack is nearly full, are left to CDK's own check at synth."""
 
 @dataclass
 class _Tally:
+    limit: int
+    """What the configurations of the stack may fill (see :func:`_limit`)."""
     counted: int
     """Resources in the stack at its last count."""
     added: int = 0
@@ -113,13 +115,15 @@ def _bucket_resources(configuration: Configuration) -> int:
 def check_stack_limit(stack: cdk.Stack, adds: int) -> None:
     """Raise :class:`QuickSetupValidationError` if ``adds`` more resources would take ``stack``
     past CloudFormation's limit; call :func:`record` once they are added."""
-    limit = _limit(stack)
-    if not limit:
-        return
     tally = _TALLIES.get(stack)
+    limit = _limit(stack) if tally is None else tally.limit  # read once per stack
+    if not limit:
+        if tally is None:
+            _TALLIES[stack] = _Tally(limit, 0)
+        return
     if tally is None or tally.total + adds > limit - RECOUNT_MARGIN:
         configurations = tally.configurations if tally is not None else 0
-        tally = _TALLIES[stack] = _Tally(_count(stack), configurations=configurations)
+        tally = _TALLIES[stack] = _Tally(limit, _count(stack), configurations=configurations)
     if tally.total + adds <= limit:
         return
     name = stack.stack_name
