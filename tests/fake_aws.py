@@ -56,6 +56,41 @@ CALLER_IDENTITY = (
 """STS's answer to GetCallerIdentity (query protocol, XML)."""
 
 
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Answers with :meth:`_send`, keeps connections open (HTTP/1.1) and logs nothing."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each answer waits for a delayed ACK (~40 ms)
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a burst of new connections is queued, not refused
+
+
+@contextmanager
+def _serving(handler: type[_Handler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) until the context ends; yields the URL."""
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class FakeAws:
     """What the endpoint does with each request: ``hang``, ``html-500``, ``throttle``, or
@@ -75,10 +110,8 @@ class FakeAws:
 def fake_aws(mode: str = "ok", responses: dict[str, dict] | None = None) -> Iterator[FakeAws]:
     fake = FakeAws(mode=mode, responses=responses or {})
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    class Handler(_Handler):
+        def do_POST(self) -> None:  # the http.server API
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8", "replace")
             target = self.headers.get("X-Amz-Target", "")
@@ -103,27 +136,11 @@ def fake_aws(mode: str = "ok", responses: dict[str, dict] | None = None) -> Iter
             answer = fake.responses.get(target.rsplit(".", 1)[-1], {})
             self._send(200, json.dumps(answer).encode(), "application/x-amz-json-1.1")
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield fake
-    finally:
-        fake._release.set()
-        server.shutdown()
-        server.server_close()
+    with _serving(Handler) as fake.url:
+        try:
+            yield fake
+        finally:
+            fake._release.set()  # a hung request ends before the server stops
 
 
 # An organization ----------------------------------------------------------------------------
@@ -373,20 +390,12 @@ def _json_error(status: int, code: str, message: str) -> tuple[int, bytes, str]:
     return status, json.dumps({"__type": code, "message": message}).encode(), _JSON
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # a burst of new connections is queued, not refused
-
-
 @contextmanager
 def fake_organization(organization: FakeOrganization) -> Iterator[FakeOrganization]:
     """Serve ``organization`` on 127.0.0.1 (a free port) until the context ends."""
     fake = organization
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # else each answer waits for a delayed ACK (~40 ms)
-
+    class Handler(_Handler):
         def do_POST(self) -> None:  # the http.server API
             length = int(self.headers.get("Content-Length") or 0)
             text = self.rfile.read(length).decode("utf-8", "replace")
@@ -417,21 +426,7 @@ def fake_organization(organization: FakeOrganization) -> Iterator[FakeOrganizati
             finally:
                 with fake._lock:
                     fake._in_flight -= 1
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(status, body, content_type)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with _serving(Handler) as fake.url:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
