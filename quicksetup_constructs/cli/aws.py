@@ -72,9 +72,16 @@ class AwsOptions:
 def check_region(region: str) -> None:
     """``region`` is shaped like an AWS Region name (``us-east-1``)."""
     if not _REGION.fullmatch(region):
-        raise CliError(
-            f"--region {region!r} is not an AWS Region name (like us-east-1 or ap-northeast-1)"
-        )
+        raise _not_a_region(region)
+
+
+def _not_a_region(region: Any) -> CliError:
+    return CliError(
+        f"--region {region!r} is not an AWS Region name (like us-east-1 or ap-northeast-1)"
+    )
+
+
+NO_REGION = "no AWS Region: pass --region, or set AWS_REGION or a region in the profile"
 
 
 class Aws:
@@ -139,9 +146,7 @@ class Aws:
     def region(self) -> str:
         region = self.session.region_name
         if not region:
-            raise CliError(
-                "no AWS Region: pass --region, or set AWS_REGION or a region in the profile"
-            )
+            raise CliError(NO_REGION)
         return region
 
     def client(self, service: str, region: str | None = None) -> Any:
@@ -254,14 +259,9 @@ def aws_errors(aws: Aws | None = None) -> Iterator[None]:
     except ProfileNotFound as error:
         raise CliError(f"{error} (see `aws configure list-profiles`)") from None
     except NoRegionError:
-        raise CliError(
-            "no AWS Region: pass --region, or set AWS_REGION or a region in the profile"
-        ) from None
+        raise CliError(NO_REGION) from None
     except InvalidRegionError as error:
-        raise CliError(
-            f"--region {error.kwargs.get('region_name')!r} is not an AWS Region name "
-            "(like us-east-1 or ap-northeast-1)"
-        ) from None
+        raise _not_a_region(error.kwargs.get("region_name")) from None
     except (ReadTimeoutError, ConnectTimeoutError) as error:
         waited = "--cli-read-timeout" if isinstance(error, ReadTimeoutError) else (
             "--cli-connect-timeout"

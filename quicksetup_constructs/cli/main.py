@@ -114,14 +114,7 @@ def _fail(message: str, ctx: click.Context | None = None) -> None:
     the contract's envelope with the error on standard output."""
     verb = ctx.invoked_subcommand if ctx is not None else None
     if ctx is not None and verb is not None and output_format(ctx) == "json":
-        from .contract import envelope
-        from .jsonout import dumps
-
-        aws = ctx.meta.get(_AWS)
-        click.echo(dumps(envelope(
-            verb, error=message, exit_code=ERROR_EXIT_CODE, account=_account(aws),
-            region=aws.session.region_name if aws is not None else None,
-        )))
+        _print_envelope(ctx, verb, error=message, exit_code=ERROR_EXIT_CODE)
     else:
         from .render import error_line
 
@@ -129,14 +122,22 @@ def _fail(message: str, ctx: click.Context | None = None) -> None:
     sys.exit(ERROR_EXIT_CODE)
 
 
-def _account(aws: Any) -> str | None:
-    """The account of ``aws``'s credentials for the JSON envelope, if it can be known."""
-    if aws is None:
-        return None
-    try:
-        return aws.account
-    except Exception:  # the envelope does without it: the command's result or error matters
-        return None
+def _print_envelope(ctx: click.Context, command: str, data: Any = None, **error: Any) -> None:
+    """Print the JSON contract's envelope of ``command``: its ``data``, or its ``error``, with
+    the account and Region of the command's AWS session (null for ``plan``, or when the
+    account cannot be known: the result or the error matters more)."""
+    from .contract import envelope
+    from .jsonout import dumps
+
+    aws = ctx.meta.get(_AWS)
+    account = region = None
+    if aws is not None:
+        region = aws.session.region_name
+        try:
+            account = aws.account
+        except Exception:
+            account = None
+    click.echo(dumps(envelope(command, data, account=account, region=region, **error)))
 
 
 def _version() -> str:
@@ -423,14 +424,7 @@ def _output(result: Any, printer: str) -> None:
     ctx = click.get_current_context()
     output = output_format(ctx)
     if output == "json":
-        from .contract import envelope
-        from .jsonout import dumps
-
-        aws = ctx.meta.get(_AWS)
-        click.echo(dumps(envelope(
-            ctx.info_name or "", result, account=_account(aws),
-            region=aws.session.region_name if aws is not None else None,
-        )))
+        _print_envelope(ctx, ctx.info_name or "", result)
         return
     from . import render
 
