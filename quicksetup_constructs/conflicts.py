@@ -68,6 +68,7 @@ from constructs import Construct
 
 from .configuration import Configuration
 from .errors import QuickSetupValidationError
+from .overlap import TARGETED_INVENTORY_RULE, inventories_conflict
 from .targets import InstanceTargets
 from .rendering.shared import stack_environment
 from .validation import is_unresolved
@@ -77,13 +78,6 @@ OVERLAPPING_PATCH_SCANS_WARNING = "quicksetup:overlapping-patch-scans"
 LOCAL_AND_ORGANIZATION_OVERLAP_WARNING = "quicksetup:local-and-organization-overlap"
 """Id of the warning that a local and an organization configuration can reach one account and
 Region."""
-
-TARGETED_INVENTORY_RULE = (
-    "an instance takes only one targeted inventory association: where two reach it, the one "
-    "created earlier fails on it"
-)
-"""What State Manager does with two targeted inventory associations on one instance (user guide,
-"Collect inventory every 30 minutes")."""
 
 _LOCAL = "QuickSetupLocal"
 _ORGANIZATION = "QuickSetupOrganization"
@@ -281,11 +275,10 @@ def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool
 
 
 def _targeted_inventories_meet(a: Coverage, b: Coverage) -> bool:
-    """Whether both collect inventory with targeted (not global) associations; the caller has
-    established that their targets can overlap."""
-    return (
-        a.collects_inventory and b.collects_inventory
-        and not a.targets.is_all_instances and not b.targets.is_all_instances
+    """Whether both collect inventory with associations that conflict on an instance
+    (:func:`.overlap.inventories_conflict`)."""
+    return a.collects_inventory and b.collects_inventory and inventories_conflict(
+        a.targets, b.targets
     )
 
 

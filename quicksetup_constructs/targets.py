@@ -110,6 +110,26 @@ class InstanceTargets:
         )
         return InstanceTargets(_Mode.RESOURCE_GROUP, (name,))
 
+    @staticmethod
+    def from_association_target(key: str, values: Sequence[str]) -> tuple[InstanceTargets, ...]:
+        """The instances one ``Targets`` entry of an association reaches, one per value (State
+        Manager reaches an instance that matches any of them); the inverse of :meth:`render`.
+
+        Not validated: AWS accepted them (a tag key may start with ``aws:``). A key of no known
+        kind (``resource-groups:ResourceTypeFilters``, ...) can reach any instance, as a
+        resource group can.
+        """
+        found = tuple(values) or ("",)
+        if key in ("InstanceIds", "ParameterValues"):
+            if "*" in found:
+                return (InstanceTargets.all_instances(),)
+            return (InstanceTargets(_Mode.INSTANCE_IDS, found),)
+        if key.startswith("tag:"):
+            return tuple(InstanceTargets(_Mode.TAG, (value,), key[4:]) for value in found)
+        if key == "tag-key":
+            return tuple(InstanceTargets(_Mode.TAG_KEY, (value,)) for value in found)
+        return (InstanceTargets(_Mode.RESOURCE_GROUP, found),)
+
     def render(self, kind: DocumentKind) -> list[ssm.CfnAssociation.TargetProperty]:
         """The association ``Targets`` for a document of ``kind``."""
         from aws_cdk import aws_ssm as ssm  # imported here: the catalogue is read without CDK

@@ -187,7 +187,8 @@ def test_the_exit_codes_are_documented_in_the_help():
     result = run("--help")
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
-    assert "0 all well; 1 findings (a failed association, a non-compliant instance, a plan over a limit); 2 usage or AWS errors" in text
+    assert ("0 all well; 1 findings (a failed association, a non-compliant instance, a plan over "
+            "a limit, a preflight error); 2 usage or AWS errors") in text
     for option in ("--region", "--profile", "--endpoint-url", "--output", "--debug",
                    "--no-color", "--cli-read-timeout", "--cli-connect-timeout"):
         assert option in text

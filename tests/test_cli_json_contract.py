@@ -102,7 +102,7 @@ def test_every_collection_in_the_schema_is_keyed_not_positional():
     Regions) or ordered records (steps, failure groups), never the objects of a collection
     that has an identity (those are objects keyed by it)."""
     schema = cli_json.validator().schema
-    ordered = {"#/$defs/failed_step", "#/$defs/failure_group"}
+    ordered = {"#/$defs/failed_step", "#/$defs/failure_group", "#/$defs/cutover_step"}
 
     def arrays(node):
         if isinstance(node, dict):

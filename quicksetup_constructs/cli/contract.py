@@ -38,6 +38,9 @@ KEYED: dict[tuple[str, str], str] = {
     ("InstanceTroubles", "associations"): "association_name",
     ("ConfigurationCompliance", "instances"): "instance_id",
     ("InstanceCompliance", "missing"): "patch_id",
+    ("Preflight", "configurations"): "configuration_id",
+    ("ImportResult", "configurations"): "stack",
+    ("ConfigurationPreflight", "findings"): "key",
 }
 """(dataclass, field) -> the attribute each element of that list is keyed by."""
 

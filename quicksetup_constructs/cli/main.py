@@ -4,14 +4,16 @@
     quicksetup status                      a card per option of each deployed configuration
     quicksetup troubleshoot                the output of every failed step
     quicksetup compliance                  patch compliance of each configuration's instances
+    quicksetup preflight [CLOUD_ASSEMBLY_DIR]  what the account already has in the app's way
+    quicksetup import                      the console's configurations, as a CDK app
 
 Global options, before or after the verb, as in the AWS CLI: ``--region``, ``--profile``,
 ``--endpoint-url``, ``--output json|table|text``, ``--debug``, ``--no-color``,
 ``--cli-read-timeout``, ``--cli-connect-timeout``.
 
 Exit codes: 0 all well; 1 findings (a failed association, a non-compliant instance, a plan
-over a limit); 2 the command could not do its job (a usage error, no credentials, an AWS
-error, ...), with a one-line reason and no traceback (unless ``--debug``).
+over a limit, a preflight error); 2 the command could not do its job (a usage error, no
+credentials, an AWS error, ...), with a one-line reason and no traceback (unless ``--debug``).
 """
 
 from __future__ import annotations
@@ -153,8 +155,9 @@ def _version() -> str:
 @click.version_option(_version(), prog_name="quicksetup")
 @_global_options
 def main() -> None:
-    """Plan, status, troubleshooting and patch compliance of AWS Systems Manager Quick Setup
-    (Host Management) configurations built with quicksetup-constructs.
+    """Plan, preflight, status, troubleshooting and patch compliance of AWS Systems Manager
+    Quick Setup (Host Management) configurations built with quicksetup-constructs, and the
+    import of those made in the console.
 
     Configurations are recognised by their association names,
     QuickSetup-<Option>-<configuration id>. Global options (--region, --profile,
@@ -162,16 +165,22 @@ def main() -> None:
     --cli-connect-timeout) go before or after the verb.
 
     Exit codes: 0 all well; 1 findings (a failed association, a non-compliant instance, a
-    plan over a limit); 2 usage or AWS errors.
+    plan over a limit, a preflight error); 2 usage or AWS errors.
     """
 
 
 def _aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """``--stack`` and the global options; passes ``aws`` (an :class:`Aws`)."""
+    return click.option(
+        "--stack", "stack_name", metavar="NAME",
+        help="The CloudFormation stack of the configuration. "
+             "Default: every configuration in the account and Region.",
+    )(_aws_session(function))
 
-    @click.option("--stack", "stack_name", metavar="NAME",
-                  help="The CloudFormation stack of the configuration. "
-                       "Default: every configuration in the account and Region.")
+
+def _aws_session(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The global options; passes ``aws`` (an :class:`Aws`)."""
+
     @_global_options
     @click.pass_context
     @functools.wraps(function)
@@ -417,6 +426,95 @@ def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) ->
         result = run(aws, configurations, limit=limit if top is None else top)
     _output(result, "print_compliance")
     if any(configuration.non_compliant for configuration in result):
+        sys.exit(FINDINGS_EXIT_CODE)
+
+
+@main.command(name="import")
+@_aws_session
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the app here (e.g. app.py). Default: standard output, with the "
+                   "cut-over plan on standard error.")
+@click.option("--manager", metavar="NAME|ARN",
+              help="Import this configuration manager only. Default: every configuration "
+                   "manager, and the older console's configurations.")
+def import_command(aws: Any, output_file: Path | None, manager: str | None) -> None:
+    """Write a CDK Python app that reproduces the account's Quick Setup configurations made
+    in the console: configuration managers (Host Management and Default Host Management) and
+    the older console's AWS-QuickSetup-SSMHostMgmt-* associations, one QuickSetupLocal or
+    QuickSetupOrganization per configuration. Prints the cut-over plan: deploy the app, then
+    delete the console's configurations, and what runs twice in between. What cannot be
+    expressed is a comment in the app and a warning. Nothing is written unless everything was
+    read."""
+    from .importer.build import import_console
+    from .render import waiting
+
+    quiet = output_format() == "json"
+    with waiting("Reading Quick Setup's configurations…", quiet=quiet):
+        result = import_console(
+            aws, manager=manager, app_file=str(output_file or "app.py"),
+            now=datetime.now(UTC),
+        )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output_file is not None:
+        _write_whole(output_file, result.code)
+        result.output_file = str(output_file)
+    elif not quiet:
+        click.echo(result.code, nl=False)
+    if quiet:
+        _output(result, "print_cutover")
+        return
+    from . import render
+
+    console = render.console(
+        color=not global_options().get("no_color") and output_format() != "text",
+        plain=output_format() == "text", stderr=output_file is None,
+    )
+    render.print_cutover(console, result)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    import os
+    import tempfile
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+@main.command()
+@_aws_options
+@click.argument("cloud_assembly_dir", default="cdk.out",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--home-region", metavar="REGION",
+              help="The Region whose console Quick Setup configuration managers are read (the "
+                   "Region the console was used in). Default: --region.")
+def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
+              home_region: str | None) -> None:
+    """Before `cdk deploy`: what the account and Region already have that the configurations
+    of a synthesized cloud assembly would collide with. Per configuration: inventory
+    associations that can reach the same instances, patch scans whose compliance would be
+    overwritten, Default Host Management Configuration set to another role, resource data
+    syncs against the limit of 5, and console Quick Setup configuration managers covering the
+    account and Region. Exit code 1 when a finding is an error, 0 otherwise.
+
+    CLOUD_ASSEMBLY_DIR defaults to cdk.out (run `cdk synth` first); --stack picks one of its
+    stacks."""
+    from .aws import check_region
+    from .preflight import preflight as run
+    from .render import waiting
+
+    if home_region is not None:
+        check_region(home_region)
+    with waiting("Reading what the account has…", quiet=output_format() == "json"):
+        result = run(aws, cloud_assembly_dir, stack_name=stack_name, home_region=home_region)
+    _output(result, "print_preflight")
+    if result.errors:
         sys.exit(FINDINGS_EXIT_CODE)
 
 

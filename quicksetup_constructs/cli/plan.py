@@ -151,13 +151,15 @@ def build_plan(
 
 
 def _local(stack: AssemblyStack, now: datetime) -> Iterable[PlannedConfiguration]:
-    for configuration_id, associations in _by_configuration(stack.template.associations):
-        planned_settings = _settings(stack.template.configuration_resources, configuration_id)
+    for configuration_id, associations in by_configuration(stack.template.associations):
+        planned_settings = configuration_settings(
+            stack.template.configuration_resources, configuration_id
+        )
         yield PlannedConfiguration(
             configuration_id=configuration_id,
             stack=stack.stack_name,
             kind="local",
-            targets=_targets(associations),
+            targets=targets_in_words(associations),
             options=[_option(association, match, now) for association, match in associations],
             not_configured=_not_configured(associations, planned_settings),
             settings=planned_settings,
@@ -176,7 +178,7 @@ def _organization(
 ) -> Iterable[PlannedConfiguration]:
     if stack_set.template is None:
         return
-    for configuration_id, associations in _by_configuration(stack_set.template.associations):
+    for configuration_id, associations in by_configuration(stack_set.template.associations):
         related = [stack_set] + [
             other for other in stack.template.stack_sets
             if other is not stack_set and configuration_id in other.name
@@ -185,14 +187,14 @@ def _organization(
             _deployment(other, accounts, context_files)
             for other in sorted(related, key=lambda s: len(s.regions))
         ]
-        planned_settings = _settings(
+        planned_settings = configuration_settings(
             stack_set.template.configuration_resources, configuration_id, stack_set.parameters
         )
         yield PlannedConfiguration(
             configuration_id=configuration_id,
             stack=stack.stack_name,
             kind="organization",
-            targets=_targets(associations) + ", in every account × Region",
+            targets=targets_in_words(associations) + ", in every account × Region",
             options=[_option(association, match, now) for association, match in associations],
             not_configured=_not_configured(associations, planned_settings),
             settings=planned_settings,
@@ -207,9 +209,11 @@ def _organization(
         )
 
 
-def _by_configuration(
+def by_configuration(
     associations: Sequence[AssociationSpec],
 ) -> list[tuple[str, list[tuple[AssociationSpec, OptionMatch]]]]:
+    """The associations named ``QuickSetup-*`` grouped by configuration id, each group in the
+    catalogue's order (the account-wide ones shared by every configuration of the template)."""
     matches = match_associations(a.association_name for a in associations)
     groups: dict[str, list[tuple[AssociationSpec, OptionMatch]]] = {}
     for association in associations:
@@ -264,7 +268,7 @@ def _not_configured(
     ]
 
 
-def _settings(
+def configuration_settings(
     resources: Sequence[ConfigurationResource], configuration_id: str,
     parameters: dict[str, str] | None = None,
 ) -> list[PlannedSetting]:
@@ -286,7 +290,7 @@ def _settings(
     )
 
 
-def _targets(associations: Sequence[tuple[AssociationSpec, OptionMatch]]) -> str:
+def targets_in_words(associations: Sequence[tuple[AssociationSpec, OptionMatch]]) -> str:
     """The instances, in words; the command documents' wording when they differ by type."""
     described = [a.describe_targets() for a, _ in associations if a.document_type != "Automation"]
     described = described or [a.describe_targets() for a, _ in associations]

@@ -11,13 +11,16 @@ from typing import Any
 from rich.columns import Columns
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from .compliance import SEVERITIES, ConfigurationCompliance
+from .importer.build import ImportResult
 from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
+from .preflight import ERROR, KINDS, Preflight
 from .schedules import Schedule
 from .status import (
     FAILED,
@@ -50,12 +53,13 @@ STYLES = {
 SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–", MISSING: "!"}
 
 
-def console(*, color: bool = True, plain: bool = False) -> Console:
-    """Standard output's console: without colour when ``color`` is False (or NO_COLOR is set);
-    ``plain`` (``--output text``): no colour, no emoji, ASCII boxes."""
+def console(*, color: bool = True, plain: bool = False, stderr: bool = False) -> Console:
+    """Standard output's console (standard error's with ``stderr``): without colour when
+    ``color`` is False (or NO_COLOR is set); ``plain`` (``--output text``): no colour, no
+    emoji, ASCII boxes."""
     if plain:
-        return Console(highlight=False, no_color=True, emoji=False, safe_box=True)
-    return Console(highlight=False, no_color=None if color else True)
+        return Console(highlight=False, no_color=True, emoji=False, safe_box=True, stderr=stderr)
+    return Console(highlight=False, no_color=None if color else True, stderr=stderr)
 
 
 @contextmanager
@@ -682,6 +686,21 @@ def _instance_panel(association: InstanceAssociation) -> Panel:
 # compliance -----------------------------------------------------------------------------------
 
 
+def print_cutover(out: Console, result: ImportResult) -> None:
+    """What ``import`` wrote, and the cut-over plan, step by step."""
+    written = f"Wrote {escape(result.output_file)}" if result.output_file else "The app above"
+    names = ", ".join(f"{c.construct} {c.name}" for c in result.configurations)
+    out.rule(f"[bold]Cut-over plan[/] · {result.account} · {result.region}", align="left")
+    out.print(f"{written}: {escape(names)}.")
+    for number, step in enumerate(result.cutover, start=1):
+        out.print()
+        out.print(f"[bold]{number}. {escape(step.title)}[/]")
+        for command in step.commands:
+            out.print(f"   [cyan]$ {escape(command)}[/]", soft_wrap=True)
+        for note in step.notes:
+            out.print(Padding(Text(f"• {note}"), (0, 0, 0, 3)))
+
+
 def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> None:
     for index, result in enumerate(results):
         if index:
@@ -743,3 +762,49 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
         out.print(table)
         if result.more:
             out.print(f"… and {result.more} more: --limit to see them")
+
+
+# preflight ------------------------------------------------------------------------------------
+
+
+def print_preflight(out: Console, result: Preflight) -> None:
+    """Per configuration, what the account already has in its way: a row per finding."""
+    out.print(
+        f"[bold]Quick Setup preflight[/] of [cyan]{escape(result.assembly)}[/] in account "
+        f"{result.account}, {result.region}: "
+        + ", ".join([
+            f"[red]{result.errors} error(s)[/]" if result.errors else "0 errors",
+            f"[yellow]{result.warnings} warning(s)[/]" if result.warnings else "0 warnings",
+        ])
+    )
+    for configuration in result.configurations:
+        out.print()
+        out.rule(
+            f"[bold]Configuration {escape(configuration.configuration_id)}[/] · "
+            f"{configuration.kind} · stack {escape(configuration.stack)}",
+            align="left",
+        )
+        out.print(f"[bold]Targets:[/] {escape(configuration.targets)}")
+        if configuration.note:
+            style = "" if configuration.checked else "bright_black"
+            out.print(Text(("" if configuration.checked else "Not checked: ") + configuration.note,
+                           style=style))
+        if not configuration.findings:
+            if configuration.checked:
+                out.print("[green]✓ nothing in the way[/]")
+            continue
+        table = Table(expand=True)
+        table.add_column("Severity", no_wrap=True)
+        table.add_column("Check", no_wrap=True)
+        table.add_column("Existing", ratio=1, overflow="fold")
+        table.add_column("What happens, what to do", ratio=2, overflow="fold")
+        for finding in configuration.findings:
+            error = finding.severity == ERROR
+            table.add_row(
+                Text(("✗ " if error else "! ") + finding.severity,
+                     style="red" if error else "yellow"),
+                KINDS.get(finding.kind, finding.kind),
+                finding.resource + (f"\n{finding.resource_id}" if finding.resource_id else ""),
+                finding.message,
+            )
+        out.print(table)

@@ -1,0 +1,130 @@
+"""``quicksetup import`` from start to end: read the console's configurations, translate each,
+name the constructs and stacks, write the app's source and the cut-over plan."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..aws import Aws
+from ..errors import CliError
+from .console import Manager, describe, is_empty, read_console
+from .cutover import Step, cutover_plan
+from .source import app_source
+from .translate import (
+    DEFAULT_HOST_MANAGEMENT,
+    HOST_MANAGEMENT,
+    ImportedConfiguration,
+    translate_definition,
+    translate_legacy,
+)
+
+IMPORTED_TYPES = (HOST_MANAGEMENT, DEFAULT_HOST_MANAGEMENT)
+
+
+@dataclass
+class ImportResult:
+    """What ``import`` found and wrote."""
+
+    account: str
+    region: str
+    configurations: list[ImportedConfiguration]
+    warnings: list[str]
+    """What was not imported, or not as it was: also comments in ``code``."""
+    cutover: list[Step]
+    code: str
+    """The app's Python source."""
+    output_file: str | None
+    """Where ``code`` was written; None: standard output."""
+
+
+def import_console(
+    aws: Aws, *, manager: str | None, app_file: str, now: datetime,
+) -> ImportResult:
+    """The app that reproduces the console's configurations of ``aws``'s account and Region
+    (or of one ``manager``, by name or ARN), and its cut-over plan. Nothing is written here."""
+    account, region = aws.account, aws.region
+    found = read_console(aws, manager)
+    where = f"in {region} (account {account})"
+    if manager is not None and not found.managers:
+        raise CliError(f"no configuration manager named {manager!r} {where} (see `aws "
+                       "ssm-quicksetup list-configuration-managers`)")
+    if is_empty(found):
+        raise CliError(f"no Quick Setup configuration {where}: no configuration manager, and "
+                       "no association named AWS-QuickSetup-SSMHostMgmt-*; pass --region?")
+    configurations: list[ImportedConfiguration] = []
+    skipped: list[str] = []
+    partial: list[Manager] = []
+    for found_manager in found.managers:
+        kept = [d for d in found_manager.definitions if d.type in IMPORTED_TYPES]
+        skipped += [
+            f"{describe(found_manager)}: definition {d.id} of type {d.type} is not imported: "
+            "this library configures Host Management and Default Host Management only"
+            for d in found_manager.definitions if d.type not in IMPORTED_TYPES
+        ]
+        if kept and len(kept) < len(found_manager.definitions):
+            partial.append(found_manager)
+        base = _pascal(found_manager.name) or "Manager" + _pascal(found_manager.arn[-8:])
+        for definition in kept:
+            suffix = "Dhmc" if definition.type == DEFAULT_HOST_MANAGEMENT and len(kept) > 1 else ""
+            configurations += _named(
+                translate_definition(found_manager, definition, account, region), base + suffix
+            )
+    from quicksetup_constructs.options import OPTIONS_BY_KEY
+
+    schedules = {key: option.schedule for key, option in OPTIONS_BY_KEY.items()}
+    for legacy in found.legacy:
+        configurations += _named(
+            [translate_legacy(legacy, account, region, schedules)],
+            "Console" + _pascal(legacy.configuration_id),
+        )
+    if not configurations:
+        raise CliError(f"nothing to import {where}: {skipped[0]}")
+    _unique(configurations)
+    imported = [m for m in found.managers
+                if any(c.source == m.arn for c in configurations)]
+    warnings = [note for c in configurations for note in c.notes] + skipped
+    header = [
+        (f"Quick Setup of account {account} in {region}, imported from the console by "
+         f"`quicksetup import` on {now:%Y-%m-%d}."),
+        "",
+        ("Review it, then follow the cut-over plan that `quicksetup import` printed: deploy "
+         "this app, then delete the console's configurations."),
+    ]
+    code = app_source(configurations, header=header, skipped=[f"{s}." for s in skipped])
+    plan = cutover_plan(configurations, imported, found.legacy, app_file=app_file,
+                        partial=partial)
+    return ImportResult(account, region, configurations, warnings, plan, code, None)
+
+
+def _named(configurations: list[ImportedConfiguration], name: str) -> list[ImportedConfiguration]:
+    """Give each construct ``name``, and each stack ``name`` (``name-<Region>`` and
+    ``name-<account>-<Region>`` where one definition makes several)."""
+    accounts = {c.account for c in configurations}
+    for configuration in configurations:
+        configuration.name = name
+        parts = [name]
+        if len(accounts) > 1:
+            parts.append(configuration.account)
+        if len(configurations) > 1:
+            parts.append(configuration.region)
+        configuration.stack = "-".join(parts)
+    return configurations
+
+
+def _unique(configurations: list[ImportedConfiguration]) -> None:
+    """Stack ids unique in the app: a second ``X`` becomes ``X2``."""
+    seen: dict[str, int] = {}
+    for configuration in configurations:
+        count = seen[configuration.stack] = seen.get(configuration.stack, 0) + 1
+        if count > 1:
+            configuration.stack += str(count)
+            configuration.name += str(count)
+
+
+def _pascal(text: str) -> str:
+    """``prod-hosts 2`` → ``ProdHosts2``; a leading digit gets a ``Q`` before it."""
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    name = "".join(word[:1].upper() + word[1:] for word in words)
+    return f"Q{name}" if name[:1].isdigit() else name

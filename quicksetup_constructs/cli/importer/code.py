@@ -1,0 +1,38 @@
+"""Values of the generated app as Python source: literals, and expressions (:class:`Code`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Self
+
+
+class Code(str):
+    """A Python expression of the generated app, e.g. ``InstanceTargets.tag("Env", "prod")``;
+    a ``str`` (its source), so that it reads as such in JSON. ``call`` keeps the function and
+    its arguments, for writing them one per line."""
+
+    call: tuple[str, tuple[Any, ...]] | None
+
+    def __new__(cls, source: str, call: tuple[str, tuple[Any, ...]] | None = None) -> Self:
+        code = super().__new__(cls, source)
+        code.call = call
+        return code
+
+    @classmethod
+    def of_call(cls, function: str, *args: Any) -> Code:
+        return cls(f"{function}({', '.join(literal(arg) for arg in args)})", (function, args))
+
+
+def literal(value: Any) -> str:
+    """``value`` as Python source, strings double-quoted as ``ruff format`` writes them."""
+    if isinstance(value, Code):
+        return str(value)
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)

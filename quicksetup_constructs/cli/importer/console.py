@@ -1,0 +1,146 @@
+"""What the console configured, read from the account: configuration managers through the
+``ssm-quicksetup`` API, and the associations named ``AWS-QuickSetup-SSMHostMgmt-*`` that the
+older console (Quick Setup before configuration managers) created.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..aws import Aws, paginate
+
+LEGACY_NAME = re.compile(r"AWS-QuickSetup-SSMHostMgmt-(?P<option>[A-Za-z0-9]+)-(?P<id>[A-Za-z0-9_.-]+)")
+"""``AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>``, as the older console named
+its associations."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One configuration definition of a manager: its type and parameters (all strings)."""
+
+    id: str
+    type: str
+    parameters: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Manager:
+    """A Quick Setup configuration manager (``GetConfigurationManager``)."""
+
+    arn: str
+    name: str
+    definitions: tuple[Definition, ...]
+
+    @property
+    def region(self) -> str:
+        """The Region the manager lives in (its ARN's fourth field)."""
+        return self.arn.split(":")[3]
+
+
+@dataclass(frozen=True)
+class LegacyAssociation:
+    """An association of the older console, as ``ListAssociations`` describes it, with the
+    parameters ``DescribeAssociation`` gives where they matter."""
+
+    name: str
+    association_id: str
+    option: str
+    """The option part of the name (``UpdateSSMAgent``, ``CollectInventory``, ...)."""
+    targets: tuple[tuple[str, tuple[str, ...]], ...]
+    schedule: str | None
+    parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LegacyConfiguration:
+    """The associations of one configuration of the older console, by its id."""
+
+    configuration_id: str
+    associations: tuple[LegacyAssociation, ...]
+
+
+@dataclass(frozen=True)
+class ConsoleConfigurations:
+    managers: tuple[Manager, ...]
+    legacy: tuple[LegacyConfiguration, ...]
+
+
+PARAMETERS_READ = ("AttachIAMToInstance", "UpdateIAMForInstanceMgmt")
+"""Options of the older console whose parameters matter (``IsPolicyAttachAllowed``,
+``InstanceProfile``): only these are described one by one."""
+
+
+def read_console(aws: Aws, manager: str | None = None) -> ConsoleConfigurations:
+    """Every configuration manager of the account and Region (or the one whose name or ARN is
+    ``manager``), and the older console's configurations that no manager's definition owns."""
+    managers = tuple(_managers(aws, manager))
+    owned = {definition.id for found in managers for definition in found.definitions}
+    legacy = () if manager is not None else tuple(
+        configuration for configuration in _legacy(aws)
+        if configuration.configuration_id not in owned
+    )
+    return ConsoleConfigurations(managers, legacy)
+
+
+def _managers(aws: Aws, wanted: str | None) -> list[Manager]:
+    client = aws.client("ssm-quicksetup")
+    summaries = list(paginate(client, "list_configuration_managers", "ConfigurationManagersList"))
+    found = []
+    for summary in summaries:
+        if wanted is not None and wanted not in (summary["ManagerArn"], summary.get("Name")):
+            continue
+        described = client.get_configuration_manager(ManagerArn=summary["ManagerArn"])
+        found.append(Manager(
+            arn=described["ManagerArn"],
+            name=described.get("Name") or summary.get("Name") or "",
+            definitions=tuple(
+                Definition(
+                    id=definition.get("Id", ""), type=definition["Type"],
+                    parameters=dict(definition.get("Parameters", {})),
+                )
+                for definition in described.get("ConfigurationDefinitions", [])
+            ),
+        ))
+    return found
+
+
+def _legacy(aws: Aws) -> list[LegacyConfiguration]:
+    """The older console's associations, grouped by configuration id (``ListAssociations``
+    has no documented prefix filter: every association is listed)."""
+    client = aws.client("ssm")
+    groups: dict[str, list[LegacyAssociation]] = {}
+    for association in paginate(client, "list_associations", "Associations"):
+        match = LEGACY_NAME.fullmatch(association.get("AssociationName", ""))
+        if match is None:
+            continue
+        parameters: dict[str, tuple[str, ...]] = {}
+        if match["option"] in PARAMETERS_READ:
+            description = client.describe_association(
+                AssociationId=association["AssociationId"]
+            )["AssociationDescription"]
+            parameters = {k: tuple(v) for k, v in description.get("Parameters", {}).items()}
+        groups.setdefault(match["id"], []).append(LegacyAssociation(
+            name=association["AssociationName"],
+            association_id=association["AssociationId"],
+            option=match["option"],
+            targets=tuple(
+                (target["Key"], tuple(target["Values"]))
+                for target in association.get("Targets", [])
+            ),
+            schedule=association.get("ScheduleExpression"),
+            parameters=parameters,
+        ))
+    return [LegacyConfiguration(key, tuple(value)) for key, value in sorted(groups.items())]
+
+
+def is_empty(found: ConsoleConfigurations) -> bool:
+    return not found.managers and not found.legacy
+
+
+def describe(item: Any) -> str:
+    """How a manager or an older configuration is named in messages."""
+    if isinstance(item, Manager):
+        return f"configuration manager {item.name or item.arn}"
+    return f"console configuration {item.configuration_id} (AWS-QuickSetup-SSMHostMgmt-*)"
