@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test clean
+.PHONY: setup synth test clean integ integ-snapshot
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -30,6 +30,18 @@ synth: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 2
+
+# Deploy the integration apps of integ/ to a real account, assert, destroy (README, "Verify on
+# your own account"); the organization app only with QUICKSETUP_INTEG_ORG_OU set.
+INTEG_APPS := integ/integ_local.py $(if $(QUICKSETUP_INTEG_ORG_OU),integ/integ_organization.py)
+
+integ: setup
+	@AWS_REGION=$$($(BIN)/python integ/require_credentials.py) || exit 2; \
+	export AWS_REGION; PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python integ/run.py $(INTEG_APPS)
+
+# Rewrite integ/*.snapshot after a reviewed change of what the integration apps synthesize.
+integ-snapshot: setup
+	QUICKSETUP_INTEG_SNAPSHOT_UPDATE=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_integ_snapshots.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache
