@@ -203,8 +203,7 @@ class QuickSetupLocal(Construct):
         if service_role is not None:
             self.service_role = service_role
         elif configuration.attaches_profile:
-            self.service_role = roles.automation_role()
-            roles.allow_attaching(
+            self.service_role = roles.allow_attaching(
                 self.instance_profile, self.instance_role, configuration.attachable_policies
             )
         else:

@@ -16,7 +16,7 @@ from .errors import QuickSetupValidationError
 if TYPE_CHECKING:
     import aws_cdk as cdk
 
-_TOKEN_MARKER = "Token["
+TOKEN_MARKER = "Token["
 """In every string that CDK encodes a token in (``${Token[...]}``, ``#{Token[...]}``)."""
 
 
@@ -27,9 +27,9 @@ def is_unresolved(value: Any) -> bool:
     looking for that marker: asking the jsii kernel costs a round trip to Node.js per value.
     """
     if isinstance(value, str):
-        return _TOKEN_MARKER in value and _token().is_unresolved(value)
+        return TOKEN_MARKER in value and _token().is_unresolved(value)
     if isinstance(value, list | tuple):
-        if not any(isinstance(item, str) and _TOKEN_MARKER in item for item in value):
+        if not any(isinstance(item, str) and TOKEN_MARKER in item for item in value):
             return False
         return _token().is_unresolved(list(value))
     return isinstance(value, dict | int | float) and _token().is_unresolved(value)

@@ -16,7 +16,7 @@ from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
 from ..options import InventorySettings, InventorySync, ScanBaseline
 from ..rendering.inventory_sync import create_inventory_bucket
-from ..rendering.shared import node_path, stack_of
+from ..rendering.shared import format_arn, node_path, stack_environment, stack_of, token_attribute
 from ..rendering.stack_limit import check_stack_limit, organization_resources, record
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
@@ -347,9 +347,8 @@ class QuickSetupOrganization(Construct):
         )
         # Referring to the account StackSet also makes CloudFormation create the regional one
         # after it (and delete it before), as a DependsOn would.
-        account_stack_set_arn = cdk.Stack.of(self).format_arn(
-            service="cloudformation", resource="stackset",
-            resource_name=self.account_stack_set.attr_stack_set_id,
+        account_stack_set_arn = format_arn(
+            stack, "cloudformation", "stackset", self.account_stack_set.attr_stack_set_id
         )
         self.inventory_bucket = None
         parameters = None
@@ -364,7 +363,8 @@ class QuickSetupOrganization(Construct):
                     parameter_key=name_parameter, parameter_value=self.inventory_bucket.bucket_name
                 ),
                 cfn.CfnStackSet.ParameterProperty(
-                    parameter_key=region_parameter, parameter_value=stack_of(self).region
+                    parameter_key=region_parameter,
+                    parameter_value=token_attribute(stack, "region"),
                 ),
             ]
         self.regional_stack_set = cfn.CfnStackSet(
@@ -465,7 +465,8 @@ def _accounts(
 ) -> tuple[int | None, str | None]:
     """The accounts for the target check, and why they are unknown (if they are)."""
     if account_count is not None:
-        if is_unresolved(account_count):
+        # CDK encodes a number token as a float: an int is never one, and needs no round trip
+        if not isinstance(account_count, int) and is_unresolved(account_count):
             return None, "account_count is known only at deploy time"
         check_type("account_count", account_count, int, "None or a number of accounts (0 or more)")
         if account_count < 0:
@@ -473,8 +474,5 @@ def _accounts(
                 "account_count", account_count, "None or a number of accounts (0 or more)"
             )
         return account_count, None
-    region = stack_of(scope).region
-    result = look_up_account_count(
-        scope, unit_ids, region=None if is_unresolved(region) else region
-    )
+    result = look_up_account_count(scope, unit_ids, region=stack_environment(stack_of(scope))[1])
     return result.count, result.problem

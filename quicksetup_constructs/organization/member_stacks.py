@@ -19,6 +19,7 @@ from ..configuration import Configuration
 from ..options.inventory_sync import BucketReference
 from ..rendering.renderer import RoleReferences, render_configuration
 from ..rendering.roles import AccountWideNames, QuickSetupRoles
+from ..rendering.shared import format_arn
 from .template import template_stack
 
 
@@ -97,7 +98,7 @@ def build_member_stacks(
     )
     service_role_arn = ""
     if configuration.attaches_profile:
-        service_role_arn = _role_arn(regional, "AutomationRole", names.automation_role)
+        service_role_arn = _role_arn(regional, names.automation_role)
     sync = configuration.inventory_sync
     bucket_parameters = None
     inventory_bucket = sync.bucket if sync is not None else None
@@ -119,7 +120,7 @@ def build_member_stacks(
         service_role_arn=service_role_arn,
         instance_profile_name=names.instance_profile,
         explorer_role_arn=(
-            _role_arn(regional, "ExplorerRole", names.explorer_role)
+            _role_arn(regional, names.explorer_role)
             if configuration.enables_explorer else ""
         ),
         default_host_management_role_name=(
@@ -137,6 +138,8 @@ def build_member_stacks(
     )
 
 
-def _role_arn(stack: cdk.Stack, construct_id: str, role_name: str) -> str:
-    """The ARN of the account stack's role ``role_name``, in a regional stack."""
-    return iam.Role.from_role_name(stack, construct_id, role_name).role_arn
+def _role_arn(stack: cdk.Stack, role_name: str) -> str:
+    """The ARN of the account stack's role ``role_name``, in a regional stack, as
+    ``iam.Role.from_role_name(stack, ..., role_name).role_arn`` renders it (without importing
+    the role, which adds nothing to the template)."""
+    return format_arn(stack, "iam", "role", role_name, region="")

@@ -7,6 +7,7 @@ finding from this library, and apps that don't run it need nothing extra.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 
 import aws_cdk as cdk
 from constructs import IConstruct
@@ -104,16 +105,25 @@ _VALIDATIONS: weakref.WeakKeyDictionary[IConstruct, cdk.Validations] = (
     weakref.WeakKeyDictionary()
 )
 """``cdk.Validations.of(scope)`` by scope: each call is a round trip to the jsii kernel, and a
-role or policy is acknowledged several times."""
+role or policy may be acknowledged again by a later configuration."""
 
 
-def _acknowledge(scope: IConstruct, rule: str, finding: str | None, reason: str) -> None:
-    pack = rule.split("-", 1)[0]
-    suffix = "" if finding is None else f"[{finding}]"
+def _acknowledge(scope: IConstruct, findings: Iterable[tuple[str, str | None, str]]) -> None:
+    """Acknowledge ``findings`` (rule, the finding's detail or None, reason) on ``scope``, all in
+    one round trip to the jsii kernel: ``acknowledge`` records each as if called for it alone."""
+    acknowledgments = [
+        cdk.Acknowledgment(
+            id=f"{rule.split('-', 1)[0]}::{rule}{'' if finding is None else f'[{finding}]'}",
+            reason=reason,
+        )
+        for rule, finding, reason in findings
+    ]
+    if not acknowledgments:
+        return
     validations = _VALIDATIONS.get(scope)
     if validations is None:
         validations = _VALIDATIONS[scope] = cdk.Validations.of(scope)
-    validations.acknowledge(cdk.Acknowledgment(id=f"{pack}::{rule}{suffix}", reason=reason))
+    validations.acknowledge(*acknowledgments)
 
 
 def acknowledge_rule(
@@ -122,35 +132,43 @@ def acknowledge_rule(
     """``scope`` breaks ``rule`` on purpose, for the reason :data:`RULE_REASONS` gives under
     ``topic``. ``finding``: the finding's detail, for rules whose ids name one
     (``Resource::...``). Default: none."""
-    _acknowledge(scope, rule, finding, RULE_REASONS[topic])
+    _acknowledge(scope, [(rule, finding, RULE_REASONS[topic])])
 
 
-def acknowledge_managed_policy(role: IConstruct, name: str) -> None:
-    """The role uses the AWS managed policy ``name`` on purpose (AwsSolutions-IAM4)."""
-    _acknowledge(
-        role, "AwsSolutions-IAM4", f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}",
-        MANAGED_POLICY_REASONS[name],
-    )
+def acknowledge_managed_policies(role: IConstruct, names: Iterable[str]) -> None:
+    """The role uses the AWS managed policies ``names`` on purpose (AwsSolutions-IAM4)."""
+    _acknowledge(role, [
+        (
+            "AwsSolutions-IAM4", f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}",
+            MANAGED_POLICY_REASONS[name],
+        )
+        for name in names
+    ])
 
 
-def acknowledge_wildcard(policy: IConstruct, resource: str, *, region: str | None = None) -> None:
-    """The policy grants on the wildcard ``resource`` on purpose (AwsSolutions-IAM5).
+def acknowledge_wildcards(
+    policy: IConstruct, resources: Iterable[str], *, region: str | None = None
+) -> None:
+    """The policy grants on the wildcard ``resources`` on purpose (AwsSolutions-IAM5).
 
-    ``resource`` is a key of :data:`WILDCARD_REASONS`, such as ``"ec2:instance/*"``. cdk-nag
+    Each resource is a key of :data:`WILDCARD_REASONS`, such as ``"ec2:instance/*"``. cdk-nag
     names the resource with the stack's literal Region and account when the stack has them.
-    ``region``: the Region written in the ARN, e.g. ``"*"``. Default: the stack's.
+    ``region``: the Region written in the ARNs outside IAM, e.g. ``"*"``. Default: the stack's.
     """
-    if resource == "*":
-        finding = "Resource::*"
-    else:
-        service, path = resource.split(":", 1)
-        stack_region, account = finding_environment(policy)
-        if service == "iam":
-            region = ""
-        elif region is None:
-            region = stack_region
-        finding = f"Resource::arn:<AWS::Partition>:{service}:{region}:{account}:{path}"
-    _acknowledge(policy, "AwsSolutions-IAM5", finding, WILDCARD_REASONS[resource])
+    findings = []
+    for resource in resources:
+        if resource == "*":
+            finding = "Resource::*"
+        else:
+            service, path = resource.split(":", 1)
+            stack_region, account = finding_environment(policy)
+            if service == "iam":
+                written_region = ""
+            else:
+                written_region = stack_region if region is None else region
+            finding = f"Resource::arn:<AWS::Partition>:{service}:{written_region}:{account}:{path}"
+        findings.append(("AwsSolutions-IAM5", finding, WILDCARD_REASONS[resource]))
+    _acknowledge(policy, findings)
 
 
 def finding_environment(construct: IConstruct) -> tuple[str, str]:

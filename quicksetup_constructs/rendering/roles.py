@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..options import MANAGED_NODE_POLICIES
-from .nag import acknowledge_managed_policy, acknowledge_wildcard
-from .shared import stack_singleton
+from .nag import acknowledge_managed_policies, acknowledge_wildcards
+from .shared import format_arn, remember_stack, stack_of, stack_singleton, token_attribute
 
 EXPLORER_POLICY = "AWSSystemsManagerEnableExplorerExecutionPolicy"
 """AWS's policy for the role that runs ``AWS-EnableExplorer``."""
@@ -66,6 +67,7 @@ class QuickSetupRoles(Construct):
         """``account_wide``: name the roles and profile, and let the automation reach instances
         in every Region. Default: generated names, this stack's Region only."""
         super().__init__(scope, construct_id)
+        self._stack = stack_of(scope)
         self._account_wide = account_wide
         self._instance_role: iam.Role | None = None
         self._instance_profile: iam.InstanceProfile | None = None
@@ -89,6 +91,7 @@ class QuickSetupRoles(Construct):
         """The default instance role, trusted by EC2, with the AWS managed policies every managed
         node needs and ``policies`` added."""
         if self._instance_role is None:
+            names = list(dict.fromkeys(MANAGED_NODE_POLICIES + policies))
             self._instance_role = iam.Role(
                 self, "InstanceRole",
                 # No aws:SourceAccount (or aws:SourceArn) condition here, unlike the automation
@@ -104,11 +107,17 @@ class QuickSetupRoles(Construct):
                 # its credentials. So the trust stays as AWS documents it.
                 assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
                 description="Lets Systems Manager manage EC2 instances (Quick Setup).",
+                managed_policies=[_aws_managed_policy(name) for name in names],
                 role_name=self._account_wide.instance_role if self._account_wide else None,
             )
-            policies = MANAGED_NODE_POLICIES + policies
-        for name in policies:
-            self._add_instance_role_policy(self._instance_role, name)
+        else:
+            names = [
+                name for name in dict.fromkeys(policies) if name not in self._instance_role_policies
+            ]
+            for name in names:
+                self._instance_role.add_managed_policy(_aws_managed_policy(name))
+        self._instance_role_policies.update(names)
+        acknowledge_managed_policies(self._instance_role, names)
         return self._instance_role
 
     def instance_profile(self, role: iam.IRole | None = None) -> iam.InstanceProfile:
@@ -135,33 +144,28 @@ class QuickSetupRoles(Construct):
                 self._instance_role.apply_removal_policy(policy)
 
     def automation_role(self) -> iam.Role:
-        """The default Systems Manager service role that runs the instance-profile automation."""
+        """The default Systems Manager service role that runs the instance-profile automation;
+        :meth:`allow_attaching` gives it its policy."""
         if self._automation_role is None:
-            stack = cdk.Stack.of(self)
             self._automation_role = iam.Role(
                 self, "AutomationRole",
                 # Confused-deputy protection: Systems Manager may assume this role only while
                 # acting for this account (its own automations, started by its associations).
                 assumed_by=iam.ServicePrincipal(
                     "ssm.amazonaws.com",
-                    conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": token_attribute(self._stack, "account")}
+                    },
                 ),
                 description="Lets Systems Manager Automation attach instance profiles (Quick Setup).",
                 role_name=self._account_wide.automation_role if self._account_wide else None,
             )
-            self._automation_policy = iam.ManagedPolicy(
-                self, "AutomationPolicy",
-                roles=[self._automation_role],
-                statements=[_describe_statement()],
-            )
-            acknowledge_wildcard(self._automation_policy, "*")
         return self._automation_role
 
     def explorer_role(self) -> iam.Role:
         """The role ``AWS-EnableExplorer`` runs under: AWS's managed policy for that runbook,
         assumable by Systems Manager Automation of this account only."""
         if self._explorer_role is None:
-            stack = cdk.Stack.of(self)
             self._explorer_role = iam.Role(
                 self, "ExplorerRole",
                 # The trust AWS documents for the role that enables Explorer: Automation
@@ -169,17 +173,19 @@ class QuickSetupRoles(Construct):
                 assumed_by=iam.ServicePrincipal(
                     "ssm.amazonaws.com",
                     conditions={
-                        "StringEquals": {"aws:SourceAccount": stack.account},
-                        "ArnLike": {"aws:SourceArn": stack.format_arn(
-                            service="ssm", region="*", resource="automation-execution",
-                            resource_name="*",
+                        "StringEquals": {
+                            "aws:SourceAccount": token_attribute(self._stack, "account")
+                        },
+                        "ArnLike": {"aws:SourceArn": format_arn(
+                            self._stack, "ssm", "automation-execution", "*", region="*"
                         )},
                     },
                 ),
                 description="Lets Systems Manager Automation enable Explorer (Quick Setup).",
+                managed_policies=[_aws_managed_policy(EXPLORER_POLICY)],
                 role_name=self._account_wide.explorer_role if self._account_wide else None,
             )
-            _attach_managed_policy(self._explorer_role, EXPLORER_POLICY)
+            acknowledge_managed_policies(self._explorer_role, [EXPLORER_POLICY])
         return self._explorer_role
 
     def default_host_management_role(self) -> iam.Role:
@@ -197,55 +203,73 @@ class QuickSetupRoles(Construct):
                     "Lets Systems Manager manage this account's EC2 instances without an "
                     "instance profile (Default Host Management Configuration, Quick Setup)."
                 ),
+                managed_policies=[_aws_managed_policy(DEFAULT_HOST_MANAGEMENT_POLICY)],
                 role_name=(
                     self._account_wide.default_host_management_role
                     if self._account_wide else None
                 ),
             )
-            _attach_managed_policy(
-                self._default_host_management_role, DEFAULT_HOST_MANAGEMENT_POLICY
+            acknowledge_managed_policies(
+                self._default_host_management_role, [DEFAULT_HOST_MANAGEMENT_POLICY]
             )
         return self._default_host_management_role
 
     def allow_attaching(
         self, profile: iam.IInstanceProfile, role: iam.IRole,
         attachable_policies: tuple[str, ...] = (),
-    ) -> None:
+    ) -> iam.Role:
         """Let the default automation role attach ``profile`` (holding ``role``) to instances
         that have no profile, and attach ``attachable_policies`` (AWS managed policy names; none
         unless ``allow_policy_attach``) to the role of a profile an instance already has.
+        Returns the automation role.
 
         Configurations of one stack share the role: it may attach the policies any of them
-        attaches, and no others."""
-        self.automation_role()
-        assert self._automation_policy is not None
+        attaches, and no others. The statements a call adds go into the role's policy at once
+        (the first call creates the policy with them)."""
+        automation_role = self.automation_role()
+        region = "*" if self._account_wide else None
+        statements: list[dict[str, Any]] = []
+        attach_role: list[iam.PolicyStatement] = []
+        wildcards: list[str] = []
+        if self._automation_policy is None:
+            statements.append(_describe_statement())
+            wildcards.append("*")
         # by identity: jsii keeps one Python object per construct, and node.path would cost a
         # round trip to the jsii kernel per configuration
         if not any(granted is profile for granted in self._granted_profiles):
             self._granted_profiles.append(profile)
-            region = "*" if self._account_wide else None
-            self._automation_policy.add_statements(*_attach_statements(profile, role, region))
-            acknowledge_wildcard(self._automation_policy, "ec2:instance/*", region=region)
+            statements += _attach_statements(self._stack, profile, role, region)
+            wildcards.append("ec2:instance/*")
         added = [name for name in attachable_policies if name not in self._attachable_policies]
-        if not added:
-            return
-        self._attachable_policies.extend(added)
-        if self._attach_role_policy is None:
-            read_profile, self._attach_role_policy = _policy_attach_statements(
-                cdk.Stack.of(self)
+        if added:
+            self._attachable_policies.extend(added)
+            policy_arns = {"iam:PolicyARN": [
+                aws_managed_policy_arn(name) for name in self._attachable_policies
+            ]}
+            if self._attach_role_policy is None:
+                read_profile, attach = _policy_attach_statements(self._stack, policy_arns)
+                statements.append(read_profile)
+                # a statement object of its own: a later configuration may widen its condition
+                self._attach_role_policy = iam.PolicyStatement.from_json(attach)
+                attach_role.append(self._attach_role_policy)
+                wildcards += ["iam:instance-profile/*", "iam:role/*"]
+            else:
+                # Replaces the condition's list (the statement is resolved only at synthesis).
+                self._attach_role_policy.add_condition("ArnEquals", policy_arns)
+        if self._automation_policy is None:
+            self._automation_policy = iam.ManagedPolicy(
+                self, "AutomationPolicy", roles=[automation_role],
+                document=iam.PolicyDocument.from_json({"Statement": statements}),
+                statements=attach_role,  # after the document's
             )
-            self._automation_policy.add_statements(read_profile, self._attach_role_policy)
-            acknowledge_wildcard(self._automation_policy, "iam:instance-profile/*")
-            acknowledge_wildcard(self._automation_policy, "iam:role/*")
-        # Replaces the condition's list (the statement is resolved only at synthesis).
-        self._attach_role_policy.add_condition("ArnEquals", {"iam:PolicyARN": [
-            aws_managed_policy_arn(name) for name in self._attachable_policies
-        ]})
-
-    def _add_instance_role_policy(self, role: iam.Role, name: str) -> None:
-        if name not in self._instance_role_policies:
-            self._instance_role_policies.add(name)
-            _attach_managed_policy(role, name)
+            remember_stack(self._automation_policy, self._stack)
+        elif statements or attach_role:
+            self._automation_policy.add_statements(
+                *(iam.PolicyStatement.from_json(statement) for statement in statements),
+                *attach_role,
+            )
+        acknowledge_wildcards(self._automation_policy, wildcards, region=region)
+        return automation_role
 
 
 @cache
@@ -261,87 +285,100 @@ def aws_managed_policy_arn(name: str) -> str:
     return f"arn:{_partition()}:iam::aws:policy/{name}"
 
 
-def _attach_managed_policy(role: iam.Role, name: str) -> None:
-    """Give ``role`` the AWS managed policy ``name``, acknowledged for cdk-nag with its reason."""
-    role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
-    acknowledge_managed_policy(role, name)
+@cache
+def _aws_managed_policy(name: str) -> iam.IManagedPolicy:
+    """``iam.ManagedPolicy.from_aws_managed_policy_name(name)``, asked of the jsii kernel once
+    per process: the object holds only the policy's ARN, the same in every stack."""
+    return iam.ManagedPolicy.from_aws_managed_policy_name(name)
 
 
-def _describe_statement() -> iam.PolicyStatement:
+def _statement(
+    actions: list[str], resources: list[str], conditions: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A statement that allows ``actions`` on ``resources``, in IAM's JSON: CDK parses a
+    document of them in one round trip to the jsii kernel (``iam.PolicyDocument.from_json``),
+    where each ``iam.PolicyStatement`` costs one, and renders them alike."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    if conditions:
+        statement["Condition"] = conditions
+    return statement
+
+
+def _describe_statement() -> dict[str, Any]:
     # Purpose: the runbook asks whether an instance already has a profile before it attaches
     # ours. DescribeIamInstanceProfileAssociations has no resource-level permissions.
-    return iam.PolicyStatement(
-        actions=["ec2:DescribeIamInstanceProfileAssociations"], resources=["*"]
-    )
+    return _statement(actions=["ec2:DescribeIamInstanceProfileAssociations"], resources=["*"])
 
 
 def _attach_statements(
-    profile: iam.IInstanceProfile, role: iam.IRole, region: str | None = None
-) -> list[iam.PolicyStatement]:
+    stack: cdk.Stack, profile: iam.IInstanceProfile, role: iam.IRole, region: str | None = None
+) -> list[dict[str, Any]]:
     """Attach ``profile`` to an instance with none; never detach or replace another profile.
 
-    ``region``: where the instances are. Default: the stack's Region."""
-    instances = cdk.Stack.of(profile).format_arn(
-        service="ec2", region=region, resource="instance", resource_name="*"
-    )
+    ``stack``: the one of the policy. ``region``: where the instances are. Default: the
+    stack's Region."""
+    instances = format_arn(stack, "ec2", "instance", "*", region=region)
+    profile_arn = token_attribute(profile, "instance_profile_arn")
+    role_arn = token_attribute(role, "role_arn")
     return [
         # Purpose: give our profile to a targeted instance. Only when the instance has no
         # profile now (ec2:InstanceProfile is absent), and only ours as the new one.
-        iam.PolicyStatement(
+        _statement(
             actions=["ec2:AssociateIamInstanceProfile"],
             resources=[instances],
             conditions={
                 "Null": {"ec2:InstanceProfile": "true"},  # the instance has no profile now
-                "ArnEquals": {"ec2:NewInstanceProfile": profile.instance_profile_arn},
+                "ArnEquals": {"ec2:NewInstanceProfile": profile_arn},
             },
         ),
         # Purpose: one of Quick Setup's eight service-role actions, which the runbook never
         # calls; kept for parity, but it may detach only our own profile, never a customer's.
-        iam.PolicyStatement(
+        _statement(
             actions=["ec2:DisassociateIamInstanceProfile"],
             resources=[instances],
-            conditions={"ArnEquals": {"ec2:InstanceProfile": profile.instance_profile_arn}},
+            conditions={"ArnEquals": {"ec2:InstanceProfile": profile_arn}},
         ),
         # Purpose: associating a profile passes its role to EC2. Only the instance role, and
         # only to EC2.
-        iam.PolicyStatement(
+        _statement(
             actions=["iam:PassRole"],
-            resources=[role.role_arn],
+            resources=[role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
         ),
         # Purpose: the rest of Quick Setup's eight service-role actions (its runbook reads the
         # profile and re-creates it, with its role, if it is missing). Ours does not call them;
         # they are kept for parity, and only on our own profile.
-        iam.PolicyStatement(
+        _statement(
             actions=[
                 "iam:GetInstanceProfile",
                 "iam:CreateInstanceProfile",
                 "iam:AddRoleToInstanceProfile",
             ],
-            resources=[profile.instance_profile_arn],
+            resources=[profile_arn],
         ),
         # Purpose: Quick Setup's runbook looks up the profile of its role; ours does not.
         # Kept for parity, read-only, and only for the instance role.
-        iam.PolicyStatement(actions=["iam:ListInstanceProfilesForRole"], resources=[role.role_arn]),
+        _statement(actions=["iam:ListInstanceProfilesForRole"], resources=[role_arn]),
     ]
 
 
-def _policy_attach_statements(stack: cdk.Stack) -> tuple[iam.PolicyStatement, iam.PolicyStatement]:
-    """Read the role of any instance profile, and attach policies to any role; the caller limits
-    the second to the policies it names (``iam:PolicyARN``)."""
+def _policy_attach_statements(
+    stack: cdk.Stack, policy_arns: dict[str, list[str]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read the role of any instance profile, and attach to any role the policies
+    ``policy_arns`` names (``{"iam:PolicyARN": [...]}``)."""
     return (
         # Purpose (allow_policy_attach only): find the role in the profile an instance already
         # has, whatever its name. Read-only.
-        iam.PolicyStatement(
+        _statement(
             actions=["iam:GetInstanceProfile"],
-            resources=[stack.format_arn(
-                service="iam", region="", resource="instance-profile", resource_name="*"
-            )],
+            resources=[format_arn(stack, "iam", "instance-profile", "*", region="")],
         ),
         # Purpose (allow_policy_attach only): give that role what a managed node of the
-        # configuration needs, and only that (the iam:PolicyARN condition, added by the caller).
-        iam.PolicyStatement(
+        # configuration needs, and only that (the iam:PolicyARN condition).
+        _statement(
             actions=["iam:AttachRolePolicy"],
-            resources=[stack.format_arn(service="iam", region="", resource="role", resource_name="*")],
+            resources=[format_arn(stack, "iam", "role", "*", region="")],
+            conditions={"ArnEquals": policy_arns},
         ),
     )

@@ -55,9 +55,10 @@ _ATTRIBUTES: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKey
 
 
 def token_attribute(construct: object, name: str) -> str:
-    """``construct.<name>`` (a role's ``role_arn``, a profile's ``instance_profile_name``: a
-    token that stays the same), asked of the jsii kernel once per construct; configurations
-    of a stack share their default roles and profile."""
+    """``construct.<name>``, an attribute that stays the same (a role's ``role_arn``, a
+    profile's ``instance_profile_name``, a stack's ``account``: a literal, or a token that
+    resolves alike wherever it is read), asked of the jsii kernel once per construct;
+    configurations of a stack share their stack, default roles and profile."""
     attributes = _ATTRIBUTES.setdefault(construct, {})
     value = attributes.get(name)
     if value is None:
@@ -69,7 +70,8 @@ def stack_of(scope: Construct) -> cdk.Stack:
     """``cdk.Stack.of(scope)``, asked of the jsii kernel once per scope."""
     stack = _STACKS.get(scope)
     if stack is None:
-        stack = _STACKS[scope] = cdk.Stack.of(scope)
+        # a stack is its own (cdk.Stack.of returns it)
+        stack = _STACKS[scope] = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
     return stack
 
 
@@ -88,7 +90,7 @@ def find_stack_singleton(scope: Construct, construct_id: str, kind: type[T]) -> 
     stack = stack_of(scope)
     found = _SINGLETONS.setdefault(stack, {})
     if construct_id not in found:
-        found[construct_id] = stack.node.try_find_child(construct_id)
+        found[construct_id] = node_of(stack).try_find_child(construct_id)
     existing = found[construct_id]
     if existing is None:
         return None
@@ -96,21 +98,30 @@ def find_stack_singleton(scope: Construct, construct_id: str, kind: type[T]) -> 
     return existing
 
 
-_ENVIRONMENTS: weakref.WeakKeyDictionary[cdk.Stack, tuple[str | None, str | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def stack_environment(stack: cdk.Stack) -> tuple[str | None, str | None]:
-    """The stack's account and Region, None where unknown (an environment-agnostic stack),
-    asked of the jsii kernel once per stack."""
-    from ..validation import is_unresolved
+    """The stack's account and Region, None where unknown (an environment-agnostic stack).
 
-    environment = _ENVIRONMENTS.get(stack)
-    if environment is None:
-        account, region = stack.account, stack.region
-        environment = _ENVIRONMENTS[stack] = (
-            None if is_unresolved(account) else account,
-            None if is_unresolved(region) else region,
-        )
-    return environment
+    A stack's account or Region is a literal or a token, and every token CDK encodes in a
+    string has ``Token[`` in it: no literal account or Region has, so no need to ask the jsii
+    kernel (as :func:`~quicksetup_constructs.validation.is_unresolved` would).
+    """
+    from ..validation import TOKEN_MARKER
+
+    account, region = token_attribute(stack, "account"), token_attribute(stack, "region")
+    return (
+        None if TOKEN_MARKER in account else account,
+        None if TOKEN_MARKER in region else region,
+    )
+
+
+def format_arn(
+    stack: cdk.Stack, service: str, resource: str, resource_name: str, *, region: str | None = None
+) -> str:
+    """``stack.format_arn(service=..., region=..., resource=..., resource_name=...)``, put
+    together here as CDK's ``Arn.format`` does (``arn:partition:service:region:account:
+    resource/name``, the stack's partition, Region and account where not given), from the
+    stack's attributes asked of the jsii kernel once per stack."""
+    partition = token_attribute(stack, "partition")
+    region = token_attribute(stack, "region") if region is None else region
+    account = token_attribute(stack, "account")
+    return f"arn:{partition}:{service}:{region}:{account}:{resource}/{resource_name}"

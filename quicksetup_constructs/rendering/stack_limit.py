@@ -24,7 +24,7 @@ from ..options import OwnDocument
 from .documents import QuickSetupDocuments
 from .renderer import account_wide_associations
 from .roles import QuickSetupRoles
-from .shared import find_stack_singleton
+from .shared import find_stack_singleton, node_of
 
 RESOURCE_LIMIT = 500
 """CloudFormation's resources per stack (CDK's default ``@aws-cdk/core:stackResourceLimit``)."""
@@ -149,14 +149,14 @@ def record(stack: cdk.Stack, adds: int) -> None:
 
 def _limit(stack: cdk.Stack) -> int:
     """What the configurations of ``stack`` may fill: CDK's limit, less its metadata resource."""
-    limit = stack.node.try_get_context(LIMIT_CONTEXT)
+    limit = node_of(stack).try_get_context(LIMIT_CONTEXT)
     limit = RESOURCE_LIMIT if limit is None else int(limit)
     return max(limit - CDK_METADATA_RESOURCES, 0) if limit else 0
 
 
 def _count(stack: cdk.Stack) -> int:
     """Every CloudFormation resource in ``stack`` now (those of its nested stacks excluded)."""
-    constructs = stack.node.find_all()
+    constructs = node_of(stack).find_all()
     resources = [c for c in constructs if isinstance(c, cdk.CfnResource)]
     if any(isinstance(c, cdk.NestedStack) for c in constructs):
         # asking each resource for its stack costs a round trip: only where it can differ
