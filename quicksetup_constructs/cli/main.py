@@ -461,16 +461,7 @@ def import_command(aws: Any, output_file: Path | None, manager: str | None) -> N
         result.output_file = str(output_file)
     elif not quiet:
         click.echo(result.code, nl=False)
-    if quiet:
-        _output(result, "print_cutover")
-        return
-    from . import render
-
-    console = render.console(
-        color=not global_options().get("no_color") and output_format() != "text",
-        plain=output_format() == "text", stderr=output_file is None,
-    )
-    render.print_cutover(console, result)
+    _output(result, "print_cutover", stderr=output_file is None)
 
 
 def _write_whole(path: Path, text: str) -> None:
@@ -518,7 +509,9 @@ def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
         sys.exit(FINDINGS_EXIT_CODE)
 
 
-def _output(result: Any, printer: str) -> None:
+def _output(result: Any, printer: str, *, stderr: bool = False) -> None:
+    """``result`` under the JSON contract on standard output, or printed for people with
+    ``render.<printer>`` (on standard error with ``stderr``)."""
     ctx = click.get_current_context()
     output = output_format(ctx)
     if output == "json":
@@ -527,7 +520,8 @@ def _output(result: Any, printer: str) -> None:
     from . import render
 
     console = render.console(
-        color=not global_options().get("no_color") and output != "text", plain=output == "text"
+        color=not global_options().get("no_color") and output != "text", plain=output == "text",
+        stderr=stderr,
     )
     getattr(render, printer)(console, result)
 

@@ -49,6 +49,13 @@ from .aws import Aws, error_code, paginate
 from .catalogue import match_associations
 from .errors import CliError
 from .footprint import ORGANIZATION, Footprint, read_footprints
+from .importer.console import (
+    DEFAULT_HOST_MANAGEMENT,
+    HOST_MANAGEMENT,
+    Manager,
+    read_managers,
+    split_list,
+)
 from .status import DHMC_OFF, DHMC_SETTING_ID
 
 ERROR = "error"
@@ -62,10 +69,8 @@ policies run ``AWS-RunPatchBaseline``."""
 MAX_DATA_SYNCS = 5
 """Resource data syncs per account and Region (AWS General Reference, "AWS Systems Manager
 endpoints and quotas", Inventory)."""
-HOST_MANAGEMENT_TYPE = "AWSQuickSetupType-SSMHostMgmt"
-DHMC_TYPE = "AWSQuickSetupType-DHMC"
-CONSOLE_TYPES = {HOST_MANAGEMENT_TYPE: "Host Management",
-                 DHMC_TYPE: "Default Host Management Configuration"}
+CONSOLE_TYPES = {HOST_MANAGEMENT: "Host Management",
+                 DEFAULT_HOST_MANAGEMENT: "Default Host Management Configuration"}
 
 INVENTORY_CONFLICT = "inventory_conflict"
 INVENTORY_DUPLICATE = "inventory_duplicate"
@@ -249,18 +254,9 @@ class _Existing:
         }
 
     @cached_property
-    def managers(self) -> list[dict[str, Any]]:
-        """``GetConfigurationManager`` of each console manager with a Host Management or DHMC
-        definition."""
-        client = self.aws.client("ssm-quicksetup", self.home_region)
-        return [
-            client.get_configuration_manager(ManagerArn=summary["ManagerArn"])
-            for summary in paginate(
-                client, "list_configuration_managers", "ConfigurationManagersList"
-            )
-            if {d.get("Type") for d in summary.get("ConfigurationDefinitionSummaries") or []}
-            & set(CONSOLE_TYPES)
-        ]
+    def managers(self) -> list[Manager]:
+        """Each console manager with a Host Management or DHMC definition, described."""
+        return read_managers(self.aws, types=CONSOLE_TYPES, region=self.home_region)
 
     def findings(self, footprint: Footprint, *, console_only: bool) -> list[PreflightFinding]:
         found: list[PreflightFinding] = []
@@ -348,17 +344,17 @@ class _Existing:
 
     def _console(self, footprint: Footprint, console_only: bool) -> Iterable[PreflightFinding]:
         for manager in self.managers:
-            for definition in manager.get("ConfigurationDefinitions") or []:
-                kind = definition.get("Type")
+            for definition in manager.definitions:
+                kind = definition.type
                 if kind not in CONSOLE_TYPES or not _covers(
-                    definition.get("Parameters") or {}, self.aws.account, self.aws.region,
+                    definition.parameters, self.aws.account, self.aws.region,
                     organizational_units_only=console_only,
                 ):
                     continue
-                if kind == DHMC_TYPE and footprint.host_management_role is None:
+                if kind == DEFAULT_HOST_MANAGEMENT and footprint.host_management_role is None:
                     continue
-                arn = manager["ManagerArn"]
-                name = manager.get("Name") or arn.rsplit("/", 1)[-1]
+                arn = manager.arn
+                name = manager.name or arn.rsplit("/", 1)[-1]
                 yield _Finder(footprint, name, arn)(
                     WARNING, CONSOLE_QUICK_SETUP,
                     f"console Quick Setup {CONSOLE_TYPES[kind]} configuration manager {name} "
@@ -411,13 +407,9 @@ def _covers(
     """Whether a console definition's ``TargetRegions`` hold ``region`` and its targets can
     hold ``account`` (it is one of ``TargetAccounts``, or it targets OUs); with
     ``organizational_units_only``, only a definition that targets OUs."""
-    if region not in _split(parameters.get("TargetRegions")):
+    if region not in split_list(parameters.get("TargetRegions")):
         return False
-    units = _split(parameters.get("TargetOrganizationalUnits"))
+    units = split_list(parameters.get("TargetOrganizationalUnits"))
     if organizational_units_only:
         return bool(units)
-    return bool(units) or account in _split(parameters.get("TargetAccounts"))
-
-
-def _split(value: str | None) -> list[str]:
-    return [item.strip() for item in (value or "").split(",") if item.strip()]
+    return bool(units) or account in split_list(parameters.get("TargetAccounts"))

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.columns import Columns
 from rich.console import Console, Group
@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from .compliance import SEVERITIES, ConfigurationCompliance
-from .importer.build import ImportResult
 from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .preflight import ERROR, KINDS, Preflight
@@ -42,6 +41,9 @@ from .troubleshoot import (
     InstanceAssociation,
     InstanceTroubles,
 )
+
+if TYPE_CHECKING:
+    from .importer.build import ImportResult
 
 STYLES = {
     SUCCESS: "green", FAILED: "red", PENDING: "yellow", NOT_CONFIGURED: "bright_black",

@@ -9,16 +9,17 @@ from datetime import datetime
 
 from ..aws import Aws
 from ..errors import CliError
-from .console import Manager, describe, is_empty, read_console
-from .cutover import Step, cutover_plan
-from .source import app_source
-from .translate import (
+from .console import (
     DEFAULT_HOST_MANAGEMENT,
     HOST_MANAGEMENT,
-    ImportedConfiguration,
-    translate_definition,
-    translate_legacy,
+    Manager,
+    describe,
+    is_empty,
+    read_console,
 )
+from .cutover import Step, cutover_plan
+from .source import app_source
+from .translate import ImportedConfiguration, translate_definition, translate_legacy
 
 IMPORTED_TYPES = (HOST_MANAGEMENT, DEFAULT_HOST_MANAGEMENT)
 

@@ -6,11 +6,14 @@ older console (Quick Setup before configuration managers) created.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..aws import Aws, paginate
 
+HOST_MANAGEMENT = "AWSQuickSetupType-SSMHostMgmt"
+DEFAULT_HOST_MANAGEMENT = "AWSQuickSetupType-DHMC"
 LEGACY_NAME = re.compile(r"AWS-QuickSetup-SSMHostMgmt-(?P<option>[A-Za-z0-9]+)-(?P<id>[A-Za-z0-9_.-]+)")
 """``AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>``, as the older console named
 its associations."""
@@ -75,7 +78,7 @@ PARAMETERS_READ = ("AttachIAMToInstance", "UpdateIAMForInstanceMgmt")
 def read_console(aws: Aws, manager: str | None = None) -> ConsoleConfigurations:
     """Every configuration manager of the account and Region (or the one whose name or ARN is
     ``manager``), and the older console's configurations that no manager's definition owns."""
-    managers = tuple(_managers(aws, manager))
+    managers = tuple(read_managers(aws, wanted=manager))
     owned = {definition.id for found in managers for definition in found.definitions}
     legacy = () if manager is not None else tuple(
         configuration for configuration in _legacy(aws)
@@ -84,12 +87,21 @@ def read_console(aws: Aws, manager: str | None = None) -> ConsoleConfigurations:
     return ConsoleConfigurations(managers, legacy)
 
 
-def _managers(aws: Aws, wanted: str | None) -> list[Manager]:
-    client = aws.client("ssm-quicksetup")
+def read_managers(
+    aws: Aws, *, wanted: str | None = None, types: Collection[str] | None = None,
+    region: str | None = None,
+) -> list[Manager]:
+    """The configuration managers of the account in ``region`` (default: the session's),
+    described one by one: every one, the one whose name or ARN is ``wanted``, or those with a
+    definition of one of ``types`` (others are listed, never described)."""
+    client = aws.client("ssm-quicksetup", region)
     summaries = list(paginate(client, "list_configuration_managers", "ConfigurationManagersList"))
     found = []
     for summary in summaries:
         if wanted is not None and wanted not in (summary["ManagerArn"], summary.get("Name")):
+            continue
+        kinds = {d.get("Type") for d in summary.get("ConfigurationDefinitionSummaries") or []}
+        if types is not None and not kinds & set(types):
             continue
         described = client.get_configuration_manager(ManagerArn=summary["ManagerArn"])
         found.append(Manager(
@@ -133,6 +145,11 @@ def _legacy(aws: Aws) -> list[LegacyConfiguration]:
             parameters=parameters,
         ))
     return [LegacyConfiguration(key, tuple(value)) for key, value in sorted(groups.items())]
+
+
+def split_list(value: str | None) -> list[str]:
+    """A parameter's comma-separated list (``TargetRegions``, ...), without blanks."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def is_empty(found: ConsoleConfigurations) -> bool:

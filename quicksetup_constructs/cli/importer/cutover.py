@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .console import LegacyConfiguration, Manager
+from .console import DEFAULT_HOST_MANAGEMENT, LegacyConfiguration, Manager
 from .translate import ImportedConfiguration
 
 
@@ -80,8 +80,6 @@ def cutover_plan(
 
 
 def _only_dhmc(manager: Manager) -> bool:
-    from .translate import DEFAULT_HOST_MANAGEMENT
-
     return all(d.type == DEFAULT_HOST_MANAGEMENT for d in manager.definitions)
 
 

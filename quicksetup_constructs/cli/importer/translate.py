@@ -20,10 +20,16 @@ from quicksetup_constructs.errors import QuickSetupValidationError
 from ..aws import check_region
 from ..errors import CliError
 from .code import Code
-from .console import Definition, LegacyAssociation, LegacyConfiguration, Manager, describe
+from .console import (
+    HOST_MANAGEMENT,
+    Definition,
+    LegacyAssociation,
+    LegacyConfiguration,
+    Manager,
+    describe,
+    split_list,
+)
 
-HOST_MANAGEMENT = "AWSQuickSetupType-SSMHostMgmt"
-DEFAULT_HOST_MANAGEMENT = "AWSQuickSetupType-DHMC"
 LOCAL, ORGANIZATION = "QuickSetupLocal", "QuickSetupOrganization"
 
 
@@ -169,7 +175,7 @@ def _targets(where: str, parameters: Mapping[str, str]) -> Code | None:
         key, value = required("TargetTagKey"), required("TargetTagValue")
         return _checked(where, "TargetTagKey/TargetTagValue", InstanceTargets.tag, key, value)
     if kind == "InstanceIds":
-        ids = _split(required("TargetInstances"))
+        ids = split_list(required("TargetInstances"))
         return _checked(where, "TargetInstances", InstanceTargets.instance_ids, ids)
     name = required("ResourceGroupName")
     return _checked(where, "ResourceGroupName", InstanceTargets.resource_group, name)
@@ -193,12 +199,12 @@ def _placements(
     )
     from quicksetup_constructs.organization.regions import check_regions
 
-    regions = _split(parameters.get("TargetRegions", ""))
+    regions = split_list(parameters.get("TargetRegions", ""))
     if not regions:
         raise _bad(where, "TargetRegions", parameters.get("TargetRegions"),
                    "a comma-separated list of Regions (required)")
-    units = _split(parameters.get("TargetOrganizationalUnits", ""))
-    accounts = _split(parameters.get("TargetAccounts", ""))
+    units = split_list(parameters.get("TargetOrganizationalUnits", ""))
+    accounts = split_list(parameters.get("TargetAccounts", ""))
     if units:
         for parameter, check, values in (
             ("TargetOrganizationalUnits", check_organizational_units, units),
@@ -221,10 +227,6 @@ def _placements(
         except CliError:
             raise _bad(where, "TargetRegions", region, "Region names like us-east-1") from None
     return accounts, [], regions
-
-
-def _split(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _bad(where: str, parameter: str, value: Any, allowed: str) -> CliError:
