@@ -3,11 +3,14 @@
 State Manager accepts what these configurations would do and fails, or silently misbehaves, only
 on the instances:
 
-- an instance takes only **one targeted inventory association**: where two associations that
-  target instances by tag, id or resource group reach the same instance, the one created
-  earlier fails on it. An inventory association that targets *all* instances is global: a
-  targeted one beside it is no conflict, its own schedule applies to its instances (user guide,
-  "Collect inventory every 30 minutes");
+- an account and Region holds **one inventory association for all instances**: AWS rejects a
+  second one ("Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are
+  not supported", user guide, "Troubleshooting problems with Systems Manager Inventory");
+- an instance takes only **one targeted inventory association**: where several associations
+  that target instances by tag, id or resource group reach the same instance, they fail on it
+  (:data:`.overlap.TARGETED_INVENTORY_RULE`). One that targets *all* instances beside a targeted
+  one is no conflict: the instance runs the targeted one (seed guide, "Collect inventory every
+  30 minutes");
 - several **patch scans** of one instance overwrite each other's compliance data;
 - **Default Host Management Configuration** is one setting per account and Region, whatever the
   instances: two configurations that both manage it fight over it, and removing either one
@@ -30,18 +33,26 @@ Where (account and Region):
   organization's (or unknown), unless the local stack is known to be in the account the
   organization's stack is deployed from while ``call_as`` is ``SELF``: that is the management
   account, which a service-managed StackSet never deploys to. A delegated administrator account
-  (``call_as="DELEGATED_ADMIN"``) is an ordinary member account and can be in the OUs.
+  (``call_as="DELEGATED_ADMIN"``) is an ordinary member account and can be in the OUs;
+- a local and an organization configuration *provably* meet only when the local stack is in
+  that delegated administrator account, in one of the organization's Regions, and the
+  organization targets the root (``r-...``), which holds every member account. Anywhere else
+  whether the local account is in the OUs is known only to AWS Organizations.
 
-Which instances (:meth:`InstanceTargets.can_overlap`): only the same tag key with different
-values, or two instance-id lists with no id in common, are disjoint. Two tag keys can be on one
-instance, and a resource group can hold any instance.
+Which instances (:meth:`InstanceTargets.can_overlap`): only the same tag key with value sets
+that share no value, or two instance-id lists with no id in common, are disjoint. A tag key with
+no value meets every value of it, two tag keys can be on one instance, and a resource group can
+hold any instance.
 
 What follows:
 
-- both collect inventory with targets other than all instances, same kind (local and local,
-  or organization and organization) → :class:`QuickSetupValidationError` for
-  ``collect_inventory``, raised before the second construct is added to the tree; where either
-  targets all instances, nothing;
+- both collect inventory for all instances, same kind (local and local, or organization and
+  organization) → :class:`QuickSetupValidationError` for ``collect_inventory``, raised before
+  the second construct is added to the tree; a local and an organization configuration that
+  provably meet → the same error;
+- both collect inventory with targets other than all instances, same kind →
+  :class:`QuickSetupValidationError` for ``collect_inventory``; where exactly one targets all
+  instances, nothing;
 - both scan for patches, same kind → warning :data:`OVERLAPPING_PATCH_SCANS_WARNING`;
 - two organization configurations that can meet both deliver inventory (``inventory_sync``)
   → :class:`QuickSetupValidationError` for ``inventory_sync``: an account and Region can hold
@@ -49,7 +60,7 @@ What follows:
   accounts defined in AWS Organizations");
 - both turn on Default Host Management Configuration, same kind, in one account and Region
   (whatever their targets) → :class:`QuickSetupValidationError` for ``default_host_management``;
-- a local and an organization configuration → warning
+- a local and an organization configuration that may meet → warning
   :data:`LOCAL_AND_ORGANIZATION_OVERLAP_WARNING` (whether they really meet depends on the OU
   membership of the local stack's account, which only AWS Organizations knows).
 
@@ -68,9 +79,14 @@ from constructs import Construct
 
 from .configuration import Configuration
 from .errors import QuickSetupValidationError
-from .overlap import TARGETED_INVENTORY_RULE, inventories_conflict
-from .targets import InstanceTargets
+from .overlap import (
+    ALL_INSTANCES_INVENTORY_RULE,
+    TARGETED_INVENTORY_RULE,
+    inventories_both_global,
+    inventories_conflict,
+)
 from .rendering.shared import stack_environment
+from .targets import InstanceTargets
 from .validation import is_unresolved
 
 OVERLAPPING_PATCH_SCANS_WARNING = "quicksetup:overlapping-patch-scans"
@@ -198,6 +214,8 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
         same_instances = coverage.targets.can_overlap(other.targets)
         both_set_dhmc = coverage.sets_default_host_management and other.sets_default_host_management
         if coverage.kind != other.kind:
+            if _all_instances_inventories(coverage, other) and _provably_meet(coverage, other):
+                raise _all_instances_inventory_error(coverage, other, provably=True)
             if same_instances or both_set_dhmc:
                 findings.append(_local_and_organization(coverage, other, same_instances))
             continue
@@ -217,6 +235,8 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
                 "Configuration is a single setting (removing either configuration would turn "
                 "it off for both). Turn it on in one configuration only",
             )
+        if _all_instances_inventories(coverage, other):
+            raise _all_instances_inventory_error(coverage, other, provably=False)
         if not same_instances:
             continue
         if _targeted_inventories_meet(coverage, other):
@@ -258,6 +278,8 @@ def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool
         effects.append("a second set of associations runs on the same instances")
         if _targeted_inventories_meet(local, organization):
             effects.append(TARGETED_INVENTORY_RULE)
+        if _all_instances_inventories(local, organization):
+            effects.append(ALL_INSTANCES_INVENTORY_RULE)
         if local.scans_for_patches and organization.scans_for_patches:
             effects.append("the two patch scans overwrite each other's compliance data")
     if local.sets_default_host_management and organization.sets_default_host_management:
@@ -271,6 +293,27 @@ def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool
         f"Region if that account is in the OUs: {'; '.join(effects)}. Deploy the local "
         "configuration only to accounts outside the OUs (the management account is never "
         "targeted), give the two disjoint targets, or acknowledge this warning.",
+    )
+
+
+def _all_instances_inventories(a: Coverage, b: Coverage) -> bool:
+    """Whether both collect inventory for all instances
+    (:func:`.overlap.inventories_both_global`)."""
+    return a.collects_inventory and b.collects_inventory and inventories_both_global(
+        a.targets, b.targets
+    )
+
+
+def _all_instances_inventory_error(
+    new: Coverage, other: Coverage, *, provably: bool
+) -> QuickSetupValidationError:
+    where = "are both in" if provably else "can be in"
+    return QuickSetupValidationError(
+        "collect_inventory", True,
+        f"False here or in {other.path}, or targets other than all instances: "
+        f"{new.describe()} and {other.describe()} {where} one account and Region and would "
+        f"each create an inventory association for all instances there, but "
+        f"{ALL_INSTANCES_INVENTORY_RULE}. Collect inventory in one of them only",
     )
 
 
@@ -301,6 +344,25 @@ def _can_meet(a: Coverage, b: Coverage) -> bool:
         deployed_from_management_account
         and local.account is not None
         and local.account == organization.account
+    )
+
+
+def _provably_meet(a: Coverage, b: Coverage) -> bool:
+    """Whether a local and an organization configuration are provably in one account and
+    Region: the local stack is in the delegated administrator account the organization is
+    deployed from, which is a member account, the organization targets the root, which holds
+    every member account, and the local stack's Region is one of the organization's."""
+    local, organization = (a, b) if a.kind == _LOCAL else (b, a)
+    region = next(iter(local.regions), None) if local.regions else None
+    return (
+        organization.call_as == "DELEGATED_ADMIN"
+        and local.account is not None
+        and local.account == organization.account
+        and organization.organizational_unit_ids is not None
+        and any(unit.startswith(_ROOT_PREFIX) for unit in organization.organizational_unit_ids)
+        and region is not None
+        and organization.regions is not None
+        and region in organization.regions
     )
 
 

@@ -14,11 +14,13 @@ from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
 from .options import InventorySettings, InventorySync, ScanBaseline
 from .options.inventory_sync import BucketReference
+from .rendering.default_host_management import setting_value_of_role_arn
 from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
 from .rendering.roles import QuickSetupRoles
-from .rendering.shared import node_path, remember_stack, token_attribute
+from .rendering.shared import node_path, remember_stack, stack_environment, token_attribute
 from .rendering.stack_limit import check_stack_limit, local_resources, record
+from .service_setting_regions import check_service_setting_regions
 from .targets import InstanceTargets
 from .validation import (
     check_given_only_with,
@@ -133,9 +135,9 @@ class QuickSetupLocal(Construct):
         :param default_host_management_role: The role Default Host Management Configuration
             gives instances, with ``default_host_management``: trusted by ``ssm.amazonaws.com``
             and carrying AmazonSSMManagedEC2InstanceDefaultPolicy (or what your instances need).
-            The service setting holds its ``role_name``; for a role with a path, import it with
-            ``iam.Role.from_role_name(scope, id, "path/name")``. Default: a role created in the
-            stack, shared by its configurations.
+            The service setting holds its path without the leading ``/`` and its name, read
+            from its ARN (``service-role/MyRole`` for a role with ``path="/service-role/"``).
+            Default: a role created in the stack, shared by its configurations.
         :param allow_policy_attach: For instances that already have a profile, attach to its
             role the policies the enabled options need: AmazonSSMManagedInstanceCore and
             AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
@@ -174,6 +176,10 @@ class QuickSetupLocal(Construct):
             "default_host_management_role", default_host_management_role,
             "default_host_management", configuration.default_host_management,
         )
+        if configuration.default_host_management:
+            check_service_setting_regions(
+                "default_host_management", [stack_environment(stack)[1]]
+            )
         coverage = local_coverage(stack, path, configuration)
         findings = check_conflicts(stack, coverage)
         resources = local_resources(stack, configuration, given_roles=frozenset(
@@ -235,9 +241,8 @@ class QuickSetupLocal(Construct):
             explorer_role_arn=(
                 token_attribute(self.explorer_role, "role_arn") if self.explorer_role else ""
             ),
-            default_host_management_role_name=(
-                self.default_host_management_role.role_name
-                if self.default_host_management_role else ""
+            default_host_management_role_name=_setting_value(
+                self.default_host_management_role, created=default_host_management_role is None
             ),
         ), inventory_bucket)
         self.associations = rendered.associations
@@ -250,3 +255,13 @@ class QuickSetupLocal(Construct):
             configuration.settings.scan_baseline.tag_baseline()
         register(self, stack, coverage, findings)
         record(stack, resources)
+
+
+def _setting_value(role: iam.IRole | None, *, created: bool) -> str:
+    """What the DHMC service setting holds for ``role`` ("" without one): the name of the role
+    the stack creates, which has no path; else the path and name read from the role's ARN."""
+    if role is None:
+        return ""
+    if created:
+        return role.role_name
+    return setting_value_of_role_arn(token_attribute(role, "role_arn"))

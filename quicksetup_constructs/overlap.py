@@ -5,10 +5,17 @@ The one statement of these rules: the constructs apply it to the configurations 
 synth time (:mod:`.conflicts`), ``quicksetup preflight`` to a configuration and the associations
 an account already has. Imports no CDK.
 
-- Inventory: an association that targets all instances (``InstanceIds=*``) is global; a
-  targeted one beside it is no conflict (the instance runs the targeted one). Two targeted ones
-  that reach one instance conflict: State Manager fails the one created earlier there (user
-  guide, "Collect inventory every 30 minutes").
+- Inventory for all instances (``InstanceIds=*``): an account and Region holds one such
+  association. AWS rejects a second one: "Multiple apply all associations with document
+  'AWS-GatherSoftwareInventory' are not supported" (user guide, "Troubleshooting problems with
+  Systems Manager Inventory").
+- Inventory for all instances beside a targeted one is no conflict: the instance runs the
+  targeted one and shows the global one as skipped (the seed guide, "Collect inventory every 30
+  minutes"; the troubleshooting page, "Skipped").
+- Two targeted inventory associations that reach one instance fail there. The seed guide says
+  the configuration created earlier fails; AWS's troubleshooting page says that where a node is
+  assigned several inventory associations that each target by tags, those associations fail to
+  run on it. Which of them fails is not promised here.
 - Patch scans: each scan of an instance overwrites the compliance data the previous one
   reported (user guide, "Avoiding unintentional patch compliance data overwrites").
 """
@@ -19,14 +26,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .errors import QuickSetupValidationError
 from .targets import InstanceTargets
 
-TARGETED_INVENTORY_RULE = (
-    "an instance takes only one targeted inventory association: where two reach it, the one "
-    "created earlier fails on it"
+ALL_INSTANCES_INVENTORY_ERROR = (
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
+    "supported"
 )
-"""What State Manager does with two targeted inventory associations on one instance (user guide,
-"Collect inventory every 30 minutes")."""
+"""AWS's error for a second inventory association for all instances in an account and Region
+(user guide, "Troubleshooting problems with Systems Manager Inventory")."""
+ALL_INSTANCES_INVENTORY_RULE = (
+    "an account and Region holds one inventory association for all instances, and AWS rejects "
+    f"a second one (\"{ALL_INSTANCES_INVENTORY_ERROR}\")"
+)
+"""Why two inventory associations for all instances cannot both be created."""
+TARGETED_INVENTORY_RULE = (
+    "an instance takes one targeted inventory association, and where several reach it they "
+    "fail on it (Quick Setup's guide: the configuration created earlier fails; AWS's Inventory "
+    "troubleshooting page: inventory associations that each target by tags fail to run on a "
+    "node they share)"
+)
+"""What State Manager does with several targeted inventory associations on one instance: the
+seed guide ("Collect inventory every 30 minutes") and the user guide ("Troubleshooting problems
+with Systems Manager Inventory", "Inventory compliance failed for an Amazon EC2 instance")."""
 PATCH_SCAN_RULE = "each patch scan of an instance overwrites the compliance data of the one before"
 """What several patch scans of one instance do (user guide, "Avoiding unintentional patch
 compliance data overwrites")."""
@@ -52,6 +74,19 @@ class AssociationTargets:
     def parse(cls, targets: Iterable[tuple[str, Sequence[str]]]) -> AssociationTargets:
         """From ``(Key, Values)`` pairs, as in ``ListAssociations`` or a template."""
         return cls(tuple(InstanceTargets.from_association_target(k, v) for k, v in targets))
+
+    @classmethod
+    def read(cls, targets: Iterable[tuple[str, Sequence[str]]]) -> AssociationTargets:
+        """As :meth:`parse`, for an association that already exists in an account: targets that
+        :meth:`InstanceTargets.from_association_target` refuses are taken to reach any instance
+        (never all of them), so that a check of what is already there errs towards a conflict."""
+        try:
+            return cls.parse(targets)
+        except QuickSetupValidationError:
+            any_instance = InstanceTargets.from_association_target(
+                "resource-groups:ResourceTypeFilters", ["AWS::EC2::Instance"]
+            )
+            return cls((any_instance,))
 
     @property
     def is_all_instances(self) -> bool:
@@ -84,6 +119,6 @@ def inventories_conflict(a: Reach, b: Reach) -> bool:
 
 
 def inventories_both_global(a: Reach, b: Reach) -> bool:
-    """Whether both inventory associations target all instances: each instance runs one of
-    them, and shows the other as skipped (user guide, "Configuring inventory collection")."""
+    """Whether both inventory associations target all instances: in one account and Region, AWS
+    rejects whichever is created second (:data:`ALL_INSTANCES_INVENTORY_RULE`)."""
     return a.is_all_instances and b.is_all_instances

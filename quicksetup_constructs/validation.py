@@ -88,6 +88,24 @@ def check_role_name(prop: str, value: Any) -> None:
         )
 
 
+_ROLE_NAME_WITH_PATH = re.compile(
+    r"(?:[\x21-\x2e\x30-\x7e][\x21-\x7e]{0,509}/)?[A-Za-z0-9+=,.@_-]{1,64}"
+)
+
+
+def check_role_name_with_path(prop: str, value: Any) -> None:
+    """``value`` must be ``None`` or an IAM role's name, after its path if it has one, without
+    the leading ``/`` (``service-role/MyRole``): what the Default Host Management Configuration
+    setting holds. IAM's ``Path`` is ``/`` or ``/`` + printable ASCII + ``/`` (at most 512);
+    its ``RoleName`` is 1-64 letters, digits and ``+=,.@_-``."""
+    if value is not None:
+        check_pattern(
+            prop, value, _ROLE_NAME_WITH_PATH,
+            "None or an IAM role name (1-64 letters, digits and +=,.@_-), after its path "
+            "without the leading / if it has one, e.g. service-role/MyRole",
+        )
+
+
 def check_given_only_with(prop: str, value: Any, option: str, enabled: bool) -> None:
     """A role given for ``option`` (a prop set to ``value``) needs that option on."""
     if value is not None and not enabled:

@@ -14,7 +14,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from quicksetup_constructs import (
     ORGANIZATION_REGIONS,
@@ -22,6 +22,10 @@ from quicksetup_constructs import (
     QuickSetupLocal,
     QuickSetupOrganization,
     QuickSetupValidationError,
+)
+from quicksetup_constructs.organization.regions import (
+    OUTSIDE_DOCUMENTED_REGIONS_WARNING,
+    outside_documented_regions,
 )
 
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
@@ -72,6 +76,10 @@ STACK_SETS_SERVICE_MANAGED = (
 )
 
 # --- The Regions (QUICK_SETUP_GUIDE) --------------------------------------------------------
+
+# The guide's list is the one the library documents. A later edition of AWS's Quick Setup page
+# is reported to add Europe (Stockholm); no AWS page found in this project's search says so, so
+# Stockholm stays outside the list below, and a Region outside it is a warning, not an error.
 
 # "Organization Quick Setup is available in the following AWS Regions: US East (N. Virginia),
 #  US East (Ohio), US West (N. California), US West (Oregon), Asia Pacific (Mumbai),
@@ -264,6 +272,95 @@ def test_no_role_may_replace_an_instance_profile(roles_template):
     assert _allowing(roles_template, "ec2:ReplaceIamInstanceProfileAssociation") == []
 
 
+# --- The service role: the runbook's calls, and nothing beyond AWS's own grants ---------------
+
+# The seed guide (Quick Setup, "IAM roles and permissions"; QUICK_SETUP_GUIDE) gives Quick
+# Setup's service role: "Action": ["iam:CreateInstanceProfile", "iam:ListInstanceProfilesForRole",
+# "iam:PassRole", "ec2:DescribeIamInstanceProfileAssociations", "iam:GetInstanceProfile",
+# "ec2:DisassociateIamInstanceProfile", "ec2:AssociateIamInstanceProfile",
+# "iam:AddRoleToInstanceProfile"].
+QUICK_SETUP_SERVICE_ROLE_ACTIONS = {
+    "iam:CreateInstanceProfile", "iam:ListInstanceProfilesForRole", "iam:PassRole",
+    "ec2:DescribeIamInstanceProfileAssociations", "iam:GetInstanceProfile",
+    "ec2:DisassociateIamInstanceProfile", "ec2:AssociateIamInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+}
+# PROFILE_EXECUTION_POLICY: Quick Setup's managed policy for attaching policies to the role of a
+# profile an instance already has allows "iam:AttachRolePolicy" (on the SSM policies only).
+QUICK_SETUP_POLICY_ATTACH_ACTIONS = {"iam:AttachRolePolicy"}
+# EC2 API reference, AssociateIamInstanceProfile: associating a profile passes its role to EC2,
+# which needs iam:PassRole on it.
+PASSED_WITH_ASSOCIATE = {"iam:PassRole"}
+
+
+def _runbook_calls() -> set[str]:
+    """The AWS API actions the instance-profile runbook's script calls, read from its source:
+    ``ec2.<operation>(...)`` and ``iam.<operation>(...)``, as IAM action names."""
+    import ast
+    import inspect
+
+    from quicksetup_constructs.documents import attach_profile_script
+
+    calls = set()
+    for node in ast.walk(ast.parse(inspect.getsource(attach_profile_script))):
+        if (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in ("ec2", "iam")
+        ):
+            words = node.func.attr.split("_")
+            calls.add(f"{node.func.value.id}:" + "".join(w.capitalize() for w in words))
+    return calls
+
+
+@pytest.fixture(scope="module")
+def service_role_actions() -> set[str]:
+    """The actions of the automation (service) role with every option that widens it."""
+    stack = cdk.Stack(cdk.App(), "Local", env=ENV)
+    QuickSetupLocal(stack, "QuickSetup", allow_policy_attach=True, install_cloudwatch_agent=True)
+    template = Template.from_stack(stack).to_json()
+    return {
+        action for policy_id, statement in _statements(template)
+        if statement["Effect"] == "Allow"
+        and _trusted_service(template, policy_id) == {"ssm.amazonaws.com"}
+        for action in _listed(statement["Action"])
+    }
+
+
+def test_the_service_role_allows_every_call_of_the_runbook(service_role_actions):
+    calls = _runbook_calls()
+    assert calls == {
+        "ec2:DescribeIamInstanceProfileAssociations", "ec2:AssociateIamInstanceProfile",
+        "iam:GetInstanceProfile", "iam:AttachRolePolicy",
+    }
+    assert calls | PASSED_WITH_ASSOCIATE <= service_role_actions
+
+
+def test_the_service_role_allows_no_action_beyond_quick_setups_own(service_role_actions):
+    assert service_role_actions <= QUICK_SETUP_SERVICE_ROLE_ACTIONS | QUICK_SETUP_POLICY_ATTACH_ACTIONS
+
+
+def test_each_action_kept_for_parity_says_the_runbook_never_calls_it():
+    """An action AWS grants and the runbook never calls stays (parity), with a comment that says
+    so beside its statement in rendering/roles.py."""
+    import inspect
+
+    from quicksetup_constructs.rendering import roles
+
+    source = inspect.getsource(roles._attach_statements)
+    parity = QUICK_SETUP_SERVICE_ROLE_ACTIONS - _runbook_calls() - PASSED_WITH_ASSOCIATE
+    assert parity == {
+        "ec2:DisassociateIamInstanceProfile", "iam:CreateInstanceProfile",
+        "iam:AddRoleToInstanceProfile", "iam:ListInstanceProfilesForRole",
+    }
+    for block in source.split("# Purpose")[1:]:
+        granted = {action for action in parity if f'"{action}"' in block}
+        if granted:
+            comment = " ".join(
+                line.strip().lstrip("#").strip() for line in block.split("_statement(")[0].splitlines()
+            ).lower()
+            assert "never calls" in comment or "does not call" in comment, (granted, comment)
+
+
 # --- Targets: Automation runbooks and the documents run on instances name them differently ---
 
 
@@ -370,32 +467,63 @@ def test_every_guide_region_together_is_accepted_and_gets_stack_instances(organi
 
 
 @pytest.mark.parametrize("region", GUIDE_REGIONS)
-def test_each_guide_region_alone_passes_the_region_check(region):
-    """Without building a stack: ``account_count`` is checked after every other prop, so with
-    2,001 accounts the error names ``account_count`` exactly when ``regions=[region]`` and
-    everything else were accepted (the control below shows the same call naming ``regions``
-    for a Region outside the guide)."""
-    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
-    with pytest.raises(QuickSetupValidationError) as raised:
-        QuickSetupOrganization(
-            stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=[region],
-            account_count=TARGET_LIMIT + 1,
-        )
-    assert str(raised.value).startswith("account_count: "), raised.value
+def test_each_guide_region_is_a_documented_organization_region(region):
+    assert outside_documented_regions([region]) == []
 
 
 @pytest.mark.parametrize("region", NOT_GUIDE_REGIONS)
-@pytest.mark.parametrize("account_count", [1, TARGET_LIMIT + 1])
-def test_fails_when_a_region_is_not_an_organization_quick_setup_region(region, account_count):
+def test_a_region_outside_the_guide_is_not_a_documented_organization_region(region):
+    assert outside_documented_regions(["us-east-1", region]) == [region]
+
+
+def test_the_guide_regions_together_get_no_region_warning(organization):
+    _, org = organization  # built with regions=GUIDE_REGIONS
+    assert _region_warnings(org.node.scope) == []
+
+
+def test_a_region_outside_the_guide_is_a_warning_naming_the_guide_list():
+    """The StackSets deploy to any Region; that the Organization type is documented in the 15
+    only is worth a warning (decided: not an error), which names the list."""
     stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
-    for regions in ([region], ["us-east-1", region]):
-        with pytest.raises(QuickSetupValidationError) as raised:
-            QuickSetupOrganization(
-                stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=regions,
-                account_count=account_count,
-            )
-        assert str(raised.value).startswith("regions: "), raised.value
-        assert region in str(raised.value)
+    org = QuickSetupOrganization(
+        stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=["us-east-1", "eu-north-1"],
+        account_count=1,
+    )
+    [warning] = _region_warnings(stack)
+    assert warning.startswith("/Stack/OrgQuickSetup: eu-north-1 is not among the Regions")
+    assert all(region in warning for region in GUIDE_REGIONS)
+    assert org.regions == ["us-east-1", "eu-north-1"]
+
+
+def test_the_region_warning_can_be_acknowledged():
+    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
+    cdk.Annotations.of(stack).acknowledge_warning(
+        OUTSIDE_DOCUMENTED_REGIONS_WARNING, "Stockholm checked by hand."
+    )
+    QuickSetupOrganization(
+        stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=["eu-north-1"],
+        account_count=1,
+    )
+    assert _region_warnings(stack) == []
+
+
+def _region_warnings(stack: cdk.Stack) -> list[str]:
+    return [
+        f"{message.id}: {message.entry.data}"
+        for message in Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
+        )
+    ]
+
+
+@pytest.mark.parametrize("region", ["us-east", "US-EAST-1", "", "eu-north-1 "])
+def test_fails_when_a_region_is_not_a_region_code(region):
+    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
+    with pytest.raises(QuickSetupValidationError, match="^regions: "):
+        QuickSetupOrganization(
+            stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=[region],
+            account_count=1,
+        )
     assert stack.node.children == []
 
 

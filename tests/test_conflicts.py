@@ -22,15 +22,31 @@ from quicksetup_constructs.conflicts import (
     OVERLAPPING_PATCH_SCANS_WARNING,
 )
 
+# User guide, "Troubleshooting problems with Systems Manager Inventory"
+# (https://docs.aws.amazon.com/systems-manager/latest/userguide/syman-inventory-troubleshooting.html):
+# "An error that `Multiple apply all associations with document 'AWS-GatherSoftwareInventory'
+# are not supported` means that one or more AWS Regions where you're trying to configure an
+# Inventory association for all nodes are already configured with an inventory association for
+# all nodes."
+AWS_ALL_INSTANCES_ERROR = (
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not supported"
+)
+# The same page, "Inventory compliance failed for an Amazon EC2 instance": "If a node is
+# assigned multiple inventory associations and each uses a tag key-value pair, then those
+# inventory associations fail to run on the node because of the tag conflict." The seed guide,
+# "Collect inventory every 30 minutes": 「一部のインスタンスで非グローバルインベントリ設定が既に
+# 有効になっている場合、前に作成した設定は失敗します」 (the configuration created earlier fails).
+ALL = InstanceTargets.all_instances()
+
 MANAGEMENT = cdk.Environment(account="111111111111", region="us-east-1")
 MEMBER = cdk.Environment(account="222222222222", region="us-east-1")
 IDS = ["i-0123456789abcdef0", "i-0fedcba9876543210"]
 # Only the options that matter here, so that each construct is cheap to build; targeted (not all
 # instances), since only targeted inventory associations conflict.
-QUIET = dict(
-    update_ssm_agent=False, attach_instance_profile=False, enable_explorer=False,
-    targets=InstanceTargets.tag("Team", "web"),
-)
+QUIET = {
+    "update_ssm_agent": False, "attach_instance_profile": False, "enable_explorer": False,
+    "targets": InstanceTargets.tag("Team", "web"),
+}
 ORG = dict(
     organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=3, **QUIET
 )
@@ -71,26 +87,145 @@ def test_fails_when_two_local_configurations_can_collect_inventory_from_one_inst
     message = str(raised.value)
     assert raised.value.prop == "collect_inventory"
     assert message.startswith("collect_inventory: True is not valid; allowed: False here or in Stack/First")
-    # User guide, "Collect inventory every 30 minutes": "if some instances already have a
-    # non-global inventory configuration enabled, the configuration created earlier fails".
-    assert "only one targeted inventory association" in message
-    assert "the one created earlier fails" in message
-    assert "second" not in message
+    _says_what_is_known_of_targeted_inventories(message)
     assert "InstanceTargets.tag('Env', 'a') and InstanceTargets.tag('Env', 'b')" in message
     assert [child.node.id for child in stack.node.children] == before  # nothing half-written
 
 
-# User guide, "Collect inventory every 30 minutes": a global inventory configuration (one that
+def _says_what_is_known_of_targeted_inventories(message: str) -> None:
+    """Both sources are quoted, and neither is stretched into a promise that only one fails."""
+    assert "one targeted inventory association" in message
+    assert "the configuration created earlier fails" in message  # the seed guide
+    assert "inventory associations that each target by tags fail to run on a node" in message
+    assert "only the one" not in message and "the one created earlier fails" not in message
+
+
+@pytest.mark.parametrize(("first", "second", "clash"), [
+    (InstanceTargets.tag("Env", "prod", "staging"), InstanceTargets.tag("Env", "staging", "dev"), True),
+    (InstanceTargets.tag("Env", "prod", "staging"), InstanceTargets.tag("Env"), True),
+    (InstanceTargets.tag("Env", "prod", "staging"), InstanceTargets.tag("Env", "dev", "test"), False),
+], ids=["shared-value", "key-only", "disjoint-values"])
+def test_multi_value_tags_conflict_only_when_a_value_is_shared(first, second, clash):
+    # "If you specified multiple tag values, the association targets any node with at least one
+    # of those tag values" (user guide, "Understanding targets and rate controls in State
+    # Manager associations"): two sets of values of one key meet exactly where they share one.
+    stack = cdk.Stack(cdk.App(), "Stack")
+    _local(stack, "First", targets=first)
+    if clash:
+        with pytest.raises(QuickSetupValidationError, match="^collect_inventory: "):
+            _local(stack, "Second", targets=second)
+    else:
+        _local(stack, "Second", targets=second)
+
+
+# Two inventories for all instances in one account and Region: AWS rejects the second
+# (AWS_ALL_INSTANCES_ERROR), so the app is rejected at synth, before anything is written.
+
+
+def _fails_with_aws_all_instances_error(build, first_path: str) -> None:
+    with pytest.raises(QuickSetupValidationError) as raised:
+        build()
+    message = str(raised.value)
+    assert raised.value.prop == "collect_inventory"
+    assert AWS_ALL_INSTANCES_ERROR in message
+    assert first_path in message
+    assert "all instances" in message
+
+
+def test_fails_when_two_all_instances_inventories_are_in_one_stack():
+    stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
+    _local(stack, "First", targets=ALL, scan_for_patches=False)
+    _fails_with_aws_all_instances_error(
+        lambda: _local(stack, "Second", targets=ALL, scan_for_patches=False), "Stack/First",
+    )
+    assert stack.node.try_find_child("Second") is None
+
+
+@pytest.mark.parametrize(("first", "second", "clash"), [
+    (MEMBER, MEMBER, True),     # the same resolved account and Region
+    (None, None, True),         # both environment-agnostic: deployed with the same credentials
+    (MEMBER, cdk.Environment(account="222222222222", region="eu-west-1"), False),
+    (MEMBER, MANAGEMENT, False),
+], ids=["same-env", "both-agnostic", "other-region", "other-account"])
+def test_two_all_instances_inventories_in_stacks_of_one_account_and_region_fail(
+    first, second, clash
+):
+    app = cdk.App()
+    _local(cdk.Stack(app, "First", env=first), "QuickSetup", targets=ALL, scan_for_patches=False)
+    second_stack = cdk.Stack(app, "Second", env=second)
+    build = lambda: _local(second_stack, "QuickSetup", targets=ALL, scan_for_patches=False)
+    if clash:
+        _fails_with_aws_all_instances_error(build, "First/QuickSetup")
+    else:
+        build()
+
+
+def test_an_all_instances_inventory_beside_one_without_inventory_is_fine():
+    stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
+    _local(stack, "First", targets=ALL, scan_for_patches=False)
+    _local(stack, "Second", targets=ALL, scan_for_patches=False, collect_inventory=False)
+
+
+def test_fails_when_two_organization_configurations_over_one_ou_collect_all_instances():
+    app = cdk.App()
+    both = ORG | {"targets": ALL, "scan_for_patches": False}
+    QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **both)
+    second = cdk.Stack(app, "Second")
+    _fails_with_aws_all_instances_error(
+        lambda: QuickSetupOrganization(second, "OrgQuickSetup", **both), "First/OrgQuickSetup",
+    )
+
+
+DELEGATED_ADMIN = cdk.Environment(account="333333333333", region="us-east-1")
+ROOT_ORG = ORG | {
+    "organizational_unit_ids": ["r-abcd"], "call_as": "DELEGATED_ADMIN", "targets": ALL,
+    "scan_for_patches": False,
+}
+
+
+def test_fails_when_a_local_and_an_organization_all_instances_inventory_provably_meet():
+    """A delegated administrator is a member account, the root holds every member account, and
+    the local stack's Region is one of the organization's: both run in that account and Region."""
+    app = cdk.App()
+    _local(cdk.Stack(app, "Local", env=DELEGATED_ADMIN), "QuickSetup", targets=ALL,
+           scan_for_patches=False)
+    organization = cdk.Stack(app, "Org", env=DELEGATED_ADMIN)
+    _fails_with_aws_all_instances_error(
+        lambda: QuickSetupOrganization(organization, "OrgQuickSetup", **ROOT_ORG),
+        "Local/QuickSetup",
+    )
+    assert organization.node.try_find_child("OrgQuickSetup") is None
+
+
+@pytest.mark.parametrize(("local_env", "org_env", "org_props"), [
+    (MEMBER, MANAGEMENT, {}),                                     # a member that may be in the OUs
+    (DELEGATED_ADMIN, DELEGATED_ADMIN, {"organizational_unit_ids": ["ou-abcd-11112222"]}),
+    (None, DELEGATED_ADMIN, {}),                                  # the local account is unknown
+    (DELEGATED_ADMIN, None, {}),                                  # the organization's is unknown
+], ids=["member-account", "an-ou-not-the-root", "local-agnostic", "organization-agnostic"])
+def test_a_local_and_an_organization_all_instances_inventory_that_may_meet_warn(
+    local_env, org_env, org_props
+):
+    app = cdk.App()
+    _local(cdk.Stack(app, "Local", env=local_env), "QuickSetup", targets=ALL,
+           scan_for_patches=False)
+    organization = cdk.Stack(app, "Org", env=org_env)
+    QuickSetupOrganization(organization, "OrgQuickSetup", **(ROOT_ORG | org_props))
+    [warning] = _warnings(organization, LOCAL_AND_ORGANIZATION_OVERLAP_WARNING)
+    assert AWS_ALL_INSTANCES_ERROR in warning
+
+
+# Seed guide, "Collect inventory every 30 minutes": a global inventory configuration (one that
 # targets all instances) with a Quick Setup configuration beside it "creates another schedule
-# for the specified or targeted instances. There is no conflict."
+# for the specified or targeted instances. There is no conflict." (「競合はありません」). The
+# troubleshooting page agrees: the global association shows Skipped where an explicit one runs.
 @pytest.mark.parametrize(("first", "second"), [
     (InstanceTargets.all_instances(), InstanceTargets.tag("Env", "prod")),
     (InstanceTargets.tag("Env", "prod"), InstanceTargets.all_instances()),
     (InstanceTargets.all_instances(), InstanceTargets.instance_ids(IDS)),
     (InstanceTargets.resource_group("web"), InstanceTargets.all_instances()),
-    (InstanceTargets.all_instances(), InstanceTargets.all_instances()),
-], ids=["all-then-tag", "tag-then-all", "all-then-ids", "group-then-all", "all-and-all"])
-def test_an_all_instances_inventory_is_global_and_no_conflict(first, second):
+], ids=["all-then-tag", "tag-then-all", "all-then-ids", "group-then-all"])
+def test_an_all_instances_inventory_beside_a_targeted_one_is_no_conflict(first, second):
     stack = cdk.Stack(cdk.App(), "Stack")
     _local(stack, "First", targets=first, scan_for_patches=False)
     _local(stack, "Second", targets=second, scan_for_patches=False)
@@ -116,11 +251,10 @@ def test_all_instances_and_targeted_organization_configurations_do_not_conflict(
     assert stack.node.try_find_child("OrgQuickSetup") is not None
 
 
-def test_local_and_organization_overlap_names_the_earlier_inventory_as_the_one_that_fails():
+def test_local_and_organization_overlap_says_what_is_known_of_targeted_inventories():
     warnings = _local_then_organization(MEMBER)
     assert len(warnings) == 1
-    assert "only one targeted inventory association" in warnings[0]
-    assert "the one created earlier fails" in warnings[0]
+    _says_what_is_known_of_targeted_inventories(warnings[0])
 
 
 def test_local_and_global_organization_inventory_is_no_inventory_conflict():
@@ -229,7 +363,7 @@ def test_an_environment_agnostic_local_stack_can_be_in_the_organizations_ous():
     warnings = _local_then_organization(None)
     assert len(warnings) == 1
     assert warnings[0].startswith("/Org/OrgQuickSetup: QuickSetupLocal Local/QuickSetup")
-    assert "the one created earlier fails" in warnings[0]
+    _says_what_is_known_of_targeted_inventories(warnings[0])
     assert "overwrite each other's compliance data" in warnings[0]
 
 
@@ -298,7 +432,7 @@ def test_two_organization_configurations_that_both_scan_warn():
 # Default Host Management Configuration: one setting per account and Region
 
 
-DHMC_ONLY = dict(collect_inventory=False, scan_for_patches=False, default_host_management=True)
+DHMC_ONLY = {"collect_inventory": False, "scan_for_patches": False, "default_host_management": True}
 
 
 def test_fails_when_two_local_configurations_of_one_environment_both_set_dhmc():
@@ -331,10 +465,10 @@ def test_fails_when_two_organization_configurations_over_one_ou_both_set_dhmc():
 # User guide, "Creating an inventory resource data sync for accounts defined in AWS
 # Organizations": "you can only have one Organizations-based resource data sync" (per account
 # and Region).
-SYNC_ONLY = dict(
-    collect_inventory=False, scan_for_patches=False,
-    inventory_sync=InventorySync.to_bucket("central-inventory", "us-east-1"),
-)
+SYNC_ONLY = {
+    "collect_inventory": False, "scan_for_patches": False,
+    "inventory_sync": InventorySync.to_bucket("central-inventory", "us-east-1"),
+}
 
 
 def test_fails_when_two_organization_configurations_over_one_ou_both_deliver_inventory():

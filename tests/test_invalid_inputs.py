@@ -30,9 +30,9 @@ from quicksetup_constructs import (
     ScanBaseline,
 )
 
-ORG = dict(organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=3)
+ORG = {"organizational_unit_ids": ["ou-abcd-11112222"], "regions": ["us-east-1"], "account_count": 3}
 IDS = ["i-0123456789abcdef0"]
-REGIONS = "one of the Organization Quick Setup Regions: us-east-1, us-east-2"
+REGIONS = "an AWS Region code such as us-east-1"
 POLICIES = "cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, cdk.RemovalPolicy.DESTROY"
 LOCAL, ORGANIZATION = QuickSetupLocal, QuickSetupOrganization
 
@@ -112,7 +112,7 @@ CASES: dict[str, tuple[type, Callable[[], dict[str, Any]], str, str]] = {
     "organization flag string": (ORGANIZATION, lambda: {"collect_inventory": "yes"}, "collect_inventory", "True or False"),
     "organization cron with two days": (ORGANIZATION, lambda: {"schedules": {"update_ssm_agent": "cron(0 2 * * SUN *)"}}, "schedules['update_ssm_agent']", "'?' in exactly one of day-of-month and day-of-week"),
     "organization agent parameter int": (ORGANIZATION, lambda: {"cloudwatch_agent_config_parameter": 3}, "cloudwatch_agent_config_parameter", "SSM parameter name"),
-    "organization home region elsewhere": (ORGANIZATION, lambda: {"home_region": "af-south-1"}, "home_region", REGIONS),
+    "organization home region not a code": (ORGANIZATION, lambda: {"home_region": "Africa (Cape Town)"}, "home_region", REGIONS),
     # The new options' refinements
     "explorer role look-alike": (LOCAL, lambda: {"explorer_role": SimpleNamespace(role_arn="arn", role_name="x")}, "explorer_role", "None or an aws_iam.IRole"),
     "scan baseline a string": (LOCAL, lambda: {"scan_baseline": "pb-0123456789abcdef0"}, "scan_baseline", "None or a ScanBaseline"),

@@ -16,14 +16,15 @@ from quicksetup_constructs import (
     InstanceTargets,
     InventoryFilePath,
     InventorySettings,
+    InventorySync,
     QuickSetupLocal,
     QuickSetupOrganization,
     QuickSetupValidationError,
-    InventorySync,
     RolloutPreferences,
     ScanBaseline,
 )
 from quicksetup_constructs.organization import MANAGEMENT_ACCOUNT_WARNING, TARGET_COUNT_WARNING
+from quicksetup_constructs.organization.regions import OUTSIDE_DOCUMENTED_REGIONS_WARNING
 from quicksetup_constructs.organization.template import TEMPLATE_BODY_LIMIT, check_template_size
 
 from .support import inner_nag_report, lint_findings, nag_packs, violations
@@ -31,10 +32,10 @@ from .support import inner_nag_report, lint_findings, nag_packs, violations
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
 REGIONS = ["us-east-1", "ap-northeast-1"]
-ALL_OPTIONS = dict(
-    install_cloudwatch_agent=True, update_cloudwatch_agent=True, update_ec2_launch_agent=True,
-    allow_policy_attach=True, default_host_management=True,
-)
+ALL_OPTIONS = {
+    "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
+    "allow_policy_attach": True, "default_host_management": True,
+}
 STACK_SET = "AWS::CloudFormation::StackSet"
 ORGANIZATION_ID = "o-abcdef1234"
 
@@ -386,12 +387,15 @@ def test_fails_when_targets_exceed_2000():
     assert "at most 2,000 targets" in str(error.value)
 
 
-def test_fails_when_a_region_has_no_organization_quick_setup():
-    with pytest.raises(QuickSetupValidationError) as error:
-        _build(cdk.App(), regions=["us-east-1", "eu-north-1"])
-    message = str(error.value)
-    assert message.startswith("regions: 'eu-north-1'")
-    assert all(region in message for region in ORGANIZATION_REGIONS)
+def test_a_region_outside_the_documented_list_is_a_warning_naming_the_list():
+    stack, _ = _build(cdk.App(), regions=["us-east-1", "eu-north-1"])
+    [warning] = [
+        message.entry.data for message in Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
+        )
+    ]
+    assert warning.startswith("eu-north-1 is not among the Regions")
+    assert all(region in warning for region in ORGANIZATION_REGIONS)
     assert len(ORGANIZATION_REGIONS) == 15
 
 
@@ -401,9 +405,19 @@ def test_fails_when_regions_are_empty_repeated_or_not_a_list(regions):
         _build(cdk.App(), regions=regions)
 
 
-def test_fails_when_home_region_has_no_organization_quick_setup():
-    with pytest.raises(QuickSetupValidationError, match=r"^home_region: 'af-south-1'"):
-        _build(cdk.App(), home_region="af-south-1")
+def test_a_home_region_outside_the_documented_list_is_a_warning():
+    stack, _ = _build(cdk.App(), home_region="af-south-1")
+    [warning] = [
+        message.entry.data for message in Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
+        )
+    ]
+    assert warning.startswith("af-south-1 is not among the Regions")
+
+
+def test_fails_when_home_region_is_not_a_region_code():
+    with pytest.raises(QuickSetupValidationError, match=r"^home_region: 'africa'"):
+        _build(cdk.App(), home_region="africa")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ is written from AWS's documentation, quoted beside it, not from the library's ow
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 import aws_cdk as cdk
@@ -249,14 +250,14 @@ def test_the_first_configuration_that_enables_explorer_creates_it():
 
 
 def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configuration(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from quicksetup_constructs.cli.plan import build_plan
 
     app = cdk.App(outdir=str(tmp_path))
     _configurations(cdk.Stack(app, "Stack"), ["Web", "Db"])
     app.synth()
-    plan = build_plan(tmp_path, now=datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
+    plan = build_plan(tmp_path, now=datetime(2026, 1, 5, 9, tzinfo=UTC))
     explorer = {
         configuration.configuration_id: [
             option.association_name for option in configuration.options
@@ -275,12 +276,12 @@ def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configu
 # 4. Existing roles ("use existing roles", which the console offers in both modes)
 
 
-ORGANIZATION = dict(organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=2)
-GIVEN_ROLES = dict(
-    instance_profile_role_name="TeamInstanceRole",
-    service_role_name="TeamAutomationRole",
-    default_host_management_role_name="TeamDhmcRole",
-)
+ORGANIZATION = {"organizational_unit_ids": ["ou-abcd-11112222"], "regions": ["us-east-1"], "account_count": 2}
+GIVEN_ROLES = {
+    "instance_profile_role_name": "TeamInstanceRole",
+    "service_role_name": "TeamAutomationRole",
+    "default_host_management_role_name": "TeamDhmcRole",
+}
 
 
 @pytest.fixture(scope="module")
@@ -385,7 +386,11 @@ def test_a_local_configuration_uses_a_given_default_host_management_role():
     assert configuration.default_host_management_role is role
     template = assertions.Template.from_stack(stack).to_json()
     [setting] = _resources(template, "AWS::SSM::ServiceSetting").values()
-    assert setting["Properties"]["SettingValue"] == {"Ref": stack.get_logical_id(role.node.default_child)}
+    role_id = stack.get_logical_id(role.node.default_child)
+    # Read from the role's ARN, path included (tests/test_default_host_management.py).
+    assert setting["Properties"]["SettingValue"] == {
+        "Fn::Select": [1, {"Fn::Split": [":role/", {"Fn::GetAtt": [role_id, "Arn"]}]}]
+    }
     trusted_by_ssm = [
         logical_id for logical_id, resource in _resources(template, "AWS::IAM::Role").items()
         if resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]

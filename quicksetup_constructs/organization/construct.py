@@ -18,6 +18,7 @@ from ..options import InventorySettings, InventorySync, ScanBaseline
 from ..rendering.inventory_sync import create_inventory_bucket
 from ..rendering.shared import format_arn, node_path, stack_environment, stack_of, token_attribute
 from ..rendering.stack_limit import check_stack_limit, organization_resources, record
+from ..service_setting_regions import check_service_setting_regions
 from ..targets import DocumentKind, InstanceTargets
 from ..validation import (
     check_choice,
@@ -26,6 +27,7 @@ from ..validation import (
     check_pattern,
     check_removal_policy,
     check_role_name,
+    check_role_name_with_path,
     check_scope,
     check_type,
     is_unresolved,
@@ -34,7 +36,13 @@ from .accounts import look_up_account_count
 from .member_stacks import account_wide_names, build_member_stacks
 from .organizational_units import check_organizational_units
 from .preferences import RolloutPreferences
-from .regions import check_region, check_regions
+from .regions import (
+    OUTSIDE_DOCUMENTED_REGIONS_WARNING,
+    check_region,
+    check_regions,
+    outside_documented_regions,
+    outside_documented_regions_message,
+)
 from .stack_instances import check_target_count
 from .template import check_template_size, new_template_app, synthesize_templates, template_body
 
@@ -151,8 +159,8 @@ class QuickSetupOrganization(Construct):
         """
         :param organizational_unit_ids: The OUs (``ou-...``) or the root (``r-...``) to
             configure, child OUs included; 1 to 50. Required.
-        :param regions: The Regions to configure, each one of the 15 Organization Quick Setup
-            Regions. Required.
+        :param regions: The Regions to configure. Required. A Region outside the 15 where Quick
+            Setup documents the Organization type (``ORGANIZATION_REGIONS``) is a warning.
         :param account_count: The number of accounts under the OUs, for the 2,000-target check.
             Default: looked up in AWS Organizations at the first synth and cached in
             ``cdk.context.json`` (a warning if that is not possible).
@@ -194,8 +202,9 @@ class QuickSetupOrganization(Construct):
         :param default_host_management_role_name: The name of a role that exists in every target
             account, for Default Host Management Configuration, with
             ``default_host_management`` (trusted by ``ssm.amazonaws.com``, with
-            AmazonSSMManagedEC2InstanceDefaultPolicy). No DHMC role is created. Default: a role
-            ``QuickSetup-DHMC-<id>`` created in every account.
+            AmazonSSMManagedEC2InstanceDefaultPolicy); ``path/name`` for a role with a path
+            (``service-role/MyRole``), as the service setting holds it. No DHMC role is
+            created. Default: a role ``QuickSetup-DHMC-<id>`` created in every account.
         :param allow_policy_attach: For instances that already have a profile, attach to its
             role the policies the enabled options need: AmazonSSMManagedInstanceCore and
             AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
@@ -255,11 +264,15 @@ class QuickSetupOrganization(Construct):
             "service_role_name", service_role_name, "attach_instance_profile",
             configuration.attaches_profile,
         )
-        check_role_name("default_host_management_role_name", default_host_management_role_name)
+        check_role_name_with_path(
+            "default_host_management_role_name", default_host_management_role_name
+        )
         check_given_only_with(
             "default_host_management_role_name", default_host_management_role_name,
             "default_host_management", configuration.default_host_management,
         )
+        if configuration.default_host_management:
+            check_service_setting_regions("default_host_management", regions)
         rollout = RolloutPreferences() if rollout is None else rollout
         check_type("rollout", rollout, RolloutPreferences, "a RolloutPreferences or None")
         rollout.validate("rollout", regions)
@@ -325,14 +338,15 @@ class QuickSetupOrganization(Construct):
         self.regional_template_stack = members.regional
         self.associations = members.associations
 
-        common: dict[str, Any] = dict(
-            permission_model="SERVICE_MANAGED",
-            call_as=call_as,
-            managed_execution={"Active": True},
-        )
-        auto_deployment = dict(
-            enabled=True, retain_stacks_on_account_removal=retain_stacks_on_account_removal
-        )
+        common: dict[str, Any] = {
+            "permission_model": "SERVICE_MANAGED",
+            "call_as": call_as,
+            "managed_execution": {"Active": True},
+        }
+        auto_deployment = {
+            "enabled": True,
+            "retain_stacks_on_account_removal": retain_stacks_on_account_removal,
+        }
         prefix = f"QuickSetup-{configuration.configuration_id}"
         self.account_stack_set = cfn.CfnStackSet(
             self, "AccountStackSet",
@@ -396,6 +410,11 @@ class QuickSetupOrganization(Construct):
             "account, so its instances are not configured. Cover it with a QuickSetupLocal "
             "in a stack for the management account (see the README).",
         )
+        outside = outside_documented_regions([*self.regions, home_region])
+        if outside:
+            annotations.add_warning_v2(
+                OUTSIDE_DOCUMENTED_REGIONS_WARNING, outside_documented_regions_message(outside)
+            )
         if problem is not None:
             annotations.add_warning_v2(
                 TARGET_COUNT_WARNING,

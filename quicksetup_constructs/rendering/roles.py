@@ -356,8 +356,8 @@ def _attach_statements(
             ],
             resources=[profile_arn],
         ),
-        # Purpose: Quick Setup's runbook looks up the profile of its role; ours does not.
-        # Kept for parity, read-only, and only for the instance role.
+        # Purpose: Quick Setup's runbook looks up the profile of its role; ours never calls
+        # it. Kept for parity, read-only, and only for the instance role.
         _statement(actions=["iam:ListInstanceProfilesForRole"], resources=[role_arn]),
     ]
 
