@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from quicksetup_constructs.cli import aws as aws_module
 from quicksetup_constructs.cli.main import main
 
+from . import cli_json
 from .fake_aws import fake_aws, isolate_aws_environment
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
@@ -110,6 +111,26 @@ def test_an_endpoint_that_never_answers_gives_up_with_the_endpoint_named():
     assert "--cli-read-timeout waits longer" in message
     assert len(fake.requests) == aws_module.ATTEMPTS  # the standard retry mode's tries
     assert elapsed < 60  # a bound on the test, not a measurement
+
+
+@pytest.mark.parametrize(("verb", "operation"), [
+    ("status", "AmazonSSM.ListAssociations"), ("import", "GetCallerIdentity"),
+])
+def test_a_json_error_makes_no_further_aws_call(verb, operation):
+    # "Errors are as quick in JSON as in a table: the error path makes no further AWS call
+    # (reuse a known account, or leave it null)". A hung endpoint with a 1 s read timeout:
+    # the command's own call is tried ATTEMPTS times, and the envelope asks STS nothing more.
+    with fake_aws("hang") as fake:
+        started = time.monotonic()
+        result = run(verb, "--output", "json", "--region", "us-east-1", "--endpoint-url",
+                     fake.url, "--cli-read-timeout", "1", "--cli-connect-timeout", "1")
+        elapsed = time.monotonic() - started
+    assert result.exit_code == 2, result.output
+    document = cli_json.envelope(result.stdout)
+    assert document["error"]["message"].startswith(f"endpoint not answering: {fake.url}/")
+    assert (document["account"], document["region"]) == (None, "us-east-1")
+    assert fake.requests == [operation] * aws_module.ATTEMPTS
+    assert elapsed < 30  # a guard of 30x the read timeout, not a measurement
 
 
 def test_the_default_timeouts_give_up_within_30_seconds():

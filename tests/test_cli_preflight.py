@@ -7,6 +7,7 @@ service model. The expected values come from AWS documentation, quoted beside ea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,20 +34,23 @@ from .test_cli_startup import _run as run_without_node
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 MANAGEMENT = "111111111111"
-TAGGED, EVERYTHING, ORGANIZATION = "7a422481", "5e5e5e5e", "0a0a0a0a"
+TAGGED, EVERYTHING, ORGANIZATION, IMPORTED = "7a422481", "5e5e5e5e", "0a0a0a0a", "1b1b1b1b"
+IMPORTED_REGION = "eu-west-1"
 DHMC_SETTING = "/ssm/managed-instance/default-ec2-instance-management-role"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 MANAGER_ARN = (
     f"arn:aws:ssm-quicksetup:{REGION}:{ACCOUNT}:configuration-manager/"
     "1a2b3c4d-0000-4000-8000-000000000001"
 )
+STACK_ID = f"arn:aws:cloudformation:{IMPORTED_REGION}:{ACCOUNT}:stack/Imported/0a1b2c3d"
 
 
 @pytest.fixture(scope="module")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three stacks: instances tagged Environment=production with inventory, patch scan, DHMC
+    """Four stacks: instances tagged Environment=production with inventory, patch scan, DHMC
     and an inventory sync; all instances; an organization deployed from the management
-    account."""
+    account; in another Region, a stack that `quicksetup import` wrote (its tag
+    quicksetup:imported-from)."""
     outdir = tmp_path_factory.mktemp("preflight") / "cdk.out"
     app = cdk.App(outdir=str(outdir))
     env = cdk.Environment(account=ACCOUNT, region=REGION)
@@ -60,6 +64,11 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cdk.Stack(app, "Organization", env=cdk.Environment(account=MANAGEMENT, region=REGION)),
         "Org", configuration_id=ORGANIZATION, organizational_unit_ids=["ou-abcd-11112222"],
         regions=[REGION, "eu-west-1"], account_count=3,
+    )
+    QuickSetupLocal(
+        cdk.Stack(app, "Imported", env=cdk.Environment(account=ACCOUNT, region=IMPORTED_REGION),
+                  tags={"quicksetup:imported-from": MANAGER_ARN}),
+        "Hosts", configuration_id=IMPORTED, collect_inventory=False,
     )
     app.synth()
     return outdir
@@ -110,6 +119,7 @@ class Account:
         self.aws = Aws(boto3.Session(region_name=region, **CREDENTIALS), account=account)
         self.ssm = Stubber(self.aws.client("ssm"))
         self.quick_setup = Stubber(self.aws.client("ssm-quicksetup"))
+        self.cloudformation = Stubber(self.aws.client("cloudformation"))
 
     def associations(self, *pages: list[dict[str, Any]]) -> Account:
         self._pages(self.ssm, "list_associations", "Associations", "NextToken", {}, pages)
@@ -162,12 +172,28 @@ class Account:
                 operation, answer, {**params, **({token: f"page{index + 1}"} if index else {})}
             )
 
+    def stack(self, name: str, tags: dict[str, str] | None) -> Account:
+        """``DescribeStacks`` of ``name``: a stack with ``tags``, or (None) no such stack."""
+        if tags is None:
+            self.cloudformation.add_client_error(
+                "describe_stacks", "ValidationError", f"Stack with id {name} does not exist",
+                400, expected_params={"StackName": name},
+            )
+            return self
+        self.cloudformation.add_response("describe_stacks", {"Stacks": [{
+            "StackName": name, "StackId": STACK_ID, "CreationTime": "2026-01-05T09:00:00Z",
+            "StackStatus": "CREATE_COMPLETE",
+            "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+        }]}, {"StackName": name})
+        return self
+
     @contextmanager
     def active(self) -> Iterator[None]:
-        with self.ssm, self.quick_setup:
+        with self.ssm, self.quick_setup, self.cloudformation:
             yield
         self.ssm.assert_no_pending_responses()
         self.quick_setup.assert_no_pending_responses()
+        self.cloudformation.assert_no_pending_responses()
 
 
 def preflight(account: Account, assembly: Path, *args: str):
@@ -205,15 +231,24 @@ def test_an_empty_account_has_nothing_in_the_way(assembly):
 
 
 # inventory -------------------------------------------------------------------------------------
-# The user guide ("Collect inventory every 30 minutes", /work/shared/seed/quick-setup-guide.ja.txt
-# line 151): a global inventory association targets all instances; enabling Quick Setup's
-# inventory beside it creates another schedule for the targeted instances, "競合はありません"
-# (there is no conflict); "ただし、一部のインスタンスで非グローバルインベントリ設定が既に有効になって
-# いる場合、前に作成した設定は失敗します" (but where a non-global inventory configuration is already
-# enabled on some instances, the one created earlier fails). Also "Configuring inventory
-# collection" (awsdocs/aws-systems-manager-user-guide, sysman-inventory-configuring.md): "If an
-# instance is assigned multiple inventory associations and each uses a tag key/value pair, then
-# those inventory associations fail to run on the instance because of the tag conflict."
+# Two inventory associations over all instances: AWS's "Troubleshooting problems with Systems
+# Manager Inventory" (user guide): "An error that Multiple apply all associations with document
+# 'AWS-GatherSoftwareInventory' are not supported means that one or more AWS Regions where
+# you're trying to configure an Inventory association for all nodes are already configured with
+# an inventory association for all nodes."
+# Targeted ones that meet: the seed's guide ("Collect inventory every 30 minutes",
+# /work/shared/seed/quick-setup-guide.ja.txt): "ただし、一部のインスタンスで非グローバルインベントリ
+# 設定が既に有効になっている場合、前に作成した設定は失敗します" (where a non-global inventory
+# configuration is already enabled on some instances, the one created earlier fails); AWS's
+# current Inventory page ("Configuring inventory collection"): "If a node is assigned multiple
+# inventory associations and each uses a tag key-value pair, then those inventory associations
+# fail to run on the node because of the tag conflict." Neither is promised alone.
+# A global one beside a targeted one is no conflict (the seed's guide: "競合はありません").
+
+ALL_INSTANCES_REFUSED = (
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
+    "supported"
+)
 
 
 def test_an_existing_targeted_inventory_that_can_reach_the_same_instances_is_an_error(assembly):
@@ -226,7 +261,11 @@ def test_an_existing_targeted_inventory_that_can_reach_the_same_instances_is_an_
     assert (finding["resource"], finding["resource_id"]) == (
         "inventory-prod", existing["AssociationId"]
     )
-    assert "fails the association created earlier, inventory-prod" in finding["message"]
+    message = " ".join(finding["message"].split())
+    assert "Quick Setup's guide: the one created earlier fails" in message
+    assert "AWS's Inventory page: associations that each target by tags fail to run on it" in (
+        message)
+    assert "Delete inventory-prod before `cdk deploy`" in message
 
 
 def test_an_existing_inventory_for_another_tag_value_is_no_conflict(assembly):
@@ -247,15 +286,15 @@ def test_an_existing_global_inventory_beside_a_targeted_configuration_is_no_conf
     assert findings(result) == {}
 
 
-def test_two_global_inventories_are_a_warning(assembly):
-    # "Configuring inventory collection": "Each instance can be assigned an inventory
-    # association that targets all instances" (one), and "If an instance is assigned multiple
-    # inventory associations, the status shows Skipped for the association that hasn't run."
+def test_a_second_inventory_over_all_instances_is_an_error(assembly):
     existing = association("inventory-all", "arn:aws:ssm:us-east-1::document/AWS-GatherSoftwareInventory", ALL)
     account = Account().associations([existing]).managers([])
     result = preflight(account, assembly, "--stack", "Everything", "--json")
-    assert result.exit_code == 0, result.output
-    assert kinds(result, EVERYTHING) == {"inventory_duplicate": "warning"}
+    assert result.exit_code == 1, result.output
+    assert kinds(result, EVERYTHING) == {"inventory_duplicate": "error"}
+    [finding] = findings(result, EVERYTHING).values()
+    assert ALL_INSTANCES_REFUSED in finding["message"]
+    assert "Delete inventory-all before `cdk deploy`" in finding["message"]
 
 
 def test_the_configurations_own_associations_and_sync_are_no_conflict(assembly):
@@ -403,10 +442,10 @@ def test_an_organization_is_checked_as_one_member_account(assembly):
     existing = association("inventory-all", "AWS-GatherSoftwareInventory", ALL)
     account = Account().associations([existing]).managers([])
     result = preflight(account, assembly, "--stack", "Organization", "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     configuration = cli_json.data(result.stdout)["configurations"][ORGANIZATION]
     assert configuration["checked"] is True
-    assert kinds(result, ORGANIZATION) == {"inventory_duplicate": "warning"}
+    assert kinds(result, ORGANIZATION) == {"inventory_duplicate": "error"}
 
 
 def test_from_the_account_that_deploys_the_stack_sets_only_console_managers_are_compared(assembly):
@@ -428,7 +467,7 @@ def test_every_stack_is_read_without_stack(assembly):
     assert result.exit_code == 0, result.output
     configurations = cli_json.data(result.stdout)["configurations"]
     assert {key: c["checked"] for key, c in configurations.items()} == {
-        TAGGED: True, EVERYTHING: True, ORGANIZATION: True,
+        TAGGED: True, EVERYTHING: True, ORGANIZATION: True, IMPORTED: False,
     }
 
 
@@ -491,6 +530,25 @@ def test_the_table_names_the_existing_resource_and_what_to_do(assembly):
     assert "1 error(s), 0 warnings" in result.stdout
     assert "inventory conflict" in result.stdout
     assert "inventory-prod" in result.stdout and existing["AssociationId"] in result.stdout
+    # the issue: "--output text prints plain lines (no box drawing)": a line per finding
+    assert not re.search("[\u2500-\u257f]", result.stdout), result.stdout
+    [row] = [line for line in result.stdout.splitlines() if "inventory conflict" in line]
+    assert row.startswith("✗ error · inventory conflict · inventory-prod ")
+
+
+def test_off_a_terminal_a_command_in_a_finding_is_never_wrapped(assembly):
+    # The issue: "commands are never wrapped when stdout is not a terminal".
+    console = manager("AWSQuickSetupType-SSMHostMgmt", HOST_MANAGEMENT_ALL)
+    account = Account().associations([]).setting("$None").syncs([]).managers([console])
+    with account.active():
+        result = CliRunner(env={"COLUMNS": "80"}).invoke(
+            main, ["preflight", str(assembly), "--stack", "Tagged"], obj=account.aws,
+            catch_exceptions=False,
+        )
+    assert result.exit_code == 0, result.output
+    command = (f"aws ssm-quicksetup delete-configuration-manager --manager-arn {MANAGER_ARN} "
+               f"--region {REGION}")
+    assert any(command in line for line in result.stdout.splitlines()), result.stdout
 
 
 def test_preflight_starts_without_the_cdk_or_node(tmp_path, assembly):
@@ -499,3 +557,187 @@ def test_preflight_starts_without_the_cdk_or_node(tmp_path, assembly):
     [message, probe] = result.stderr.strip().splitlines()
     assert probe == "CDK-MODULES: none"
     assert "credentials" in message
+
+
+# --migrating-from ------------------------------------------------------------------------------
+# Decisions: it "turns a finding into a note only when the plan deletes that resource before
+# cdk deploy. A finding that would still stand at deploy time (AWS would reject it) stays an
+# error." `quicksetup import`'s cut-over stops the source's inventory collection and deals with
+# its Default Host Management before the deploy; it deletes the rest after.
+
+DEFINITION = "abcde"  # the id of manager()'s definition
+CONSOLE_INVENTORY = f"AWS-QuickSetup-SSMHostMgmt-CollectInventory-{DEFINITION}"
+HOST_MANAGEMENT_ALL = {"TargetAccounts": ACCOUNT, "TargetRegions": REGION}
+
+
+def console_everything(*, also: list[dict[str, Any]] = ()) -> Account:
+    """The default console setup beside the Everything stack: a Host Management manager over
+    all instances, its inventory and patch scan associations, and ``also``."""
+    own = [association(CONSOLE_INVENTORY, "AWS-GatherSoftwareInventory", ALL, 1),
+           association(f"AWS-QuickSetup-SSMHostMgmt-ScanForPatches-{DEFINITION}",
+                       "AWS-RunPatchBaselineAssociation", ALL, 2)]
+    return Account().associations([*own, *also]).managers(
+        [manager("AWSQuickSetupType-SSMHostMgmt", HOST_MANAGEMENT_ALL)]
+    )
+
+
+def test_migrating_from_a_manager_makes_its_inventory_a_note_and_the_gate_passes(assembly):
+    result = preflight(console_everything(), assembly, "--stack", "Everything", "--json",
+                       "--migrating-from", MANAGER_ARN)
+    assert result.exit_code == 0, result.output
+    data = cli_json.data(result.stdout)
+    assert data["migrating_from"] == [MANAGER_ARN]
+    assert (data["errors"], data["notes"]) == (0, 1)
+    found = {f["resource"]: f for f in findings(result, EVERYTHING).values()}
+    assert found[CONSOLE_INVENTORY]["severity"] == "note"
+    assert ALL_INSTANCES_REFUSED in found[CONSOLE_INVENTORY]["message"]
+    assert f"the cut-over from {MANAGER_ARN} stops its inventory collection before `cdk deploy`" in (
+        found[CONSOLE_INVENTORY]["message"])
+    # deleted after the deploy: they keep their severity
+    assert found[f"AWS-QuickSetup-SSMHostMgmt-ScanForPatches-{DEFINITION}"]["severity"] == "warning"
+    assert found["console-host-management"]["severity"] == "warning"
+
+
+def test_without_migrating_from_the_same_account_fails_the_gate(assembly):
+    result = preflight(console_everything(), assembly, "--stack", "Everything", "--json")
+    assert result.exit_code == 1, result.output
+    assert kinds(result, EVERYTHING)["inventory_duplicate"] == "error"
+
+
+def test_migrating_from_acknowledges_nothing_of_another_source(assembly):
+    other = association("inventory-all", "AWS-GatherSoftwareInventory", ALL, 3)
+    result = preflight(console_everything(also=[other]), assembly, "--stack", "Everything",
+                       "--json", "--migrating-from", MANAGER_ARN)
+    assert result.exit_code == 1, result.output
+    severities = {f["resource"]: f["severity"] for f in findings(result, EVERYTHING).values()}
+    assert (severities["inventory-all"], severities[CONSOLE_INVENTORY]) == ("error", "note")
+
+
+def test_migrating_from_the_older_console_takes_its_association_name_prefix(assembly):
+    legacy = association("AWS-QuickSetup-SSMHostMgmt-CollectInventory-qm255",
+                         "AWS-GatherSoftwareInventory", ALL, 4)
+    account = Account().associations([legacy]).managers([])
+    result = preflight(account, assembly, "--stack", "Everything", "--json",
+                       "--migrating-from", "AWS-QuickSetup-SSMHostMgmt-")
+    assert result.exit_code == 0, result.output
+    assert kinds(result, EVERYTHING) == {"inventory_duplicate": "note"}
+
+
+def test_migrating_from_an_unknown_manager_is_one_line(assembly):
+    unknown = MANAGER_ARN.replace("0001", "0009")
+    account = Account().associations([]).managers([])
+    result = preflight(account, assembly, "--stack", "Everything", "--migrating-from", unknown)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: --migrating-from {unknown}: no configuration manager")
+    elsewhere = MANAGER_ARN.replace(REGION, "eu-west-1")
+    result = preflight(Account(), assembly, "--stack", "Everything", "--migrating-from", elsewhere)
+    assert result.exit_code == 2
+    assert "pass --home-region" in result.stderr
+
+
+# a console Default Host Management Configuration -----------------------------------------------
+# Decisions: the console's DHMC manager is dealt with before the deploy: "its DHMC definition is
+# removed when the manager holds other definitions; the manager is deleted when DHMC is all it
+# holds". The ssm-quicksetup API (botocore's model) has DeleteConfigurationManager and
+# UpdateConfigurationDefinition, and no call that deletes one definition.
+
+DHMC_PARAMETERS = {"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": REGION}
+
+
+def test_a_console_dhmc_manager_is_deleted_before_the_deploy(assembly):
+    console = manager("AWSQuickSetupType-DHMC", DHMC_PARAMETERS)
+    account = Account().associations([]).setting("$None").syncs([]).managers([console])
+    result = preflight(account, assembly, "--stack", "Tagged", "--json")
+    assert result.exit_code == 0, result.output
+    [finding] = findings(result).values()
+    assert finding["severity"] == "warning"
+    assert ("Before `cdk deploy`, so that removing it cannot turn off the setting this "
+            "configuration sets, delete it: aws ssm-quicksetup delete-configuration-manager "
+            f"--manager-arn {MANAGER_ARN} --region {REGION}") in finding["message"]
+    assert "After the cut-over" not in finding["message"]
+    account = Account().associations([]).setting("$None").syncs([]).managers([console])
+    result = preflight(account, assembly, "--stack", "Tagged", "--json",
+                       "--migrating-from", MANAGER_ARN)
+    assert kinds(result) == {"console_quick_setup": "note"}
+
+
+def test_a_console_manager_holding_dhmc_and_more_loses_its_dhmc_definition_first(assembly):
+    console = manager("AWSQuickSetupType-DHMC", DHMC_PARAMETERS)
+    console["ConfigurationDefinitions"].append({
+        "Id": "hm001", "Type": "AWSQuickSetupType-SSMHostMgmt", "TypeVersion": "1.0",
+        "Parameters": {"TargetAccounts": ACCOUNT, "TargetRegions": REGION,
+                       "TargetType": "Tags", "TargetTagKey": "Environment",
+                       "TargetTagValue": "production", "CollectInventory": "false"},
+    })
+    account = Account().associations([]).setting("$None").syncs([]).managers([console])
+    result = preflight(account, assembly, "--stack", "Tagged", "--json",
+                       "--migrating-from", MANAGER_ARN)
+    assert result.exit_code == 0, result.output
+    [finding] = findings(result).values()
+    message = finding["message"]
+    assert "remove its definition abcde in the console's Quick Setup (ssm-quicksetup has no " \
+        "call that deletes one definition)" in message
+    assert (f"After the cut-over delete it: aws ssm-quicksetup delete-configuration-manager "
+            f"--manager-arn {MANAGER_ARN}") in message
+    # its Host Management goes after the deploy: a warning still, even when migrating from it
+    assert finding["severity"] == "warning"
+
+
+def test_the_console_dhmc_advice_matches_the_import_plan():
+    import botocore.session
+
+    operations = botocore.session.get_session().get_service_model(
+        "ssm-quicksetup").operation_names
+    assert "DeleteConfigurationManager" in operations
+    assert "UpdateConfigurationDefinition" in operations
+    assert not [name for name in operations if name.startswith("DeleteConfigurationDefinition")]
+
+
+# a stack of the same name ---------------------------------------------------------------------
+# Decisions: "Imported stacks carry the stack tag quicksetup:imported-from = <manager ARN or
+# association prefix>. preflight refuses a stack of the same name that exists without it."
+# CloudFormation's DescribeStacks of a stack that does not exist: a ValidationError, "Stack with
+# id <name> does not exist".
+
+
+@pytest.mark.parametrize(("tags", "exit_code", "expected"), [
+    (None, 0, {}),
+    ({"quicksetup:imported-from": MANAGER_ARN}, 0, {}),
+    ({"team": "web"}, 1, {"stack_exists": "error"}),
+    ({"quicksetup:imported-from": "AWS-QuickSetup-SSMHostMgmt-"}, 1, {"stack_exists": "error"}),
+])
+def test_an_imported_stack_refuses_a_stack_of_its_name_it_did_not_make(
+    assembly, tags, exit_code, expected
+):
+    account = Account(region=IMPORTED_REGION).associations([]).managers([]).stack("Imported", tags)
+    result = preflight(account, assembly, "--stack", "Imported", "--json")
+    assert result.exit_code == exit_code, result.output
+    assert kinds(result, IMPORTED) == expected
+    for finding in findings(result, IMPORTED).values():
+        assert (finding["resource"], finding["resource_id"]) == ("Imported", STACK_ID)
+        assert "`cdk deploy` would update it" in finding["message"]
+
+
+def test_a_stack_of_no_import_is_not_looked_up(assembly):
+    # Tagged carries no quicksetup:imported-from: no DescribeStacks (the Stubber has none).
+    result = preflight(Account().nothing(), assembly, "--stack", "Tagged", "--json")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_denied_describe_stacks_is_one_line_and_exit_2(assembly, output):
+    account = Account(region=IMPORTED_REGION).associations([]).managers([])
+    account.cloudformation.add_client_error(
+        "describe_stacks", "AccessDenied", "User: arn:aws:iam::123456789012:user/ci is not "
+        "authorized to perform: cloudformation:DescribeStacks", 403,
+        expected_params={"StackName": "Imported"},
+    )
+    result = preflight(account, assembly, "--stack", "Imported", "--output", output)
+    assert result.exit_code == 2
+    if output == "json":
+        message = cli_json.envelope(result.stdout)["error"]["message"]
+    else:
+        [message] = result.stderr.strip().splitlines()
+        message = message.removeprefix("error: ")
+    assert message.startswith(f"AWS denied DescribeStacks in {IMPORTED_REGION}")

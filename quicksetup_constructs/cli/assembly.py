@@ -8,7 +8,7 @@ template files; stages are nested assemblies (``cdk:cloud-assembly``); nested st
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class AssemblyStack:
     environment: str
     template_file: str
     template: TemplateSpec
+    tags: dict[str, str] = field(default_factory=dict)
+    """The stack's tags (``cdk.Stack(tags=...)``); a nested stack has none of its own."""
 
 
 def read_assembly(directory: str | Path) -> list[AssemblyStack]:
@@ -67,6 +69,7 @@ def _stacks(root: Path, manifest: dict[str, Any]) -> Any:
             environment=artifact.get("environment") or "",
             template_file=str(template_file),
             template=parse_template(template),
+            tags={str(k): str(v) for k, v in (properties.get("tags") or {}).items()},
         )
         yield from _nested_stacks(root, stack_name, artifact.get("environment") or "", template)
 

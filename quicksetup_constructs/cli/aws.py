@@ -190,6 +190,11 @@ class Aws:
         return expiration - datetime.now(UTC) <= MEMBER_REFRESH
 
     @property
+    def known_account(self) -> str | None:
+        """The account of the credentials if it was read already, else None (no AWS call)."""
+        return self._account
+
+    @property
     def account(self) -> str:
         """The account of the credentials (STS GetCallerIdentity)."""
         if self._account is None:
@@ -288,7 +293,7 @@ def _where(aws: Aws | None) -> str:
     if aws is None:
         return ""
     region = aws.session.region_name
-    account = f"account {aws._account}" if aws._account else ""
+    account = f"account {aws.known_account}" if aws.known_account else ""
     return "".join([
         f" in {region}" if region else "", f" ({account})" if account else "",
     ])

@@ -14,6 +14,7 @@ from .assembly import AssemblyStack, read_assembly
 from .catalogue import OptionMatch
 from .discovery import HOST_MANAGEMENT, INVENTORY_SYNC
 from .errors import CliError
+from .importer.console import IMPORTED_FROM_TAG
 from .plan import PlannedSetting, by_configuration, configuration_settings, targets_in_words
 from .templates import INVENTORY_SYNC_PREFIX, AssociationSpec, StackSetSpec
 
@@ -49,6 +50,11 @@ class Footprint:
     it (``${LogicalId}`` for a role the stack creates); None: it leaves DHMC alone."""
     inventory_sync: str | None
     """The name of the resource data sync it creates; None: none."""
+    stack_region: str | None = None
+    """The Region of its stack (None: environment-agnostic)."""
+    imported_from: str | None = None
+    """Its stack's ``quicksetup:imported-from`` tag: what ``quicksetup import`` wrote it
+    from; None: not written by ``import``."""
 
 
 def read_footprints(directory: str | Path, stack_name: str | None = None) -> list[Footprint]:
@@ -131,6 +137,8 @@ def _footprint(
         inventory_sync=(
             f"{INVENTORY_SYNC_PREFIX}{configuration_id}" if INVENTORY_SYNC in details else None
         ),
+        stack_region=_environment(stack.environment)[1],
+        imported_from=stack.tags.get(IMPORTED_FROM_TAG),
     )
 
 

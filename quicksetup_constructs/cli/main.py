@@ -18,6 +18,7 @@ credentials, an AWS error, ...), with a one-line reason and no traceback (unless
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -56,7 +57,8 @@ def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--endpoint-url", metavar="URL",
                      help="Send every AWS call to this URL. Default: AWS_ENDPOINT_URL."),
         click.option("--output", type=click.Choice(OUTPUTS),
-                     help="json for scripts, table (default), or text (no colour or emoji)."),
+                     help="json for scripts, table (default), or text (plain lines: no colour, emoji or "
+                          "box drawing, never wrapped)."),
         click.option("--json", "output_json", is_flag=True, help="Same as --output json."),
         click.option("--debug", is_flag=True,
                      help="Log every AWS call, and show the traceback of an unexpected error."),
@@ -127,7 +129,8 @@ def _fail(message: str, ctx: click.Context | None = None) -> None:
 def _print_envelope(ctx: click.Context, command: str, data: Any = None, **error: Any) -> None:
     """Print the JSON contract's envelope of ``command``: its ``data``, or its ``error``, with
     the account and Region of the command's AWS session (null for ``plan``, or when the
-    account cannot be known: the result or the error matters more)."""
+    account cannot be known: the result or the error matters more). An error makes no AWS
+    call: it gives the account only if the command read it already."""
     from .contract import envelope
     from .jsonout import dumps
 
@@ -135,10 +138,14 @@ def _print_envelope(ctx: click.Context, command: str, data: Any = None, **error:
     account = region = None
     if aws is not None:
         region = aws.session.region_name
-        try:
-            account = aws.account
-        except Exception:
-            account = None
+        account = aws.known_account
+        if account is None and not error:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                account = aws.account
+            except (BotoCoreError, ClientError):
+                account = None
     click.echo(dumps(envelope(command, data, account=account, region=region, **error)))
 
 
@@ -432,22 +439,26 @@ def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) ->
 @main.command(name="import")
 @_aws_session
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write the app here (e.g. app.py). Default: standard output, with the "
-                   "cut-over plan on standard error.")
+              help="Write the app here (e.g. app.py); an existing file only with --force. "
+                   "Default: standard output, with the cut-over plan on standard error.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing --output-file (keeping its mode).")
 @click.option("--manager", metavar="NAME|ARN",
               help="Import this configuration manager only. Default: every configuration "
                    "manager, and the older console's configurations.")
-def import_command(aws: Any, output_file: Path | None, manager: str | None) -> None:
+def import_command(aws: Any, output_file: Path | None, force: bool, manager: str | None) -> None:
     """Write a CDK Python app that reproduces the account's Quick Setup configurations made
     in the console: configuration managers (Host Management and Default Host Management) and
     the older console's AWS-QuickSetup-SSMHostMgmt-* associations, one QuickSetupLocal or
-    QuickSetupOrganization per configuration. Prints the cut-over plan: deploy the app, then
-    delete the console's configurations, and what runs twice in between. What cannot be
-    expressed is a comment in the app and a warning. Nothing is written unless everything was
-    read."""
+    QuickSetupOrganization per configuration. Prints the cut-over plan: what to stop before
+    the deploy, the deploy, then the deletion of the console's configurations. What cannot be
+    expressed is a comment in the app and a warning; a target the app cannot express stops
+    the command. Nothing is written unless everything was read."""
     from .importer.build import import_console
     from .render import waiting
 
+    if output_file is not None and not force:
+        _refuse_existing(output_file)
     quiet = output_format() == "json"
     with waiting("Reading Quick Setup's configurations…", quiet=quiet):
         result = import_console(
@@ -457,25 +468,65 @@ def import_command(aws: Any, output_file: Path | None, manager: str | None) -> N
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if output_file is not None:
-        _write_whole(output_file, result.code)
+        write_file(output_file, result.code, replace=force)
         result.output_file = str(output_file)
     elif not quiet:
         click.echo(result.code, nl=False)
     _output(result, "print_cutover", stderr=output_file is None)
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+def _refuse_existing(path: Path) -> None:
+    if path.exists() or path.is_symlink():
+        raise CliError(f"{path} exists: pass --force to replace it")
+
+
+def write_file(path: Path, text: str, *, replace: bool) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file beside it, then a
+    rename. Without ``replace``, an existing ``path`` is refused (:class:`CliError`), even one
+    made meanwhile; with it, the replaced file keeps its mode. Through a symbolic link, the
+    link's target is written and the link kept. A new file gets the mode the umask gives."""
     import os
+    import stat
     import tempfile
 
+    target = path.resolve() if path.is_symlink() else path
+    temporary = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+        if not replace:
+            _refuse_existing(path)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
-        os.replace(temporary, path)
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode) if replace else None
+        except FileNotFoundError:
+            mode = None
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        if replace:
+            os.replace(temporary, target)
+        else:
+            try:
+                os.link(temporary, target)  # fails if the file appeared meanwhile
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links
+                _refuse_existing(path)
+                os.replace(temporary, target)
+            else:
+                os.unlink(temporary)
+        temporary = None
+    except FileExistsError:
+        raise CliError(f"{path} exists: pass --force to replace it") from None
     except OSError as error:
         raise CliError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 @main.command()
@@ -485,14 +536,22 @@ def _write_whole(path: Path, text: str) -> None:
 @click.option("--home-region", metavar="REGION",
               help="The Region whose console Quick Setup configuration managers are read (the "
                    "Region the console was used in). Default: --region.")
+@click.option("--migrating-from", "migrating_from", multiple=True, metavar="ARN|PREFIX",
+              help="A console configuration manager's ARN, or an association name prefix of "
+                   "the older console (AWS-QuickSetup-SSMHostMgmt-), being moved to this app: "
+                   "what is found about its inventory associations and Default Host "
+                   "Management, which `quicksetup import`'s cut-over removes before the "
+                   "deploy, is a note. Repeatable.")
 def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
-              home_region: str | None) -> None:
+              home_region: str | None, migrating_from: tuple[str, ...]) -> None:
     """Before `cdk deploy`: what the account and Region already have that the configurations
     of a synthesized cloud assembly would collide with. Per configuration: inventory
-    associations that can reach the same instances, patch scans whose compliance would be
-    overwritten, Default Host Management Configuration set to another role, resource data
-    syncs against the limit of 5, and console Quick Setup configuration managers covering the
-    account and Region. Exit code 1 when a finding is an error, 0 otherwise.
+    associations that can reach the same instances (or a second one over all instances),
+    patch scans whose compliance would be overwritten, Default Host Management Configuration
+    set to another role, resource data syncs against the limit of 5, console Quick Setup
+    configuration managers covering the account and Region, and, for a stack `quicksetup
+    import` wrote, a stack of its name it did not make. Exit code 1 when a finding is an
+    error, 0 otherwise.
 
     CLOUD_ASSEMBLY_DIR defaults to cdk.out (run `cdk synth` first); --stack picks one of its
     stacks."""
@@ -502,8 +561,11 @@ def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
 
     if home_region is not None:
         check_region(home_region)
+    if any(not source.strip() for source in migrating_from):
+        raise CliError("--migrating-from takes a manager ARN or an association name prefix")
     with waiting("Reading what the account has…", quiet=output_format() == "json"):
-        result = run(aws, cloud_assembly_dir, stack_name=stack_name, home_region=home_region)
+        result = run(aws, cloud_assembly_dir, stack_name=stack_name, home_region=home_region,
+                     migrating_from=migrating_from)
     _output(result, "print_preflight")
     if result.errors:
         sys.exit(FINDINGS_EXIT_CODE)

@@ -4,10 +4,13 @@ that the configurations of a cloud assembly would collide with.
 Per configuration, each finding names the existing resource:
 
 - **inventory**: an ``AWS-GatherSoftwareInventory`` association (any name) and the
-  configuration's, neither for all instances and able to reach one instance → error: State
-  Manager fails the one created earlier, the existing one. Both for all instances → warning:
-  each instance runs one and skips the other. One for all instances and one targeted → nothing
-  (the rule: :mod:`quicksetup_constructs.overlap`);
+  configuration's, both for all instances → error: AWS refuses the second one ("Multiple apply
+  all associations with document 'AWS-GatherSoftwareInventory' are not supported", user guide,
+  "Troubleshooting problems with Systems Manager Inventory"). Neither for all instances, and
+  able to reach one instance → error: Quick Setup's guide says the one created earlier fails
+  there ("Collect inventory every 30 minutes"), AWS's current Inventory page that several that
+  each target by tags fail to run on it ("Configuring inventory collection"). One for all
+  instances and one targeted → nothing (the rule: :mod:`quicksetup_constructs.overlap`);
 - **patch scans**: an ``AWS-RunPatchBaseline*`` association (a scan, an install, a Quick Setup
   patch policy's) that can reach the instances the configuration scans → warning: the latest
   scan's compliance overwrites the other's;
@@ -18,7 +21,20 @@ Per configuration, each finding names the existing resource:
   :data:`MAX_DATA_SYNCS` → error (``ResourceDataSyncCountExceeded``);
 - **console Quick Setup**: a configuration manager with a Host Management definition (or a DHMC
   one, for a configuration that sets DHMC) whose targets include the account (or OUs) and the
-  Region → warning, with the command that deletes it after the cut-over.
+  Region → warning, saying what to do: delete a Host Management manager after the cut-over;
+  deal with a DHMC one before ``cdk deploy`` (delete the manager when DHMC is all it holds,
+  else remove its DHMC definition), so that its removal cannot turn off the setting the app has
+  just set;
+- **stack**: the configuration's stack was written by ``quicksetup import`` (it carries the tag
+  ``quicksetup:imported-from``) and a CloudFormation stack of its name exists without that tag
+  (or with another source in it) → error: the deploy would take over a stack the app did not
+  make.
+
+``migrating_from`` (``--migrating-from``: a manager's ARN, or an association name prefix such
+as ``AWS-QuickSetup-SSMHostMgmt-``) turns a finding about that source into a note, but only
+where ``quicksetup import``'s cut-over removes the resource before ``cdk deploy``: the source's
+inventory associations, and its Default Host Management. Whatever still stands at deploy time
+keeps its severity.
 
 A configuration's own associations (``QuickSetup-<option>-<id>``, from an earlier deploy of its
 stack) are no conflict; nor is its own sync when its associations are there too.
@@ -28,13 +44,13 @@ its stack deploys there (or is environment-agnostic). An organization configurat
 associations run in the member accounts of its OUs: it is checked, as one member account, when
 the Region is one of its StackSet's and the account is not the one its StackSets are deployed
 from; from that account (the management account, or a delegated administrator), only the
-console configuration managers are compared.
+console configuration managers and its stack are compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -52,6 +68,8 @@ from .footprint import ORGANIZATION, Footprint, read_footprints
 from .importer.console import (
     DEFAULT_HOST_MANAGEMENT,
     HOST_MANAGEMENT,
+    IMPORTED_FROM_TAG,
+    LEGACY_NAME,
     Manager,
     read_managers,
     split_list,
@@ -60,6 +78,9 @@ from .status import DHMC_OFF, DHMC_SETTING_ID
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"
+"""An error or warning that ``--migrating-from`` acknowledged: the cut-over removes what it is
+about before the deploy."""
 INVENTORY_DOCUMENT = "AWS-GatherSoftwareInventory"
 PATCH_DOCUMENTS = frozenset({
     "AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks",
@@ -71,6 +92,12 @@ MAX_DATA_SYNCS = 5
 endpoints and quotas", Inventory)."""
 CONSOLE_TYPES = {HOST_MANAGEMENT: "Host Management",
                  DEFAULT_HOST_MANAGEMENT: "Default Host Management Configuration"}
+ALL_INSTANCES_REFUSED = (
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
+    "supported"
+)
+"""AWS's error for a second inventory association over all instances of a Region (user guide,
+"Troubleshooting problems with Systems Manager Inventory")."""
 
 INVENTORY_CONFLICT = "inventory_conflict"
 INVENTORY_DUPLICATE = "inventory_duplicate"
@@ -79,11 +106,12 @@ HOST_MANAGEMENT_ROLE = "default_host_management_role"
 DATA_SYNC_EXISTS = "data_sync_exists"
 DATA_SYNC_LIMIT = "data_sync_limit"
 CONSOLE_QUICK_SETUP = "console_quick_setup"
+STACK_EXISTS = "stack_exists"
 KINDS = {
     INVENTORY_CONFLICT: "inventory conflict", INVENTORY_DUPLICATE: "second global inventory",
     PATCH_SCAN_OVERLAP: "overlapping patch scans", HOST_MANAGEMENT_ROLE: "DHMC role",
     DATA_SYNC_EXISTS: "sync name taken", DATA_SYNC_LIMIT: "sync limit",
-    CONSOLE_QUICK_SETUP: "console Quick Setup",
+    CONSOLE_QUICK_SETUP: "console Quick Setup", STACK_EXISTS: "stack name taken",
 }
 """Each kind of finding, in words."""
 
@@ -91,7 +119,8 @@ KINDS = {
 @dataclass(frozen=True)
 class PreflightFinding:
     severity: str
-    """``error`` (the deploy, or the existing resource, would fail) or ``warning``."""
+    """``error`` (the deploy, or the existing resource, would fail), ``warning``, or ``note``
+    (one that ``--migrating-from`` acknowledged)."""
     kind: str
     configuration_id: str
     resource: str
@@ -128,9 +157,11 @@ class Preflight:
     region: str
     home_region: str
     """Where the console's configuration managers were read."""
+    migrating_from: list[str]
+    """The sources of ``--migrating-from``: manager ARNs, association name prefixes."""
     configurations: list[ConfigurationPreflight]
 
-    JSON_EXTRA = ("errors", "warnings")
+    JSON_EXTRA = ("errors", "warnings", "notes")
 
     @property
     def errors(self) -> int:
@@ -139,6 +170,10 @@ class Preflight:
     @property
     def warnings(self) -> int:
         return self._count(WARNING)
+
+    @property
+    def notes(self) -> int:
+        return self._count(NOTE)
 
     def _count(self, severity: str) -> int:
         return sum(
@@ -149,33 +184,44 @@ class Preflight:
 
 def preflight(
     aws: Aws, directory: str | Path, *, stack_name: str | None = None,
-    home_region: str | None = None,
+    home_region: str | None = None, migrating_from: Sequence[str] = (),
 ) -> Preflight:
     """Compare the configurations of the cloud assembly in ``directory`` (of ``stack_name``)
     with the account and Region of ``aws``; the console's configuration managers are read in
-    ``home_region`` (default: the Region of ``aws``).
+    ``home_region`` (default: the Region of ``aws``). A finding about a source of
+    ``migrating_from`` that the cut-over removes before the deploy is a note.
 
-    Raises :class:`CliError` when no configuration deploys to this account and Region.
+    Raises :class:`CliError` when no configuration deploys to this account and Region, or a
+    manager ARN of ``migrating_from`` is not a Host Management or DHMC manager of
+    ``home_region``.
     """
     footprints = read_footprints(directory, stack_name)
     account, region = aws.account, aws.region
+    home = home_region or region
     scopes = {f.configuration_id: _scope(f, account, region) for f in footprints}
     if not any(full or console for full, console, _ in scopes.values()):
         notes = "; ".join(f"{f.configuration_id} {scopes[f.configuration_id][2]}" for f in footprints)
         raise CliError(
             f"no configuration of {directory} deploys to account {account} in {region}: {notes}"
         )
+    sources = list(dict.fromkeys(migrating_from))
+    for source in sources:
+        if source.startswith("arn:") and source.split(":")[3:4] != [home]:
+            raise CliError(f"--migrating-from {source}: the manager is not in {home}; pass "
+                           "--home-region with the Region of its ARN")
     checked = [f for f in footprints if scopes[f.configuration_id][0]]
-    existing = _Existing(aws, home_region or region, checked)
+    existing = _Existing(aws, home, checked, sources)
     results = []
     for footprint in footprints:
         full, console, note = scopes[footprint.configuration_id]
         findings = existing.findings(footprint, console_only=not full) if full or console else []
+        if footprint.imported_from and _stack_deploys_here(footprint, account, region):
+            findings += existing.stack_findings(footprint)
         results.append(ConfigurationPreflight(
             footprint.configuration_id, footprint.stack, footprint.kind, footprint.targets,
             full, note, findings,
         ))
-    return Preflight(str(directory), account, region, home_region or region, results)
+    return Preflight(str(directory), account, region, home, sources, results)
 
 
 def _scope(footprint: Footprint, account: str, region: str) -> tuple[bool, bool, str | None]:
@@ -198,13 +244,23 @@ def _scope(footprint: Footprint, account: str, region: str) -> tuple[bool, bool,
     return True, True, f"account {account} checked as one member account of its OUs"
 
 
+def _stack_deploys_here(footprint: Footprint, account: str, region: str) -> bool:
+    """Whether the configuration's stack (not its StackSets) deploys to this account and
+    Region."""
+    return footprint.account in (None, account) and footprint.stack_region in (None, region)
+
+
 class _Existing:
     """What the account and Region hold, read once, in this order, when a checked configuration
-    needs it: associations, the DHMC setting, resource data syncs, console managers."""
+    needs it: associations, the DHMC setting, resource data syncs, console managers, then the
+    stacks of the configurations ``quicksetup import`` wrote."""
 
-    def __init__(self, aws: Aws, home_region: str, checked: list[Footprint]) -> None:
+    def __init__(
+        self, aws: Aws, home_region: str, checked: list[Footprint], sources: list[str],
+    ) -> None:
         self.aws = aws
         self.home_region = home_region
+        self.sources = sources
         if checked:
             self.associations  # noqa: B018 - the fixed order of the calls
         if any(f.host_management_role is not None for f in checked):
@@ -215,6 +271,16 @@ class _Existing:
             f.inventory_sync for f in checked
             if f.inventory_sync and f.inventory_sync not in self.syncs
         }
+        if any(source.startswith("arn:") for source in sources):
+            missing = [s for s in sources
+                       if s.startswith("arn:") and s not in {m.arn for m in self.managers}]
+            if missing:
+                raise CliError(
+                    f"--migrating-from {missing[0]}: no configuration manager with a Host "
+                    f"Management or Default Host Management definition has this ARN in "
+                    f"{home_region} (see `aws ssm-quicksetup list-configuration-managers`)"
+                )
+        self._stacks: dict[str, dict[str, Any] | None] = {}
 
     @cached_property
     def associations(self) -> list[tuple[dict[str, Any], str | None]]:
@@ -258,6 +324,20 @@ class _Existing:
         """Each console manager with a Host Management or DHMC definition, described."""
         return read_managers(self.aws, types=CONSOLE_TYPES, region=self.home_region)
 
+    def source_of(self, association_name: str) -> str | None:
+        """The ``--migrating-from`` source an association belongs to: a manager whose
+        definition id ends its name (``AWS-QuickSetup-SSMHostMgmt-<Option>-<id>``), or a
+        prefix its name starts with."""
+        match = LEGACY_NAME.fullmatch(association_name)
+        for source in self.sources:
+            if source.startswith("arn:"):
+                manager = next(m for m in self.managers if m.arn == source)
+                if match and match["id"] in {d.id for d in manager.definitions}:
+                    return source
+            elif association_name.startswith(source):
+                return source
+        return None
+
     def findings(self, footprint: Footprint, *, console_only: bool) -> list[PreflightFinding]:
         found: list[PreflightFinding] = []
         if not console_only:
@@ -277,21 +357,31 @@ class _Existing:
             name = association.get("AssociationName") or association["AssociationId"]
             finding = _Finder(footprint, name, association["AssociationId"])
             if document == INVENTORY_DOCUMENT and footprint.inventory is not None:
-                if inventories_conflict(footprint.inventory, reach):
-                    yield finding(
+                inventory = None
+                if inventories_both_global(footprint.inventory, reach):
+                    inventory = finding(
+                        ERROR, INVENTORY_DUPLICATE,
+                        f"{name} already collects inventory from all instances, as this "
+                        "configuration would: AWS refuses a second one in a Region "
+                        f"(\"{ALL_INSTANCES_REFUSED}\", Inventory troubleshooting), so the "
+                        f"deploy fails. Delete {name} before `cdk deploy`, or switch "
+                        "collect_inventory off here",
+                    )
+                elif inventories_conflict(footprint.inventory, reach):
+                    inventory = finding(
                         ERROR, INVENTORY_CONFLICT,
                         f"{name} already collects inventory from {reach.describe()}, and this "
                         f"configuration's ({footprint.targets}) can reach the same instances: "
-                        f"State Manager fails the association created earlier, {name}, on every "
-                        "instance both reach. Delete it at the cut-over, give the two disjoint "
-                        "targets, or switch collect_inventory off here",
+                        "two targeted inventory associations fail on an instance both reach "
+                        "(Quick Setup's guide: the one created earlier fails; AWS's Inventory "
+                        "page: associations that each target by tags fail to run on it). "
+                        f"Delete {name} before `cdk deploy`, give the two disjoint targets, or "
+                        "switch collect_inventory off here",
                     )
-                elif inventories_both_global(footprint.inventory, reach):
-                    yield finding(
-                        WARNING, INVENTORY_DUPLICATE,
-                        f"{name} already collects inventory from all instances, as this "
-                        "configuration will: each instance runs one of the two and shows the "
-                        f"other as Skipped. Delete {name} after the cut-over",
+                if inventory is not None:
+                    source = self.source_of(name)
+                    yield inventory if source is None else _acknowledged(
+                        inventory, source, "stops its inventory collection"
                     )
             if (
                 document in PATCH_DOCUMENTS and footprint.patch_scan is not None
@@ -344,26 +434,91 @@ class _Existing:
 
     def _console(self, footprint: Footprint, console_only: bool) -> Iterable[PreflightFinding]:
         for manager in self.managers:
-            for definition in manager.definitions:
-                kind = definition.type
-                if kind not in CONSOLE_TYPES or not _covers(
+            covering = {
+                definition.type: definition for definition in manager.definitions
+                if definition.type in CONSOLE_TYPES and _covers(
                     definition.parameters, self.aws.account, self.aws.region,
                     organizational_units_only=console_only,
-                ):
-                    continue
-                if kind == DEFAULT_HOST_MANAGEMENT and footprint.host_management_role is None:
-                    continue
-                arn = manager.arn
-                name = manager.name or arn.rsplit("/", 1)[-1]
-                yield _Finder(footprint, name, arn)(
-                    WARNING, CONSOLE_QUICK_SETUP,
-                    f"console Quick Setup {CONSOLE_TYPES[kind]} configuration manager {name} "
-                    f"also configures {self.aws.region}: its associations keep running beside "
-                    "this configuration's. After the cut-over delete it: aws ssm-quicksetup "
-                    f"delete-configuration-manager --manager-arn {arn} --region "
-                    f"{self.home_region}",
                 )
-                break
+            }
+            if footprint.host_management_role is None:
+                covering.pop(DEFAULT_HOST_MANAGEMENT, None)
+            if not covering:
+                continue
+            name = manager.name or manager.arn.rsplit("/", 1)[-1]
+            kinds = " and ".join(CONSOLE_TYPES[kind] for kind in CONSOLE_TYPES if kind in covering)
+            advice = []
+            dhmc = covering.get(DEFAULT_HOST_MANAGEMENT)
+            if dhmc is not None:
+                advice.append(
+                    "Before `cdk deploy`, so that removing it cannot turn off the setting this "
+                    "configuration sets, " + (
+                        f"delete it: {self._delete(manager)}"
+                        if all(d.type == DEFAULT_HOST_MANAGEMENT for d in manager.definitions)
+                        else f"remove its definition {dhmc.id} in the console's Quick Setup "
+                        "(ssm-quicksetup has no call that deletes one definition)"
+                    )
+                )
+            if HOST_MANAGEMENT in covering or (dhmc is not None and len(manager.definitions) > 1):
+                advice.append(f"After the cut-over delete it: {self._delete(manager)}")
+            found = _Finder(footprint, name, manager.arn)(
+                WARNING, CONSOLE_QUICK_SETUP,
+                f"console Quick Setup {kinds} configuration manager {name} also configures "
+                f"{self.aws.region}: its associations keep running beside this "
+                f"configuration's. {'. '.join(advice)}",
+            )
+            removed_first = HOST_MANAGEMENT not in covering
+            yield found if manager.arn not in self.sources or not removed_first else (
+                _acknowledged(found, manager.arn, "deals with its Default Host Management")
+            )
+
+    def _delete(self, manager: Manager) -> str:
+        return (f"aws ssm-quicksetup delete-configuration-manager --manager-arn {manager.arn} "
+                f"--region {self.home_region}")
+
+    def stack_findings(self, footprint: Footprint) -> list[PreflightFinding]:
+        """An error when a stack of the configuration's stack name exists without the
+        ``quicksetup:imported-from`` tag its app gives it (CloudFormation ``DescribeStacks``)."""
+        stack = self._stack(footprint.stack)
+        if stack is None:
+            return []
+        tags = {tag.get("Key"): tag.get("Value") for tag in stack.get("Tags") or []}
+        if tags.get(IMPORTED_FROM_TAG) == footprint.imported_from:
+            return []  # an earlier deploy of the same import
+        found = tags.get(IMPORTED_FROM_TAG)
+        has = f"with {IMPORTED_FROM_TAG}={found}" if found else f"without the tag {IMPORTED_FROM_TAG}"
+        return [_Finder(footprint, footprint.stack, stack.get("StackId"))(
+            ERROR, STACK_EXISTS,
+            f"a CloudFormation stack named {footprint.stack} already exists {has}: `cdk deploy` "
+            "would update it, replacing what it holds with this configuration. Give the app's "
+            "stack another id (the second argument of cdk.Stack in the app), or delete that "
+            "stack if it is no longer needed",
+        )]
+
+    def _stack(self, name: str) -> dict[str, Any] | None:
+        """The stack ``name`` as ``DescribeStacks`` gives it; None when there is none."""
+        from botocore.exceptions import ClientError
+
+        if name not in self._stacks:
+            try:
+                stacks = self.aws.client("cloudformation").describe_stacks(
+                    StackName=name
+                )["Stacks"]
+            except ClientError as error:
+                message = str(error.response.get("Error", {}).get("Message", ""))
+                if error_code(error) != "ValidationError" or "does not exist" not in message:
+                    raise
+                stacks = []
+            self._stacks[name] = stacks[0] if stacks else None
+        return self._stacks[name]
+
+
+def _acknowledged(finding: PreflightFinding, source: str, what: str) -> PreflightFinding:
+    """``finding`` as a note: the cut-over from ``source`` removes it before the deploy."""
+    return replace(finding, severity=NOTE, message=(
+        f"{finding.message}. A note: the cut-over from {source} {what} before `cdk deploy` "
+        "(--migrating-from)"
+    ))
 
 
 @dataclass(frozen=True)
@@ -387,7 +542,7 @@ def _reach(association: dict[str, Any]) -> AssociationTargets:
     targets = [(t.get("Key", ""), t.get("Values") or []) for t in association.get("Targets") or []]
     if not targets and association.get("InstanceId"):
         targets = [("InstanceIds", [association["InstanceId"]])]
-    return AssociationTargets.parse(targets)
+    return AssociationTargets.read(targets)
 
 
 def _names_own_role(footprint: Footprint, current: str) -> bool:

@@ -19,7 +19,7 @@ from rich.text import Text
 from .compliance import SEVERITIES, ConfigurationCompliance
 from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
-from .preflight import ERROR, KINDS, Preflight
+from .preflight import ERROR, KINDS, NOTE, WARNING, Preflight
 from .schedules import Schedule
 from .status import (
     FAILED,
@@ -57,11 +57,65 @@ SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–",
 
 def console(*, color: bool = True, plain: bool = False, stderr: bool = False) -> Console:
     """Standard output's console (standard error's with ``stderr``): without colour when
-    ``color`` is False (or NO_COLOR is set); ``plain`` (``--output text``): no colour, no
-    emoji, ASCII boxes."""
+    ``color`` is False (or NO_COLOR is set); ``plain`` (``--output text``): a
+    :class:`PlainConsole`."""
     if plain:
-        return Console(highlight=False, no_color=True, emoji=False, safe_box=True, stderr=stderr)
+        return PlainConsole(stderr=stderr)
     return Console(highlight=False, no_color=None if color else True, stderr=stderr)
+
+
+class PlainConsole(Console):
+    """``--output text``: plain lines, never wrapped, without styles, emoji or box drawing. A
+    rule is its title; a table, a row per line (its cells joined by `` · ``, under its
+    title); a panel, its title and then its content; cards and groups, one after the
+    other."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(highlight=False, color_system=None, emoji=False, soft_wrap=True,
+                         stderr=stderr)
+
+    def rule(self, title: Any = "", *args: Any, **kwargs: Any) -> None:
+        if title:
+            self.print(title)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        kwargs["soft_wrap"] = True
+        if not objects:
+            super().print(**kwargs)
+        for item in objects:
+            for line in _plain_lines(item):
+                super().print(line, **kwargs)
+
+
+def _plain_lines(item: Any) -> list[Any]:
+    """``item`` as what :class:`PlainConsole` prints, one element per line or text."""
+    if isinstance(item, Table):
+        lines: list[Any] = [item.title] if item.title else []
+        cells = [list(column.cells) for column in item.columns]
+        for row in range(item.row_count):
+            texts = [_flat(column[row]) for column in cells if row < len(column)]
+            lines.append(Text(" · ").join(text for text in texts if text.plain))
+        return lines
+    if isinstance(item, Panel):
+        return ([item.title] if item.title else []) + _plain_lines(item.renderable)
+    if isinstance(item, Padding):
+        return _plain_lines(item.renderable)
+    if isinstance(item, Group | Columns):
+        found: list[Any] = []
+        for index, inner in enumerate(item.renderables):
+            if index and isinstance(item, Columns):
+                found.append("")
+            found += _plain_lines(inner)
+        return found
+    return [item]
+
+
+def _flat(cell: Any) -> Text:
+    """A table cell on one line."""
+    text = Text.from_markup(cell) if isinstance(cell, str) else cell
+    if not isinstance(text, Text):
+        return Text(str(text))
+    return Text(" ").join(line for line in text.split("\n") if line.plain)
 
 
 @contextmanager
@@ -694,13 +748,17 @@ def print_cutover(out: Console, result: ImportResult) -> None:
     names = ", ".join(f"{c.construct} {c.name}" for c in result.configurations)
     out.rule(f"[bold]Cut-over plan[/] · {result.account} · {result.region}", align="left")
     out.print(f"{written}: {escape(names)}.")
+    lines = isinstance(out, PlainConsole) or not out.is_terminal  # never wrap a command
     for number, step in enumerate(result.cutover, start=1):
         out.print()
         out.print(f"[bold]{number}. {escape(step.title)}[/]")
         for command in step.commands:
             out.print(f"   [cyan]$ {escape(command)}[/]", soft_wrap=True)
         for note in step.notes:
-            out.print(Padding(Text(f"• {note}"), (0, 0, 0, 3)))
+            if lines:
+                out.print(Text(f"   • {note}"), soft_wrap=True)
+            else:
+                out.print(Padding(Text(f"• {note}"), (0, 0, 0, 3)))
 
 
 def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> None:
@@ -770,15 +828,19 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
 
 
 def print_preflight(out: Console, result: Preflight) -> None:
-    """Per configuration, what the account already has in its way: a row per finding."""
+    """Per configuration, what the account already has in its way: a row per finding (a line
+    per finding when standard output is not a terminal, so that no command is wrapped)."""
+    counts = [
+        f"[red]{result.errors} error(s)[/]" if result.errors else "0 errors",
+        f"[yellow]{result.warnings} warning(s)[/]" if result.warnings else "0 warnings",
+    ] + ([f"{result.notes} note(s)"] if result.notes else [])
     out.print(
         f"[bold]Quick Setup preflight[/] of [cyan]{escape(result.assembly)}[/] in account "
-        f"{result.account}, {result.region}: "
-        + ", ".join([
-            f"[red]{result.errors} error(s)[/]" if result.errors else "0 errors",
-            f"[yellow]{result.warnings} warning(s)[/]" if result.warnings else "0 warnings",
-        ])
+        f"{result.account}, {result.region}: " + ", ".join(counts)
     )
+    if result.migrating_from:
+        out.print(Text("Migrating from: " + ", ".join(result.migrating_from),
+                       style="bright_black"), soft_wrap=True)
     for configuration in result.configurations:
         out.print()
         out.rule(
@@ -801,12 +863,18 @@ def print_preflight(out: Console, result: Preflight) -> None:
         table.add_column("Existing", ratio=1, overflow="fold")
         table.add_column("What happens, what to do", ratio=2, overflow="fold")
         for finding in configuration.findings:
-            error = finding.severity == ERROR
+            symbol, style = _SEVERITIES[finding.severity]
             table.add_row(
-                Text(("✗ " if error else "! ") + finding.severity,
-                     style="red" if error else "yellow"),
+                Text(f"{symbol} {finding.severity}", style=style),
                 KINDS.get(finding.kind, finding.kind),
                 finding.resource + (f"\n{finding.resource_id}" if finding.resource_id else ""),
                 finding.message,
             )
-        out.print(table)
+        if out.is_terminal:
+            out.print(table)
+        else:
+            for line in _plain_lines(table):
+                out.print(line, soft_wrap=True)
+
+
+_SEVERITIES = {ERROR: ("✗", "red"), WARNING: ("!", "yellow"), NOTE: ("·", "bright_black")}

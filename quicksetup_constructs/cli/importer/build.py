@@ -54,7 +54,7 @@ def import_console(
     if is_empty(found):
         raise CliError(f"no Quick Setup configuration {where}: no configuration manager, and "
                        "no association named AWS-QuickSetup-SSMHostMgmt-*; pass --region?")
-    configurations: list[ImportedConfiguration] = []
+    groups: list[tuple[str, list[ImportedConfiguration]]] = []
     skipped: list[str] = []
     partial: list[Manager] = []
     for found_manager in found.managers:
@@ -69,23 +69,27 @@ def import_console(
         base = _pascal(found_manager.name) or "Manager" + _pascal(found_manager.arn[-8:])
         for definition in kept:
             suffix = "Dhmc" if definition.type == DEFAULT_HOST_MANAGEMENT and len(kept) > 1 else ""
-            configurations += _named(
-                translate_definition(found_manager, definition, account, region), base + suffix
-            )
+            groups.append((base + suffix, translate_definition(
+                found_manager, definition, account, region
+            )))
     from quicksetup_constructs.options import OPTIONS_BY_KEY
 
     schedules = {key: option.schedule for key, option in OPTIONS_BY_KEY.items()}
     for legacy in found.legacy:
-        configurations += _named(
-            [translate_legacy(legacy, account, region, schedules)],
-            "Console" + _pascal(legacy.configuration_id),
-        )
-    if not configurations:
+        groups.append(("Console" + _pascal(legacy.configuration_id),
+                       [translate_legacy(legacy, account, region, schedules)]))
+    if not groups:
         raise CliError(f"nothing to import {where}: {skipped[0]}")
-    _unique(configurations)
+    names = unique_names([name for name, _ in groups])
+    configurations = [
+        configuration for name, (_, group) in zip(names, groups, strict=True)
+        for configuration in _named(group, name)
+    ]
     imported = [m for m in found.managers
                 if any(c.source == m.arn for c in configurations)]
-    warnings = [note for c in configurations for note in c.notes] + skipped
+    warnings = list(dict.fromkeys(
+        [note for c in configurations for note in c.notes] + skipped
+    ))
     header = [
         (f"Quick Setup of account {account} in {region}, imported from the console by "
          f"`quicksetup import` on {now:%Y-%m-%d}."),
@@ -95,7 +99,7 @@ def import_console(
     ]
     code = app_source(configurations, header=header, skipped=[f"{s}." for s in skipped])
     plan = cutover_plan(configurations, imported, found.legacy, app_file=app_file,
-                        partial=partial)
+                        home_region=region, partial=partial)
     return ImportResult(account, region, configurations, warnings, plan, code, None)
 
 
@@ -114,14 +118,21 @@ def _named(configurations: list[ImportedConfiguration], name: str) -> list[Impor
     return configurations
 
 
-def _unique(configurations: list[ImportedConfiguration]) -> None:
-    """Stack ids unique in the app: a second ``X`` becomes ``X2``."""
-    seen: dict[str, int] = {}
-    for configuration in configurations:
-        count = seen[configuration.stack] = seen.get(configuration.stack, 0) + 1
-        if count > 1:
-            configuration.stack += str(count)
-            configuration.name += str(count)
+def unique_names(names: list[str]) -> list[str]:
+    """``names``, each unique: the first of equal names keeps it, the next ones get the
+    smallest number from 2 that makes a name no other one has (``A, A, A2`` → ``A, A3,
+    A2``)."""
+    taken = set(names)
+    result: list[str] = []
+    for name in names:
+        if name in result:
+            number = 2
+            while f"{name}{number}" in taken:
+                number += 1
+            name = f"{name}{number}"
+            taken.add(name)
+        result.append(name)
+    return result
 
 
 def _pascal(text: str) -> str:

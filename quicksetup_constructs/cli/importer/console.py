@@ -14,18 +14,32 @@ from ..aws import Aws, paginate
 
 HOST_MANAGEMENT = "AWSQuickSetupType-SSMHostMgmt"
 DEFAULT_HOST_MANAGEMENT = "AWSQuickSetupType-DHMC"
-LEGACY_NAME = re.compile(r"AWS-QuickSetup-SSMHostMgmt-(?P<option>[A-Za-z0-9]+)-(?P<id>[A-Za-z0-9_.-]+)")
+LEGACY_PREFIX = "AWS-QuickSetup-SSMHostMgmt-"
+"""The start of the name of every association the console's Host Management made."""
+LEGACY_NAME = re.compile(
+    re.escape(LEGACY_PREFIX) + r"(?P<option>[A-Za-z0-9]+)-(?P<id>[A-Za-z0-9_.-]+)"
+)
 """``AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>``, as the older console named
 its associations."""
+IMPORTED_FROM_TAG = "quicksetup:imported-from"
+"""The stack tag of every stack ``import`` writes: the manager's ARN, or
+:data:`LEGACY_PREFIX` for the older console's configurations."""
 
 
 @dataclass(frozen=True)
 class Definition:
-    """One configuration definition of a manager: its type and parameters (all strings)."""
+    """One configuration definition of a manager: its type and parameters (all strings), and
+    what else ``GetConfigurationManager`` says of it (None where it says nothing)."""
 
     id: str
     type: str
     parameters: dict[str, str]
+    type_version: str | None = None
+    administration_role_arn: str | None = None
+    """``LocalDeploymentAdministrationRoleArn``: the role the console deployed a local
+    configuration with."""
+    execution_role_name: str | None = None
+    """``LocalDeploymentExecutionRoleName``."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,9 @@ def read_managers(
                 Definition(
                     id=definition.get("Id", ""), type=definition["Type"],
                     parameters=dict(definition.get("Parameters", {})),
+                    type_version=definition.get("TypeVersion"),
+                    administration_role_arn=definition.get("LocalDeploymentAdministrationRoleArn"),
+                    execution_role_name=definition.get("LocalDeploymentExecutionRoleName"),
                 )
                 for definition in described.get("ConfigurationDefinitions", [])
             ),

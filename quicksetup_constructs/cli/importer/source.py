@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .code import Code, literal
+from .console import IMPORTED_FROM_TAG
 from .translate import ImportedConfiguration
 
 WIDTH = 88
@@ -49,7 +50,9 @@ def _configuration(configuration: ImportedConfiguration) -> list[str]:
         f"cdk.Environment(account={literal(configuration.account)}, "
         f"region={literal(configuration.region)})"
     )
-    lines += call("stack = cdk.Stack", [Code("app"), configuration.stack], {"env": environment})
+    lines += call("stack = cdk.Stack", [Code("app"), configuration.stack], {
+        "env": environment, "tags": {IMPORTED_FROM_TAG: configuration.imported_from},
+    })
     lines += call(configuration.construct, [Code("stack"), configuration.name],
                   configuration.props)
     return lines

@@ -22,6 +22,7 @@ from ..errors import CliError
 from .code import Code
 from .console import (
     HOST_MANAGEMENT,
+    LEGACY_PREFIX,
     Definition,
     LegacyAssociation,
     LegacyConfiguration,
@@ -93,13 +94,21 @@ class ImportedConfiguration:
     def targets_all_instances(self) -> bool:
         return "targets" not in self.props
 
+    @property
+    def imported_from(self) -> str:
+        """What ``preflight --migrating-from`` names the source by, and the stack's
+        ``quicksetup:imported-from`` tag: the manager's ARN, or the older console's
+        association name prefix."""
+        return self.source if self.source.startswith("arn:") else LEGACY_PREFIX
+
 
 def translate_definition(
     manager: Manager, definition: Definition, account: str, region: str
 ) -> list[ImportedConfiguration]:
     """The constructs that reproduce one definition of ``manager``: one organization
-    configuration, or one local configuration per target Region. ``account`` and ``region``
-    are where the manager lives (an organization configuration's stack goes there)."""
+    configuration, or one local configuration per target account and Region. ``account``
+    and ``region`` are where the manager lives (an organization configuration's stack goes
+    there)."""
     where = describe(manager)
     parameters = definition.parameters
     known = {*PLACEMENT, *SERVICE_SIDE, *_known_parameters(definition.type)}
@@ -107,11 +116,12 @@ def translate_definition(
         f"{where}: parameter {name}={value!r} is not imported: the API documents no such "
         f"parameter for {definition.type}"
         for name, value in parameters.items() if name not in known
-    ]
+    ] + dropped_fields(where, definition)
+    accounts, units, regions = _placements(where, definition)
     props: dict[str, Any]
     if definition.type == HOST_MANAGEMENT:
         props = _switches(where, parameters)
-        targets = _targets(where, parameters)
+        targets = _targets(where, parameters, organization=bool(units))
         if targets is not None:
             props = {"targets": targets, **props}
     else:
@@ -119,11 +129,6 @@ def translate_definition(
                  "default_host_management": True, **ONLY_UPDATE_AGENT}
     common = {"source": manager.arn, "notes": notes,
               "definition": f"{definition.type} {definition.id}".strip()}
-    accounts, units, regions = _placements(where, parameters)
-    if units and parameters.get("TargetType") == "InstanceIds":
-        raise _bad(where, "TargetType", "InstanceIds",
-                   "no TargetType, *, Tags or ResourceGroups with TargetOrganizationalUnits "
-                   "(instance ids name instances of one account)")
     if units:
         return [ImportedConfiguration(
             name="", construct=ORGANIZATION, stack="", account=account, region=region,
@@ -134,6 +139,31 @@ def translate_definition(
                               region=target_region, props=dict(props), **common)
         for target_account in accounts for target_region in regions
     ]
+
+
+def dropped_fields(where: str, definition: Definition) -> list[str]:
+    """What ``GetConfigurationManager`` gives beside the parameters and the app cannot
+    carry: the local deployment roles (the console deployed a local configuration as a
+    CloudFormation StackSet with them; ``cdk deploy`` deploys a stack with the CDK's
+    bootstrap roles) and the type version (the app configures what this library does)."""
+    notes = []
+    roles = [f"{name} {value!r}" for name, value in (
+        ("LocalDeploymentAdministrationRoleArn", definition.administration_role_arn),
+        ("LocalDeploymentExecutionRoleName", definition.execution_role_name),
+    ) if value]
+    if roles:
+        notes.append(
+            f"{where}: definition {definition.id}'s {' and '.join(roles)} are not imported: "
+            "the console deployed it through these roles, cdk deploy uses the CDK's bootstrap "
+            "roles; nothing in the cut-over deletes them"
+        )
+    if definition.type_version:
+        notes.append(
+            f"{where}: definition {definition.id}'s TypeVersion {definition.type_version!r} "
+            "is not imported: the app configures what this version of quicksetup-constructs "
+            "does, shown by `quicksetup plan cdk.out`"
+        )
+    return notes
 
 
 def _known_parameters(kind: str) -> tuple[str, ...]:
@@ -155,13 +185,35 @@ def _switch(where: str, parameters: Mapping[str, str], switch: Switch) -> bool:
     return value == "true"
 
 
-def _targets(where: str, parameters: Mapping[str, str]) -> Code | None:
-    """``InstanceTargets...`` for the targeting parameters; None for all instances."""
+TARGETING_BY_TYPE = {
+    "Tags": ("TargetTagKey", "TargetTagValue"), "InstanceIds": ("TargetInstances",),
+    "ResourceGroups": ("ResourceGroupName",), "*": (),
+}
+"""The targeting parameters each ``TargetType`` reads (the API: "You must provide a value for
+this parameter if you specify <type> for the TargetType parameter")."""
+
+
+def _targets(where: str, parameters: Mapping[str, str], *, organization: bool) -> Code | None:
+    """``InstanceTargets...`` for the targeting parameters; None for all instances. A
+    targeting parameter that its ``TargetType`` does not read, or any targeting with
+    ``TargetOrganizationalUnits``, is an error: read otherwise, it would widen the reach."""
     kind = parameters.get("TargetType")
+    if kind is not None and kind not in TARGET_TYPES:
+        raise _bad(where, "TargetType", kind, ", ".join(TARGET_TYPES))
+    given = [name for name in TARGETING if parameters.get(name)]
+    if organization and [name for name in given if name != "TargetType" or kind != "*"]:
+        raise _together(where, [*given, "TargetOrganizationalUnits"], (
+            "TargetType is for local deployments (\"Don't specify a value for this parameter "
+            "if you're deploying to OUs\"): a configuration over OUs reaches every instance"
+        ))
+    stray = [name for name in given
+             if name != "TargetType" and name not in TARGETING_BY_TYPE[kind or "*"]]
+    if stray:
+        raise _together(where, ["TargetType", *stray], (
+            f"TargetType {kind or '(absent: all instances)'} reads none of {', '.join(stray)}"
+        ))
     if kind is None or kind == "*":
         return None
-    if kind not in TARGET_TYPES:
-        raise _bad(where, "TargetType", kind, ", ".join(TARGET_TYPES))
 
     def required(name: str) -> str:
         value = parameters.get(name)
@@ -190,21 +242,31 @@ def _checked(where: str, parameter: str, factory: Callable[..., Any], *args: Any
     return Code.of_call(f"InstanceTargets.{factory.__name__}", *args)
 
 
-def _placements(
-    where: str, parameters: Mapping[str, str]
-) -> tuple[list[str], list[str], list[str]]:
-    """The accounts, OUs and Regions of a definition, each checked."""
+def _placements(where: str, definition: Definition) -> tuple[list[str], list[str], list[str]]:
+    """The accounts, OUs and Regions of a definition, each checked. ``TargetAccounts`` and
+    ``TargetOrganizationalUnits`` are one or the other (the API: "A value must be provided for
+    either TargetAccounts or TargetOrganizationalUnits"); Default Host Management takes OUs
+    only ("TargetOrganizationalUnits ... (Required)", and no TargetAccounts)."""
     from quicksetup_constructs.organization.organizational_units import (
         check_organizational_units,
     )
     from quicksetup_constructs.organization.regions import check_regions
 
+    parameters = definition.parameters
     regions = split_list(parameters.get("TargetRegions", ""))
     if not regions:
         raise _bad(where, "TargetRegions", parameters.get("TargetRegions"),
                    "a comma-separated list of Regions (required)")
     units = split_list(parameters.get("TargetOrganizationalUnits", ""))
     accounts = split_list(parameters.get("TargetAccounts", ""))
+    if definition.type != HOST_MANAGEMENT and accounts:
+        raise _bad(where, "TargetAccounts", parameters["TargetAccounts"], (
+            f"no TargetAccounts for {definition.type}: it is deployed to OUs (its parameters "
+            "are UpdateSSMAgent, TargetOrganizationalUnits and TargetRegions)"
+        ))
+    if units and accounts:
+        raise _together(where, ["TargetAccounts", "TargetOrganizationalUnits"],
+                        "a definition is deployed to either an account or OUs")
     if units:
         for parameter, check, values in (
             ("TargetOrganizationalUnits", check_organizational_units, units),
@@ -216,8 +278,10 @@ def _placements(
                 raise _bad(where, parameter, error.value, error.allowed) from None
         return [], units, regions
     if not accounts:
-        raise _bad(where, "TargetAccounts", None,
-                   "an account id, or TargetOrganizationalUnits (one of them is required)")
+        raise _bad(where, "TargetOrganizationalUnits" if definition.type != HOST_MANAGEMENT
+                   else "TargetAccounts", None,
+                   "OUs (required)" if definition.type != HOST_MANAGEMENT
+                   else "an account id, or TargetOrganizationalUnits (one of them is required)")
     for account in accounts:
         if not _ACCOUNT.fullmatch(account):
             raise _bad(where, "TargetAccounts", account, "12-digit account ids")
@@ -227,6 +291,11 @@ def _placements(
         except CliError:
             raise _bad(where, "TargetRegions", region, "Region names like us-east-1") from None
     return accounts, [], regions
+
+
+def _together(where: str, parameters: Sequence[str], why: str) -> CliError:
+    return CliError(f"{where}: parameters {', '.join(parameters)} are given together; the API "
+                    f"does not allow it: {why}")
 
 
 def _bad(where: str, parameter: str, value: Any, allowed: str) -> CliError:
@@ -272,7 +341,10 @@ def translate_legacy(
             continue
         by_option[key] = association
     props: dict[str, Any] = {}
-    targets = _legacy_targets(where, [a for k, a in by_option.items() if k != "enable_explorer"])
+    targets = _legacy_targets(where, [
+        association for association in configuration.associations
+        if LEGACY_OPTIONS.get(association.option) not in (None, "enable_explorer")
+    ])
     if targets is not None:
         props["targets"] = targets
     props.update({key: key in by_option for key in LEGACY_SWITCHES})
@@ -302,19 +374,58 @@ def translate_legacy(
 
 
 def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Code | None:
-    """The targets of the first association that names instances (Run Command style keys);
-    None for all instances."""
+    """The targets every association of an older console configuration reaches, as the
+    library's factory call; None for all instances. Read with
+    :meth:`InstanceTargets.from_association_target`, which knows the keys of Command
+    documents and of Automation runbooks alike. An association with several target entries
+    (State Manager reaches their intersection), a key or value the library cannot build, or
+    associations that reach different instances: a :class:`CliError`, never all instances."""
+    from quicksetup_constructs.targets import InstanceTargets
+
+    reached: dict[InstanceTargets, str] = {}
     for association in associations:
-        for key, values in association.targets:
-            if key == "InstanceIds":
-                if list(values) == ["*"]:
-                    return None
-                return _targets(where, {"TargetType": "InstanceIds",
-                                        "TargetInstances": ",".join(values)})
-            if key.startswith("tag:") and values:
-                return _targets(where, {"TargetType": "Tags", "TargetTagKey": key[4:],
-                                        "TargetTagValue": values[0]})
-            if key == "resource-groups:Name" and values:
-                return _targets(where, {"TargetType": "ResourceGroups",
-                                        "ResourceGroupName": values[0]})
-    return None
+        if not association.targets:
+            continue
+        written = "; ".join(f"{key}={','.join(values)}" for key, values in association.targets)
+        if len(association.targets) != 1:
+            raise _unexpressible(where, association, written, "one target entry")
+        [(key, values)] = association.targets
+        try:
+            found = InstanceTargets.from_association_target(key, values)
+        except QuickSetupValidationError as error:
+            raise _unexpressible(where, association, written, error.allowed) from None
+        if len(found) != 1:
+            raise _unexpressible(where, association, written, "one tag key (InstanceTargets.tag)")
+        reached.setdefault(found[0], association.name)
+    if len(reached) > 1:
+        names = "; ".join(f"{name}: {targets.describe()}" for targets, name in reached.items())
+        raise CliError(f"{where}: its associations reach different instances ({names}); one "
+                       "QuickSetupLocal has one targets")
+    if not reached:
+        return None
+    [targets] = reached
+    if targets.is_all_instances:
+        return None
+    try:
+        return _as_code(targets.python_expression())
+    except QuickSetupValidationError as error:
+        raise _unexpressible(where, None, targets.describe(), error.allowed) from None
+
+
+def _as_code(expression: str) -> Code:
+    """``InstanceTargets.<factory>(<literals>)``, as the library writes it, in the app's
+    :class:`Code` (written as ``ruff format`` writes it)."""
+    import ast
+
+    call = ast.parse(expression, mode="eval").body
+    assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+    return Code.of_call(f"InstanceTargets.{call.func.attr}",
+                        *(ast.literal_eval(arg) for arg in call.args))
+
+
+def _unexpressible(
+    where: str, association: LegacyAssociation | None, targets: str, allowed: str
+) -> CliError:
+    named = f"association {association.name} targets" if association else "targets"
+    return CliError(f"{where}: {named} {targets}, which the app cannot express: InstanceTargets "
+                    f"takes {allowed}")
