@@ -37,7 +37,8 @@ INTEG_APPS := integ/integ_local.py $(if $(QUICKSETUP_INTEG_ORG_OU),integ/integ_o
 
 integ: setup
 	@AWS_REGION=$$($(BIN)/python integ/require_credentials.py) || exit 2; \
-	export AWS_REGION; PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python integ/run.py $(INTEG_APPS)
+	export AWS_REGION; PATH="$(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$$PATH" \
+	$(BIN)/python integ/run.py $(INTEG_APPS)
 
 # Rewrite integ/*.snapshot after a reviewed change of what the integration apps synthesize.
 integ-snapshot: setup

@@ -24,21 +24,29 @@ def overview(ssm, name: str) -> str:
     return found[0].get("Overview", {}).get("Status", "Pending") if found else "missing"
 
 
+def member_client(service: str, account: str, role: str, region: str):
+    """A boto3 client of ``service`` in ``region`` of ``account``, through
+    ``arn:<partition>:iam::ACCOUNT:role/ROLE`` assumed with the caller's credentials (the
+    partition is the caller's, from GetCallerIdentity)."""
+    sts = boto3.client("sts")
+    partition = sts.get_caller_identity()["Arn"].split(":")[1]
+    credentials = sts.assume_role(
+        RoleArn=f"arn:{partition}:iam::{account}:role/{role}", RoleSessionName="quicksetup-integ"
+    )["Credentials"]
+    return boto3.client(
+        service, region_name=region, aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
 def main(argv: list[str]) -> int:
     if len(argv) not in (4, 5):
         print(__doc__.splitlines()[2], file=sys.stderr)
         return 2
     account, role, region, name = argv[:4]
     deadline = time.monotonic() + 60 * float(argv[4] if len(argv) == 5 else 30)
-    partition = boto3.client("sts").get_caller_identity()["Arn"].split(":")[1]
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:{partition}:iam::{account}:role/{role}", RoleSessionName="quicksetup-integ"
-    )["Credentials"]
-    ssm = boto3.client(
-        "ssm", region_name=region, aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    ssm = member_client("ssm", account, role, region)
     while (status := overview(ssm, name)) not in ("Success", "Failed"):
         if time.monotonic() > deadline:
             break

@@ -8,27 +8,23 @@ does, then botocore's own sources (``AWS_DEFAULT_REGION``, the profile).
 
 from __future__ import annotations
 
-import os
 import sys
 
-HOW = ("set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and AWS_REGION to the "
-       "account and Region to test in")
+from botocore.exceptions import BotoCoreError, ClientError
+from preconditions import CREDENTIALS_HOW, PreconditionFailed, aws_session
 
 
 def main() -> int:
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
-        session = boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
-        if session.get_credentials() is None:
-            raise LookupError("no AWS credentials found")
-        if not session.region_name:
-            raise LookupError("no AWS Region set")
+        session = aws_session()
         identity = session.client("sts").get_caller_identity()
-    except (LookupError, BotoCoreError, ClientError) as error:
+    except PreconditionFailed as error:
+        print(f"error: make integ needs an AWS account: {error}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as error:
         reason = " ".join(str(error).split())
-        print(f"error: make integ needs an AWS account: {reason}; {HOW}", file=sys.stderr)
+        print(f"error: make integ needs an AWS account: {reason}; {CREDENTIALS_HOW}",
+              file=sys.stderr)
         return 2
     print(f"integ: account {identity['Account']}, Region {session.region_name}", file=sys.stderr)
     print(session.region_name)

@@ -51,8 +51,11 @@ def _app_module(app: str) -> Any:
 
 @contextmanager
 def _placeholders() -> Iterator[None]:
-    """No opt-in variable of the organization app: its snapshot holds the placeholders."""
-    names = _app_module("integ_organization").PLACEHOLDERS
+    """No opt-in variable of the organization app (its snapshot holds the placeholders), and no
+    VPC for the local app (its snapshot uses the default VPC)."""
+    names = [
+        *_app_module("integ_organization").PLACEHOLDERS, _app_module("integ_local").VPC_VARIABLE,
+    ]
     saved = {name: os.environ.pop(name) for name in names if name in os.environ}
     try:
         yield
