@@ -122,7 +122,7 @@ def test_multi_value_tags_conflict_only_when_a_value_is_shared(first, second, cl
 # (AWS_ALL_INSTANCES_ERROR), so the app is rejected at synth, before anything is written.
 
 
-def _fails_with_aws_all_instances_error(build, first_path: str) -> None:
+def _expect_aws_all_instances_error(build, first_path: str) -> None:
     with pytest.raises(QuickSetupValidationError) as raised:
         build()
     message = str(raised.value)
@@ -135,7 +135,7 @@ def _fails_with_aws_all_instances_error(build, first_path: str) -> None:
 def test_fails_when_two_all_instances_inventories_are_in_one_stack():
     stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
     _local(stack, "First", targets=ALL, scan_for_patches=False)
-    _fails_with_aws_all_instances_error(
+    _expect_aws_all_instances_error(
         lambda: _local(stack, "Second", targets=ALL, scan_for_patches=False), "Stack/First",
     )
     assert stack.node.try_find_child("Second") is None
@@ -155,7 +155,7 @@ def test_two_all_instances_inventories_in_stacks_of_one_account_and_region_fail(
     second_stack = cdk.Stack(app, "Second", env=second)
     build = lambda: _local(second_stack, "QuickSetup", targets=ALL, scan_for_patches=False)
     if clash:
-        _fails_with_aws_all_instances_error(build, "First/QuickSetup")
+        _expect_aws_all_instances_error(build, "First/QuickSetup")
     else:
         build()
 
@@ -164,6 +164,9 @@ def test_an_all_instances_inventory_beside_one_without_inventory_is_fine():
     stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
     _local(stack, "First", targets=ALL, scan_for_patches=False)
     _local(stack, "Second", targets=ALL, scan_for_patches=False, collect_inventory=False)
+    assertions.Template.from_stack(stack).resource_properties_count_is(
+        "AWS::SSM::Association", {"Name": "AWS-GatherSoftwareInventory"}, 1
+    )
 
 
 def test_fails_when_two_organization_configurations_over_one_ou_collect_all_instances():
@@ -171,7 +174,7 @@ def test_fails_when_two_organization_configurations_over_one_ou_collect_all_inst
     both = ORG | {"targets": ALL, "scan_for_patches": False}
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **both)
     second = cdk.Stack(app, "Second")
-    _fails_with_aws_all_instances_error(
+    _expect_aws_all_instances_error(
         lambda: QuickSetupOrganization(second, "OrgQuickSetup", **both), "First/OrgQuickSetup",
     )
 
@@ -190,7 +193,7 @@ def test_fails_when_a_local_and_an_organization_all_instances_inventory_provably
     _local(cdk.Stack(app, "Local", env=DELEGATED_ADMIN), "QuickSetup", targets=ALL,
            scan_for_patches=False)
     organization = cdk.Stack(app, "Org", env=DELEGATED_ADMIN)
-    _fails_with_aws_all_instances_error(
+    _expect_aws_all_instances_error(
         lambda: QuickSetupOrganization(organization, "OrgQuickSetup", **ROOT_ORG),
         "Local/QuickSetup",
     )
@@ -305,8 +308,9 @@ def test_local_configurations_conflict_only_where_their_stacks_can_be_one_enviro
 
 
 def test_configurations_of_different_apps_never_conflict():
-    _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
-    _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
+    first = _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
+    second = _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
+    assert "collect_inventory" in first.associations and "collect_inventory" in second.associations
 
 
 def test_a_failed_configuration_is_not_remembered():
@@ -450,7 +454,8 @@ def test_dhmc_in_two_accounts_or_in_one_configuration_only_is_fine():
     _local(cdk.Stack(app, "A", env=MEMBER), "QuickSetup", **DHMC_ONLY)
     _local(cdk.Stack(app, "B", env=MANAGEMENT), "QuickSetup", **DHMC_ONLY)
     stack = cdk.Stack(app, "C", env=MEMBER)
-    _local(stack, "QuickSetup", **(DHMC_ONLY | {"default_host_management": False}))
+    third = _local(stack, "QuickSetup", **(DHMC_ONLY | {"default_host_management": False}))
+    assert third.default_host_management is None
 
 
 def test_fails_when_two_organization_configurations_over_one_ou_both_set_dhmc():
@@ -490,6 +495,8 @@ def test_organization_inventory_syncs_over_different_ous_are_fine():
     QuickSetupOrganization(cdk.Stack(app, "Second"), "OrgQuickSetup", **(
         ORG | SYNC_ONLY | {"organizational_unit_ids": ["ou-abcd-33334444"]}
     ))
+    assert [stack.node.try_find_child("OrgQuickSetup") is not None for stack in app.node.children
+            if isinstance(stack, cdk.Stack)] == [True, True]
 
 
 def test_local_and_organization_that_both_set_dhmc_warn_even_with_disjoint_targets():

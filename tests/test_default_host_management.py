@@ -167,7 +167,8 @@ def test_fails_when_a_local_dhmc_is_in_a_region_without_the_type(region):
 
 def test_a_local_configuration_without_dhmc_is_fine_in_such_a_region():
     stack = cdk.Stack(cdk.App(), "Stack", env=cdk.Environment(account=ACCOUNT, region="me-central-1"))
-    QuickSetupLocal(stack, "QuickSetup")
+    quick_setup = QuickSetupLocal(stack, "QuickSetup")
+    assert quick_setup.default_host_management is None
 
 
 def test_fails_when_an_organization_dhmc_reaches_regions_without_the_type():
@@ -184,4 +185,6 @@ def test_fails_when_an_organization_dhmc_reaches_regions_without_the_type():
 
 def test_a_dhmc_in_an_environment_agnostic_stack_is_not_refused():
     """Where the Region is known only at deploy time, nothing is known to be missing."""
-    QuickSetupLocal(cdk.Stack(cdk.App(), "Stack"), "QuickSetup", default_host_management=True)
+    stack = cdk.Stack(cdk.App(), "Stack")
+    QuickSetupLocal(stack, "QuickSetup", default_host_management=True)
+    Template.from_stack(stack).resource_count_is("AWS::SSM::ServiceSetting", 1)
