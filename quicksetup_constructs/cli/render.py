@@ -20,6 +20,7 @@ from .compliance import SEVERITIES, ConfigurationCompliance
 from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .preflight import ERROR, KINDS, NOTE, WARNING, Preflight
+from .printable import printable
 from .schedules import Schedule
 from .status import (
     FAILED,
@@ -53,6 +54,12 @@ STYLES = {
     "COMPLIANT": "green", "NON_COMPLIANT": "red", "NO_DATA": "bright_black",
 }
 SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–", MISSING: "!"}
+
+
+def shown(text: str) -> str:
+    """``text`` read from AWS or from the user, ready for console markup: control characters
+    escaped (:func:`printable`), markup brackets escaped."""
+    return escape(printable(text))
 
 
 def console(*, color: bool = True, plain: bool = False, stderr: bool = False) -> Console:
@@ -743,22 +750,24 @@ def _instance_panel(association: InstanceAssociation) -> Panel:
 
 
 def print_cutover(out: Console, result: ImportResult) -> None:
-    """What ``import`` wrote, and the cut-over plan, step by step."""
-    written = f"Wrote {escape(result.output_file)}" if result.output_file else "The app above"
+    """What ``import`` wrote, and the cut-over plan, step by step. Every string read from AWS
+    is shown with its control characters escaped (:func:`printable`)."""
+    written = f"Wrote {shown(result.output_file)}" if result.output_file else "The app above"
     names = ", ".join(f"{c.construct} {c.name}" for c in result.configurations)
-    out.rule(f"[bold]Cut-over plan[/] · {result.account} · {result.region}", align="left")
-    out.print(f"{written}: {escape(names)}.")
+    out.rule(f"[bold]Cut-over plan[/] · {result.account} · {shown(result.region)}",
+             align="left")
+    out.print(f"{written}: {shown(names)}.")
     lines = isinstance(out, PlainConsole) or not out.is_terminal  # never wrap a command
     for number, step in enumerate(result.cutover, start=1):
         out.print()
-        out.print(f"[bold]{number}. {escape(step.title)}[/]")
+        out.print(f"[bold]{number}. {shown(step.title)}[/]")
         for command in step.commands:
-            out.print(f"   [cyan]$ {escape(command)}[/]", soft_wrap=True)
+            out.print(f"   [cyan]$ {shown(command)}[/]", soft_wrap=True)
         for note in step.notes:
             if lines:
-                out.print(Text(f"   • {note}"), soft_wrap=True)
+                out.print(Text(f"   • {printable(note)}"), soft_wrap=True)
             else:
-                out.print(Padding(Text(f"• {note}"), (0, 0, 0, 3)))
+                out.print(Padding(Text(f"• {printable(note)}"), (0, 0, 0, 3)))
 
 
 def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from ..aws import Aws
 from ..errors import CliError
+from ..printable import printable
 from .console import (
     DEFAULT_HOST_MANAGEMENT,
     HOST_MANAGEMENT,
@@ -22,6 +23,13 @@ from .source import app_source
 from .translate import ImportedConfiguration, translate_definition, translate_legacy
 
 IMPORTED_TYPES = (HOST_MANAGEMENT, DEFAULT_HOST_MANAGEMENT)
+
+NOT_OWNED_STACK_NAMES = frozenset({"cdktoolkit"})
+"""Stack names (lowercase) that an imported stack never takes: the CDK's bootstrap stack
+(``cdk bootstrap --toolkit-stack-name``, default ``CDKToolkit``)."""
+
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+"""An AWS account id: 12 digits (``Account``, STS GetCallerIdentity)."""
 
 
 @dataclass
@@ -46,6 +54,9 @@ def import_console(
     """The app that reproduces the console's configurations of ``aws``'s account and Region
     (or of one ``manager``, by name or ARN), and its cut-over plan. Nothing is written here."""
     account, region = aws.account, aws.region
+    if not ACCOUNT_ID.fullmatch(account):
+        raise CliError(f"the caller's account is not 12 digits: {printable(account)!r} "
+                       "(sts:GetCallerIdentity)")
     found = read_console(aws, manager)
     where = f"in {region} (account {account})"
     if manager is not None and not found.managers:
@@ -98,6 +109,10 @@ def import_console(
          "this app, then delete the console's configurations."),
     ]
     code = app_source(configurations, header=header, skipped=[f"{s}." for s in skipped])
+    unwritable = next((c for c in code if c == "\0" or "\ud800" <= c <= "\udfff"), None)
+    if unwritable is not None:
+        raise CliError(f"a value read {where} holds {printable(unwritable)}, which a UTF-8 "
+                       "Python file cannot hold")
     plan = cutover_plan(configurations, imported, found.legacy, app_file=app_file,
                         home_region=region, partial=partial)
     return ImportResult(account, region, configurations, warnings, plan, code, None)
@@ -121,11 +136,12 @@ def _named(configurations: list[ImportedConfiguration], name: str) -> list[Impor
 def unique_names(names: list[str]) -> list[str]:
     """``names``, each unique: the first of equal names keeps it, the next ones get the
     smallest number from 2 that makes a name no other one has (``A, A, A2`` → ``A, A3,
-    A2``)."""
+    A2``); a name the app does not own (:data:`NOT_OWNED_STACK_NAMES`) is numbered too
+    (``CDKToolkit`` → ``CDKToolkit2``)."""
     taken = set(names)
     result: list[str] = []
     for name in names:
-        if name in result:
+        if name in result or name.lower() in NOT_OWNED_STACK_NAMES:
             number = 2
             while f"{name}{number}" in taken:
                 number += 1

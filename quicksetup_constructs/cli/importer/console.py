@@ -6,11 +6,15 @@ older console (Quick Setup before configuration managers) created.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..aws import Aws, paginate
+from ..errors import CliError
+from ..printable import printable
+from .tokens import refuse_cdk_tokens
 
 HOST_MANAGEMENT = "AWSQuickSetupType-SSMHostMgmt"
 DEFAULT_HOST_MANAGEMENT = "AWSQuickSetupType-DHMC"
@@ -21,6 +25,11 @@ LEGACY_NAME = re.compile(
 )
 """``AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>``, as the older console named
 its associations."""
+MANAGER_ARN = re.compile(
+    r"arn:aws[a-z-]*:ssm-quicksetup:[a-z0-9-]+:[0-9]{12}:configuration-manager/[A-Za-z0-9-]+")
+"""A configuration manager's ARN: ``arn:<partition>:ssm-quicksetup:<Region>:<account>:``
+``configuration-manager/<id>``."""
+
 IMPORTED_FROM_TAG = "quicksetup:imported-from"
 """The stack tag of every stack ``import`` writes: the manager's ARN, or
 :data:`LEGACY_PREFIX` for the older console's configurations."""
@@ -118,6 +127,11 @@ def read_managers(
         if types is not None and not kinds & set(types):
             continue
         described = client.get_configuration_manager(ManagerArn=summary["ManagerArn"])
+        if not MANAGER_ARN.fullmatch(described["ManagerArn"]):
+            raise CliError("not a configuration manager's ARN: "
+                           f"{shlex.quote(printable(described['ManagerArn']))}")
+        refuse_cdk_tokens(f"configuration manager {printable(described['ManagerArn'])}",
+                          described)
         found.append(Manager(
             arn=described["ManagerArn"],
             name=described.get("Name") or summary.get("Name") or "",
@@ -144,11 +158,15 @@ def _legacy(aws: Aws) -> list[LegacyConfiguration]:
         match = LEGACY_NAME.fullmatch(association.get("AssociationName", ""))
         if match is None:
             continue
+        refuse_cdk_tokens(f"association {printable(association['AssociationName'])}",
+                          association)
         parameters: dict[str, tuple[str, ...]] = {}
         if match["option"] in PARAMETERS_READ:
             description = client.describe_association(
                 AssociationId=association["AssociationId"]
             )["AssociationDescription"]
+            refuse_cdk_tokens(f"association {printable(association['AssociationName'])}",
+                              description)
             parameters = {k: tuple(v) for k, v in description.get("Parameters", {}).items()}
         groups.setdefault(match["id"], []).append(LegacyAssociation(
             name=association["AssociationName"],
@@ -176,5 +194,5 @@ def is_empty(found: ConsoleConfigurations) -> bool:
 def describe(item: Any) -> str:
     """How a manager or an older configuration is named in messages."""
     if isinstance(item, Manager):
-        return f"configuration manager {item.name or item.arn}"
+        return f"configuration manager {printable(item.name or item.arn)}"
     return f"console configuration {item.configuration_id} (AWS-QuickSetup-SSMHostMgmt-*)"

@@ -29,6 +29,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..printable import printable
 from .console import (
     DEFAULT_HOST_MANAGEMENT,
     HOST_MANAGEMENT,
@@ -105,12 +106,12 @@ def cutover_plan(
     ))
     delete = [_delete(m) for m in managers if not _only(m, DEFAULT_HOST_MANAGEMENT)]
     notes = [
-        f"{manager.arn} also holds definitions that were not imported: deleting it deletes "
-        "them too; delete only the imported ones in the console instead, if they must stay."
+        f"{printable(manager.arn)} also holds definitions that were not imported: deleting it "
+        "deletes them too; delete only the imported ones in the console instead, if they must stay."
         for manager in partial
     ]
     notes += [
-        f"{manager.name or manager.arn} deployed definition {definition.id} through "
+        f"{printable(manager.name or manager.arn)} deployed definition {definition.id} through "
         f"{_roles(definition)}: nothing in this plan deletes them; delete them once nothing "
         "else uses them."
         for manager in managers for definition in manager.definitions
@@ -133,7 +134,8 @@ def _preflight(regions: Sequence[str], home_region: str, sources: Sequence[str])
     """``quicksetup preflight`` once per Region of the app's stacks: the console's managers
     are read in ``home_region``."""
     migrating = "".join(f" --migrating-from {shlex.quote(source)}" for source in sources)
-    return [f"quicksetup preflight cdk.out --region {region} --home-region {home_region}"
+    return [f"quicksetup preflight cdk.out --region {shlex.quote(region)} "
+            f"--home-region {shlex.quote(home_region)}"
             f"{migrating}" for region in regions]
 
 
@@ -153,7 +155,7 @@ def _check_notes(
                      "accounts: with these credentials preflight compares the console's "
                      "managers only; run it with a member account's credentials to check one.")
     notes += [
-        f"{manager.name or manager.arn}, definition {definition.id}: the console's type "
+        f"{printable(manager.name or manager.arn)}, definition {definition.id}: the console's type "
         f"version {definition.type_version} is not carried over; `quicksetup plan cdk.out` "
         "shows what the app configures."
         for manager in managers for definition in manager.definitions
@@ -180,10 +182,10 @@ def _stop_inventory(
             off = json.dumps({**kept, COLLECT_INVENTORY: "false"}, separators=(",", ":"))
             found.append((
                 (f"aws ssm-quicksetup update-configuration-definition --manager-arn "
-                f"{manager.arn} --id {definition.id} --parameters {shlex.quote(off)} "
-                f"--region {manager.region}"),
-                (f"{manager.name or manager.arn}: definition {definition.id} as it is, with "
-                "CollectInventory \"false\" (the API has no call that deletes one association "
+                f"{shlex.quote(manager.arn)} --id {shlex.quote(definition.id)} "
+                f"--parameters {shlex.quote(off)} --region {shlex.quote(manager.region)}"),
+                (f"{printable(manager.name or manager.arn)}: definition "
+                f"{printable(definition.id)} as it is, with CollectInventory \"false\" (the API has no call that deletes one association "
                 "of a definition)."),
             ))
     for configuration in legacy:
@@ -201,7 +203,7 @@ def _stop_inventory(
 def _dhmc_step(manager: Manager, configurations: Sequence[ImportedConfiguration]) -> Step:
     """The console's Default Host Management Configuration, before the deploy (so that
     removing it cannot turn off the setting the app has just set)."""
-    name = manager.name or manager.arn
+    name = printable(manager.name or manager.arn)
     if _only(manager, DEFAULT_HOST_MANAGEMENT):
         return Step(
             f"Before the deploy: delete the console's Default Host Management manager {name}",
@@ -229,8 +231,9 @@ def _dhmc_step(manager: Manager, configurations: Sequence[ImportedConfiguration]
     ]
     return Step(
         f"Before the deploy: remove the Default Host Management definition of {name}",
-        [(f"aws ssm-quicksetup get-configuration-manager --manager-arn {manager.arn} --region "
-         f"{manager.region} --query 'ConfigurationDefinitions[].Type'")],
+        [(f"aws ssm-quicksetup get-configuration-manager --manager-arn "
+         f"{shlex.quote(manager.arn)} --region {shlex.quote(manager.region)} "
+         "--query 'ConfigurationDefinitions[].Type'")],
         notes,
     )
 
@@ -268,8 +271,8 @@ def _roles(definition: Definition) -> str:
 
 
 def _delete(manager: Manager) -> str:
-    return (f"aws ssm-quicksetup delete-configuration-manager --manager-arn {manager.arn} "
-            f"--region {manager.region}")
+    return (f"aws ssm-quicksetup delete-configuration-manager --manager-arn "
+            f"{shlex.quote(manager.arn)} --region {shlex.quote(manager.region)}")
 
 
 def _twice(configurations: Sequence[ImportedConfiguration]) -> list[str]:

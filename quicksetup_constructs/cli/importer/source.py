@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..printable import printable
 from .code import Code, literal
 from .console import IMPORTED_FROM_TAG
 from .translate import ImportedConfiguration
@@ -101,7 +102,8 @@ def _explodable(value: Any) -> bool:
 
 
 def comment(text: str, indent: str) -> list[str]:
-    """``text`` as ``#`` lines within :data:`WIDTH`."""
+    """``text`` as ``#`` lines within :data:`WIDTH`, its control characters escaped
+    (:func:`printable`), so that none starts a line of its own."""
     return [f"{indent}# {line}" for line in textwrap.wrap(
-        text, WIDTH - len(indent) - 2, break_long_words=False, break_on_hyphens=False
+        printable(text), WIDTH - len(indent) - 2, break_long_words=False, break_on_hyphens=False
     )]
