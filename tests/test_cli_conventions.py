@@ -99,18 +99,25 @@ def test_a_malformed_region_from_the_environment_is_one_line():
 
 # Endpoints that misbehave
 
+# AWS CLI User Guide, "AWS CLI retries" (docs.aws.amazon.com/cli/latest/userguide/
+# cli-configure-retries.html), standard mode: "a default value of 2 for maximum retry attempts,
+# making a total of 3 call attempts". A literal, never aws.py's own constant.
+DOCUMENTED_STANDARD_MODE_ATTEMPTS = 3
+
 
 def test_an_endpoint_that_never_answers_gives_up_with_the_endpoint_named():
     with fake_aws("hang") as fake:
         started = time.monotonic()
         result = run("status", "--region", "us-east-1", "--endpoint-url", fake.url,
-                     "--cli-read-timeout", "0.5", "--cli-connect-timeout", "1")
+                     "--cli-read-timeout", "1", "--cli-connect-timeout", "1")
         elapsed = time.monotonic() - started
     message = _one_line_error(result)
     assert message.startswith(f"error: endpoint not answering: {fake.url}/ in us-east-1")
     assert "--cli-read-timeout waits longer" in message
-    assert len(fake.requests) == aws_module.ATTEMPTS  # the standard retry mode's tries
-    assert elapsed < 60  # a bound on the test, not a measurement
+    assert len(fake.requests) == DOCUMENTED_STANDARD_MODE_ATTEMPTS
+    # A guard of 10x the read timeout, not a performance measurement: three 1 s reads and at
+    # most 1 s + 2 s of back-off end in ~6 s; an ignored read timeout takes far longer.
+    assert elapsed < 10
 
 
 @pytest.mark.parametrize(("verb", "operation"), [
@@ -129,7 +136,7 @@ def test_a_json_error_makes_no_further_aws_call(verb, operation):
     document = cli_json.envelope(result.stdout)
     assert document["error"]["message"].startswith(f"endpoint not answering: {fake.url}/")
     assert (document["account"], document["region"]) == (None, "us-east-1")
-    assert fake.requests == [operation] * aws_module.ATTEMPTS
+    assert fake.requests == [operation] * DOCUMENTED_STANDARD_MODE_ATTEMPTS
     assert elapsed < 30  # a guard of 30x the read timeout, not a measurement
 
 
@@ -145,7 +152,9 @@ def test_the_default_timeouts_give_up_within_30_seconds():
     assert (config.read_timeout, config.connect_timeout) == (
         aws_module.READ_TIMEOUT_SECONDS, aws_module.CONNECT_TIMEOUT_SECONDS,
     )
-    assert config.retries == {"mode": "standard", "total_max_attempts": aws_module.ATTEMPTS}
+    assert config.retries == {
+        "mode": "standard", "total_max_attempts": DOCUMENTED_STANDARD_MODE_ATTEMPTS,
+    }
 
 
 def test_an_html_error_page_is_summarized_on_one_line():
@@ -154,7 +163,7 @@ def test_an_html_error_page_is_summarized_on_one_line():
     message = _one_line_error(result)
     assert message.startswith("error: ListAssociations in us-east-1 failed: the service answered HTTP 500")
     assert "<" not in message
-    assert len(fake.requests) == aws_module.ATTEMPTS  # a 5xx is retried
+    assert len(fake.requests) == DOCUMENTED_STANDARD_MODE_ATTEMPTS  # a 5xx is retried
 
 
 def test_throttling_is_retried_then_one_line():
@@ -162,10 +171,11 @@ def test_throttling_is_retried_then_one_line():
         result = run("status", "--region", "us-east-1", "--endpoint-url", fake.url)
     message = _one_line_error(result)
     assert message == (
-        f"error: ListAssociations in us-east-1 was throttled after {aws_module.ATTEMPTS} tries: "
+        "error: ListAssociations in us-east-1 was throttled after "
+        f"{DOCUMENTED_STANDARD_MODE_ATTEMPTS} tries: "
         "Rate exceeded; try again later"
     )
-    assert len(fake.requests) == aws_module.ATTEMPTS
+    assert len(fake.requests) == DOCUMENTED_STANDARD_MODE_ATTEMPTS
 
 
 # Unexpected errors and exit codes
@@ -214,3 +224,19 @@ def test_the_exit_codes_are_documented_in_the_help():
                    "--no-color", "--cli-read-timeout", "--cli-connect-timeout"):
         assert option in text
         assert option in " ".join(run("status", "--help").stdout.split())
+
+
+def test_the_timeout_options_reach_the_botocore_client(monkeypatch):
+    seen = []
+    original = aws_module.Aws.client
+
+    def recording(self, service, region=None):
+        client = original(self, service, region)
+        seen.append((client.meta.config.read_timeout, client.meta.config.connect_timeout))
+        return client
+
+    monkeypatch.setattr(aws_module.Aws, "client", recording)
+    with fake_aws("throttle") as fake:
+        run("status", "--region", "us-east-1", "--endpoint-url", fake.url,
+            "--cli-read-timeout", "7", "--cli-connect-timeout", "4")
+    assert seen and set(seen) == {(7, 4)}
