@@ -122,7 +122,8 @@ def test_targets_not_read_collapse_into_one_line_per_reason():
         assumed, reads = dict(fake.assumed), dict(fake.read)
         fake.throttled.clear()  # its retries back off for seconds: once is enough
         as_json = run(fake, "status", "--json")
-    assert text.exit_code == 0, text.output
+    assert text.exit_code == 1, text.output  # targets not read are a finding
+    assert text.stderr.startswith("error: 18 targets (account × Region) could not be read: ")
     section = text.stdout[text.stdout.index(f"StackSet {ASSOCIATIONS}"):]
     lines = section.splitlines()
     collapsed = [line for line in lines if line.startswith("Not read · ")]
@@ -192,10 +193,11 @@ def test_troubleshoot_org_finds_the_failed_option_of_a_member_account():
     assert execution["execution_id"][:12] in text.stdout
 
 
-def test_troubleshoot_org_exits_0_when_nothing_failed():
+def test_troubleshoot_org_says_nothing_failed_in_the_targets_read():
     with fake_organization(organization(denied={MEMBERS[0]})) as fake:
         result = run(fake, "troubleshoot", "--output", "text")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # nothing failed, but 2 targets not read
+    assert result.stderr.startswith("error: 2 targets (account × Region) could not be read: ")
     assert "Nothing failed in 22 target(s) read" in result.stdout
     assert "Not read · 2 target(s): AWS denied AssumeRole" in result.stdout
     assert "DescribeAssociationExecutions" not in fake.requests

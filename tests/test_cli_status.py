@@ -683,7 +683,12 @@ def test_status_org_shows_stack_instances_and_associations_per_target(moto, orga
 def test_status_org_without_a_member_role_reads_no_other_account(moto, organization_stack_sets):
     web, _ = deploy_organization(organization_stack_sets)
     result = run(["status", "--org", "--region", REGION])
-    assert result.exit_code == 0, result.output
+    # a target not read is a finding: exit 1, with how many and why on standard error
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "error: 4 targets (account × Region) could not be read: another account: pass "
+        "--member-role to read its associations\n"
+    )
     assert "QuickSetup-19d1f875-Associations" in result.stdout
     assert web in result.stdout and "SUCCEEDED" in result.stdout
     assert "Not read" in result.stdout and "--member-role" in result.stdout

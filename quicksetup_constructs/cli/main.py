@@ -277,10 +277,11 @@ def _report_organization(
     max_concurrency: int, *, failures: bool, printer: str,
 ) -> None:
     """Read every target of the organization's StackSets, print them with ``printer``, and exit
-    1 when a target's associations failed (with ``failures``, each failed option's latest
-    failed execution is read too)."""
-    from .organization import organization_status
-    from .render import organization_progress
+    1 when a target's associations failed or could not be read (with ``failures``, each failed
+    option's latest failed execution is read too). Targets not read are also counted, with
+    why, in one line on standard error (under ``--output json`` too)."""
+    from .organization import not_read_line, organization_status
+    from .render import error_line, organization_progress
     from .status import FAILED
 
     with organization_progress(quiet=output_format() == "json") as progress:
@@ -290,8 +291,13 @@ def _report_organization(
             progress=progress, failures=failures,
         )
     _output(stack_sets, printer)
-    if any(target.association_status == FAILED
-           for stack_set in stack_sets for target in stack_set.targets):
+    not_read = not_read_line(stack_sets)
+    if not_read is not None:
+        error_line(not_read)
+    if not_read is not None or any(
+        target.association_status == FAILED
+        for stack_set in stack_sets for target in stack_set.targets
+    ):
         sys.exit(FINDINGS_EXIT_CODE)
 
 
@@ -308,7 +314,8 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
     (option not chosen) or Missing (in the stack, deleted outside CloudFormation), with the
     last run and the target counts; and a card for the Default Host Management Configuration
     setting and the inventory sync, where the configuration has them. Exit code 1 when a card
-    is Failed or Missing."""
+    is Failed or Missing; with --org, when a target is Failed or Not read (how many were not
+    read, and why, in one line on standard error)."""
     from .render import waiting
 
     quiet = output_format() == "json"
@@ -455,6 +462,7 @@ def import_command(aws: Any, output_file: Path | None, force: bool, manager: str
     expressed is a comment in the app and a warning; a target the app cannot express stops
     the command. Nothing is written unless everything was read."""
     from .importer.build import import_console
+    from .printable import printable
     from .render import waiting
 
     if output_file is not None and not force:
@@ -466,7 +474,7 @@ def import_command(aws: Any, output_file: Path | None, force: bool, manager: str
             now=datetime.now(UTC),
         )
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     if output_file is not None:
         write_file(output_file, result.code, replace=force)
         result.output_file = str(output_file)

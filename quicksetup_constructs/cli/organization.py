@@ -13,6 +13,7 @@ account is reached from the one session of the command (:meth:`Aws.member`): ``A
 once per account, its credentials reused for every Region, and a target's client released
 once read. A target that cannot be read (the role cannot be assumed, the call is denied or
 throttled after its retries, ...) is ``Not read``, with the reason; the others are still read.
+A target not read is a finding: :func:`not_read_line` says, in one line, how many and why.
 
 ``quicksetup troubleshoot --org`` reads the same, and for each failed option of a target the
 latest failed execution of its association (``DescribeAssociationExecutions``, one call).
@@ -21,6 +22,7 @@ latest failed execution of its association (``DescribeAssociationExecutions``, o
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from .aws import Aws, aws_errors, one_line, paginate
 from .catalogue import PREFIX, match_associations
 from .discovery import DeployedAssociation, stack_resources
 from .errors import CliError
+from .printable import printable
 from .status import (
     FAILED,
     NOT_CONFIGURED,
@@ -165,6 +168,34 @@ def organization_status(
             )
         )
     return results
+
+
+def not_read_line(stack_sets: list[StackSetStatus]) -> str | None:
+    """How many targets (account × Region, each counted once) could not be read, and why, in
+    one line; None when every target was read. Differing reasons are listed in the same line,
+    the most frequent first, each with its count; the account in a reason is written
+    ``<account>`` so that accounts refused alike count together. Reasons are AWS's words:
+    escaped with :func:`printable`."""
+    reasons: dict[tuple[str, str], str] = {}
+    for stack_set in stack_sets:
+        for target in stack_set.targets:
+            if target.association_status == NOT_READ:
+                reason = target.association_detail or "unknown reason"
+                if target.account:
+                    reason = reason.replace(target.account, "<account>")
+                reasons.setdefault((target.account, target.region), printable(reason))
+    if not reasons:
+        return None
+    by_reason = Counter(reasons.values()).most_common()
+    if len(by_reason) == 1:
+        why = by_reason[0][0]
+    else:
+        why = "; ".join(f"{reason} ({_targets(count)})" for reason, count in by_reason)
+    return f"{_targets(len(reasons))} (account × Region) could not be read: {why}"
+
+
+def _targets(count: int) -> str:
+    return f"{count} target" if count == 1 else f"{count} targets"
 
 
 def _read_all(

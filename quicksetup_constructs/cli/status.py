@@ -42,7 +42,10 @@ SYNC_STATUSES = {"Successful": SUCCESS, "Failed": FAILED, "InProgress": PENDING}
 """A sync's ``LastStatus`` as a card status."""
 
 FAILED_STATES = frozenset({"Failed", "TimedOut", "Cancelled", "Undeliverable", "Terminated"})
+"""A target's (or a run's) statuses that are failures: Run Command's terminal ones other than
+Success (``CommandInvocationStatus``, and ``StatusDetails``' Undeliverable and Terminated)."""
 RUNNING_STATES = frozenset({"Pending", "InProgress", "Running", "Delayed", "Cancelling"})
+"""Statuses of a target (or a run) not finished yet."""
 _COUNT = re.compile(r"([A-Za-z]+)=(\d+)")
 
 
@@ -180,7 +183,12 @@ def latest_execution(aws: Aws, association_id: str, status: str | None = None) -
 
 
 def option_status(association: DeployedAssociation, execution: Execution | None) -> OptionStatus:
-    """The card of one association, from its targets' latest statuses and its latest run."""
+    """The card of one association, from its targets' latest statuses and its latest run.
+
+    Failed when a target's latest status or the latest run is a failure, even while a newer
+    run goes on; else Pending while anything runs; else Success when a target succeeded (or,
+    without counts, when the association's overview says so); else Pending (with "has not
+    run yet" when it never ran)."""
     if association.missing:
         return OptionStatus(
             key=association.match.key,
@@ -192,13 +200,13 @@ def option_status(association: DeployedAssociation, execution: Execution | None)
             document=association.document or None,
         )
     counts = association.counts or (execution.counts if execution else {})
+    # A failure, of a target or of the latest run, wins over a run still going on.
+    failed = execution is not None and execution.status in FAILED_STATES
     running = execution is not None and execution.status in RUNNING_STATES
-    if any(counts.get(state) for state in FAILED_STATES):
+    if failed or any(counts.get(state) for state in FAILED_STATES):
         status = FAILED
     elif running or any(counts.get(state) for state in RUNNING_STATES):
         status = PENDING
-    elif execution is not None and execution.status in FAILED_STATES:
-        status = FAILED
     elif counts.get("Success"):
         status = SUCCESS
     elif association.overview_status in FAILED_STATES:

@@ -1,0 +1,628 @@
+"""Every rule a user reads from `quicksetup status`, each pinned by its own test: the state of
+every card (an option's, the Default Host Management setting's, the inventory sync's, and each
+target's under --org), the target counts at any size, and the exit code of each state.
+
+State Manager and CloudFormation answer from botocore's Stubber (the stubbing helpers of
+tests/test_cli_status.py), which checks each request and answer against the service model.
+The AWS facts the expectations rest on, cited beside them:
+
+- botocore's ssm model (``AssociationOverview.Status``: "Status can be: Pending, Success, or
+  Failed"; ``AssociationExecution.ResourceCountByStatus``: a string, "an aggregate status of
+  the resources in the execution based on the status type"; ``LastResourceDataSyncStatus``:
+  Successful, Failed, InProgress; ``GetServiceSetting`` errors: ``ServiceSettingNotFound``);
+- the AWS CLI's example of ``describe-association-executions`` (aws-cli,
+  awscli/examples/ssm/describe-association-executions.rst), where ``ResourceCountByStatus``
+  is written ``"{Success=1}"``: ``{Status=count, ...}``;
+- the statuses of a target, which an association runs through Run Command: botocore's
+  ``CommandInvocationStatus`` (Pending, InProgress, Delayed, Success, Cancelled, TimedOut,
+  Failed, Cancelling) and ``CommandInvocation.StatusDetails``, whose terminal states besides
+  Success are failures (Failed, Cancelled, TimedOut, Undeliverable, Terminated) and whose
+  others are still on their way (Pending, In Progress, Delayed);
+- "Understanding command statuses", AWS Systems Manager User Guide
+  (https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+from click.testing import CliRunner
+
+from quicksetup_constructs.cli.catalogue import association_name
+from quicksetup_constructs.cli.main import main
+from quicksetup_constructs.options import OPTIONS_BY_KEY
+
+from . import cli_json
+from .fake_aws import FakeOrganization, fake_organization, isolate_aws_environment
+from .test_cli_status import (
+    ACCOUNT,
+    CONFIG,
+    DHMC_ROLE,
+    DHMC_SETTING,
+    RAN,
+    REGION,
+    STACK,
+    SYNC,
+    association,
+    association_id,
+    configurations,
+    data_sync,
+    execution,
+    expect_no_account_settings,
+    expect_stack,
+    expect_successful_runs,
+    expect_update_agent_deleted,
+    run,
+    service_setting,
+    stack_sets,
+    stubbed_aws,
+    synthesized_local_template,
+    template_keys,
+)
+
+KEY = "scan_for_patches"
+"""The option whose card the option tests read (the others are Not configured)."""
+
+FAILED_STATES = ["Failed", "TimedOut", "Cancelled", "Undeliverable", "Terminated"]
+"""A target's failed states: Run Command's terminal states other than Success
+(``CommandInvocationStatus``: Cancelled, TimedOut, Failed; ``StatusDetails``: also
+Undeliverable and Terminated, "This is a terminal state")."""
+RUNNING_STATES = ["Pending", "InProgress", "Delayed", "Cancelling"]
+"""A target's states on the way (``CommandInvocationStatus``: Pending, InProgress, Delayed,
+Cancelling; ``StatusDetails``: Pending, In Progress and Delayed are not terminal)."""
+
+
+# an option's card -----------------------------------------------------------------------------
+
+
+def listed(status: str, counts: dict[str, int] | None, *, ran: bool = True) -> dict[str, Any]:
+    """The association of ``KEY`` as ``ListAssociations`` gives it: ``Overview.Status``
+    ``status``, ``AssociationStatusAggregatedCount`` ``counts`` (left out when None), and
+    ``LastExecutionDate`` only if it ``ran``."""
+    found = association(KEY, counts or {}, status)
+    if counts is None:
+        del found["Overview"]["AssociationStatusAggregatedCount"]
+    if not ran:
+        del found["LastExecutionDate"]
+    return found
+
+
+def status_of(found: dict[str, Any], latest: tuple[str, str] | None, *args: str):
+    """``quicksetup status *args`` of the one association ``found``, whose latest execution
+    (``DescribeAssociationExecutions``) has (Status, ResourceCountByStatus) ``latest``, or
+    none when None."""
+    aws, stubber = stubbed_aws()
+    stubber.add_response("list_associations", {"Associations": [found]}, {})
+    answer = execution(KEY, *latest) if latest else {"AssociationExecutions": []}
+    stubber.add_response("describe_association_executions", answer,
+                         {"AssociationId": association_id(KEY), "MaxResults": 1})
+    expect_no_account_settings(stubber)
+    with stubber:
+        result = run(["status", *args], aws)
+    stubber.assert_no_pending_responses()
+    return result
+
+
+def card(result) -> dict[str, Any]:
+    """The card of ``KEY`` in ``status --json``."""
+    return configurations(result)[CONFIG]["options"][KEY]
+
+
+def test_a_target_that_failed_is_failed_while_a_newer_run_is_in_progress():
+    # AssociationStatusAggregatedCount: targets by their latest status, one Failed; the latest
+    # execution (newest first, MaxResults 1) is InProgress.
+    result = status_of(listed("Failed", {"Failed": 1, "Success": 2}),
+                       ("InProgress", "{InProgress=3}"), "--json")
+    assert card(result)["status"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+def test_a_target_failed_in_the_running_execution_is_failed():
+    # No aggregated count: the counts are the running execution's ResourceCountByStatus.
+    result = status_of(listed("Pending", None), ("InProgress", "{Failed=1, InProgress=2}"),
+                       "--json")
+    assert card(result)["status"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+def test_a_failed_latest_run_is_failed_while_targets_are_still_pending():
+    result = status_of(listed("Pending", {"Pending": 2, "Success": 1}), ("Failed", "{Success=1}"),
+                       "--json")
+    assert card(result)["status"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+def test_an_association_that_never_ran_is_pending_and_says_it_has_not_run_yet():
+    # A new association: Overview.Status Pending, no LastExecutionDate, no execution yet.
+    result = status_of(listed("Pending", None, ran=False), None, "--json")
+    found = card(result)
+    assert (found["status"], found["detail"], found["last_run"]) == (
+        "Pending", "has not run yet", None,
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_an_association_that_never_ran_reads_has_not_run_yet_for_people():
+    result = status_of(listed("Pending", None, ran=False), None)
+    assert "has not run yet" in result.stdout
+    assert "✓ Success" not in result.stdout
+    assert result.exit_code == 0, result.output
+
+
+def test_an_association_that_ran_without_a_run_in_its_history_does_not_say_it_never_ran():
+    # LastExecutionDate set, but no execution left: DetailedStatus is the detail.
+    found = listed("Pending", None)
+    found["Overview"]["DetailedStatus"] = "Associated"
+    result = status_of(found, None, "--json")
+    assert (card(result)["status"], card(result)["detail"]) == ("Pending", "Associated")
+
+
+@pytest.mark.parametrize(("resource_count_by_status", "counts", "total"), [
+    ("{Success=1}", {"Success": 1}, 1),
+    ("{Failed=30, Success=70}", {"Failed": 30, "Success": 70}, 100),
+    ("{Success=1250, Failed=7}", {"Success": 1250, "Failed": 7}, 1257),
+    ("{Failed=100, Pending=20, Success=3}", {"Failed": 100, "Pending": 20, "Success": 3}, 123),
+], ids=["one-digit", "two-digit", "four-digit", "three-states"])
+def test_resource_count_by_status_is_read_at_any_size(resource_count_by_status, counts, total):
+    # ResourceCountByStatus is a string, {Status=count, ...} (the AWS CLI's example:
+    # "{Success=1}"); without an aggregated count the card's counts are the latest run's.
+    result = status_of(listed("Failed", None), ("Failed", resource_count_by_status), "--json")
+    found = card(result)
+    assert found["counts"] == counts
+    assert found["last_execution"]["counts"] == counts
+    assert found["target_count"] == total
+
+
+def test_two_digit_counts_read_as_such_for_people():
+    result = status_of(listed("Failed", None), ("Failed", "{Failed=30, Success=70}"))
+    assert "Targets: 100 (30 Failed, 70 Success)" in result.stdout
+
+
+def test_the_aggregated_count_of_the_targets_is_totalled():
+    # AssociationStatusAggregatedCount: a map of status to a count of targets.
+    result = status_of(listed("Failed", {"Failed": 12, "Success": 345}), ("Failed", "{Failed=1}"),
+                       "--json")
+    found = card(result)
+    assert (found["counts"], found["target_count"]) == ({"Failed": 12, "Success": 345}, 357)
+
+
+@pytest.mark.parametrize("state", FAILED_STATES)
+def test_a_target_in_a_failed_state_makes_the_card_failed(state):
+    # No execution left in the history: the targets' latest statuses alone decide.
+    result = status_of(listed("Failed", {state: 1, "Success": 2}), None, "--json")
+    assert card(result)["status"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize("state", FAILED_STATES)
+def test_a_latest_run_in_a_failed_state_makes_the_card_failed(state):
+    result = status_of(listed("Pending", None), (state, "{}"), "--json")
+    assert card(result)["status"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize("state", RUNNING_STATES)
+def test_a_target_in_a_running_state_makes_the_card_pending(state):
+    result = status_of(listed("Success", {state: 1, "Success": 2}), None, "--json")
+    assert card(result)["status"] == "Pending"
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("state", RUNNING_STATES)
+def test_a_latest_run_in_a_running_state_makes_the_card_pending(state):
+    # The overview still says Success (the previous run's): the run going on wins.
+    result = status_of(listed("Success", None), (state, "{}"), "--json")
+    assert card(result)["status"] == "Pending"
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("state", ["Failed", "Pending"])
+def test_success_counts_with_a_zero_count_of_another_state_are_success(state):
+    result = status_of(listed("Success", {state: 0, "Success": 3}), ("Success", "{Success=3}"),
+                       "--json")
+    assert card(result)["status"] == "Success"
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("overview", "expected", "exit_code"), [
+    ("Success", "Success", 0), ("Failed", "Failed", 1),
+])
+def test_without_counts_or_a_run_the_overview_status_decides(overview, expected, exit_code):
+    # AssociationOverview.Status: "Status can be: Pending, Success, or Failed."
+    result = status_of(listed(overview, None), None, "--json")
+    assert card(result)["status"] == expected
+    assert result.exit_code == exit_code, result.output
+
+
+def test_an_option_the_configuration_does_not_use_is_not_configured():
+    result = status_of(listed("Success", {"Success": 3}), ("Success", "{Success=3}"), "--json")
+    cards = configurations(result)[CONFIG]["options"]
+    assert {key: found["status"] for key, found in cards.items() if key != KEY} == {
+        key: "Not configured" for key in OPTIONS_BY_KEY if key != KEY
+    }
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("overview", "counts", "latest", "exit_code"), [
+    ("Success", {"Success": 3}, ("Success", "{Success=3}"), 0),
+    ("Pending", {"Pending": 3}, ("InProgress", "{Pending=3}"), 0),
+    ("Failed", {"Failed": 1, "Success": 2}, ("Failed", "{Failed=1, Success=2}"), 1),
+], ids=["success", "pending", "failed"])
+def test_exit_code_of_an_option_card(overview, counts, latest, exit_code):
+    result = status_of(listed(overview, counts), latest)
+    assert result.exit_code == exit_code, result.output
+
+
+def test_exit_code_of_a_missing_option_card_is_1():
+    aws, stubber, cloudformation = expect_update_agent_deleted(synthesized_local_template())
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK], aws)
+    assert "! Missing" in result.stdout
+    assert result.exit_code == 1, result.output
+
+
+# the Default Host Management and inventory sync cards, of a stack ------------------------------
+
+
+def stack_status(setting: str | None, syncs: list[dict[str, Any]]):
+    """``status --stack --json`` of a local configuration with DHMC and an inventory sync,
+    whose associations all succeeded: ``GetServiceSetting`` answers ``setting`` (None:
+    ``ServiceSettingNotFound``), ``ListResourceDataSync`` ``syncs``."""
+    template = synthesized_local_template()
+    aws, stubber = stubbed_aws()
+    cloudformation = expect_stack(aws, stubber, template)
+    expect_successful_runs(stubber, template_keys(template).values())
+    if setting is None:
+        stubber.add_client_error(
+            "get_service_setting", service_error_code="ServiceSettingNotFound",
+            service_message="", http_status_code=400, expected_params={"SettingId": DHMC_SETTING},
+        )
+    else:
+        stubber.add_response("get_service_setting", service_setting(setting),
+                             {"SettingId": DHMC_SETTING})
+    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": syncs}, {})
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK, "--json"], aws)
+    stubber.assert_no_pending_responses()
+    cloudformation.assert_no_pending_responses()
+    [status] = configurations(result).values()
+    return result, status
+
+
+SYNCED = [data_sync(SYNC, "Successful")]
+
+
+def test_dhmc_naming_the_configurations_role_is_success():
+    result, status = stack_status(DHMC_ROLE, SYNCED)
+    host = status["host_management"]
+    assert (host["status"], host["names_role"], host["detail"]) == ("Success", True, None)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("setting", ["$None", None], ids=["none", "setting-not-found"])
+def test_dhmc_off_is_failed(setting):
+    # The setting's value is $None when no role is registered; a setting never provisioned
+    # answers ServiceSettingNotFound (GetServiceSetting's error).
+    result, status = stack_status(setting, SYNCED)
+    host = status["host_management"]
+    assert (host["status"], host["names_role"]) == ("Failed", False)
+    assert host["detail"] == "DHMC is off: the setting names no role"
+    assert result.exit_code == 1, result.output
+
+
+def test_dhmc_naming_another_role_is_failed():
+    other = "service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole"
+    result, status = stack_status(other, SYNCED)
+    host = status["host_management"]
+    assert (host["status"], host["value"], host["names_role"]) == ("Failed", other, False)
+    assert host["detail"] == f"the setting names another role than {DHMC_ROLE}"
+    assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize(("last_status", "expected", "exit_code"), [
+    ("Successful", "Success", 0), ("Failed", "Failed", 1), ("InProgress", "Pending", 0),
+])
+def test_the_inventory_sync_card_follows_its_last_status(last_status, expected, exit_code):
+    # LastResourceDataSyncStatus: Successful, Failed, InProgress.
+    result, status = stack_status(DHMC_ROLE, [data_sync(SYNC, last_status)])
+    sync = status["inventory_sync"]
+    assert (sync["status"], sync["last_status"]) == (expected, last_status)
+    assert result.exit_code == exit_code, result.output
+
+
+def test_an_inventory_sync_that_never_synced_is_pending_and_says_so():
+    never = {key: value for key, value in data_sync(SYNC, "Successful").items()
+             if key not in ("LastStatus", "LastSyncTime", "LastSuccessfulSyncTime")}
+    result, status = stack_status(DHMC_ROLE, [never])
+    sync = status["inventory_sync"]
+    assert (sync["status"], sync["last_status"], sync["detail"]) == (
+        "Pending", None, "has not synced yet",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_an_inventory_sync_deleted_outside_cloudformation_is_missing():
+    result, status = stack_status(DHMC_ROLE, [data_sync("another-sync", "Successful")])
+    sync = status["inventory_sync"]
+    assert (sync["status"], sync["detail"]) == ("Missing", "deleted outside CloudFormation")
+    assert result.exit_code == 1, result.output
+
+
+# the targets of --org -------------------------------------------------------------------------
+
+
+ORG = "19d1f875"
+ORG_STACK = "QuickSetupOrganizationSample"
+ASSOCIATIONS = f"QuickSetup-{ORG}-Associations"
+ROLES = f"QuickSetup-{ORG}-AccountRoles"
+ORG_KEYS = ("update_ssm_agent", "scan_for_patches")
+OTHER_ACCOUNTS = ("210987654321", "309876543210")
+TOKYO = "ap-northeast-1"
+NO_MEMBER_ROLE = "another account: pass --member-role to read its associations"
+
+
+def stack_set_template(keys: tuple[str, ...]) -> str:
+    """A StackSet's template: an association of each option of ``keys`` (or only a role)."""
+    resources: dict[str, Any] = {
+        f"Association{index}": {"Type": "AWS::SSM::Association", "Properties": {
+            "AssociationName": association_name(OPTIONS_BY_KEY[key], ORG),
+            "Name": f"AWS-{key}", "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
+        }}
+        for index, key in enumerate(keys)
+    } or {"Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}}
+    return json.dumps({"Resources": resources})
+
+
+def org_listed(key: str, status: str, counts: dict[str, int]) -> dict[str, Any]:
+    return association(key, counts, status, config=ORG)
+
+
+def org_status(targets: dict[tuple[str, str], list[dict[str, Any]] | None], *args: str,
+               also: str | None = None, verb: str = "status"):
+    """``<verb> --org --stack`` of a stack with the associations' StackSet (and StackSet
+    ``also``: ``ROLES``, which holds no association, or another of associations) deployed to
+    ``targets``: an (account, Region) of the caller's account answers ``ListAssociations``
+    with its list; any other account is not asked (None)."""
+    aws, _ = stubbed_aws()
+    cloudformation = Stubber(aws.client("cloudformation"))
+    names = [ASSOCIATIONS, *([also] if also else [])]
+    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [
+        {"LogicalResourceId": f"OrgStackSet{index}", "PhysicalResourceId": f"{name}:0000-{index}",
+         "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
+         "LastUpdatedTimestamp": RAN}
+        for index, name in enumerate(names)
+    ]}, {"StackName": ORG_STACK})
+    for index, name in enumerate(names):
+        cloudformation.add_response("describe_stack_set", {"StackSet": {
+            "StackSetName": name, "StackSetId": f"{name}:0000-{index}", "Status": "ACTIVE",
+            "TemplateBody": stack_set_template(() if name == ROLES else ORG_KEYS),
+        }}, {"StackSetName": f"{name}:0000-{index}"})
+    for index, name in enumerate(names):  # every StackSet described, then their instances
+        cloudformation.add_response("list_stack_instances", {"Summaries": [
+            {"StackSetId": f"{name}:0000-{index}", "Region": region, "Account": account,
+             "Status": "CURRENT", "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"}}
+            for account, region in targets
+        ]}, {"StackSetName": name})
+    ssm = []
+    for (account, region), found in targets.items():
+        if account == ACCOUNT:
+            assert found is not None
+            stubber = Stubber(aws.client("ssm", region))  # one client, one call, per Region
+            stubber.add_response("list_associations", {"Associations": found}, {})
+            ssm.append(stubber)
+    for stubber in (cloudformation, *ssm):
+        stubber.activate()
+    try:
+        result = run([verb, "--org", "--stack", ORG_STACK, *args], aws)
+    finally:
+        for stubber in (cloudformation, *ssm):
+            stubber.deactivate()
+    for stubber in (cloudformation, *ssm):
+        stubber.assert_no_pending_responses()
+    return result
+
+
+def org_targets(result, name: str = ASSOCIATIONS) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(target["account"], target["region"]): target
+            for target in stack_sets(result)[name]["target_results"].values()}
+
+
+def all_succeeded() -> list[dict[str, Any]]:
+    return [org_listed(key, "Success", {"Success": 2}) for key in ORG_KEYS]
+
+
+def test_org_target_whose_associations_all_succeeded_is_success():
+    result = org_status({(ACCOUNT, REGION): all_succeeded()}, "--json")
+    target = org_targets(result)[ACCOUNT, REGION]
+    assert target["association_status"] == "Success"
+    assert target["options"] == dict.fromkeys(ORG_KEYS, "Success")
+    assert result.exit_code == 0, result.output
+
+
+def test_org_target_with_a_failed_association_is_failed():
+    found = [org_listed("update_ssm_agent", "Success", {"Success": 2}),
+             org_listed("scan_for_patches", "Failed", {"Failed": 1, "Success": 1})]
+    result = org_status({(ACCOUNT, REGION): found}, "--json")
+    target = org_targets(result)[ACCOUNT, REGION]
+    assert (target["association_status"], target["options"]["scan_for_patches"]) == (
+        "Failed", "Failed",
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_org_target_with_a_running_association_is_pending():
+    found = [org_listed("update_ssm_agent", "Success", {"Success": 2}),
+             org_listed("scan_for_patches", "Pending", {"InProgress": 2})]
+    result = org_status({(ACCOUNT, REGION): found}, "--json")
+    target = org_targets(result)[ACCOUNT, REGION]
+    assert (target["association_status"], target["options"]["scan_for_patches"]) == (
+        "Pending", "Pending",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_org_target_missing_an_association_is_pending_not_created_yet():
+    # A stack instance whose association is not there yet (the StackSet is still deploying).
+    result = org_status({(ACCOUNT, REGION): all_succeeded()[:1]}, "--json")
+    target = org_targets(result)[ACCOUNT, REGION]
+    assert target["association_status"] == "Pending"
+    assert target["association_detail"] == "not created yet: scan_for_patches"
+    assert result.exit_code == 0, result.output
+
+
+def test_org_target_failed_wins_over_one_not_created_yet():
+    found = [org_listed("update_ssm_agent", "Failed", {"Failed": 2})]
+    result = org_status({(ACCOUNT, REGION): found}, "--json")
+    assert org_targets(result)[ACCOUNT, REGION]["association_status"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+def test_org_target_failed_wins_over_a_newer_run_in_progress():
+    # ListAssociations' aggregated count: a target failed, others running the newer run.
+    found = [org_listed("update_ssm_agent", "Success", {"Success": 2}),
+             org_listed("scan_for_patches", "Pending", {"Failed": 1, "InProgress": 1})]
+    result = org_status({(ACCOUNT, REGION): found}, "--json")
+    target = org_targets(result)[ACCOUNT, REGION]
+    assert target["options"]["scan_for_patches"] == "Failed"
+    assert result.exit_code == 1, result.output
+
+
+def test_org_target_of_a_stack_set_without_associations_is_not_configured():
+    result = org_status({(ACCOUNT, REGION): all_succeeded()}, "--json", also=ROLES)
+    assert org_targets(result, ROLES)[ACCOUNT, REGION]["association_status"] == "Not configured"
+    assert result.exit_code == 0, result.output
+
+
+# targets not read (decision 4: exit 1, one line of how many and why) ----------------------------
+
+
+def test_org_with_every_target_read_exits_0_and_says_nothing_on_standard_error():
+    result = org_status({(ACCOUNT, REGION): all_succeeded(), (ACCOUNT, TOKYO): all_succeeded()})
+    assert result.stderr == ""
+    assert result.exit_code == 0, result.output
+
+
+def test_org_with_a_target_not_read_exits_1_with_one_line_of_why():
+    result = org_status({(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None})
+    assert result.stderr == (
+        f"error: 1 target (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_org_counts_every_target_not_read_in_the_line():
+    targets: dict[tuple[str, str], list[dict[str, Any]] | None] = {
+        (ACCOUNT, REGION): all_succeeded(),
+        (OTHER_ACCOUNTS[0], REGION): None, (OTHER_ACCOUNTS[0], TOKYO): None,
+        (OTHER_ACCOUNTS[1], REGION): None,
+    }
+    result = org_status(targets)
+    assert result.stderr == (
+        f"error: 3 targets (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_org_counts_a_target_not_read_once_whatever_stack_sets_deploy_to_it():
+    # Two StackSets of associations reach (other account, us-east-1): one target.
+    result = org_status({(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None},
+                        "--json", also=f"QuickSetup-{ORG}-MoreAssociations")
+    assert [target["association_status"]
+            for stack_set in stack_sets(result).values()
+            for target in stack_set["target_results"].values()
+            if target["account"] == OTHER_ACCOUNTS[0]] == ["Not read", "Not read"]
+    assert result.stderr.startswith("error: 1 target (account × Region) could not be read: ")
+
+
+def test_org_json_stays_on_standard_output_when_a_target_is_not_read():
+    result = org_status({(OTHER_ACCOUNTS[0], REGION): None}, "--json")
+    assert org_targets(result)[OTHER_ACCOUNTS[0], REGION]["association_status"] == "Not read"
+    assert result.stderr == (
+        f"error: 1 target (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_org_a_failed_target_and_one_not_read_exit_1_with_the_line():
+    found = [org_listed(key, "Failed", {"Failed": 2}) for key in ORG_KEYS]
+    result = org_status({(ACCOUNT, REGION): found, (OTHER_ACCOUNTS[0], REGION): None})
+    assert result.stderr.startswith("error: 1 target (account × Region) could not be read: ")
+    assert result.exit_code == 1, result.output
+
+
+def test_troubleshoot_org_with_a_target_not_read_exits_1_with_one_line_of_why():
+    result = org_status({(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None},
+                        "--json", verb="troubleshoot")
+    assert result.stderr == (
+        f"error: 1 target (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_org_a_control_character_in_why_a_target_was_not_read_is_escaped():
+    # The caller's own target is denied, with ESC and BEL in AWS's message.
+    result = _org_denied_own_target("not authorized \x1b]0;owned\x07 here")
+    [line] = result.stderr.splitlines()
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "x1b]0;owned" in line and "x07 here" in line  # shown escaped, not dropped
+    assert result.exit_code == 1, result.output
+
+
+def _org_denied_own_target(message: str):
+    """``status --org`` of one target, the caller's own, whose ``ListAssociations`` is denied
+    with ``message``."""
+    aws, _ = stubbed_aws()
+    cloudformation = Stubber(aws.client("cloudformation"))
+    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [{
+        "LogicalResourceId": "OrgStackSet", "PhysicalResourceId": f"{ASSOCIATIONS}:0000",
+        "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
+        "LastUpdatedTimestamp": RAN,
+    }]}, {"StackName": ORG_STACK})
+    cloudformation.add_response("describe_stack_set", {"StackSet": {
+        "StackSetName": ASSOCIATIONS, "StackSetId": f"{ASSOCIATIONS}:0000", "Status": "ACTIVE",
+        "TemplateBody": stack_set_template(ORG_KEYS),
+    }}, {"StackSetName": f"{ASSOCIATIONS}:0000"})
+    cloudformation.add_response("list_stack_instances", {"Summaries": [{
+        "StackSetId": f"{ASSOCIATIONS}:0000", "Region": REGION, "Account": ACCOUNT,
+        "Status": "CURRENT", "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"},
+    }]}, {"StackSetName": ASSOCIATIONS})
+    ssm = Stubber(aws.client("ssm", REGION))
+    ssm.add_client_error("list_associations", service_error_code="AccessDeniedException",
+                         service_message=message, http_status_code=400, expected_params={})
+    with cloudformation, ssm:
+        return run(["status", "--org", "--stack", ORG_STACK], aws)
+
+
+@pytest.fixture
+def isolated(monkeypatch, tmp_path):
+    isolate_aws_environment(monkeypatch, tmp_path)
+
+
+def test_org_lists_different_reasons_in_one_line_most_frequent_first(isolated):
+    # AssumeRole denied in two member accounts (2 Regions each: 4 targets), ListAssociations
+    # denied in a third (2 targets): two reasons, 6 targets, one line.
+    from .fake_aws import ACCOUNT as MANAGEMENT
+
+    denied, no_ssm = {"200000000001", "200000000002"}, {"200000000003"}
+    fake = FakeOrganization(accounts=[MANAGEMENT, *sorted(denied | no_ssm), "200000000004"],
+                            regions=[REGION, TOKYO], denied=denied, no_ssm=no_ssm)
+    with fake_organization(fake) as fake:
+        result = CliRunner(env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+                                "AWS_SECRET_ACCESS_KEY": "secret"}).invoke(main, [
+            "status", "--org", "--member-role", fake.member_role, "--region", REGION,
+            "--endpoint-url", fake.url, "--json",
+        ])
+    assert result.exit_code == 1, result.output
+    cli_json.data(result.stdout)  # the JSON, whole, on standard output
+    [line] = result.stderr.splitlines()
+    head = "error: 6 targets (account × Region) could not be read: "
+    assert line.startswith(head), line
+    assumed, listed = line.removeprefix(head).split("; ")
+    assert assumed.startswith("AWS denied AssumeRole: "), line
+    assert "arn:aws:iam::<account>:role/QuickSetupReader" in assumed, line
+    assert assumed.endswith(" (4 targets)"), line
+    assert listed.startswith("AWS denied ListAssociations"), line
+    assert listed.endswith(" (2 targets)"), line
