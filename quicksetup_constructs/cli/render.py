@@ -1,4 +1,17 @@
-"""What people see: rich tables and cards, coloured by status."""
+"""What people see: rich tables and cards, coloured by status.
+
+Every string that comes from AWS or from a cloud assembly (names, ids, statuses, Regions,
+messages, command output) is untrusted: it is shown through :func:`shown` where it becomes
+console markup (``print`` of a string, a rule's title, a table cell given as a string) and
+through :func:`printable` where it becomes plain :class:`~rich.text.Text`, so that no control
+character reaches the terminal raw, no value starts a line of its own and no value becomes
+markup. The newlines in what is printed are this module's own.
+
+Command output is the exception that keeps its shape: AWS gives it as text with newlines,
+which are its lines; it is split into lines, each shown on a line of its own and escaped
+(:func:`output_line`), so that every other control character in a line (ESC, a carriage
+return, NUL, ...) is still written as a visible escape.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +47,7 @@ from .status import (
     OptionStatus,
 )
 from .troubleshoot import (
+    PLUGIN_OUTPUT_LIMIT,
     AssociationTroubles,
     ConfigurationTroubles,
     FailedOption,
@@ -60,6 +74,14 @@ def shown(text: str) -> str:
     """``text`` read from AWS or from the user, ready for console markup: control characters
     escaped (:func:`printable`), markup brackets escaped."""
     return escape(printable(text))
+
+
+def output_line(line: str) -> Text:
+    """One line of a step's output, indented under its step, control characters escaped: the
+    output's own line breaks are where it was split into lines, so that none is left in
+    ``line``, and any other control character (a carriage return, ESC, ...) would overwrite
+    or restyle what the terminal shows."""
+    return Text(f"    {printable(line)}", style="bright_black")
 
 
 def console(*, color: bool = True, plain: bool = False, stderr: bool = False) -> Console:
@@ -137,8 +159,11 @@ def waiting(message: str, *, quiet: bool = False) -> Iterator[None]:
 
 
 def error_line(message: str) -> None:
+    """``error: <message>`` on standard error, on one line: a message that still holds a raw
+    control character is escaped (:func:`printable`); one already escaped is kept as it is."""
+    safe = message if message.isprintable() else printable(message)
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {escape(message)}"
+        f"[bold red]error:[/] {escape(safe)}"
     )
 
 
@@ -147,8 +172,9 @@ def when(value: datetime | None) -> str:
 
 
 def styled(state: str | None) -> Text:
+    """A status as AWS spells it, coloured when it is one of :data:`STYLES`."""
     state = state or "—"
-    return Text(state, style=STYLES.get(state, ""))
+    return Text(printable(state), style=STYLES.get(state, ""))
 
 
 # plan -----------------------------------------------------------------------------------------
@@ -156,7 +182,7 @@ def styled(state: str | None) -> Text:
 
 def print_plan(out: Console, plan: Plan) -> None:
     out.print(
-        f"[bold]Quick Setup plan[/] of [cyan]{escape(plan.assembly)}[/]: "
+        f"[bold]Quick Setup plan[/] of [cyan]{shown(plan.assembly)}[/]: "
         f"{len(plan.configurations)} configuration(s); runs in UTC, "
         f"as if deployed at {plan.now:%Y-%m-%d %H:%M}"
     )
@@ -167,22 +193,25 @@ def print_plan(out: Console, plan: Plan) -> None:
 
 def _print_planned_configuration(out: Console, configuration: PlannedConfiguration) -> None:
     out.rule(
-        f"[bold]Configuration {escape(configuration.configuration_id)}[/] · "
-        f"{configuration.kind} · stack {escape(configuration.stack)}",
+        f"[bold]Configuration {shown(configuration.configuration_id)}[/] · "
+        f"{shown(configuration.kind)} · stack {shown(configuration.stack)}",
         align="left",
     )
-    out.print(f"[bold]Targets:[/] {escape(configuration.targets)}")
+    out.print(f"[bold]Targets:[/] {shown(configuration.targets)}")
     for option in configuration.options:
         grid = _item(out, option.title, option.association_name)
         kind = option.document_type + (", created by the stack" if option.created_by_stack else "")
-        grid.add_row("  document", Text.assemble((option.document, "cyan"), f" ({kind})"))
+        grid.add_row("  document", Text.assemble((printable(option.document), "cyan"),
+                                                 f" ({printable(kind)})"))
         for step in option.document_steps:
-            grid.add_row("", Text(f"step {step}", style="bright_black"))
+            grid.add_row("", Text(f"step {printable(step)}", style="bright_black"))
         for index, (name, values) in enumerate(option.parameters.items()):
-            grid.add_row("  parameters" if index == 0 else "", f"{name} = {', '.join(values)}")
+            grid.add_row("  parameters" if index == 0 else "",
+                         Text(printable(f"{name} = {', '.join(values)}")))
         if option.sync_compliance:
-            grid.add_row("  compliance", f"SyncCompliance = {option.sync_compliance}")
-        grid.add_row("  targets", option.targets)
+            grid.add_row("  compliance",
+                         Text(f"SyncCompliance = {printable(option.sync_compliance)}"))
+        grid.add_row("  targets", Text(printable(option.targets)))
         grid.add_row("  schedule", _schedule_words(option.schedule))
         grid.add_row(
             "  next runs",
@@ -192,27 +221,28 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
     for setting in configuration.settings:
         grid = _item(out, setting.title, setting.resource_type)
         for label, value in setting.details.items():
-            grid.add_row(f"  {label}", value)
+            grid.add_row(Text(f"  {printable(label)}"), Text(printable(value)))
         grid.add_row("  applies to", "the whole account and Region")
         out.print(grid)
     out.print()
     if configuration.not_configured:
         out.print(
             "[bold]Not configured:[/] "
-            + escape(", ".join(title for _, title in configuration.not_configured))
+            + shown(", ".join(title for _, title in configuration.not_configured))
         )
     if configuration.stack_sets:
         _print_deployments(out, configuration.stack_sets)
     if configuration.kind == "local":
         for created in configuration.created:
             resources = ", ".join(f"{count} {kind}" for kind, count in created.resources.items())
-            out.print(f"[bold]Creates[/] in {escape(created.where)}: {escape(resources) or 'nothing'}")
+            out.print(f"[bold]Creates[/] in {shown(created.where)}: {shown(resources) or 'nothing'}")
 
 
 def _item(out: Console, title: str, aside: str) -> Table:
     """Print a configuration item's heading; return the grid of its details, to fill."""
     out.print()
-    out.print(Text.assemble(("● ", "cyan"), (title, "bold"), "  ", (aside, "bright_black")))
+    out.print(Text.assemble(("● ", "cyan"), (printable(title), "bold"), "  ",
+                            (printable(aside), "bright_black")))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bright_black", no_wrap=True, min_width=12)
     grid.add_column(overflow="fold")
@@ -220,30 +250,33 @@ def _item(out: Console, title: str, aside: str) -> Table:
 
 
 def _schedule_words(schedule: Schedule) -> Text:
-    words = Text(schedule.words)
+    words = Text(printable(schedule.words))
     expression = schedule.expression or ""
     if expression.startswith("rate("):
         words.append(", from creation")
     elif expression.startswith("cron(") and schedule.runs_on_creation:
         words.append("; also once when created")
     if expression:
-        words.append(f"  {expression}", style="bright_black")
+        words.append(f"  {printable(expression)}", style="bright_black")
     return words
 
 
 def _print_deployments(out: Console, deployments: list[StackSetDeployment]) -> None:
     for deployment in deployments:
         out.print()
-        out.print(Text.assemble(("● ", "cyan"), ("StackSet ", "bold"), (deployment.name, "bold")))
+        out.print(Text.assemble(("● ", "cyan"), ("StackSet ", "bold"),
+                                (printable(deployment.name), "bold")))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bright_black", no_wrap=True, min_width=12)
         grid.add_column(overflow="fold")
-        grid.add_row("  OUs", ", ".join(deployment.organizational_unit_ids) or "—")
-        grid.add_row("  Regions", ", ".join(deployment.regions) or "—")
+        grid.add_row("  OUs", Text(printable(", ".join(deployment.organizational_unit_ids))
+                                   or "—"))
+        grid.add_row("  Regions", Text(printable(", ".join(deployment.regions)) or "—"))
         grid.add_row("  targets", _deployment_targets(deployment))
         grid.add_row("  rollout", _rollout(deployment))
         resources = ", ".join(f"{count} {kind}" for kind, count in deployment.resources.items())
-        grid.add_row("  creates", f"{resources or 'nothing'}, in every stack instance")
+        grid.add_row("  creates", Text(f"{printable(resources) or 'nothing'}, "
+                                       "in every stack instance"))
         out.print(grid)
 
 
@@ -282,13 +315,13 @@ def print_status(out: Console, statuses: list[ConfigurationStatus]) -> None:
     for index, status in enumerate(statuses):
         if index:
             out.print()
-        where = f" · stack {escape(status.stack)}" if status.stack else ""
+        where = f" · stack {shown(status.stack)}" if status.stack else ""
         out.rule(
-            f"[bold]Configuration {escape(status.configuration_id)}[/] · {status.region}{where} · "
-            f"[{STYLES[status.status]}]{status.status}[/]",
+            f"[bold]Configuration {shown(status.configuration_id)}[/] · {shown(status.region)}"
+            f"{where} · [{STYLES[status.status]}]{status.status}[/]",
             align="left",
         )
-        out.print(f"[bold]Targets:[/] {escape(status.targets)}")
+        out.print(f"[bold]Targets:[/] {shown(status.targets)}")
         cards = [_card(option) for option in status.options]
         if status.host_management is not None:
             cards.append(_host_management_card(status.host_management))
@@ -299,9 +332,9 @@ def print_status(out: Console, statuses: list[ConfigurationStatus]) -> None:
 
 def _heading(title: str, status: str) -> Text:
     """A card's title and status (long words, such as role names, folded)."""
-    body = Text(title, style="bold", overflow="fold")
+    body = Text(printable(title), style="bold", overflow="fold")
     body.append(
-        f"\n{SYMBOLS.get(status, '')} {status}", style=f"bold {STYLES.get(status, '')}"
+        f"\n{SYMBOLS.get(status, '')} {printable(status)}", style=f"bold {STYLES.get(status, '')}"
     )
     return body
 
@@ -313,51 +346,52 @@ def _card(option: OptionStatus) -> Panel:
         body.append("\noption not chosen", style="bright_black")
         return Panel(body, border_style=style)
     if option.status == MISSING:
-        body.append(f"\n{option.detail}")
+        body.append(f"\n{printable(option.detail or '')}")
         for name in (option.association_name, option.association_id):
             if name:
-                body.append(f"\n{name}", style="bright_black")
+                body.append(f"\n{printable(name)}", style="bright_black")
         return Panel(body, border_style=style)
     body.append(f"\nLast run: {when(option.last_run)}")
     if option.counts:
         counts = ", ".join(f"{count} {state}" for state, count in sorted(option.counts.items()))
-        body.append(f"\nTargets: {option.targets} ({counts})")
+        body.append(f"\nTargets: {option.targets} ({printable(counts)})")
     else:
         body.append("\nTargets: none reported yet")
     if option.detail and option.detail != option.status:
-        body.append(f"\n{option.detail}", style="bright_black")
+        body.append(f"\n{printable(option.detail)}", style="bright_black")
     if option.association_name:
-        body.append(f"\n{option.association_name}", style="bright_black")
+        body.append(f"\n{printable(option.association_name)}", style="bright_black")
     return Panel(body, border_style=style)
 
 
 def _host_management_card(card: HostManagementStatus) -> Panel:
     body = _heading(card.title, card.status)
-    body.append(f"\nRole: {card.value or '—'}")
+    body.append(f"\nRole: {printable(card.value or '—')}")
     if card.names_role:
         body.append("\nthe configuration's role", style="bright_black")
     elif card.detail:
-        body.append(f"\n{card.detail}")
+        body.append(f"\n{printable(card.detail)}")
     if card.last_modified:
         body.append(f"\nSet: {when(card.last_modified)}", style="bright_black")
-    body.append(f"\n{card.setting_id}", style="bright_black")
+    body.append(f"\n{printable(card.setting_id)}", style="bright_black")
     return Panel(body, border_style=STYLES.get(card.status, ""))
 
 
 def _sync_card(card: InventorySyncStatus) -> Panel:
     body = _heading(card.title, card.status)
     if card.status == MISSING or card.last_status is None:
-        body.append(f"\n{card.detail}")
+        body.append(f"\n{printable(card.detail or '')}")
     else:
         body.append(f"\nLast sync: {when(card.last_sync)}")
         body.append(f"\nLast success: {when(card.last_successful_sync)}")
     if card.last_message:
         body.append(
-            f"\n{card.last_message}", style="red" if card.status == FAILED else "bright_black"
+            f"\n{printable(card.last_message)}",
+            style="red" if card.status == FAILED else "bright_black",
         )
     if card.bucket:
-        body.append(f"\nBucket: {card.bucket}", style="bright_black")
-    body.append(f"\n{card.sync_name}", style="bright_black")
+        body.append(f"\nBucket: {printable(card.bucket)}", style="bright_black")
+    body.append(f"\n{printable(card.sync_name)}", style="bright_black")
     return Panel(body, border_style=STYLES.get(card.status, ""))
 
 
@@ -405,8 +439,8 @@ def _not_read_lines(targets: list[TargetStatus]) -> list[Text]:
         named = ", ".join(accounts[:_NOT_READ_ACCOUNTS])
         more = len(accounts) - _NOT_READ_ACCOUNTS
         line = Text.assemble(
-            (NOT_READ, STYLES[NOT_READ]), f" · {len(group)} target(s): {reason} (",
-            "account " if len(accounts) == 1 else "accounts ", named,
+            (NOT_READ, STYLES[NOT_READ]), f" · {len(group)} target(s): {printable(reason)} (",
+            "account " if len(accounts) == 1 else "accounts ", printable(named),
             f", … {more} more" if more > 0 else "", ")",
         )
         lines.append(line)
@@ -423,7 +457,7 @@ def _stack_set_heading(stack_set: StackSetStatus) -> str:
         "configuration " + ", ".join(stack_set.configuration_ids)
         if stack_set.configuration_ids else "no associations"
     )
-    return (
+    return printable(
         f"StackSet {stack_set.name} ({stack_set.status}) · {holds} · "
         f"{len(stack_set.targets)} target(s): {summary or 'none'}"
     )
@@ -449,23 +483,25 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
             for target in rows:
                 instance = styled(target.detailed_status or target.instance_status)
                 if target.instance_status and target.instance_status != "CURRENT":
-                    instance.append(f" ({target.instance_status})", style="bright_black")
+                    instance.append(f" ({printable(target.instance_status)})",
+                                    style="bright_black")
                 if target.reason:
-                    instance.append(f"\n{target.reason}", style="bright_black")
+                    instance.append(f"\n{printable(target.reason)}", style="bright_black")
                 association = (
                     Text("—") if target.association_status == NOT_CONFIGURED
                     else styled(target.association_status)
                 )
                 failed = [key for key, state in target.options.items() if state == FAILED]
                 if failed:
-                    association.append(": " + ", ".join(failed))
+                    association.append(": " + printable(", ".join(failed)))
                 if target.association_status == NOT_READ:
                     association.append(" (see below)", style="bright_black")
                 elif target.association_detail:
-                    association.append(f"\n{target.association_detail}", style="bright_black")
+                    association.append(f"\n{printable(target.association_detail)}",
+                                       style="bright_black")
                 table.add_row(
-                    target.account, target.region, target.organizational_unit_id or "—",
-                    instance, association,
+                    Text(printable(target.account)), Text(printable(target.region)),
+                    Text(printable(target.organizational_unit_id or "—")), instance, association,
                 )
             out.print(table)
         for line in _not_read_lines(stack_set.targets):
@@ -475,8 +511,8 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
 def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) -> None:
     """``troubleshoot --org``: per StackSet of associations, a row per failed option of each
     target with its latest failed execution; the targets not read, a line per reason."""
-    shown = [stack_set for stack_set in stack_sets if stack_set.association_names]
-    for index, stack_set in enumerate(shown):
+    with_associations = [stack_set for stack_set in stack_sets if stack_set.association_names]
+    for index, stack_set in enumerate(with_associations):
         if index:
             out.print()
         failed = [target for target in stack_set.targets if target.failures]
@@ -485,8 +521,8 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
             if target.association_status not in (NOT_READ, NOT_CONFIGURED)
         ]
         out.rule(
-            f"[bold]StackSet {escape(stack_set.name)}[/] · configuration "
-            f"{escape(', '.join(stack_set.configuration_ids))}",
+            f"[bold]StackSet {shown(stack_set.name)}[/] · configuration "
+            f"{shown(', '.join(stack_set.configuration_ids))}",
             align="left",
         )
         if not failed:
@@ -503,7 +539,8 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
             for target in failed:
                 for failure in target.failures:
                     option = Text.assemble(
-                        (failure.title, "bold"), "\n", (failure.association_name, "bright_black")
+                        (printable(failure.title), "bold"), "\n",
+                        (printable(failure.association_name), "bright_black"),
                     )
                     execution = failure.execution
                     if execution is None:
@@ -514,10 +551,11 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
                         )
                         run = Text.assemble(
                             styled(execution.status), f" at {when(execution.created)}",
-                            f" ({counts})" if counts else "",
-                            ("\n" + execution.execution_id, "bright_black"),
+                            f" ({printable(counts)})" if counts else "",
+                            ("\n" + printable(execution.execution_id), "bright_black"),
                         )
-                    table.add_row(target.account, target.region, option, run)
+                    table.add_row(Text(printable(target.account)),
+                                  Text(printable(target.region)), option, run)
             out.print(table)
             out.print(
                 "[bright_black]The output of each failed step: `quicksetup troubleshoot "
@@ -535,22 +573,24 @@ def print_troubles(out: Console, results: list[ConfigurationTroubles]) -> None:
         if index:
             out.print()
         status = result.status
-        where = f" · stack {escape(status.stack)}" if status.stack else ""
+        where = f" · stack {shown(status.stack)}" if status.stack else ""
         out.rule(
-            f"[bold]Configuration {escape(status.configuration_id)}[/] · {status.region}{where}",
+            f"[bold]Configuration {shown(status.configuration_id)}[/] · {shown(status.region)}"
+            f"{where}",
             align="left",
         )
         for option in result.missing:
             out.print(Text.assemble(
-                (f"{SYMBOLS[MISSING]} ", STYLES[MISSING]), (option.title, "bold"), " ",
-                styled(MISSING), f": {option.association_name or option.association_id} "
-                f"{option.detail}",
+                (f"{SYMBOLS[MISSING]} ", STYLES[MISSING]), (printable(option.title), "bold"), " ",
+                styled(MISSING),
+                f": {printable(option.association_name or option.association_id or '')} "
+                f"{printable(option.detail or '')}",
             ))
         if not result.failed and not result.missing:
             configured = [o for o in status.options if o.status != NOT_CONFIGURED]
             out.print(
                 f"[green]✓ Nothing failed[/]: {len(configured)} option(s), "
-                + ", ".join(f"{o.title}: {o.status}" for o in configured)
+                + shown(", ".join(f"{o.title}: {o.status}" for o in configured))
             )
             continue
         for failed in result.failed:
@@ -560,15 +600,15 @@ def print_troubles(out: Console, results: list[ConfigurationTroubles]) -> None:
 def _execution_line(execution: Any) -> Text:
     counts = ", ".join(f"{n} {state}" for state, n in sorted(execution.counts.items()))
     return Text.assemble(
-        ("Execution ", "bold"), execution.execution_id, " ",
+        ("Execution ", "bold"), printable(execution.execution_id), " ",
         styled(execution.status), f" at {when(execution.created)}",
-        f" ({counts})" if counts else "",
+        f" ({printable(counts)})" if counts else "",
     )
 
 
 def _failed_panel(failed: FailedOption) -> Panel:
     option = failed.option
-    parts: list[Any] = [Text(option.association_name or "", style="bright_black")]
+    parts: list[Any] = [Text(printable(option.association_name or ""), style="bright_black")]
     execution = failed.execution
     if execution is None:
         parts.append(Text("No failed execution is left in the association's history.", style="yellow"))
@@ -585,14 +625,14 @@ def _failed_panel(failed: FailedOption) -> Panel:
         parts.extend(_group_parts(group))
     return Panel(
         Group(*parts),
-        title=f"[bold red]✗ {escape(option.title)}[/]",
+        title=f"[bold red]✗ {shown(option.title)}[/]",
         title_align="left",
         border_style="red",
     )
 
 
 def _instances(group: FailureGroup) -> str:
-    named = ", ".join(group.instance_ids)
+    named = printable(", ".join(group.instance_ids))
     return named + (f" and {group.more_instances} more" if group.more_instances else "")
 
 
@@ -600,27 +640,40 @@ def _group_parts(group: FailureGroup) -> list[Text]:
     signature = group.signature
     parts = [Text.assemble(
         "\n", ("✗ ", "red"), (f"{group.count} target(s)", "bold"), ": ", _instances(group),
-        (f" · {group.source}" if group.source and group.count == 1
+        (f" · {printable(group.source)}" if group.source and group.count == 1
          and not group.source.endswith(group.instance_ids[0]) else "", "bright_black"),
     )]
     if signature.step is None:
-        parts.append(Text(f"  {group.detail or signature.first_line}", style="yellow"))
+        parts.append(Text(f"  {printable(group.detail or signature.first_line)}",
+                          style="yellow"))
         return parts
     line = _step_line(
         signature.step, group.action, group.status, signature.exit_code, group.detail
     )
     if signature.document:
-        line.append(f" · {signature.document}", style="bright_black")
+        line.append(f" · {printable(signature.document)}", style="bright_black")
     parts.append(line)
     if group.truncated:
         parts.append(Text(
-            f"    … (earlier lines left out; the first: {signature.first_line})",
+            f"    … (earlier lines left out; the first: {printable(signature.first_line)})",
             style="bright_black",
         ))
-    for output_line in group.output:
-        parts.append(Text(f"    {output_line}", style="bright_black"))
-    if group.output_url:
-        parts.append(Text(f"    full output: {group.output_url}", style="bright_black"))
+    parts.extend(output_line(line) for line in group.output)
+    parts.extend(_output_ends(group.cut_by_aws, group.output_url))
+    return parts
+
+
+def _output_ends(cut_by_aws: bool, output_url: str | None) -> list[Text]:
+    """After a step's output: that AWS cut it, and where the whole output is."""
+    parts = []
+    if cut_by_aws:
+        parts.append(Text(
+            f"    … (AWS returns the first {PLUGIN_OUTPUT_LIMIT:,} characters of a plugin's "
+            "output; the rest is only where the command wrote its output, if anywhere)",
+            style="yellow",
+        ))
+    if output_url:
+        parts.append(Text(f"    full output: {printable(output_url)}", style="bright_black"))
     return parts
 
 
@@ -630,29 +683,29 @@ def _step_line(
 ) -> Text:
     """``step <instance>: <name> (<action>) <status>, exit code N: <detail>``."""
     line = Text("  step ", style="bold")
-    line.append(f"{instance_id}: " if instance_id else "", style="bold")
-    line.append(name, style="bold cyan")
+    line.append(f"{printable(instance_id)}: " if instance_id else "", style="bold")
+    line.append(printable(name), style="bold cyan")
     if action:
-        line.append(f" ({action})", style="bright_black")
+        line.append(f" ({printable(action)})", style="bright_black")
     line.append(" ")
     line.append_text(styled(status))
     if exit_code is not None:
         line.append(f", exit code {exit_code}")
     if detail and detail != status:
-        line.append(f": {detail}")
+        line.append(f": {printable(detail)}")
     return line
 
 
 def _target_parts(target: FailedTarget) -> list[Text]:
     """A failed target with every failed step and its output."""
     parts = [Text.assemble(
-        "\n", ("✗ ", "red"), (target.resource_id, "bold"),
-        f" ({target.resource_type})" if target.resource_type else "",
+        "\n", ("✗ ", "red"), (printable(target.resource_id), "bold"),
+        f" ({printable(target.resource_type)})" if target.resource_type else "",
         " ", styled(target.status),
-        f" · {target.detailed_status}"
+        f" · {printable(target.detailed_status)}"
         if target.detailed_status and target.detailed_status != target.status else "",
         (
-            f" · {target.source}"
+            f" · {printable(target.source)}"
             if target.source and not target.source.endswith(target.resource_id) else "",
             "bright_black",
         ),
@@ -664,12 +717,10 @@ def _target_parts(target: FailedTarget) -> list[Text]:
         ))
         if step.truncated:
             parts.append(Text("    … (earlier lines left out)", style="bright_black"))
-        for output_line in step.output:
-            parts.append(Text(f"    {output_line}", style="bright_black"))
-        if step.output_url:
-            parts.append(Text(f"    full output: {step.output_url}", style="bright_black"))
+        parts.extend(output_line(line) for line in step.output)
+        parts.extend(_output_ends(step.cut_by_aws, step.output_url))
     if target.note:
-        parts.append(Text(f"  {target.note}", style="yellow"))
+        parts.append(Text(f"  {printable(target.note)}", style="yellow"))
     return parts
 
 
@@ -677,12 +728,13 @@ def print_association_troubles(out: Console, result: AssociationTroubles) -> Non
     """``troubleshoot --association``: every failed target of the latest failed execution."""
     option = result.option
     out.rule(
-        f"[bold]{escape(option.association_name or option.association_id or '')}[/] · "
-        f"{result.region} · [{STYLES.get(option.status, '')}]{option.status}[/]",
+        f"[bold]{shown(option.association_name or option.association_id or '')}[/] · "
+        f"{shown(result.region)} · [{STYLES.get(option.status, '')}]{shown(option.status)}[/]",
         align="left",
     )
     out.print(Text.assemble(
-        (option.title, "bold"), "  ", (option.association_id or "", "bright_black"),
+        (printable(option.title), "bold"), "  ",
+        (printable(option.association_id or ""), "bright_black"),
         f"  last run {when(option.last_run)}",
     ))
     if result.execution is None:
@@ -701,37 +753,38 @@ def print_association_troubles(out: Console, result: AssociationTroubles) -> Non
 def print_instance_troubles(out: Console, result: InstanceTroubles) -> None:
     """``troubleshoot --instance``: each Quick Setup association's latest run on the
     instance, and the full output of the failed ones."""
-    out.rule(f"[bold]Instance {escape(result.instance_id)}[/] · {result.region}", align="left")
+    out.rule(f"[bold]Instance {shown(result.instance_id)}[/] · {shown(result.region)}",
+             align="left")
     for association in result.associations:
         if association.status in (FAILED, "TimedOut", "Cancelled", "Undeliverable"):
             out.print(_instance_panel(association))
             continue
         out.print(Text.assemble(
             (f"{SYMBOLS.get(association.status, '•')} ", STYLES.get(association.status, "")),
-            (association.title, "bold"), " ", styled(association.status),
+            (printable(association.title), "bold"), " ", styled(association.status),
             f" · {when(association.execution_date)}  ",
-            (association.association_name, "bright_black"),
+            (printable(association.association_name), "bright_black"),
         ))
 
 
 def _instance_panel(association: InstanceAssociation) -> Panel:
     parts: list[Any] = [Text.assemble(
-        (association.association_name, "bright_black"), " · ran ",
+        (printable(association.association_name), "bright_black"), " · ran ",
         when(association.execution_date),
-        f" · {association.detailed_status}"
+        f" · {printable(association.detailed_status)}"
         if association.detailed_status and association.detailed_status != association.status
         else "",
     )]
     if association.execution_summary:
-        parts.append(Text(association.execution_summary))
+        parts.append(Text(printable(association.execution_summary)))
     if association.error_code:
-        parts.append(Text(f"error code {association.error_code}"))
+        parts.append(Text(f"error code {printable(association.error_code)}"))
     if association.execution_id or association.source:
         parts.append(Text(
-            " · ".join(filter(None, [
+            printable(" · ".join(filter(None, [
                 f"Execution {association.execution_id}" if association.execution_id else None,
                 association.source,
-            ])),
+            ]))),
             style="bright_black",
         ))
     parts.extend(_target_parts(FailedTarget(
@@ -739,9 +792,10 @@ def _instance_panel(association: InstanceAssociation) -> Panel:
         source=None, steps=association.steps, note=association.note,
     ))[1:])
     if association.output_url:
-        parts.append(Text(f"output in S3: {association.output_url}", style="bright_black"))
+        parts.append(Text(f"output in S3: {printable(association.output_url)}",
+                          style="bright_black"))
     return Panel(
-        Group(*parts), title=f"[bold red]✗ {escape(association.title)}[/]",
+        Group(*parts), title=f"[bold red]✗ {shown(association.title)}[/]",
         title_align="left", border_style="red",
     )
 
@@ -754,7 +808,7 @@ def print_cutover(out: Console, result: ImportResult) -> None:
     is shown with its control characters escaped (:func:`printable`)."""
     written = f"Wrote {shown(result.output_file)}" if result.output_file else "The app above"
     names = ", ".join(f"{c.construct} {c.name}" for c in result.configurations)
-    out.rule(f"[bold]Cut-over plan[/] · {result.account} · {shown(result.region)}",
+    out.rule(f"[bold]Cut-over plan[/] · {shown(result.account)} · {shown(result.region)}",
              align="left")
     out.print(f"{written}: {shown(names)}.")
     lines = isinstance(out, PlainConsole) or not out.is_terminal  # never wrap a command
@@ -774,14 +828,15 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
     for index, result in enumerate(results):
         if index:
             out.print()
-        where = f" · stack {escape(result.stack)}" if result.stack else ""
+        where = f" · stack {shown(result.stack)}" if result.stack else ""
         out.rule(
-            f"[bold]Configuration {escape(result.configuration_id)}[/] · {result.region}{where}",
+            f"[bold]Configuration {shown(result.configuration_id)}[/] · {shown(result.region)}"
+            f"{where}",
             align="left",
         )
         if result.scan_missing:
             out.print(
-                f"[yellow]{escape(result.scan_association or '')} was deleted outside "
+                f"[yellow]{shown(result.scan_association or '')} was deleted outside "
                 "CloudFormation[/]: no patch compliance to show."
             )
             continue
@@ -790,13 +845,13 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
             continue
         if not result.instances:
             out.print(
-                f"[yellow]{escape(result.scan_association)} has not run yet[/]: no instance scanned."
+                f"[yellow]{shown(result.scan_association)} has not run yet[/]: no instance scanned."
             )
             continue
         out.print(
             Text.assemble(
-                f"{len(result.instances)} instance(s) scanned by {result.scan_association} "
-                f"({result.targets}): ",
+                f"{len(result.instances)} instance(s) scanned by "
+                f"{printable(result.scan_association)} ({printable(result.targets)}): ",
                 (f"{result.count('COMPLIANT')} compliant", "green"), ", ",
                 (f"{result.count('NON_COMPLIANT')} non-compliant", "red"),
                 ", " if result.count("NO_DATA") else "",
@@ -821,12 +876,12 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
             for patch in instance.missing:
                 state = f" ({patch.state})" if patch.state and patch.state != "Missing" else ""
                 by_severity.setdefault(patch.severity, []).append(patch.patch_id + state)
-            missing = "\n".join(
-                f"{severity}: {', '.join(ids)}" for severity, ids in by_severity.items()
+            missing = "\n".join(  # a line per severity: each line escaped on its own
+                printable(f"{severity}: {', '.join(ids)}") for severity, ids in by_severity.items()
             )
             table.add_row(
-                instance.instance_id, str(instance.non_compliant), severities or "—",
-                missing or "—",
+                Text(printable(instance.instance_id)), str(instance.non_compliant),
+                Text(severities or "—"), Text(missing or "—"),
             )
         out.print(table)
         if result.more:
@@ -844,24 +899,24 @@ def print_preflight(out: Console, result: Preflight) -> None:
         f"[yellow]{result.warnings} warning(s)[/]" if result.warnings else "0 warnings",
     ] + ([f"{result.notes} note(s)"] if result.notes else [])
     out.print(
-        f"[bold]Quick Setup preflight[/] of [cyan]{escape(result.assembly)}[/] in account "
-        f"{result.account}, {result.region}: " + ", ".join(counts)
+        f"[bold]Quick Setup preflight[/] of [cyan]{shown(result.assembly)}[/] in account "
+        f"{shown(result.account)}, {shown(result.region)}: " + ", ".join(counts)
     )
     if result.migrating_from:
-        out.print(Text("Migrating from: " + ", ".join(result.migrating_from),
+        out.print(Text("Migrating from: " + printable(", ".join(result.migrating_from)),
                        style="bright_black"), soft_wrap=True)
     for configuration in result.configurations:
         out.print()
         out.rule(
-            f"[bold]Configuration {escape(configuration.configuration_id)}[/] · "
-            f"{configuration.kind} · stack {escape(configuration.stack)}",
+            f"[bold]Configuration {shown(configuration.configuration_id)}[/] · "
+            f"{shown(configuration.kind)} · stack {shown(configuration.stack)}",
             align="left",
         )
-        out.print(f"[bold]Targets:[/] {escape(configuration.targets)}")
+        out.print(f"[bold]Targets:[/] {shown(configuration.targets)}")
         if configuration.note:
             style = "" if configuration.checked else "bright_black"
-            out.print(Text(("" if configuration.checked else "Not checked: ") + configuration.note,
-                           style=style))
+            out.print(Text(("" if configuration.checked else "Not checked: ")
+                           + printable(configuration.note), style=style))
         if not configuration.findings:
             if configuration.checked:
                 out.print("[green]✓ nothing in the way[/]")
@@ -875,9 +930,10 @@ def print_preflight(out: Console, result: Preflight) -> None:
             symbol, style = _SEVERITIES[finding.severity]
             table.add_row(
                 Text(f"{symbol} {finding.severity}", style=style),
-                KINDS.get(finding.kind, finding.kind),
-                finding.resource + (f"\n{finding.resource_id}" if finding.resource_id else ""),
-                finding.message,
+                Text(printable(KINDS.get(finding.kind, finding.kind))),
+                Text(printable(finding.resource)
+                     + (f"\n{printable(finding.resource_id)}" if finding.resource_id else "")),
+                Text(printable(finding.message)),
             )
         if out.is_terminal:
             out.print(table)

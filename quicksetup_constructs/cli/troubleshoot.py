@@ -45,6 +45,18 @@ _INSTANCE_ID = re.compile(r"(i-(\w{8}|\w{17}))|(mi-\w{17})")
 _RUNS_TO_SEARCH = 3
 """Executions of an association searched for an instance's run (``--instance``)."""
 _AUTOMATION_FAILED = ["Failed", "TimedOut", "Cancelled"]
+PLUGIN_OUTPUT_LIMIT = 2500
+"""Characters of a plugin's output that ``ListCommandInvocations`` returns (botocore's ssm
+model: ``CommandPluginOutput``, max 2500); the whole output is in S3 when the command writes
+there (``StandardOutputUrl``)."""
+AWS_CUT_MARKERS = frozenset({"---Output truncated---", "---Error truncated----"})
+"""The lines the SSM Agent writes where it cut a plugin's standard output or standard error
+to fit :data:`PLUGIN_OUTPUT_LIMIT` (amazon-ssm-agent, ``iohandler.TruncateOutput``)."""
+
+
+def cut_by_aws(output: list[str]) -> bool:
+    """Whether ``output`` (a step's lines) holds a line where AWS cut the plugin's output."""
+    return any(line.strip() in AWS_CUT_MARKERS for line in output)
 
 
 @dataclass(frozen=True)
@@ -61,9 +73,16 @@ class FailedStep:
     output: list[str] = field(default_factory=list)
     """The last ``--lines`` lines of the step's output (all, with ``--lines 0``)."""
     truncated: bool = False
+    """Lines of the output were left out by ``--lines`` (what AWS itself cut is
+    :attr:`cut_by_aws`)."""
     output_url: str | None = None
     instance_id: str | None = None
     """The instance a child automation ran on (a runbook run with rate control)."""
+
+    @property
+    def cut_by_aws(self) -> bool:
+        """AWS kept only the first :data:`PLUGIN_OUTPUT_LIMIT` characters of the output."""
+        return cut_by_aws(self.output)
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,11 @@ class FailureGroup:
     """Where the output of the first of them comes from (``RunCommand <command id>``, ...)."""
 
     JSON_EXTRA = ("more_instances",)
+
+    @property
+    def cut_by_aws(self) -> bool:
+        """AWS kept only the first :data:`PLUGIN_OUTPUT_LIMIT` characters of the output."""
+        return cut_by_aws(self.output)
 
     @property
     def more_instances(self) -> int:
