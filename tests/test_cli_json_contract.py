@@ -3,6 +3,7 @@ described by the JSON Schema that ships in the package (docs/cli-json.md)."""
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -52,6 +53,17 @@ def test_plan_prints_the_envelope_and_keyed_data(validator, assembly, flags):
         assert configuration["configuration_id"] == configuration_id  # keyed by identity
         for key, option in configuration["options"].items():
             assert option["key"] == key
+
+
+def test_plan_without_json_prints_the_human_form_not_json(assembly):
+    result = run("plan", str(assembly), "--now", "2026-01-05T09:00", "--accounts", "40")
+    assert result.exit_code == 0
+    json_document = run("plan", str(assembly), "--now", "2026-01-05T09:00", "--accounts", "40",
+                        "--json")
+    configuration_ids = cli_json.data(json_document.stdout)["configurations"]
+    assert configuration_ids and all(key in result.stdout for key in configuration_ids)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.stdout)
 
 
 def test_plan_over_a_limit_is_a_finding_with_valid_json(validator, assembly):

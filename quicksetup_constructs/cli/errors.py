@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .printable import printable
+
 FINDINGS_EXIT_CODE = 1
 """Exit code of a command that did its job and found something wrong: a failed association
 (``status``, ``troubleshoot``), a non-compliant instance (``compliance``), a plan over a limit
@@ -12,8 +14,11 @@ error, ... (click's own usage errors exit 2 too)."""
 
 
 class CliError(Exception):
-    """A problem the user can fix, explained in one line."""
+    """A problem the user can fix, explained in one line: a message that holds a line break or
+    another control character (from a value AWS returned) has them escaped by
+    :func:`~quicksetup_constructs.cli.printable.printable`; a printable one is kept as it is."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        line = message if message.isprintable() else printable(message)
+        super().__init__(line)
+        self.message = line

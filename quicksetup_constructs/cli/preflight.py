@@ -546,12 +546,17 @@ def _reach(association: dict[str, Any]) -> AssociationTargets:
 
 
 def _names_own_role(footprint: Footprint, current: str) -> bool:
-    """Whether the DHMC setting already names the configuration's role: the same name, or,
+    """Whether the DHMC setting (``path/name``) already names the configuration's role: the
+    same path and name, the name in any case (IAM does not distinguish role names by case,
+    CreateRole); one whose name ends with the configuration id (``QuickSetup-DHMC-<id>``); or,
     for a role the stack creates (named by CloudFormation ``<stack>-...``), one of its stack's,
-    or one whose name ends with the configuration id (``QuickSetup-DHMC-<id>``)."""
+    the stack name in its own case (CloudFormation's stack names are case sensitive)."""
     role = footprint.host_management_role or ""
-    name = current.rsplit("/", 1)[-1]
-    if current == role or name.endswith(f"-{footprint.configuration_id}"):
+    path, _, name = current.rpartition("/")
+    role_path, _, role_name = role.rpartition("/")
+    if (path, name.casefold()) == (role_path, role_name.casefold()):
+        return True
+    if name.endswith(f"-{footprint.configuration_id}"):
         return True
     return "${" in role and name.startswith(f"{footprint.stack}-")
 
