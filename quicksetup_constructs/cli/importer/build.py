@@ -7,12 +7,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..aws import Aws
+from ..aws import Aws, check_region
 from ..errors import CliError
 from ..printable import printable
 from .console import (
     DEFAULT_HOST_MANAGEMENT,
     HOST_MANAGEMENT,
+    LEGACY_NAME_SHAPE,
+    LEGACY_PREFIX,
     Manager,
     describe,
     is_empty,
@@ -57,6 +59,7 @@ def import_console(
     if not ACCOUNT_ID.fullmatch(account):
         raise CliError(f"the caller's account is not 12 digits: {printable(account)!r} "
                        "(sts:GetCallerIdentity)")
+    check_region(region)  # a profile's Region is not checked by Aws.from_options
     found = read_console(aws, manager)
     where = f"in {region} (account {account})"
     if manager is not None and not found.managers:
@@ -66,12 +69,14 @@ def import_console(
         raise CliError(f"no Quick Setup configuration {where}: no configuration manager, and "
                        "no association named AWS-QuickSetup-SSMHostMgmt-*; pass --region?")
     groups: list[tuple[str, list[ImportedConfiguration]]] = []
-    skipped: list[str] = []
+    skipped = [f"association {name} is not imported: its name starts with "
+               f"{LEGACY_PREFIX} but is not {LEGACY_NAME_SHAPE}" for name in found.unread]
     partial: list[Manager] = []
     for found_manager in found.managers:
         kept = [d for d in found_manager.definitions if d.type in IMPORTED_TYPES]
         skipped += [
-            f"{describe(found_manager)}: definition {d.id} of type {d.type} is not imported: "
+            f"{describe(found_manager)}: definition {printable(d.id)} of type "
+            f"{printable(d.type)} is not imported: "
             "this library configures Host Management and Default Host Management only"
             for d in found_manager.definitions if d.type not in IMPORTED_TYPES
         ]
@@ -90,7 +95,7 @@ def import_console(
         groups.append(("Console" + _pascal(legacy.configuration_id),
                        [translate_legacy(legacy, account, region, schedules)]))
     if not groups:
-        raise CliError(f"nothing to import {where}: {skipped[0]}")
+        raise CliError(f"nothing to import {where}: {printable(skipped[0])}")
     names = unique_names([name for name, _ in groups])
     configurations = [
         configuration for name, (_, group) in zip(names, groups, strict=True)

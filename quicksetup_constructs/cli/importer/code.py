@@ -23,6 +23,20 @@ class Code(str):
         return cls(f"{function}({', '.join(literal(arg) for arg in args)})", (function, args))
 
 
+def _escaped(source: str) -> str:
+    """A JSON string literal with every character that is not printable (``str.isprintable``:
+    control and format characters, separators, lone surrogates...) written as a Python escape,
+    so that the generated file shows the value as it is read and no character of it can act
+    on a terminal or an editor; the string's value is unchanged."""
+    if source.isprintable():
+        return source
+    return "".join(
+        character if character.isprintable() else
+        f"\\u{ord(character):04x}" if ord(character) <= 0xFFFF else f"\\U{ord(character):08x}"
+        for character in source
+    )
+
+
 def literal(value: Any) -> str:
     """``value`` as Python source, strings double-quoted as ``ruff format`` writes them."""
     if isinstance(value, Code):
@@ -30,7 +44,7 @@ def literal(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _escaped(json.dumps(value, ensure_ascii=False))
     if isinstance(value, list | tuple):
         return "[" + ", ".join(literal(item) for item in value) + "]"
     if isinstance(value, dict):

@@ -20,13 +20,15 @@ HOST_MANAGEMENT = "AWSQuickSetupType-SSMHostMgmt"
 DEFAULT_HOST_MANAGEMENT = "AWSQuickSetupType-DHMC"
 LEGACY_PREFIX = "AWS-QuickSetup-SSMHostMgmt-"
 """The start of the name of every association the console's Host Management made."""
+LEGACY_NAME_SHAPE = f"{LEGACY_PREFIX}<Option>-<QSConfigurationId>"
+"""How the older console named its associations."""
 LEGACY_NAME = re.compile(
     re.escape(LEGACY_PREFIX) + r"(?P<option>[A-Za-z0-9]+)-(?P<id>[A-Za-z0-9_.-]+)"
 )
-"""``AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>``, as the older console named
-its associations."""
+""":data:`LEGACY_NAME_SHAPE`, as a pattern."""
 MANAGER_ARN = re.compile(
-    r"arn:aws[a-z-]*:ssm-quicksetup:[a-z0-9-]+:[0-9]{12}:configuration-manager/[A-Za-z0-9-]+")
+    r"arn:aws[a-z-]*:ssm-quicksetup:(?P<region>[a-z0-9-]+):[0-9]{12}:"
+    r"configuration-manager/[A-Za-z0-9-]+")
 """A configuration manager's ARN: ``arn:<partition>:ssm-quicksetup:<Region>:<account>:``
 ``configuration-manager/<id>``."""
 
@@ -61,8 +63,9 @@ class Manager:
 
     @property
     def region(self) -> str:
-        """The Region the manager lives in (its ARN's fourth field)."""
-        return self.arn.split(":")[3]
+        """The Region the manager lives in (its ARN's fourth field); an ARN not shaped as
+        :data:`MANAGER_ARN` is a :class:`CliError`."""
+        return manager_arn(self.arn)["region"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class LegacyConfiguration:
 class ConsoleConfigurations:
     managers: tuple[Manager, ...]
     legacy: tuple[LegacyConfiguration, ...]
+    unread: tuple[str, ...] = ()
+    """Names of associations that start with :data:`LEGACY_PREFIX` but are not shaped as
+    :data:`LEGACY_NAME`: not read, and named in a warning."""
 
 
 PARAMETERS_READ = ("AttachIAMToInstance", "UpdateIAMForInstanceMgmt")
@@ -102,12 +108,13 @@ def read_console(aws: Aws, manager: str | None = None) -> ConsoleConfigurations:
     """Every configuration manager of the account and Region (or the one whose name or ARN is
     ``manager``), and the older console's configurations that no manager's definition owns."""
     managers = tuple(read_managers(aws, wanted=manager))
+    if manager is not None:
+        return ConsoleConfigurations(managers, ())
     owned = {definition.id for found in managers for definition in found.definitions}
-    legacy = () if manager is not None else tuple(
-        configuration for configuration in _legacy(aws)
-        if configuration.configuration_id not in owned
-    )
-    return ConsoleConfigurations(managers, legacy)
+    configurations, unread = _legacy(aws)
+    legacy = tuple(configuration for configuration in configurations
+                   if configuration.configuration_id not in owned)
+    return ConsoleConfigurations(managers, legacy, unread)
 
 
 def read_managers(
@@ -126,10 +133,9 @@ def read_managers(
         kinds = {d.get("Type") for d in summary.get("ConfigurationDefinitionSummaries") or []}
         if types is not None and not kinds & set(types):
             continue
+        manager_arn(summary["ManagerArn"])  # before it is sent back in a request
         described = client.get_configuration_manager(ManagerArn=summary["ManagerArn"])
-        if not MANAGER_ARN.fullmatch(described["ManagerArn"]):
-            raise CliError("not a configuration manager's ARN: "
-                           f"{shlex.quote(printable(described['ManagerArn']))}")
+        manager_arn(described["ManagerArn"])
         refuse_cdk_tokens(f"configuration manager {printable(described['ManagerArn'])}",
                           described)
         found.append(Manager(
@@ -149,14 +155,27 @@ def read_managers(
     return found
 
 
-def _legacy(aws: Aws) -> list[LegacyConfiguration]:
-    """The older console's associations, grouped by configuration id (``ListAssociations``
-    has no documented prefix filter: every association is listed)."""
+def manager_arn(arn: str) -> re.Match[str]:
+    """``arn`` matched against :data:`MANAGER_ARN`; any other string is a :class:`CliError`."""
+    match = MANAGER_ARN.fullmatch(arn)
+    if match is None:
+        raise CliError(f"not a configuration manager's ARN: {shlex.quote(printable(arn))}")
+    return match
+
+
+def _legacy(aws: Aws) -> tuple[list[LegacyConfiguration], tuple[str, ...]]:
+    """The older console's associations, grouped by configuration id, and the names of those
+    that start with :data:`LEGACY_PREFIX` without its shape (``ListAssociations`` has no
+    documented prefix filter: every association is listed)."""
     client = aws.client("ssm")
     groups: dict[str, list[LegacyAssociation]] = {}
+    unread: list[str] = []
     for association in paginate(client, "list_associations", "Associations"):
-        match = LEGACY_NAME.fullmatch(association.get("AssociationName", ""))
+        name = association.get("AssociationName", "")
+        match = LEGACY_NAME.fullmatch(name)
         if match is None:
+            if name.startswith(LEGACY_PREFIX):
+                unread.append(name)
             continue
         refuse_cdk_tokens(f"association {printable(association['AssociationName'])}",
                           association)
@@ -179,7 +198,9 @@ def _legacy(aws: Aws) -> list[LegacyConfiguration]:
             schedule=association.get("ScheduleExpression"),
             parameters=parameters,
         ))
-    return [LegacyConfiguration(key, tuple(value)) for key, value in sorted(groups.items())]
+    configurations = [LegacyConfiguration(key, tuple(value))
+                      for key, value in sorted(groups.items())]
+    return configurations, tuple(unread)
 
 
 def split_list(value: str | None) -> list[str]:
@@ -188,7 +209,7 @@ def split_list(value: str | None) -> list[str]:
 
 
 def is_empty(found: ConsoleConfigurations) -> bool:
-    return not found.managers and not found.legacy
+    return not found.managers and not found.legacy and not found.unread
 
 
 def describe(item: Any) -> str:

@@ -29,6 +29,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..errors import CliError
 from ..printable import printable
 from .console import (
     DEFAULT_HOST_MANAGEMENT,
@@ -64,21 +65,21 @@ def cutover_plan(
     ``configurations``; ``partial`` are managers that hold definitions that were not imported
     (deleting them deletes those too)."""
     stacks = list(dict.fromkeys(configuration.stack for configuration in configurations))
-    app = f"python {app_file}"
+    app = argument("the app's file name", f"python {argument('the output file', app_file)}")
     sources = list(dict.fromkeys(c.imported_from for c in configurations))
     regions = sorted({c.region for c in configurations})
     inventory = _stop_inventory(managers, legacy, home_region)
     dhmc = [m for m in managers if _holds(m, DEFAULT_HOST_MANAGEMENT)]
     steps = [Step(
         "Synthesize the app and check the account for what it will meet",
-        [f"cdk synth --app '{app}' --quiet",
+        [f"cdk synth --app {app} --quiet",
          *_preflight(regions, home_region, sources)],
         _check_notes(configurations, managers, bool(inventory or dhmc)),
     )]
     if inventory:
         steps.append(Step(
             "Before the deploy: stop the console's inventory collection",
-            [command for command, _ in inventory],
+            [command for command, _ in inventory if command is not None],
             [note for _, note in inventory] + [
                 ("AWS fails a second inventory association over all instances of a Region "
                 "(\"Multiple apply all associations with document 'AWS-GatherSoftwareInventory' "
@@ -90,7 +91,8 @@ def cutover_plan(
         ))
     for manager in dhmc:
         steps.append(_dhmc_step(manager, configurations))
-    deploy = [f"cdk deploy --app '{app}' " + " ".join(stacks)]
+    deploy = [f"cdk deploy --app {app} "
+              + " ".join(argument("a stack id", stack) for stack in stacks)]
     deploy_notes = []
     if inventory or dhmc:
         deploy = [*_preflight(regions, home_region, ()), *deploy]
@@ -133,9 +135,10 @@ def cutover_plan(
 def _preflight(regions: Sequence[str], home_region: str, sources: Sequence[str]) -> list[str]:
     """``quicksetup preflight`` once per Region of the app's stacks: the console's managers
     are read in ``home_region``."""
-    migrating = "".join(f" --migrating-from {shlex.quote(source)}" for source in sources)
-    return [f"quicksetup preflight cdk.out --region {shlex.quote(region)} "
-            f"--home-region {shlex.quote(home_region)}"
+    migrating = "".join(f" --migrating-from {argument('a source', source)}"
+                        for source in sources)
+    return [f"quicksetup preflight cdk.out --region {argument('a Region', region)} "
+            f"--home-region {argument('the Region', home_region)}"
             f"{migrating}" for region in regions]
 
 
@@ -167,10 +170,11 @@ def _check_notes(
 
 def _stop_inventory(
     managers: Sequence[Manager], legacy: Sequence[LegacyConfiguration], home_region: str,
-) -> list[tuple[str, str]]:
+) -> list[tuple[str | None, str]]:
     """(command, note) for each console configuration that collects inventory (the older
-    console's associations are in ``home_region``)."""
-    found = []
+    console's associations are in ``home_region``). Where a value would not be printed as it
+    is (:func:`carried`), there is no command, and the note says to use the console."""
+    found: list[tuple[str | None, str]] = []
     for manager in managers:
         for definition in manager.definitions:
             parameters = definition.parameters
@@ -179,24 +183,38 @@ def _stop_inventory(
             ):
                 continue
             kept = {k: v for k, v in parameters.items() if k not in SERVICE_SIDE}
-            off = json.dumps({**kept, COLLECT_INVENTORY: "false"}, separators=(",", ":"))
+            off = json.dumps({**kept, COLLECT_INVENTORY: "false"}, separators=(",", ":"),
+                             ensure_ascii=False)
+            where = (f"{printable(manager.name or manager.arn)}: definition "
+                     f"{printable(definition.id)}")
+            if not carried(manager.arn, definition.id, off, manager.region):
+                found.append((None, (f"{where}: its id or parameters hold characters that no "
+                              "printed command can carry as they are: turn its inventory "
+                              "collection off in the console's Quick Setup.")))
+                continue
             found.append((
                 (f"aws ssm-quicksetup update-configuration-definition --manager-arn "
-                f"{shlex.quote(manager.arn)} --id {shlex.quote(definition.id)} "
-                f"--parameters {shlex.quote(off)} --region {shlex.quote(manager.region)}"),
-                (f"{printable(manager.name or manager.arn)}: definition "
-                f"{printable(definition.id)} as it is, with CollectInventory \"false\" (the API has no call that deletes one association "
-                "of a definition)."),
+                 f"{shlex.quote(manager.arn)} --id {shlex.quote(definition.id)} "
+                 f"--parameters {shlex.quote(off)} --region {shlex.quote(manager.region)}"),
+                (f"{where} as it is, with CollectInventory \"false\" (the API has no call that "
+                 "deletes one association of a definition)."),
             ))
     for configuration in legacy:
         for association in configuration.associations:
-            if association.option == LEGACY_INVENTORY:
-                found.append((
-                    (f"aws ssm delete-association --association-id {association.association_id}"
-                    f" --region {home_region}"),
-                    (f"{association.name}: the older console's inventory association of "
-                    f"configuration {configuration.configuration_id}."),
-                ))
+            if association.option != LEGACY_INVENTORY:
+                continue
+            where = (f"{association.name}: the older console's inventory association of "
+                     f"configuration {configuration.configuration_id}")
+            if not carried(association.association_id, home_region):
+                found.append((None, (f"{where}: its id holds characters that no printed "
+                              "command can carry as they are: delete it in the console.")))
+                continue
+            found.append((
+                ("aws ssm delete-association --association-id "
+                 f"{shlex.quote(association.association_id)} "
+                 f"--region {shlex.quote(home_region)}"),
+                f"{where}.",
+            ))
     return found
 
 
@@ -232,7 +250,7 @@ def _dhmc_step(manager: Manager, configurations: Sequence[ImportedConfiguration]
     return Step(
         f"Before the deploy: remove the Default Host Management definition of {name}",
         [(f"aws ssm-quicksetup get-configuration-manager --manager-arn "
-         f"{shlex.quote(manager.arn)} --region {shlex.quote(manager.region)} "
+         f"{argument(name, manager.arn)} --region {argument(name, manager.region)} "
          "--query 'ConfigurationDefinitions[].Type'")],
         notes,
     )
@@ -242,12 +260,13 @@ def _status_step(configurations: Sequence[ImportedConfiguration]) -> Step:
     commands, organization = [], False
     for configuration in {c.stack: c for c in configurations}.values():
         if configuration.construct == LOCAL:
-            commands.append(f"quicksetup status --stack {configuration.stack} --region "
-                            f"{configuration.region}")
+            commands.append(f"quicksetup status --stack {argument('a stack id', configuration.stack)} "
+                            f"--region {argument('a Region', configuration.region)}")
         else:
             organization = True
-            commands.append(f"quicksetup status --org --stack {configuration.stack} "
-                            f"--member-role {MEMBER_ROLE} --region {configuration.region}")
+            commands.append(f"quicksetup status --org --stack "
+                            f"{argument('a stack id', configuration.stack)} --member-role "
+                            f"{MEMBER_ROLE} --region {argument('a Region', configuration.region)}")
     notes = [(f"{MEMBER_ROLE}: a role that every member account lets this account assume to "
              "read its associations (e.g. OrganizationAccountAccessRole).")] if organization else []
     return Step("Check every option of the new configurations", commands, notes)
@@ -271,8 +290,26 @@ def _roles(definition: Definition) -> str:
 
 
 def _delete(manager: Manager) -> str:
+    name = printable(manager.name or manager.arn)
     return (f"aws ssm-quicksetup delete-configuration-manager --manager-arn "
-            f"{shlex.quote(manager.arn)} --region {shlex.quote(manager.region)}")
+            f"{argument(name, manager.arn)} --region {argument(name, manager.region)}")
+
+
+def carried(*values: str) -> bool:
+    """Whether every value is printed as it is (:func:`printable` leaves it unchanged), so
+    that a printed command carries it exactly."""
+    return all(printable(value) == value for value in values)
+
+
+def argument(where: str, value: str) -> str:
+    """``value`` as one shell word (``shlex.quote``) of a printed command. A value that would
+    not be printed as it is (not :func:`carried`: a control character, a line separator, a
+    backslash before ``x`` or ``u``) is a :class:`CliError` naming ``where``: the command the
+    user copies must carry the value exactly, or not be printed."""
+    if not carried(value):
+        raise CliError(f"{where}: {printable(value)!r} holds characters that no printed "
+                       "command can carry as they are")
+    return shlex.quote(value)
 
 
 def _twice(configurations: Sequence[ImportedConfiguration]) -> list[str]:

@@ -19,6 +19,7 @@ from quicksetup_constructs.errors import QuickSetupValidationError
 
 from ..aws import check_region
 from ..errors import CliError
+from ..printable import printable
 from .code import Code
 from .console import (
     HOST_MANAGEMENT,
@@ -299,7 +300,8 @@ def _together(where: str, parameters: Sequence[str], why: str) -> CliError:
 
 
 def _bad(where: str, parameter: str, value: Any, allowed: str) -> CliError:
-    return CliError(f"{where}: parameter {parameter} is {value!r}; the API gives {allowed}")
+    return CliError(f"{where}: parameter {parameter} is {value!r}; the API gives "
+                    f"{printable(allowed)}")
 
 
 # The older console -------------------------------------------------------------------------
@@ -351,7 +353,10 @@ def translate_legacy(
     attach = by_option.get("attach_instance_profile")
     if attach is not None:
         allowed = attach.parameters.get("IsPolicyAttachAllowed", ("false",))
-        props["allow_policy_attach"] = allowed[:1] == ("true",)
+        if allowed not in (("true",), ("false",)):
+            raise _bad(f"{where}: association {attach.name}", "IsPolicyAttachAllowed",
+                       list(allowed), '["true"] or ["false"]')
+        props["allow_policy_attach"] = allowed == ("true",)
         if attach.option == "UpdateIAMForInstanceMgmt":
             profile = ",".join(attach.parameters.get("InstanceProfile", ())) or "(unknown)"
             notes.append(
@@ -360,9 +365,15 @@ def translate_legacy(
                 "(instance_profile_role= puts the role of your choice in it)"
             )
     schedules = {
-        key: association.schedule for key, association in by_option.items()
+        key: _legacy_schedule(where, association) for key, association in by_option.items()
         if association.schedule and association.schedule != default_schedules.get(key)
     }
+    notes += [
+        f"{where}: association {association.name} has no schedule (State Manager ran it once); "
+        f"the app's {key} runs on {default_schedules[key]}"
+        for key, association in by_option.items()
+        if not association.schedule and default_schedules.get(key)
+    ]
     if schedules:
         props["schedules"] = schedules
     return ImportedConfiguration(
@@ -371,6 +382,20 @@ def translate_legacy(
         definition=", ".join(a.name for a in configuration.associations), props=props,
         notes=notes,
     )
+
+
+def _legacy_schedule(where: str, association: LegacyAssociation) -> str:
+    """The association's schedule, once the library has accepted it."""
+    from quicksetup_constructs.schedule import validate_schedule
+
+    try:
+        validate_schedule("schedules", association.schedule)
+    except QuickSetupValidationError as error:
+        raise CliError(f"{where}: association {association.name} has the schedule "
+                       f"{association.schedule!r}, which the app cannot express: "
+                       f"{printable(error.allowed)}") from None
+    assert association.schedule is not None
+    return association.schedule
 
 
 def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Code | None:
@@ -398,7 +423,8 @@ def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Co
             raise _unexpressible(where, association, written, "one tag key (InstanceTargets.tag)")
         reached.setdefault(found[0], association.name)
     if len(reached) > 1:
-        names = "; ".join(f"{name}: {targets.describe()}" for targets, name in reached.items())
+        names = "; ".join(f"{name}: {printable(targets.describe())}"
+                          for targets, name in reached.items())
         raise CliError(f"{where}: its associations reach different instances ({names}); one "
                        "QuickSetupLocal has one targets")
     if not reached:
@@ -409,7 +435,7 @@ def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Co
     try:
         return _as_code(targets.python_expression())
     except QuickSetupValidationError as error:
-        raise _unexpressible(where, None, targets.describe(), error.allowed) from None
+        raise _unexpressible(where, None, printable(targets.describe()), error.allowed) from None
 
 
 def _as_code(expression: str) -> Code:
@@ -427,5 +453,5 @@ def _unexpressible(
     where: str, association: LegacyAssociation | None, targets: str, allowed: str
 ) -> CliError:
     named = f"association {association.name} targets" if association else "targets"
-    return CliError(f"{where}: {named} {targets}, which the app cannot express: InstanceTargets "
-                    f"takes {allowed}")
+    return CliError(f"{where}: {named} {printable(targets)}, which the app cannot express: "
+                    f"InstanceTargets takes {printable(allowed)}")
