@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test clean integ integ-snapshot
+.PHONY: setup synth test clean integ integ-snapshot mutants
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -43,6 +43,11 @@ integ: setup
 # Rewrite integ/*.snapshot after a reviewed change of what the integration apps synthesize.
 integ-snapshot: setup
 	QUICKSETUP_INTEG_SNAPSHOT_UPDATE=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_integ_snapshots.py
+
+# Mutation testing of the CLI (docs/benchmarks.md, "Mutation testing"); not part of make test.
+mutants: setup
+	$(BIN)/pip install --quiet -e ".[mutants]"
+	$(BIN)/python -m bench.mutants
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache

@@ -67,17 +67,7 @@ def grouped(output: str, args: list[str]) -> dict:
     stubber.add_response("list_associations", {"Associations": [
         association("update_ssm_agent", {"Success": 2, "Failed": 1}, "Failed"),
     ]}, {})
-    stubber.add_response("describe_association_executions",
-                         failed_run("update_ssm_agent", AGENT_RUN, "{Failed=1, Success=2}"),
-                         {"AssociationId": association_id("update_ssm_agent"), "MaxResults": 1})
-    stubber.add_response("describe_association_execution_targets",
-                         {"AssociationExecutionTargets": [target()]},
-                         {"AssociationId": association_id("update_ssm_agent"),
-                          "ExecutionId": AGENT_RUN,
-                          "Filters": [{"Key": "Status", "Value": "Failed"}]})
-    stubber.add_response("list_command_invocations",
-                         {"CommandInvocations": [invocation(WEB, output)]},
-                         {"CommandId": COMMAND, "InstanceId": WEB, "Details": True})
+    expect_agent_run_failed_on_web(stubber, "{Failed=1, Success=2}", output)
     with stubber:
         result = run(["troubleshoot", "--json", *args], aws)
     stubber.assert_no_pending_responses()
@@ -144,17 +134,7 @@ def test_aws_s_truncation_is_told_to_people():
     stubber.add_response("describe_association", {"AssociationDescription": association(
         "update_ssm_agent", {"Failed": 1}, "Failed")},
         {"AssociationId": association_id("update_ssm_agent")})
-    stubber.add_response("describe_association_executions",
-                         failed_run("update_ssm_agent", AGENT_RUN, "{Failed=1}"),
-                         {"AssociationId": association_id("update_ssm_agent"), "MaxResults": 1})
-    stubber.add_response("describe_association_execution_targets",
-                         {"AssociationExecutionTargets": [target()]},
-                         {"AssociationId": association_id("update_ssm_agent"),
-                          "ExecutionId": AGENT_RUN,
-                          "Filters": [{"Key": "Status", "Value": "Failed"}]})
-    stubber.add_response("list_command_invocations",
-                         {"CommandInvocations": [invocation(WEB, AGENT_CUT)]},
-                         {"CommandId": COMMAND, "InstanceId": WEB, "Details": True})
+    expect_agent_run_failed_on_web(stubber, "{Failed=1}", AGENT_CUT)
     with stubber:
         result = run(["troubleshoot", "--association", association_id("update_ssm_agent")], aws)
     assert "AWS returns the first 2,500 characters of a plugin's output" in result.stdout
@@ -385,3 +365,18 @@ def test_drill_downs_refuse_org(drill):
     assert result.stderr.strip() == (
         f"error: --org reads the organization's StackSets: leave it out with {drill}"
     )
+
+
+def expect_agent_run_failed_on_web(stubber, counts: str, output: str) -> None:
+    """The agent update's latest run failed (``counts``), on WEB alone, with ``output``."""
+    stubber.add_response("describe_association_executions",
+                         failed_run("update_ssm_agent", AGENT_RUN, counts),
+                         {"AssociationId": association_id("update_ssm_agent"), "MaxResults": 1})
+    stubber.add_response("describe_association_execution_targets",
+                         {"AssociationExecutionTargets": [target()]},
+                         {"AssociationId": association_id("update_ssm_agent"),
+                          "ExecutionId": AGENT_RUN,
+                          "Filters": [{"Key": "Status", "Value": "Failed"}]})
+    stubber.add_response("list_command_invocations",
+                         {"CommandInvocations": [invocation(WEB, output)]},
+                         {"CommandId": COMMAND, "InstanceId": WEB, "Details": True})

@@ -360,7 +360,7 @@ def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
     each group once (Command plugin or Automation step). --association and --instance drill
     down, with every failed target and its full output. With --org, per target of the
     organization's StackSets: each failed option and its latest failed execution. Exit code 1
-    when anything failed, 0 otherwise."""
+    when anything failed (with --org, also when a target could not be read), 0 otherwise."""
     if association is not None or instance is not None:
         _drill_down(aws, stack_name, association, instance, lines, org)
         return

@@ -1,0 +1,110 @@
+"""Mutation testing of the operator CLI with mutmut (``make mutants``; not part of ``make test``).
+
+Each group of modules is mutated in a scratch copy of the project under ``build/mutants/<n>``,
+one mutmut run per copy, the copies side by side (``--jobs``, default 2). Inside a copy, mutmut
+runs ONE mutant at a time (``--max-children 1``): mutmut forks its workers from a process that
+has already started the jsii kernel (Node.js), and two forked workers that synthesize at once
+write to that one kernel's pipe, fail, and would count every mutant as killed. The tests are
+the CLI's own (``tests/test_cli_*.py``).
+
+Prints, per module, mutants killed / all that were tested, as a Markdown table.
+
+    .venv/bin/python -m bench.mutants                       # the modules of MODULES
+    .venv/bin/python -m bench.mutants cli/contract.py cli/aws.py --jobs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "quicksetup_constructs"
+MODULES = ("cli/status.py", "cli/troubleshoot.py", "cli/preflight.py", "cli/importer/*",
+           "cli/aws.py", "cli/contract.py")
+"""The modules held to at least 90 % killed (docs/benchmarks.md, "Mutation testing")."""
+COPIED = ("quicksetup_constructs", "tests", "sample_app", "integ", "docs", "bench", "cdk.json",
+          "README.md", "Makefile", "package.json", "pyproject.toml")
+KILLED = {1, 3}
+"""mutmut's exit codes of a killed mutant (``mutmut.stats.status_by_exit_code``)."""
+NOT_TESTED = {None, 33, 34}
+"""Not checked, no test covers it, skipped: not counted."""
+
+
+def scratch_copy(directory: Path, patterns: list[str]) -> None:
+    """A copy of the project in ``directory`` whose ``pyproject.toml`` tells mutmut to mutate
+    ``patterns`` (paths under the package) with the CLI's tests."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "cdk.out", "*.egg-info")
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, directory / name, ignore=ignore)
+        else:
+            shutil.copy2(source, directory / name)
+    (directory / "node_modules").symlink_to(ROOT / "node_modules")
+    tests = sorted(f"tests/{p.name}" for p in (ROOT / "tests").glob("test_cli_*.py"))
+    settings = {
+        "source_paths": [PACKAGE],
+        "only_mutate": [f"{PACKAGE}/{pattern}" for pattern in patterns],
+        "pytest_add_cli_args_test_selection": tests,
+        "pytest_add_cli_args": ["-p", "no:xdist", "-p", "no:cacheprovider", "-q"],
+        "use_git_change_detection": False,
+        "also_copy": [name for name in COPIED if name not in ("quicksetup_constructs", "tests")]
+        + ["node_modules"],
+    }
+    with open(directory / "pyproject.toml", "a", encoding="utf-8") as file:
+        file.write("\n[tool.mutmut]\n")
+        file.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+
+
+def run(directory: Path) -> int:
+    mutmut = Path(sys.executable).with_name("mutmut")
+    with open(directory / "mutmut.log", "w", encoding="utf-8") as log:
+        return subprocess.run([str(mutmut), "run", "--max-children", "1"], check=False,
+                              cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+                              env={**os.environ, "CI": "1"}).returncode
+
+
+def results(directory: Path) -> dict[str, tuple[int, int]]:
+    """(killed, tested) per mutated module of one copy."""
+    found: dict[str, tuple[int, int]] = {}
+    for meta in sorted((directory / "mutants" / PACKAGE).rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"].values()
+        tested = [code for code in codes if code not in NOT_TESTED]
+        if codes:
+            module = meta.relative_to(directory / "mutants" / PACKAGE).as_posix()[:-5]
+            found[module] = (sum(code in KILLED for code in tested), len(tested))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", default=list(MODULES),
+                        help="paths under quicksetup_constructs/ (globs allowed)")
+    parser.add_argument("--jobs", type=int, default=2, help="copies run side by side")
+    options = parser.parse_args()
+    groups = [options.modules[n::options.jobs] for n in range(options.jobs)]
+    copies = [ROOT / "build" / "mutants" / str(n) for n, group in enumerate(groups) if group]
+    for directory, group in zip(copies, groups, strict=False):
+        scratch_copy(directory, group)
+    with ThreadPoolExecutor(len(copies)) as pool:
+        codes = list(pool.map(run, copies))
+    print("| module | killed | tested | killed ratio |\n|---|---:|---:|---:|")
+    for directory in copies:
+        for module, (killed, tested) in results(directory).items():
+            print(f"| `{module}` | {killed} | {tested} | {killed / tested:.0%} |")
+    if any(codes):
+        sys.exit(f"mutmut failed in {[str(c) for c, code in zip(copies, codes) if code]}: "
+                 "see mutmut.log there")
+
+
+if __name__ == "__main__":
+    main()
