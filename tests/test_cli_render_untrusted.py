@@ -268,28 +268,25 @@ def test_each_printer_shows_an_escape_sequence_and_markup_literally(name, mode):
 def test_command_output_keeps_its_lines_and_escapes_the_rest():
     """A step's output is shown a line per line AWS gave; a carriage return inside a line (which
     would overwrite it in a terminal) is shown as an escape."""
-    target = FailedTarget("i-0123456789abcdef0", "ManagedInstance", "Failed", "Failed", None, [
-        FailedStep("aws:runShellScript", "Failed", response_code=1,
-                   output=["downloading 10%\r100%", "done"]),
-    ])
-    option = OptionStatus("b", "Update the agent", FAILED, "QuickSetup-UpdateSSMAgent-x", "id")
-    out = Console(file=io.StringIO(), width=200, record=True)
-    render.print_association_troubles(out, AssociationTroubles(
-        option, "us-east-1", Execution("e", "Failed", None, AT, {}), [target]))
-    text = out.export_text()
+    text = one_failed_step_shown(["downloading 10%\r100%", "done"])
     assert "    downloading 10%\\x0d100%" in text
     assert "    done" in text
 
 
 def test_aws_s_truncation_is_shown_apart_from_lines_left_out():
+    text = one_failed_step_shown(["part 1", "---Output truncated---"])
+    assert "AWS returns the first 2,500 characters of a plugin's output" in text
+    assert "earlier lines left out" not in text
+
+
+def one_failed_step_shown(output: list[str]) -> str:
+    """What ``troubleshoot --association`` shows of one target whose one step failed with
+    ``output``."""
     target = FailedTarget("i-0123456789abcdef0", "ManagedInstance", "Failed", "Failed", None, [
-        FailedStep("aws:runShellScript", "Failed", response_code=1,
-                   output=["part 1", "---Output truncated---"]),
+        FailedStep("aws:runShellScript", "Failed", response_code=1, output=output),
     ])
     option = OptionStatus("b", "Update the agent", FAILED, "QuickSetup-UpdateSSMAgent-x", "id")
     out = Console(file=io.StringIO(), width=200, record=True)
     render.print_association_troubles(out, AssociationTroubles(
         option, "us-east-1", Execution("e", "Failed", None, AT, {}), [target]))
-    text = out.export_text()
-    assert "AWS returns the first 2,500 characters of a plugin's output" in text
-    assert "earlier lines left out" not in text
+    return out.export_text()

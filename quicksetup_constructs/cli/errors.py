@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .printable import printable
+from .printable import message_line
 
 FINDINGS_EXIT_CODE = 1
 """Exit code of a command that did its job and found something wrong: a failed association
@@ -16,9 +16,9 @@ error, ... (click's own usage errors exit 2 too)."""
 class CliError(Exception):
     """A problem the user can fix, explained in one line: a message that holds a line break or
     another control character (from a value AWS returned) has them escaped by
-    :func:`~quicksetup_constructs.cli.printable.printable`; a printable one is kept as it is."""
+    :func:`~quicksetup_constructs.cli.printable.message_line`."""
 
     def __init__(self, message: str) -> None:
-        line = message if message.isprintable() else printable(message)
+        line = message_line(message)
         super().__init__(line)
         self.message = line

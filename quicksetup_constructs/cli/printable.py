@@ -34,3 +34,10 @@ def printable(text: str) -> str:
         character
         for character in text
     )
+
+
+def message_line(message: str) -> str:
+    """``message`` ready for one line of output: kept as it is when every character is
+    printable (values in it already escaped by :func:`printable` stay escaped once), else
+    :func:`printable` of the whole."""
+    return message if message.isprintable() else printable(message)

@@ -33,7 +33,7 @@ from .compliance import SEVERITIES, ConfigurationCompliance
 from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .preflight import ERROR, KINDS, NOTE, WARNING, Preflight
-from .printable import printable
+from .printable import message_line, printable
 from .schedules import Schedule
 from .status import (
     FAILED,
@@ -160,10 +160,9 @@ def waiting(message: str, *, quiet: bool = False) -> Iterator[None]:
 
 def error_line(message: str) -> None:
     """``error: <message>`` on standard error, on one line: a message that still holds a raw
-    control character is escaped (:func:`printable`); one already escaped is kept as it is."""
-    safe = message if message.isprintable() else printable(message)
+    control character is escaped (:func:`message_line`)."""
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {escape(safe)}"
+        f"[bold red]error:[/] {escape(message_line(message))}"
     )
 
 
@@ -235,7 +234,8 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
     if configuration.kind == "local":
         for created in configuration.created:
             resources = ", ".join(f"{count} {kind}" for kind, count in created.resources.items())
-            out.print(f"[bold]Creates[/] in {shown(created.where)}: {shown(resources) or 'nothing'}")
+            out.print(f"[bold]Creates[/] in {shown(created.where)}: "
+                      f"{shown(resources) or 'nothing'}")
 
 
 def _item(out: Console, title: str, aside: str) -> Table:

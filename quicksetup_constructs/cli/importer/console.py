@@ -177,15 +177,14 @@ def _legacy(aws: Aws) -> tuple[list[LegacyConfiguration], tuple[str, ...]]:
             if name.startswith(LEGACY_PREFIX):
                 unread.append(name)
             continue
-        refuse_cdk_tokens(f"association {printable(association['AssociationName'])}",
-                          association)
+        where = f"association {printable(name)}"
+        refuse_cdk_tokens(where, association)
         parameters: dict[str, tuple[str, ...]] = {}
         if match["option"] in PARAMETERS_READ:
             description = client.describe_association(
                 AssociationId=association["AssociationId"]
             )["AssociationDescription"]
-            refuse_cdk_tokens(f"association {printable(association['AssociationName'])}",
-                              description)
+            refuse_cdk_tokens(where, description)
             parameters = {k: tuple(v) for k, v in description.get("Parameters", {}).items()}
         groups.setdefault(match["id"], []).append(LegacyAssociation(
             name=association["AssociationName"],

@@ -260,7 +260,8 @@ def _status_step(configurations: Sequence[ImportedConfiguration]) -> Step:
     commands, organization = [], False
     for configuration in {c.stack: c for c in configurations}.values():
         if configuration.construct == LOCAL:
-            commands.append(f"quicksetup status --stack {argument('a stack id', configuration.stack)} "
+            commands.append("quicksetup status --stack "
+                            f"{argument('a stack id', configuration.stack)} "
                             f"--region {argument('a Region', configuration.region)}")
         else:
             organization = True

@@ -1,6 +1,6 @@
 """Values ``import`` refuses to read: CDK token syntax (the generated app would resolve it at
-synth, into a reference or a crash), and lone surrogates (no UTF-8 file can hold them). This module does not
-import the CDK: the CLI runs without it."""
+synth, into a reference or a crash), and lone surrogates (no UTF-8 file can hold them). This
+module does not import the CDK: the CLI runs without it."""
 
 from __future__ import annotations
 

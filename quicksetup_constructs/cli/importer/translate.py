@@ -435,7 +435,7 @@ def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Co
     try:
         return _as_code(targets.python_expression())
     except QuickSetupValidationError as error:
-        raise _unexpressible(where, None, printable(targets.describe()), error.allowed) from None
+        raise _unexpressible(where, None, targets.describe(), error.allowed) from None
 
 
 def _as_code(expression: str) -> Code:
