@@ -626,3 +626,28 @@ def test_org_lists_different_reasons_in_one_line_most_frequent_first(isolated):
     assert assumed.endswith(" (4 targets)"), line
     assert listed.startswith("AWS denied ListAssociations"), line
     assert listed.endswith(" (2 targets)"), line
+
+
+def test_org_orders_reasons_by_count_not_by_name_nor_by_the_first_target_met(isolated):
+    # AssumeRole denied in the first member account (2 targets), ListAssociations denied in the
+    # next two (4 targets): the more frequent reason leads, though it sorts and is met later.
+    from .fake_aws import ACCOUNT as MANAGEMENT
+
+    denied, no_ssm = {"200000000001"}, {"200000000002", "200000000003"}
+    fake = FakeOrganization(accounts=[MANAGEMENT, *sorted(denied | no_ssm)],
+                            regions=[REGION, TOKYO], denied=denied, no_ssm=no_ssm)
+    with fake_organization(fake) as fake:
+        result = CliRunner(env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+                                "AWS_SECRET_ACCESS_KEY": "secret"}).invoke(main, [
+            "status", "--org", "--member-role", fake.member_role, "--region", REGION,
+            "--endpoint-url", fake.url, "--json",
+        ])
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.splitlines()
+    head = "error: 6 targets (account × Region) could not be read: "
+    assert line.startswith(head), line
+    listed, assumed = line.removeprefix(head).split("; ")
+    assert listed.startswith("AWS denied ListAssociations"), line
+    assert listed.endswith(" (4 targets)"), line
+    assert assumed.startswith("AWS denied AssumeRole: "), line
+    assert assumed.endswith(" (2 targets)"), line

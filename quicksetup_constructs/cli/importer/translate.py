@@ -128,16 +128,17 @@ def translate_definition(
     else:
         props = {"update_ssm_agent": _switch(where, parameters, SWITCHES[0]),
                  "default_host_management": True, **ONLY_UPDATE_AGENT}
-    common = {"source": manager.arn, "notes": notes,
-              "definition": f"{definition.type} {definition.id}".strip()}
+    source, described = manager.arn, f"{definition.type} {definition.id}".strip()
     if units:
         return [ImportedConfiguration(
             name="", construct=ORGANIZATION, stack="", account=account, region=region,
-            props={"organizational_unit_ids": units, "regions": regions, **props}, **common,
+            props={"organizational_unit_ids": units, "regions": regions, **props},
+            source=source, definition=described, notes=notes,
         )]
     return [
         ImportedConfiguration(name="", construct=LOCAL, stack="", account=target_account,
-                              region=target_region, props=dict(props), **common)
+                              region=target_region, props=dict(props), source=source,
+                              definition=described, notes=notes)
         for target_account in accounts for target_region in regions
     ]
 
@@ -402,15 +403,18 @@ def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Co
     """The targets every association of an older console configuration reaches, as the
     library's factory call; None for all instances. Read with
     :meth:`InstanceTargets.from_association_target`, which knows the keys of Command
-    documents and of Automation runbooks alike. An association with several target entries
-    (State Manager reaches their intersection), a key or value the library cannot build, or
-    associations that reach different instances: a :class:`CliError`, never all instances."""
+    documents and of Automation runbooks alike. An association with no target entry (State
+    Manager's older ``InstanceId`` form: one instance), or with several (State Manager reaches
+    their intersection), a key or value the library cannot build, or associations that reach
+    different instances: a :class:`CliError`, never all instances."""
     from quicksetup_constructs.targets import InstanceTargets
 
     reached: dict[InstanceTargets, str] = {}
     for association in associations:
         if not association.targets:
-            continue
+            raise CliError(f"{where}: association {association.name} has no Targets (State "
+                           "Manager's older InstanceId form), which the app cannot express: "
+                           "InstanceTargets takes one target entry")
         written = "; ".join(f"{key}={','.join(values)}" for key, values in association.targets)
         if len(association.targets) != 1:
             raise _unexpressible(where, association, written, "one target entry")
