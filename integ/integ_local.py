@@ -37,8 +37,8 @@ ASSERTIONS_STACK = "QuickSetupIntegLocalAssertions"
 VPC_VARIABLE = "QUICKSETUP_INTEG_VPC_ID"
 
 # Waiting: associations run when a node registers, and Update CloudWatch agent waits 1800 s
-# after the installation (README, "What each option creates"). Each waiter is one custom
-# resource, which CloudFormation gives at most an hour.
+# after the installation (docs/options.md, "What each option creates"). Each waiter is one
+# custom resource, which CloudFormation gives at most an hour.
 SOON = {"interval": cdk.Duration.seconds(30), "total_timeout": cdk.Duration.minutes(30)}
 LATER = {"interval": cdk.Duration.minutes(1), "total_timeout": cdk.Duration.minutes(55)}
 
@@ -138,8 +138,8 @@ def build(app: cdk.App) -> IntegTest:
 
     # Around the destroy (hooks run from this directory): before it, detach what the runbook
     # attached to the own role, which CloudFormation would not delete otherwise, and note what
-    # the assertion stack leaves; after it, check that the instance profile was kept (README,
-    # "Safe teardown") and delete it.
+    # the assertion stack leaves; after it, check that the instance profile was kept
+    # (docs/security.md, "Safe teardown") and delete it.
     assertions = cdk.Stack(app, ASSERTIONS_STACK, env=env)
     before_destroy = (
         f"python3 teardown.py before-destroy {INSTANCES_STACK} {SETUP_STACK} "

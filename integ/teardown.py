@@ -8,8 +8,8 @@
 ``after-destroy SETUP_STACK``
     The setup stack is gone. When its instance profile was recorded, check that the profile and
     its role were kept, as ``instance_profile_removal_policy`` (default ``RETAIN``) documents
-    (README, "Safe teardown"), then delete both. Delete, too, every instance profile and role
-    whose name begins with ``SETUP_STACK-``: CloudFormation names what it names itself
+    (docs/security.md, "Safe teardown"), then delete both. Delete, too, every instance profile
+    and role whose name begins with ``SETUP_STACK-``: CloudFormation names what it names itself
     ``<stack>-<logical id>-<random suffix>`` (CloudFormation user guide, "Name type": "MyStack-
     MyBucket-abcdefghijk1"), so these are the kept or half-deleted ones of an earlier run that
     failed or was stopped, which a stack of the same name no longer holds.
@@ -187,7 +187,7 @@ def retention_failure(iam, profile: str, role: str, where: str = "") -> str | No
         roles = iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"]
     except iam.exceptions.NoSuchEntityException:
         return (f"instance profile {profile}{where} was deleted with its stack, not retained "
-                '(README, "Safe teardown")')
+                '(docs/security.md, "Safe teardown")')
     if [found["RoleName"] for found in roles] != [role]:
         return f"instance profile {profile}{where} was kept without its role {role}"
     return None

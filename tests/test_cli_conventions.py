@@ -118,8 +118,8 @@ MOST_BACKOFF_OF_THREE_TRIES = 1 + 2
 # seconds. [...] The default value is 60 seconds."; --cli-connect-timeout "The maximum socket
 # connect time in seconds. [...] The default value is 60 seconds."
 AWS_CLI_DEFAULT_TIMEOUT_SECONDS = 60
-# README, "Global options": --cli-read-timeout defaults to 8, --cli-connect-timeout to 5, so that
-# an endpoint that never answers gives up "within 30 s by default" (3 x 8 s + 1 s + 2 s).
+# docs/cli.md, "Global options": --cli-read-timeout defaults to 8, --cli-connect-timeout to 5,
+# so that an endpoint that never answers gives up "within 30 s by default" (3 x 8 s + 1 s + 2 s).
 DOCUMENTED_READ_TIMEOUT_SECONDS = 8
 DOCUMENTED_CONNECT_TIMEOUT_SECONDS = 5
 GUARD_SECONDS = 10

@@ -637,8 +637,8 @@ def test_the_readme_maps_every_documented_parameter():
     host = text[text.index("QuickSetupType-SSMHostMgmt"):text.index("QuickSetupType-Distributor")]
     documented = set(re.findall(r"\b([A-Z][A-Za-z0-9]+) Description:", host))
     assert {"UpdateSSMAgent", "TargetRegions", "IsPolicyAttachAllowed"} <= documented
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme[readme.index("## Moving from the console"):]
+    readme = (Path(__file__).parent.parent / "docs" / "moving.md").read_text()
+    section = readme[readme.index("# Moving from the console"):]
     table = {name for row in section.splitlines() if row.startswith("| `")
              for name in re.findall(r"`([A-Za-z0-9]+)`", row.split("|")[1])}
     assert documented <= table, sorted(documented - table)

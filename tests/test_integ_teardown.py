@@ -288,7 +288,7 @@ def test_a_profile_deleted_with_its_stack_fails_the_retention_check_in_one_line(
     code, _, err = _hook(capsys, *LOCAL_AFTER)
     assert code == 1
     assert err == (f"error: instance profile {profile} was deleted with its stack, not retained "
-                   '(README, "Safe teardown")\n')
+                   '(docs/security.md, "Safe teardown")\n')
     assert not [name for name in _iam_names(account) if name.startswith(f"{SETUP}-")]
     assert _log_groups(account) == []
 
@@ -426,7 +426,7 @@ def test_a_member_profile_deleted_with_its_stack_instance_fails_the_check_in_one
     code, _, err = _organization_run(account, capsys, deletion_policy="Delete")
     assert code == 1
     assert err == (f"error: instance profile {KEPT} in account {MEMBER} was deleted with its "
-                   'stack, not retained (README, "Safe teardown")\n')
+                   'stack, not retained (docs/security.md, "Safe teardown")\n')
     assert _iam_names(_member(account)) == set()
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+# The guides: every page of docs/, each opening with its title (which ends a section).
+README = "\n".join(page.read_text(encoding="utf-8")
+                   for page in sorted((Path(__file__).parent.parent / "docs").glob("*.md")))
 
 
 def _section(title: str) -> str:

@@ -56,7 +56,7 @@ class InventorySync:
     public access blocked, TLS only, versioned, kept when the stack is deleted, and a bucket
     policy that lets Systems Manager of the configured accounts write) or
     ``InventorySync.to_bucket("inventory-bucket", "us-east-1")`` (your bucket, whose policy you
-    manage; see the README for the statements it needs).
+    manage; the guide's "Inventory in one S3 bucket" gives the statements it needs).
     """
 
     def __init__(
@@ -97,7 +97,7 @@ class InventorySync:
         kms_key_arn: str | None = None,
     ) -> InventorySync:
         """Your bucket ``bucket_name`` in ``bucket_region``; its bucket policy must let Systems
-        Manager of every configured account write (see the README).
+        Manager of every configured account write (the guide's "Inventory in one S3 bucket").
 
         :param prefix: Key prefix of the inventory. Default: none (the bucket's root).
         :param kms_key_arn: A KMS key, in the bucket's Region, that Systems Manager encrypts the
