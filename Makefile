@@ -7,9 +7,17 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test clean integ integ-snapshot mutants
+.PHONY: setup synth test clean integ integ-snapshot mutants docs
 
 setup: $(VENV)/.installed node_modules/.installed
+
+# build and twine in a venv of their own: checkov (dev extra) pins packaging<24 and urllib3 1.26,
+# which twine 6+ cannot share, and twine 5 cannot read the Metadata 2.4 of a license expression.
+PACKAGING := .venv-package
+$(PACKAGING)/.installed: Makefile
+	$(PYTHON) -m venv $(PACKAGING)
+	$(PACKAGING)/bin/pip install --quiet build==1.6.1 twine==7.0.0 setuptools==84.2.1
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +36,11 @@ synth: setup
 		PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --no-notices $$stack || exit 1; \
 	done
 
-test: setup
+test: setup $(PACKAGING)/.installed
 	$(BIN)/python -m pytest -n 2
 
-# Deploy the integration apps of integ/ to a real account, assert, destroy (README, "Verify on
-# your own account"); the organization app only with QUICKSETUP_INTEG_ORG_OU set.
+# Deploy the integration apps of integ/ to a real account, assert, destroy (docs/verify.md,
+# "Verify on your own account"); the organization app only with QUICKSETUP_INTEG_ORG_OU set.
 INTEG_APPS := integ/integ_local.py $(if $(QUICKSETUP_INTEG_ORG_OU),integ/integ_organization.py)
 
 integ: setup
@@ -49,5 +57,15 @@ mutants: setup
 	$(BIN)/pip install --quiet -e ".[mutants]"
 	$(BIN)/python -m bench.mutants
 
+# The documentation site (mkdocs.yml) into site/, in strict mode: a warning, a broken link or an
+# API name that cannot be resolved fails it. Needs no Node.js: the API pages are read from the
+# source by griffe, without importing aws_cdk.
+docs: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+$(VENV)/.docs-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[docs]"
+	touch $@
+
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache
+	rm -rf $(VENV) $(PACKAGING) node_modules cdk.out .pytest_cache site
