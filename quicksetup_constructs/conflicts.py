@@ -75,7 +75,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from .configuration import Configuration
 from .errors import QuickSetupValidationError
@@ -188,12 +188,12 @@ class Finding:
     message: str
 
 
-_APPS: weakref.WeakKeyDictionary[Construct, list[Coverage]] = weakref.WeakKeyDictionary()
+_APPS: weakref.WeakKeyDictionary[IConstruct, list[Coverage]] = weakref.WeakKeyDictionary()
 """The configurations created so far, by app (the root of the construct tree)."""
-_ROOTS: weakref.WeakKeyDictionary[cdk.Stack, Construct] = weakref.WeakKeyDictionary()
+_ROOTS: weakref.WeakKeyDictionary[cdk.Stack, IConstruct] = weakref.WeakKeyDictionary()
 
 
-def _root(stack: cdk.Stack) -> Construct:
+def _root(stack: cdk.Stack) -> IConstruct:
     """The root of ``stack``'s tree, asked of the jsii kernel once per stack."""
     root = _ROOTS.get(stack)
     if root is None:

@@ -67,8 +67,10 @@ class QuickSetupLocal(Construct):
     ``default_host_management`` is off)."""
     inventory_bucket: s3.IBucket | None
     """The bucket created for the inventory (None unless ``InventorySync.to_new_bucket()``)."""
-    inventory_sync: ssm.CfnResourceDataSync | None
-    """The resource data sync that delivers the inventory (None without ``inventory_sync``)."""
+    inventory_sync: cdk.CfnResource | None
+    """The resource data sync that delivers the inventory (None without ``inventory_sync``): an
+    ``AWS::SSM::ResourceDataSync``, or for a bucket of the organization the custom resource
+    that creates one with Organization data sharing."""
 
     def __init__(
         self,

@@ -102,7 +102,7 @@ class Aws:
     ) -> None:
         self.session = session
         self.options = options or AwsOptions()
-        self._config = parent._config if parent else self.options.client_config()
+        self._config: Any = parent._config if parent else self.options.client_config()
         self._clients: dict[tuple[str, str], Any] = {}
         self._members: dict[str, Aws] = {}
         self._account: str | None = account

@@ -10,7 +10,7 @@ and argument errors do not pay for loading it (its declarations import the CDK).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping, MutableSequence
+from collections.abc import Callable, Iterable, Mapping, MutableSequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
@@ -101,7 +101,7 @@ T = TypeVar("T")
 
 
 def share_account_wide(
-    groups: MutableMapping[str, MutableSequence[T]], match: Callable[[T], OptionMatch]
+    groups: Mapping[str, MutableSequence[T]], match: Callable[[T], OptionMatch]
 ) -> None:
     """Add to every configuration's group the associations that act on the account and Region
     rather than on instances (Explorer): a stack creates one, named after the first

@@ -108,7 +108,8 @@ def view(value: Any) -> Any:
         return jsonable(value)
     kind = type(value).__name__
     result: dict[str, Any] = {}
-    names = [f.name for f in dataclasses.fields(value)] + list(getattr(value, "JSON_EXTRA", ()))
+    names: list[str] = [f.name for f in dataclasses.fields(value)]
+    names += getattr(value, "JSON_EXTRA", ())
     for name in names:
         item = getattr(value, name)
         field = RENAMED.get((kind, name), name)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import sys
 
-CLI_EXTRA_MODULES = frozenset({"click", "boto3", "botocore", "rich", "croniter", "cron_descriptor"})
-"""The top-level modules of the ``cli`` extra's packages."""
-INSTALL_HINT = "pip install 'quicksetup-constructs[cli]'"
+from .errors import INSTALL_HINT, missing_extra
 
 
 def main() -> None:
@@ -28,11 +26,3 @@ def main() -> None:
             f"{INSTALL_HINT}\n"
         )
         sys.exit(2)
-
-
-def missing_extra(error: BaseException) -> str | None:
-    """The module of the ``cli`` extra whose absence ``error`` reports, if it is one."""
-    if not isinstance(error, ModuleNotFoundError):
-        return None
-    missing = (error.name or "").split(".")[0]
-    return missing if missing in CLI_EXTRA_MODULES else None

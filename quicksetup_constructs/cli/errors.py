@@ -11,6 +11,9 @@ FINDINGS_EXIT_CODE = 1
 ERROR_EXIT_CODE = 2
 """Exit code of a command that could not do its job: a usage error, no credentials, an AWS
 error, ... (click's own usage errors exit 2 too)."""
+CLI_EXTRA_MODULES = frozenset({"click", "boto3", "botocore", "rich", "croniter", "cron_descriptor"})
+"""The top-level modules of the ``cli`` extra's packages."""
+INSTALL_HINT = "pip install 'quicksetup-constructs[cli]'"
 
 
 class CliError(Exception):
@@ -22,3 +25,11 @@ class CliError(Exception):
         line = message_line(message)
         super().__init__(line)
         self.message = line
+
+
+def missing_extra(error: BaseException) -> str | None:
+    """The module of the ``cli`` extra whose absence ``error`` reports, if it is one."""
+    if not isinstance(error, ModuleNotFoundError):
+        return None
+    missing = (error.name or "").split(".")[0]
+    return missing if missing in CLI_EXTRA_MODULES else None

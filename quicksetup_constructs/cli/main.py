@@ -101,7 +101,7 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:
-            from .entry import missing_extra
+            from .errors import missing_extra
 
             if global_options(ctx).get("debug") or missing_extra(error):
                 raise  # a missing extra is named by the script's entry point

@@ -35,12 +35,13 @@ from .errors import CliError
 from .printable import printable
 from .status import (
     FAILED,
+    MISSING,
     NOT_CONFIGURED,
     PENDING,
-    SUCCESS,
     Execution,
     latest_execution,
     option_status,
+    worst,
 )
 from .templates import STACK_SET, parse_template_body
 
@@ -289,7 +290,7 @@ def _target(
     failures: list[FailedOptionRun] = []
     for name, match in match_associations(names).items():
         association = associations.get(name)
-        options[match.key] = option_status(association, None).status if association else "Missing"
+        options[match.key] = option_status(association, None).status if association else MISSING
         if name in read.failures:
             assert association is not None
             failures.append(FailedOptionRun(
@@ -297,14 +298,10 @@ def _target(
                 association_id=association.association_id, counts=association.counts,
                 execution=read.failures[name],
             ))
-    states = set(options.values())
-    if FAILED in states:
-        status = FAILED
-    elif "Missing" in states or PENDING in states:
+    status = worst(options.values())
+    if status == MISSING:  # not created yet in this target: the StackSet is still deploying it
         status = PENDING
-    else:
-        status = SUCCESS
-    missing = [key for key, state in options.items() if state == "Missing"]
+    missing = [key for key, state in options.items() if state == MISSING]
     detail = ("not created yet: " + ", ".join(missing)) if missing else None
     return TargetStatus(
         **common, association_status=status, association_detail=detail, options=options,

@@ -59,10 +59,10 @@ def describe_schedule(
         if len(fields) == 7:
             fields = fields[1:]
         if len(fields) == 6:
-            words = _cron_words(fields)
+            described = _cron_words(fields)
             runs = _cron_runs(fields, now, count)
             return Schedule(
-                expression, f"{words} (UTC)" if words else expression, runs,
+                expression, f"{described} (UTC)" if described else expression, runs,
                 not apply_only_at_cron_interval,
             )
     if match := _AT.fullmatch(expression):

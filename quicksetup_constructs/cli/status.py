@@ -13,6 +13,7 @@ configuration's role) and the inventory's resource data sync (its last sync).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,8 @@ NOT_CONFIGURED = "Not configured"
 MISSING = "Missing"
 FINDINGS = frozenset({FAILED, MISSING})
 """Card statuses that make ``status`` exit 1."""
+SEVERITY = (FAILED, MISSING, PENDING, SUCCESS)
+"""Card states from the worst to the best: a configuration shows the worst of its cards."""
 DHMC_SETTING_ID = "/ssm/managed-instance/default-ec2-instance-management-role"
 """The service setting that names the Default Host Management Configuration role."""
 DHMC_OFF = "$None"
@@ -152,18 +155,20 @@ class ConfigurationStatus:
 
     @property
     def status(self) -> str:
-        states = {option.status for option in self.options} | {
+        return worst([option.status for option in self.options] + [
             card.status for card in (self.host_management, self.inventory_sync) if card
-        }
-        for state in (FAILED, MISSING, PENDING, SUCCESS):
-            if state in states:
-                return state
-        return NOT_CONFIGURED
+        ])
 
     @property
     def findings(self) -> bool:
         """Whether an option or setting failed or is missing (exit code 1)."""
         return self.status in FINDINGS
+
+
+def worst(states: Iterable[str]) -> str:
+    """The worst of some cards' states (:data:`SEVERITY`); Not configured when none is known."""
+    present = set(states)
+    return next((state for state in SEVERITY if state in present), NOT_CONFIGURED)
 
 
 def parse_counts(text: str) -> dict[str, int]:
