@@ -24,7 +24,19 @@ _EXPORTS = {
     "ScanBaseline": ".options",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [  # spelled out, as type checkers read it; a test keeps it equal to _EXPORTS
+    "ORGANIZATION_REGIONS",
+    "InstanceTargets",
+    "InventoryFilePath",
+    "InventoryRegistryKey",
+    "InventorySettings",
+    "InventorySync",
+    "QuickSetupLocal",
+    "QuickSetupOrganization",
+    "QuickSetupValidationError",
+    "RolloutPreferences",
+    "ScanBaseline",
+]
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:

@@ -18,7 +18,13 @@ _EXPORTS = {
     "RolloutPreferences": ".preferences",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [  # spelled out, as type checkers read it; a test keeps it equal to _EXPORTS
+    "MANAGEMENT_ACCOUNT_WARNING",
+    "ORGANIZATION_REGIONS",
+    "TARGET_COUNT_WARNING",
+    "QuickSetupOrganization",
+    "RolloutPreferences",
+]
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
