@@ -16,17 +16,22 @@ from cfnlint.runner import Runner
 
 from quicksetup_constructs import QuickSetupLocal
 
+from .apps import new_app
+
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 
 
-def local_stack(env: cdk.Environment | None = None, **props: Any) -> tuple[cdk.Stack, QuickSetupLocal]:
-    """A new app with one stack holding one QuickSetupLocal built with ``props``."""
-    stack = cdk.Stack(cdk.App(), "Stack", env=env)
+def local_stack(
+    env: cdk.Environment | None = None, *, flag_set: str = "recommended", **props: Any
+) -> tuple[cdk.Stack, QuickSetupLocal]:
+    """A new app (feature flags of ``flag_set``) with one stack holding one QuickSetupLocal
+    built with ``props``."""
+    stack = cdk.Stack(new_app(flag_set), "Stack", env=env)
     return stack, QuickSetupLocal(stack, "QuickSetup", **props)
 
 
-def local_template(**props: Any) -> assertions.Template:
-    stack, _ = local_stack(**props)
+def local_template(*, flag_set: str = "recommended", **props: Any) -> assertions.Template:
+    stack, _ = local_stack(flag_set=flag_set, **props)
     return assertions.Template.from_stack(stack)
 
 
@@ -65,12 +70,15 @@ def nag_packs() -> tuple[type, ...]:
     return (AwsSolutionsChecks, NIST80053R5Checks)
 
 
-def nag_report(build: Any, outdir: Any, *packs: type) -> dict[str, Any]:
-    """Build an app with ``build(app)``, synthesize it under cdk-nag ``packs`` (default:
-    :func:`nag_packs`) and return CDK's validation report (violations and acknowledged ones).
+def nag_report(
+    build: Any, outdir: Any, *packs: type, flag_set: str = "recommended"
+) -> dict[str, Any]:
+    """Build an app (feature flags of ``flag_set``) with ``build(app)``, synthesize it under
+    cdk-nag ``packs`` (default: :func:`nag_packs`) and return CDK's validation report
+    (violations and acknowledged ones).
 
     A pack with neither violations nor acknowledgements does not appear in the report."""
-    app = cdk.App(outdir=str(outdir))
+    app = new_app(flag_set, outdir=str(outdir))
     build(app)
     cdk.Validations.of(app).add_plugins(*(pack(app) for pack in packs or nag_packs()))
     try:
@@ -81,17 +89,31 @@ def nag_report(build: Any, outdir: Any, *packs: type) -> dict[str, Any]:
         return json.load(report)
 
 
+ANNOTATIONS_PLUGIN = "Construct Annotations"
+"""The report's entry for the constructs' warnings, not a cdk-nag pack: CDK lists them in the
+validation report under the feature flag ``@aws-cdk/core:annotationsInValidationReport``
+("annotations ... are included in the validation report"). The warnings are tested as
+annotations (``Annotations.from_stack``), where they show under any flags."""
+
+
+def _pack_reports(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reports of the cdk-nag packs in a validation report."""
+    return [p for p in report["pluginReports"] if p["pluginName"] != ANNOTATIONS_PLUGIN]
+
+
 def unacknowledged(report: dict[str, Any]) -> list[str]:
+    """The cdk-nag packs' unacknowledged findings, each with the paths of its constructs."""
     return [
-        f"{violation['ruleName']} at {[c['constructPath'] for c in violation['violatingConstructs']]}"
-        for plugin in report["pluginReports"]
+        f"{violation['ruleName']} at "
+        f"{[c['constructPath'] for c in violation['violatingConstructs']]}"
+        for plugin in _pack_reports(report)
         for violation in plugin["violations"]
     ]
 
 
 def violations(report: dict[str, Any]) -> list[str]:
-    """The rule names of the unacknowledged findings of a validation report."""
-    return [v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]]
+    """The rule names of the cdk-nag packs' unacknowledged findings in a validation report."""
+    return [v["ruleName"] for plugin in _pack_reports(report) for v in plugin["violations"]]
 
 
 def inner_nag_report(organization: Any) -> dict[str, Any]:

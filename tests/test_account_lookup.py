@@ -16,6 +16,7 @@ from aws_cdk.assertions import Annotations, Match
 from quicksetup_constructs import QuickSetupOrganization, QuickSetupValidationError
 from quicksetup_constructs.organization.accounts import CONTEXT_FILE, context_key
 
+from .apps import new_app
 from .moto_server import free_port, moto_server
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -102,7 +103,7 @@ def moto_env(aws_env, moto_url):
 def _organization(
     unit_ids: list[str], app: cdk.App | None = None, **props
 ) -> tuple[cdk.Stack, QuickSetupOrganization]:
-    stack = cdk.Stack(app or cdk.App(), "Org")
+    stack = cdk.Stack(app or new_app(), "Org")
     return stack, QuickSetupOrganization(
         stack, "OrgQuickSetup", organizational_unit_ids=unit_ids, regions=REGIONS, **props
     )
@@ -148,7 +149,7 @@ def test_later_synths_read_the_cache_without_calling_aws(organization, moto_env)
     moto_env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # now unreachable
 
     # as under the CDK CLI, which passes cdk.context.json to the app as context
-    stack, org = _organization([organization.workloads], app=cdk.App(context=cached))
+    stack, org = _organization([organization.workloads], app=new_app(context=cached))
     assert org.account_count == 25
     assert _unchecked_warnings(stack) == []
     # and as under `python app.py`, which reads the file in the working directory

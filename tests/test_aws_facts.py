@@ -28,6 +28,8 @@ from quicksetup_constructs.organization.regions import (
     outside_documented_regions,
 )
 
+from .apps import FLAG_SET_NAMES, new_app
+
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
 INSTANCE_IDS = ["i-0123456789abcdef0", "i-0fedcba9876543210"]
@@ -116,31 +118,37 @@ TARGET_LIMIT = 2000
 # --- Stacks -----------------------------------------------------------------------------------
 
 
-def _local(targets: InstanceTargets) -> dict[str, Any]:
-    stack = cdk.Stack(cdk.App(), "Local", env=ENV)
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def flag_set(request: pytest.FixtureRequest) -> str:
+    """Each feature flag set in turn (tests/apps.py), for the module's stacks."""
+    return request.param
+
+
+def _local(targets: InstanceTargets, flag_set: str) -> dict[str, Any]:
+    stack = cdk.Stack(new_app(flag_set), "Local", env=ENV)
     QuickSetupLocal(stack, "QuickSetup", targets=targets)
     return Template.from_stack(stack).to_json()
 
 
 @pytest.fixture(scope="module")
-def local_by_ids() -> dict[str, Any]:
+def local_by_ids(flag_set) -> dict[str, Any]:
     """A QuickSetupLocal with the default options (the instance profile attached by an
     Automation association), targeting two instances by id."""
-    return _local(InstanceTargets.instance_ids(INSTANCE_IDS))
+    return _local(InstanceTargets.instance_ids(INSTANCE_IDS), flag_set)
 
 
 @pytest.fixture(scope="module")
-def local_by_group() -> dict[str, Any]:
+def local_by_group(flag_set) -> dict[str, Any]:
     """The same, targeting the resource group ``web``."""
-    return _local(InstanceTargets.resource_group(GROUP))
+    return _local(InstanceTargets.resource_group(GROUP), flag_set)
 
 
 @pytest.fixture(scope="module")
-def organization() -> tuple[dict[str, Any], QuickSetupOrganization]:
+def organization(flag_set) -> tuple[dict[str, Any], QuickSetupOrganization]:
     """A QuickSetupOrganization over every Region of the guide, with as many accounts as fit:
     2,000 // 15 = 133 accounts × 15 Regions = 1,995 targets. Its outer template, and the
     construct (whose ``account_template`` is the account StackSet's template)."""
-    stack = cdk.Stack(cdk.App(), "Organization", env=ENV)
+    stack = cdk.Stack(new_app(flag_set), "Organization", env=ENV)
     org = QuickSetupOrganization(
         stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=GUIDE_REGIONS,
         account_count=TARGET_LIMIT // len(GUIDE_REGIONS),
@@ -313,9 +321,9 @@ def _runbook_calls() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def service_role_actions() -> set[str]:
+def service_role_actions(flag_set) -> set[str]:
     """The actions of the automation (service) role with every option that widens it."""
-    stack = cdk.Stack(cdk.App(), "Local", env=ENV)
+    stack = cdk.Stack(new_app(flag_set), "Local", env=ENV)
     QuickSetupLocal(stack, "QuickSetup", allow_policy_attach=True, install_cloudwatch_agent=True)
     template = Template.from_stack(stack).to_json()
     return {
@@ -484,7 +492,7 @@ def test_the_guide_regions_together_get_no_region_warning(organization):
 def test_a_region_outside_the_guide_is_a_warning_naming_the_guide_list():
     """The StackSets deploy to any Region; that the Organization type is documented in the 15
     only is worth a warning (decided: not an error), which names the list."""
-    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
+    stack = cdk.Stack(new_app(), "Stack", env=ENV)
     org = QuickSetupOrganization(
         stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=["us-east-1", "eu-north-1"],
         account_count=1,
@@ -496,7 +504,7 @@ def test_a_region_outside_the_guide_is_a_warning_naming_the_guide_list():
 
 
 def test_the_region_warning_can_be_acknowledged():
-    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
+    stack = cdk.Stack(new_app(), "Stack", env=ENV)
     cdk.Annotations.of(stack).acknowledge_warning(
         OUTSIDE_DOCUMENTED_REGIONS_WARNING, "Stockholm checked by hand."
     )
@@ -518,7 +526,7 @@ def _region_warnings(stack: cdk.Stack) -> list[str]:
 
 @pytest.mark.parametrize("region", ["us-east", "US-EAST-1", "", "eu-north-1 "])
 def test_fails_when_a_region_is_not_a_region_code(region):
-    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
+    stack = cdk.Stack(new_app(), "Stack", env=ENV)
     with pytest.raises(QuickSetupValidationError, match="^regions: "):
         QuickSetupOrganization(
             stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=[region],

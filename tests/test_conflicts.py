@@ -22,6 +22,8 @@ from quicksetup_constructs.conflicts import (
     OVERLAPPING_PATCH_SCANS_WARNING,
 )
 
+from .apps import new_app
+
 # User guide, "Troubleshooting problems with Systems Manager Inventory"
 # (https://docs.aws.amazon.com/systems-manager/latest/userguide/syman-inventory-troubleshooting.html):
 # "An error that `Multiple apply all associations with document 'AWS-GatherSoftwareInventory'
@@ -79,7 +81,7 @@ def _local(stack: cdk.Stack, name: str, **props: Any) -> QuickSetupLocal:
 ], ids=["same-tag", "tag-and-its-key", "two-tag-keys", "tag-group", "two-groups", "shared-id",
         "ids-tag"])
 def test_fails_when_two_local_configurations_can_collect_inventory_from_one_instance(first, second):
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     _local(stack, "First", targets=first)
     before = [child.node.id for child in stack.node.children]
     with pytest.raises(QuickSetupValidationError) as raised:
@@ -109,7 +111,7 @@ def test_multi_value_tags_conflict_only_when_a_value_is_shared(first, second, cl
     # "If you specified multiple tag values, the association targets any node with at least one
     # of those tag values" (user guide, "Understanding targets and rate controls in State
     # Manager associations"): two sets of values of one key meet exactly where they share one.
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     _local(stack, "First", targets=first)
     if clash:
         with pytest.raises(QuickSetupValidationError, match="^collect_inventory: "):
@@ -133,7 +135,7 @@ def _expect_aws_all_instances_error(build, first_path: str) -> None:
 
 
 def test_fails_when_two_all_instances_inventories_are_in_one_stack():
-    stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
+    stack = cdk.Stack(new_app(), "Stack", env=MEMBER)
     _local(stack, "First", targets=ALL, scan_for_patches=False)
     _expect_aws_all_instances_error(
         lambda: _local(stack, "Second", targets=ALL, scan_for_patches=False), "Stack/First",
@@ -150,7 +152,7 @@ def test_fails_when_two_all_instances_inventories_are_in_one_stack():
 def test_two_all_instances_inventories_in_stacks_of_one_account_and_region_fail(
     first, second, clash
 ):
-    app = cdk.App()
+    app = new_app()
     _local(cdk.Stack(app, "First", env=first), "QuickSetup", targets=ALL, scan_for_patches=False)
     second_stack = cdk.Stack(app, "Second", env=second)
     build = lambda: _local(second_stack, "QuickSetup", targets=ALL, scan_for_patches=False)
@@ -161,7 +163,7 @@ def test_two_all_instances_inventories_in_stacks_of_one_account_and_region_fail(
 
 
 def test_an_all_instances_inventory_beside_one_without_inventory_is_fine():
-    stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
+    stack = cdk.Stack(new_app(), "Stack", env=MEMBER)
     _local(stack, "First", targets=ALL, scan_for_patches=False)
     _local(stack, "Second", targets=ALL, scan_for_patches=False, collect_inventory=False)
     assertions.Template.from_stack(stack).resource_properties_count_is(
@@ -170,7 +172,7 @@ def test_an_all_instances_inventory_beside_one_without_inventory_is_fine():
 
 
 def test_fails_when_two_organization_configurations_over_one_ou_collect_all_instances():
-    app = cdk.App()
+    app = new_app()
     both = ORG | {"targets": ALL, "scan_for_patches": False}
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **both)
     second = cdk.Stack(app, "Second")
@@ -189,7 +191,7 @@ ROOT_ORG = ORG | {
 def test_fails_when_a_local_and_an_organization_all_instances_inventory_provably_meet():
     """A delegated administrator is a member account, the root holds every member account, and
     the local stack's Region is one of the organization's: both run in that account and Region."""
-    app = cdk.App()
+    app = new_app()
     _local(cdk.Stack(app, "Local", env=DELEGATED_ADMIN), "QuickSetup", targets=ALL,
            scan_for_patches=False)
     organization = cdk.Stack(app, "Org", env=DELEGATED_ADMIN)
@@ -209,7 +211,7 @@ def test_fails_when_a_local_and_an_organization_all_instances_inventory_provably
 def test_a_local_and_an_organization_all_instances_inventory_that_may_meet_warn(
     local_env, org_env, org_props
 ):
-    app = cdk.App()
+    app = new_app()
     _local(cdk.Stack(app, "Local", env=local_env), "QuickSetup", targets=ALL,
            scan_for_patches=False)
     organization = cdk.Stack(app, "Org", env=org_env)
@@ -229,7 +231,7 @@ def test_a_local_and_an_organization_all_instances_inventory_that_may_meet_warn(
     (InstanceTargets.resource_group("web"), InstanceTargets.all_instances()),
 ], ids=["all-then-tag", "tag-then-all", "all-then-ids", "group-then-all"])
 def test_an_all_instances_inventory_beside_a_targeted_one_is_no_conflict(first, second):
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     _local(stack, "First", targets=first, scan_for_patches=False)
     _local(stack, "Second", targets=second, scan_for_patches=False)
     inventories = [
@@ -244,7 +246,7 @@ def test_an_all_instances_inventory_beside_a_targeted_one_is_no_conflict(first, 
 
 
 def test_all_instances_and_targeted_organization_configurations_do_not_conflict():
-    app = cdk.App()
+    app = new_app()
     QuickSetupOrganization(
         cdk.Stack(app, "First"), "OrgQuickSetup",
         **(ORG | {"targets": InstanceTargets.all_instances(), "scan_for_patches": False}),
@@ -272,14 +274,14 @@ def test_local_and_global_organization_inventory_is_no_inventory_conflict():
     (InstanceTargets.instance_ids(IDS[:1]), InstanceTargets.instance_ids(IDS[1:])),
 ], ids=["tag-values", "instance-ids"])
 def test_disjoint_targets_may_both_collect_inventory_and_scan(first, second):
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     _local(stack, "First", targets=first)
     _local(stack, "Second", targets=second)
     assert _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING) == []
 
 
 def test_a_tag_value_known_only_at_deploy_time_can_overlap():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     value = cdk.CfnParameter(stack, "Env").value_as_string
     _local(stack, "First", targets=InstanceTargets.tag("Env", "prod"))
     with pytest.raises(QuickSetupValidationError, match="^collect_inventory: "):
@@ -297,7 +299,7 @@ def test_a_tag_value_known_only_at_deploy_time_can_overlap():
 def test_local_configurations_conflict_only_where_their_stacks_can_be_one_environment(
     first, second, conflict
 ):
-    app = cdk.App()
+    app = new_app()
     _local(cdk.Stack(app, "First", env=first), "QuickSetup")
     second_stack = cdk.Stack(app, "Second", env=second)
     if conflict:
@@ -308,13 +310,13 @@ def test_local_configurations_conflict_only_where_their_stacks_can_be_one_enviro
 
 
 def test_configurations_of_different_apps_never_conflict():
-    first = _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
-    second = _local(cdk.Stack(cdk.App(), "Stack"), "QuickSetup")
+    first = _local(cdk.Stack(new_app(), "Stack"), "QuickSetup")
+    second = _local(cdk.Stack(new_app(), "Stack"), "QuickSetup")
     assert "collect_inventory" in first.associations and "collect_inventory" in second.associations
 
 
 def test_a_failed_configuration_is_not_remembered():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError, match="^schedules"):
         _local(stack, "Broken", schedules={"scan_for_patches": "daily"})
     _local(stack, "QuickSetup")
@@ -324,7 +326,7 @@ def test_a_failed_configuration_is_not_remembered():
 
 
 def test_overlapping_patch_scans_warn_on_the_second_configuration():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     _local(stack, "Web", targets=InstanceTargets.tag("App", "web"))
     _local(stack, "Patching", targets=InstanceTargets.tag("Patch"), collect_inventory=False)
     warnings = _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING)
@@ -335,14 +337,14 @@ def test_overlapping_patch_scans_warn_on_the_second_configuration():
 
 
 def test_no_patch_scan_warning_when_only_one_scans():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     _local(stack, "Web")
     _local(stack, "Agent", collect_inventory=False, scan_for_patches=False, update_ssm_agent=True)
     assert _warnings(stack, OVERLAPPING_PATCH_SCANS_WARNING) == []
 
 
 def test_the_patch_scan_warning_can_be_acknowledged_on_the_stack():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     cdk.Annotations.of(stack).acknowledge_warning(
         OVERLAPPING_PATCH_SCANS_WARNING, "The second scan feeds a separate compliance report."
     )
@@ -355,7 +357,7 @@ def test_the_patch_scan_warning_can_be_acknowledged_on_the_stack():
 
 
 def _local_then_organization(local_env, org_env=MANAGEMENT, **org_props):
-    app = cdk.App()
+    app = new_app()
     local = cdk.Stack(app, "Local", env=local_env)
     _local(local, "QuickSetup", targets=InstanceTargets.tag("Env", "prod"))
     organization = cdk.Stack(app, "Org", env=org_env)
@@ -386,7 +388,7 @@ def test_local_and_organization_overlap_where_an_account_and_region_can_be_share
 
 
 def test_the_overlap_is_found_whichever_is_created_first():
-    app = cdk.App()
+    app = new_app()
     organization = cdk.Stack(app, "Org", env=MANAGEMENT)
     QuickSetupOrganization(organization, "OrgQuickSetup", **ORG)
     local = cdk.Stack(app, "Local")
@@ -413,7 +415,7 @@ def test_an_organization_stack_whose_account_is_unknown_may_be_a_member_account(
      {"targets": InstanceTargets.tag("Env", "dev")}, False),
 ])
 def test_organization_configurations_conflict_over_shared_ous_and_regions(first, second, conflict):
-    app = cdk.App()
+    app = new_app()
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | first))
     stack = cdk.Stack(app, "Second")
     if conflict:
@@ -426,7 +428,7 @@ def test_organization_configurations_conflict_over_shared_ous_and_regions(first,
 
 
 def test_two_organization_configurations_that_both_scan_warn():
-    app = cdk.App()
+    app = new_app()
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **ORG)
     stack = cdk.Stack(app, "Second")
     QuickSetupOrganization(stack, "OrgQuickSetup", **(ORG | {"collect_inventory": False}))
@@ -441,7 +443,7 @@ DHMC_ONLY = {"collect_inventory": False, "scan_for_patches": False, "default_hos
 
 def test_fails_when_two_local_configurations_of_one_environment_both_set_dhmc():
     """Disjoint targets do not help: the setting belongs to the account and Region."""
-    stack = cdk.Stack(cdk.App(), "Stack", env=MEMBER)
+    stack = cdk.Stack(new_app(), "Stack", env=MEMBER)
     _local(stack, "Web", targets=InstanceTargets.tag("Env", "web"), **DHMC_ONLY)
     with pytest.raises(QuickSetupValidationError, match="^default_host_management: ") as raised:
         _local(stack, "Db", targets=InstanceTargets.tag("Env", "db"), **DHMC_ONLY)
@@ -450,7 +452,7 @@ def test_fails_when_two_local_configurations_of_one_environment_both_set_dhmc():
 
 
 def test_dhmc_in_two_accounts_or_in_one_configuration_only_is_fine():
-    app = cdk.App()
+    app = new_app()
     _local(cdk.Stack(app, "A", env=MEMBER), "QuickSetup", **DHMC_ONLY)
     _local(cdk.Stack(app, "B", env=MANAGEMENT), "QuickSetup", **DHMC_ONLY)
     stack = cdk.Stack(app, "C", env=MEMBER)
@@ -459,7 +461,7 @@ def test_dhmc_in_two_accounts_or_in_one_configuration_only_is_fine():
 
 
 def test_fails_when_two_organization_configurations_over_one_ou_both_set_dhmc():
-    app = cdk.App()
+    app = new_app()
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | DHMC_ONLY))
     with pytest.raises(QuickSetupValidationError, match="^default_host_management: "):
         QuickSetupOrganization(cdk.Stack(app, "Second"), "OrgQuickSetup", **(
@@ -477,7 +479,7 @@ SYNC_ONLY = {
 
 
 def test_fails_when_two_organization_configurations_over_one_ou_both_deliver_inventory():
-    app = cdk.App()
+    app = new_app()
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | SYNC_ONLY))
     second = cdk.Stack(app, "Second")
     with pytest.raises(QuickSetupValidationError, match="^inventory_sync: ") as raised:
@@ -490,7 +492,7 @@ def test_fails_when_two_organization_configurations_over_one_ou_both_deliver_inv
 
 
 def test_organization_inventory_syncs_over_different_ous_are_fine():
-    app = cdk.App()
+    app = new_app()
     QuickSetupOrganization(cdk.Stack(app, "First"), "OrgQuickSetup", **(ORG | SYNC_ONLY))
     QuickSetupOrganization(cdk.Stack(app, "Second"), "OrgQuickSetup", **(
         ORG | SYNC_ONLY | {"organizational_unit_ids": ["ou-abcd-33334444"]}
@@ -500,7 +502,7 @@ def test_organization_inventory_syncs_over_different_ous_are_fine():
 
 
 def test_local_and_organization_that_both_set_dhmc_warn_even_with_disjoint_targets():
-    app = cdk.App()
+    app = new_app()
     _local(cdk.Stack(app, "Local", env=MEMBER), "QuickSetup",
            targets=InstanceTargets.tag("Env", "prod"), **DHMC_ONLY)
     organization = cdk.Stack(app, "Org", env=MANAGEMENT)

@@ -19,6 +19,8 @@ from quicksetup_constructs.service_setting_regions import (
     SERVICE_SETTING_TYPE,
 )
 
+from .apps import new_app
+
 # User guide, "Default Host Management Configuration"
 # (https://docs.aws.amazon.com/systems-manager/latest/userguide/managed-instances-default-host-management.html),
 # "Turn on Default Host Management Configuration (command line)":
@@ -65,7 +67,7 @@ def _deployed(value: Any, arns: dict[str, str]) -> Any:
 
 
 def _local_with(role_of: Any) -> tuple[cdk.Stack, iam.IRole, dict[str, Any]]:
-    stack = cdk.Stack(cdk.App(), "Stack", env=ENV)
+    stack = cdk.Stack(new_app(), "Stack", env=ENV)
     role = role_of(stack)
     QuickSetupLocal(
         stack, "QuickSetup", default_host_management=True, default_host_management_role=role,
@@ -109,7 +111,7 @@ def test_a_role_without_a_path_is_registered_by_its_name():
 
 
 def test_an_organization_names_a_role_with_a_path_as_path_and_name():
-    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+    stack = cdk.Stack(new_app(), "Org", env=ENV)
     organization = QuickSetupOrganization(
         stack, "OrgQuickSetup", default_host_management_role_name=GUIDE_SETTING_VALUE,
         **ORGANIZATION,
@@ -128,7 +130,7 @@ def test_an_organization_names_a_role_with_a_path_as_path_and_name():
     "service-role/" + "x" * 65,         # the name is 1-64 characters
 ], ids=["leading-slash", "no-name", "space", "long-name"])
 def test_fails_when_an_organization_dhmc_role_name_is_not_path_and_name(name):
-    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+    stack = cdk.Stack(new_app(), "Org", env=ENV)
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupOrganization(
             stack, "OrgQuickSetup", default_host_management_role_name=name, **ORGANIZATION
@@ -157,7 +159,7 @@ def test_the_library_lists_exactly_the_regions_cfn_lint_lacks_the_type_in():
 
 @pytest.mark.parametrize("region", sorted(REGIONS_WITHOUT_SERVICE_SETTING))
 def test_fails_when_a_local_dhmc_is_in_a_region_without_the_type(region):
-    stack = cdk.Stack(cdk.App(), "Stack", env=cdk.Environment(account=ACCOUNT, region=region))
+    stack = cdk.Stack(new_app(), "Stack", env=cdk.Environment(account=ACCOUNT, region=region))
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupLocal(stack, "QuickSetup", default_host_management=True)
     assert raised.value.prop == "default_host_management"
@@ -166,13 +168,13 @@ def test_fails_when_a_local_dhmc_is_in_a_region_without_the_type(region):
 
 
 def test_a_local_configuration_without_dhmc_is_fine_in_such_a_region():
-    stack = cdk.Stack(cdk.App(), "Stack", env=cdk.Environment(account=ACCOUNT, region="me-central-1"))
+    stack = cdk.Stack(new_app(), "Stack", env=cdk.Environment(account=ACCOUNT, region="me-central-1"))
     quick_setup = QuickSetupLocal(stack, "QuickSetup")
     assert quick_setup.default_host_management is None
 
 
 def test_fails_when_an_organization_dhmc_reaches_regions_without_the_type():
-    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+    stack = cdk.Stack(new_app(), "Org", env=ENV)
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupOrganization(
             stack, "OrgQuickSetup",
@@ -185,6 +187,6 @@ def test_fails_when_an_organization_dhmc_reaches_regions_without_the_type():
 
 def test_a_dhmc_in_an_environment_agnostic_stack_is_not_refused():
     """Where the Region is known only at deploy time, nothing is known to be missing."""
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     QuickSetupLocal(stack, "QuickSetup", default_host_management=True)
     Template.from_stack(stack).resource_count_is("AWS::SSM::ServiceSetting", 1)

@@ -30,6 +30,8 @@ from quicksetup_constructs import (
     ScanBaseline,
 )
 
+from .apps import new_app
+
 ORG = {"organizational_unit_ids": ["ou-abcd-11112222"], "regions": ["us-east-1"], "account_count": 3}
 IDS = ["i-0123456789abcdef0"]
 REGIONS = "an AWS Region code such as us-east-1"
@@ -145,7 +147,7 @@ def test_there_are_at_least_40_distinct_invalid_inputs():
 @pytest.mark.parametrize("case", CASES)
 def test_fails_with_the_prop_and_the_allowed_values_and_writes_nothing(case):
     construct, props, prop, allowed = CASES[case]
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     base = ORG if construct is ORGANIZATION else {}
     with pytest.raises(QuickSetupValidationError) as raised:
         construct(stack, "QuickSetup", **(base | props()))
@@ -159,7 +161,7 @@ def test_fails_with_the_prop_and_the_allowed_values_and_writes_nothing(case):
 
 
 def test_fails_when_the_scope_is_not_in_a_stack():
-    app = cdk.App()
+    app = new_app()
     for construct, props in ((LOCAL, {}), (ORGANIZATION, ORG)):
         with pytest.raises(QuickSetupValidationError) as raised:
             construct(app, "QuickSetup", **props)
@@ -171,7 +173,7 @@ def test_fails_when_the_scope_is_not_in_a_stack():
 @pytest.mark.parametrize("construct", [LOCAL, ORGANIZATION], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("construct_id", ["", None, 5, "Taken"])
 def test_fails_when_the_id_is_empty_not_a_string_or_taken(construct, construct_id):
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     taken = cdk.CfnWaitConditionHandle(stack, "Taken")
     with pytest.raises(QuickSetupValidationError) as raised:
         construct(stack, construct_id, **(ORG if construct is ORGANIZATION else {}))
@@ -205,7 +207,7 @@ def test_no_value_of_any_type_escapes_as_another_error(construct, prop):
     typed error naming that prop; nothing half-written is left in the tree."""
     base = ORG if construct is ORGANIZATION else {}
     for value in JUNK:
-        stack = cdk.Stack(cdk.App(), "Stack")
+        stack = cdk.Stack(new_app(), "Stack")
         try:
             construct(stack, "QuickSetup", **(base | {prop: value}))
         except QuickSetupValidationError as error:

@@ -51,7 +51,8 @@ from quicksetup_constructs.rendering.inventory_sync import (
     render_inventory_sync,
 )
 
-from .support import inner_nag_report, lint_findings, nag_packs, violations
+from .apps import FLAG_SET_NAMES, arn_partition, joined, new_app
+from .support import acknowledgements, inner_nag_report, lint_findings, nag_packs, violations
 
 ACCOUNT = "111111111111"
 ENV = cdk.Environment(account=ACCOUNT, region="us-east-1")
@@ -63,11 +64,12 @@ BUCKET = "quicksetup-inventory-bucket"
 """The name the StackSet parameter InventoryBucketName has in the handler tests."""
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory) -> SimpleNamespace:
-    """One organization configuration with a new inventory bucket, synthesized under cdk-nag."""
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def org(request: pytest.FixtureRequest, tmp_path_factory) -> SimpleNamespace:
+    """One organization configuration with a new inventory bucket, synthesized under cdk-nag,
+    under each feature flag set (tests/apps.py)."""
     outdir = tmp_path_factory.mktemp("org")
-    app = cdk.App(outdir=str(outdir))
+    app = new_app(request.param, outdir=str(outdir))
     cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
     stack = cdk.Stack(app, "Org", env=ENV)
     construct = QuickSetupOrganization(
@@ -82,6 +84,7 @@ def org(tmp_path_factory) -> SimpleNamespace:
     outer = json.loads((outdir / f"{stack.artifact_id}.template.json").read_text())
     report_path = outdir / "validation-report.json"
     return SimpleNamespace(
+        flag_set=request.param,
         construct=construct, outer=outer, regional=construct.regional_template,
         sync_name=f"QuickSetup-Inventory-{construct.configuration.configuration_id}",
         report=json.loads(report_path.read_text()) if report_path.exists() else None,
@@ -187,7 +190,7 @@ def test_both_cdk_nag_packs_pass_with_reasons_for_the_function(org):
     assert violations(report) == []
     acknowledged = {
         s["ruleName"]: s["reason"]
-        for plugin in report["pluginReports"] for s in plugin["suppressedViolations"]
+        for s in acknowledgements(report)
         if any("InventorySync" in c["constructPath"] for c in s["violatingConstructs"])
     }
     assert set(acknowledged) == {
@@ -209,7 +212,7 @@ def test_inventory_to_your_bucket_is_delivered_with_organization_data_sharing_to
             kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
         ),
     )
-    app = new_template_app()
+    app = new_template_app(org.construct)
     try:
         members = build_member_stacks(
             app, configuration, account_wide_names(configuration.configuration_id)
@@ -231,18 +234,18 @@ def test_inventory_to_your_bucket_is_delivered_with_organization_data_sharing_to
 def test_a_single_account_keeps_the_cloudformation_resource():
     """QuickSetupLocal's sync stays an AWS::SSM::ResourceDataSync (what CloudFormation can
     create), and so does any sync rendered for a bucket that is not the organization's."""
-    stack = cdk.Stack(cdk.App(), "Local", env=ENV)
+    stack = cdk.Stack(new_app(), "Local", env=ENV)
     QuickSetupLocal(stack, "QuickSetup", inventory_sync=InventorySync.to_new_bucket())
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::SSM::ResourceDataSync", 1)
     template.resource_count_is(ORGANIZATION_SYNC_TYPE, 0)
     template.resource_count_is("AWS::Lambda::Function", 0)
-    other = cdk.Stack(cdk.App(), "Other")
+    other = cdk.Stack(new_app(), "Other")
     sync = InventorySync.to_bucket("central-inventory", "eu-west-1")
     rendered = render_inventory_sync(other, "abc", sync, BucketReference("central-inventory", "eu-west-1"))
     assert rendered.cfn_resource_type == "AWS::SSM::ResourceDataSync"
     shared = render_inventory_sync(
-        cdk.Stack(cdk.App(), "Shared"), "abc", sync,
+        cdk.Stack(new_app(), "Shared"), "abc", sync,
         BucketReference("central-inventory", "eu-west-1").in_organization(),
     )
     assert shared.cfn_resource_type == ORGANIZATION_SYNC_TYPE
@@ -300,8 +303,9 @@ def test_the_bucket_s_own_account_may_deliver_with_a_standard_sync(org):
     statement = _bucket_statements(org)["SSMBucketDeliveryThisAccount"]
     assert statement["Action"] == "s3:PutObject"
     assert _object_pattern(statement) == f"BUCKET/{PREFIX}/*/accountid={ACCOUNT}/*"
-    source_arn = statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1]
-    assert source_arn[-1] == f":ssm:*:{ACCOUNT}:resource-data-sync/*"
+    assert joined(statement["Condition"]["ArnLike"]["aws:SourceArn"]) == (
+        f"arn:{arn_partition(org.flag_set)}:ssm:*:{ACCOUNT}:resource-data-sync/*"
+    )
     assert statement["Condition"]["StringEquals"] == {
         "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": ACCOUNT,
     }

@@ -13,6 +13,7 @@ from quicksetup_constructs import (
     QuickSetupLocal,
 )
 
+from .apps import FLAG_SET_NAMES
 from .support import ENV, acknowledgements, lint_findings, nag_report, unacknowledged
 
 
@@ -56,9 +57,10 @@ CONFIGURATIONS = {
 }
 
 
+@pytest.mark.parametrize("flag_set", FLAG_SET_NAMES)
 @pytest.mark.parametrize("env", [None, ENV], ids=["env-agnostic", "concrete-env"])
 @pytest.mark.parametrize("name", CONFIGURATIONS)
-def test_configurations_pass_cfn_lint_and_cdk_nag(name, env, tmp_path):
+def test_configurations_pass_cfn_lint_and_cdk_nag(name, env, flag_set, tmp_path):
     stacks = []
 
     def build(app):
@@ -66,7 +68,7 @@ def test_configurations_pass_cfn_lint_and_cdk_nag(name, env, tmp_path):
         CONFIGURATIONS[name](stack)
         stacks.append(stack)
 
-    report = nag_report(build, tmp_path)
+    report = nag_report(build, tmp_path, flag_set=flag_set)
     assert unacknowledged(report) == []
     assert all(len(s["reason"]) > 20 for s in acknowledgements(report))
     assert lint_findings(Template.from_stack(stacks[0]).to_json()) == []

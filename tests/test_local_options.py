@@ -22,14 +22,22 @@ from quicksetup_constructs import (
 )
 from quicksetup_constructs.options import CATALOGUE
 
+from .apps import FLAG_SET_NAMES, arn_partition, joined, new_app
 from .support import ENV, association, local_stack, local_template
 
 TAG_TARGET = [{"Key": "tag:Env", "Values": ["prod"]}]
 
 
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def flag_set(request: pytest.FixtureRequest) -> str:
+    """Each feature flag set in turn (tests/apps.py), for the module's fixtures."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def everything():
+def everything(flag_set):
     return local_template(
+        flag_set=flag_set,
         targets=InstanceTargets.tag("Env", "prod"),
         install_cloudwatch_agent=True,
         update_cloudwatch_agent=True,
@@ -39,8 +47,8 @@ def everything():
 
 
 @pytest.fixture(scope="module")
-def defaults():
-    return local_template()
+def defaults(flag_set):
+    return local_template(flag_set=flag_set)
 
 
 def test_defaults_match_quick_setup(defaults):
@@ -97,7 +105,7 @@ def test_scan_for_patches_against_the_baselines_with_a_tag():
 
 
 def test_scan_for_patches_against_a_baseline_of_the_app_tags_that_baseline():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     baseline = ssm.CfnPatchBaseline(stack, "Web", name="web", operating_system="AMAZON_LINUX_2023")
     QuickSetupLocal(stack, "QuickSetup", scan_baseline=ScanBaseline.of(baseline))
     template = assertions.Template.from_stack(stack)
@@ -108,7 +116,7 @@ def test_scan_for_patches_against_a_baseline_of_the_app_tags_that_baseline():
 
 
 def test_a_failed_configuration_leaves_the_baseline_untagged():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     baseline = ssm.CfnPatchBaseline(stack, "Web", name="web", operating_system="WINDOWS")
     with pytest.raises(QuickSetupValidationError):
         QuickSetupLocal(stack, "QuickSetup", scan_baseline=ScanBaseline.of(baseline), configuration_id="bad id")
@@ -263,7 +271,9 @@ def test_inventory_sync_to_a_new_bucket_that_only_this_account_may_deliver_to():
     assert delivery["Condition"]["StringEquals"] == {
         "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "111111111111",
     }
-    assert delivery["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1] == ":ssm:*:111111111111:resource-data-sync/*"
+    assert joined(delivery["Condition"]["ArnLike"]["aws:SourceArn"]) == (
+        f"arn:{arn_partition('recommended')}:ssm:*:111111111111:resource-data-sync/*"
+    )
     assert "SSMBucketDeliveryTagging" not in str(statements), "only the organization form tags"
     [(sync_id, sync)] = template.find_resources("AWS::SSM::ResourceDataSync").items()
     assert sync["Properties"] == {
@@ -285,7 +295,7 @@ def test_inventory_sync_to_your_bucket_creates_no_bucket():
 
 
 def test_the_new_bucket_can_log_its_access():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     logs = s3.Bucket.from_bucket_name(stack, "Logs", "access-logs")
     QuickSetupLocal(stack, "QuickSetup", inventory_sync=InventorySync.to_new_bucket(server_access_logs_bucket=logs))
     assertions.Template.from_stack(stack).has_resource_properties("AWS::S3::Bucket", {

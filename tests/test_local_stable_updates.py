@@ -5,6 +5,7 @@ import pytest
 from quicksetup_constructs import InventorySync
 from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
+from .apps import FLAG_SET_NAMES
 from .support import local_template
 
 ALL_ON = {
@@ -19,13 +20,21 @@ ROLES_OWNED_BY = {
 """Default roles that only one option needs, by logical ID prefix."""
 
 
-def _resources(**props):
-    return local_template(configuration_id="stable", **(ALL_ON | props)).to_json()["Resources"]
+def _resources(flag_set, **props):
+    return local_template(
+        flag_set=flag_set, configuration_id="stable", **(ALL_ON | props)
+    ).to_json()["Resources"]
+
+
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def flag_set(request: pytest.FixtureRequest) -> str:
+    """Each feature flag set in turn (tests/apps.py), for the module's renderings."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def all_on():
-    return _resources()
+def all_on(flag_set):
+    return _resources(flag_set)
 
 
 def _owned_by(option, logical_id, resource):
@@ -41,9 +50,9 @@ def _owned_by(option, logical_id, resource):
 
 
 @pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
-def test_switching_one_option_off_changes_only_its_own_resources(all_on, key):
+def test_switching_one_option_off_changes_only_its_own_resources(all_on, flag_set, key):
     option = OPTIONS_BY_KEY[key]
-    without = _resources(**{key: False})
+    without = _resources(flag_set, **{key: False})
 
     removed = set(all_on) - set(without)
     assert removed, f"switching {key} off removed nothing"
@@ -68,24 +77,30 @@ def test_switching_one_option_off_changes_only_its_own_resources(all_on, key):
         )
 
 
-def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option():
+def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option(flag_set):
     role = "QuickSetupRolesInstanceRole4D5974E6"
-    only_update = _resources(install_cloudwatch_agent=False)[role]["Properties"]["ManagedPolicyArns"]
-    neither = _resources(install_cloudwatch_agent=False, update_cloudwatch_agent=False)[role]
-    assert "CloudWatchAgentServerPolicy" in str(only_update)
+    only_update = _resources(flag_set, install_cloudwatch_agent=False)[role]
+    neither = _resources(
+        flag_set, install_cloudwatch_agent=False, update_cloudwatch_agent=False
+    )[role]
+    assert "CloudWatchAgentServerPolicy" in str(only_update["Properties"]["ManagedPolicyArns"])
     assert "CloudWatchAgentServerPolicy" not in str(neither)
 
 
-def test_switching_default_host_management_off_removes_only_its_setting_and_role(all_on):
-    without = _resources(default_host_management=False)
+def test_switching_default_host_management_off_removes_only_its_setting_and_role(
+    all_on, flag_set
+):
+    without = _resources(flag_set, default_host_management=False)
     assert set(all_on) - set(without) == {
         "QuickSetupDefaultHostManagement2AE0FD0F", "QuickSetupRolesDefaultHostManagementRole58D1E3C3",
     }
     assert all(all_on[logical_id] == resource for logical_id, resource in without.items())
 
 
-def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on):
-    without = _resources(inventory_sync=None)
+def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(
+    all_on, flag_set
+):
+    without = _resources(flag_set, inventory_sync=None)
     assert set(all_on) - set(without) == {
         "QuickSetupInventoryBucket04639011", "QuickSetupInventoryBucketPolicy93D15037",
         "QuickSetupInventorySync0644F6EE",

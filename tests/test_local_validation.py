@@ -13,6 +13,8 @@ from quicksetup_constructs import (
     QuickSetupValidationError,
 )
 
+from .apps import new_app
+
 BAD_PROPS = {
     "update_ssm_agent": ({"update_ssm_agent": "yes"}, "True or False"),
     "collect_inventory": ({"collect_inventory": 1}, "True or False"),
@@ -40,7 +42,7 @@ BAD_PROPS = {
 @pytest.mark.parametrize("prop", BAD_PROPS)
 def test_fails_when_a_prop_is_invalid_and_writes_nothing(prop):
     props, allowed = BAD_PROPS[prop]
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupLocal(stack, "QuickSetup", **props)
     assert str(raised.value).startswith(f"{prop}: ")
@@ -50,19 +52,19 @@ def test_fails_when_a_prop_is_invalid_and_writes_nothing(prop):
 
 
 def test_fails_when_configuration_id_is_a_token():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError, match="^configuration_id: .*a literal string"):
         QuickSetupLocal(stack, "QuickSetup", configuration_id=cdk.Aws.STACK_NAME)
 
 
 def test_unresolved_schedule_tokens_are_not_validated():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     schedule = cdk.CfnParameter(stack, "Schedule").value_as_string
     QuickSetupLocal(stack, "QuickSetup", schedules={"scan_for_patches": schedule})
 
 
 def test_user_roles_replace_the_default_roles():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     instance_role = iam.Role.from_role_name(stack, "Mine", "MyInstanceRole")
     service_role = iam.Role.from_role_arn(stack, "Svc", "arn:aws:iam::111111111111:role/MyAutomation")
     explorer_role = iam.Role.from_role_arn(stack, "Exp", "arn:aws:iam::111111111111:role/MyExplorer")
@@ -88,7 +90,7 @@ def test_user_roles_replace_the_default_roles():
 def test_configurations_in_one_stack_share_roles_and_documents():
     from aws_cdk.assertions import Template
 
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     first = QuickSetupLocal(stack, "Web", targets=InstanceTargets.tag("App", "web"), install_cloudwatch_agent=True)
     second = QuickSetupLocal(stack, "Db", targets=InstanceTargets.tag("App", "db"), install_cloudwatch_agent=True)
     template = Template.from_stack(stack)

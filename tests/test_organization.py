@@ -27,7 +27,8 @@ from quicksetup_constructs.organization import MANAGEMENT_ACCOUNT_WARNING, TARGE
 from quicksetup_constructs.organization.regions import OUTSIDE_DOCUMENTED_REGIONS_WARNING
 from quicksetup_constructs.organization.template import TEMPLATE_BODY_LIMIT, check_template_size
 
-from .support import inner_nag_report, lint_findings, nag_packs, violations
+from .apps import FLAG_SET_NAMES, new_app
+from .support import acknowledgements, inner_nag_report, lint_findings, nag_packs, violations
 
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
@@ -49,9 +50,12 @@ def _build(app: cdk.App, **props: Any) -> tuple[cdk.Stack, QuickSetupOrganizatio
     return stack, QuickSetupOrganization(stack, "OrgQuickSetup", **_props(**props))
 
 
-def _synthesize(tmp_path: Path, nag: bool = False, **props: Any) -> SimpleNamespace:
-    """Synthesize one organization stack (under cdk-nag when ``nag``) and parse its StackSets."""
-    app = cdk.App(outdir=str(tmp_path))
+def _synthesize(
+    tmp_path: Path, flag_set: str, nag: bool = False, **props: Any
+) -> SimpleNamespace:
+    """Synthesize one organization stack (feature flags of ``flag_set``; under cdk-nag when
+    ``nag``) and parse its StackSets."""
+    app = new_app(flag_set, outdir=str(tmp_path))
     if nag:
         cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
     stack, org = _build(app, **props)
@@ -74,20 +78,26 @@ def _synthesize(tmp_path: Path, nag: bool = False, **props: Any) -> SimpleNamesp
     )
 
 
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def flag_set(request: pytest.FixtureRequest) -> str:
+    """Each feature flag set in turn (tests/apps.py), for the module's fixtures."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def full(tmp_path_factory) -> SimpleNamespace:
+def full(tmp_path_factory, flag_set) -> SimpleNamespace:
     """Every option on, default props otherwise, synthesized under cdk-nag."""
     return _synthesize(
-        tmp_path_factory.mktemp("full"), nag=True, **ALL_OPTIONS,
+        tmp_path_factory.mktemp("full"), flag_set, nag=True, **ALL_OPTIONS,
         inventory_sync=InventorySync.to_new_bucket(prefix="inventory"), organization_id=ORGANIZATION_ID,
     )
 
 
 @pytest.fixture(scope="module")
-def custom(tmp_path_factory) -> SimpleNamespace:
+def custom(tmp_path_factory, flag_set) -> SimpleNamespace:
     """Every prop that shapes the StackSets overridden."""
     return _synthesize(
-        tmp_path_factory.mktemp("custom"),
+        tmp_path_factory.mktemp("custom"), flag_set,
         targets=InstanceTargets.tag("Environment", "production"),
         home_region="ap-northeast-1",
         call_as="DELEGATED_ADMIN",
@@ -102,9 +112,9 @@ def custom(tmp_path_factory) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def local() -> Template:
+def local(flag_set) -> Template:
     """The local construct with the same options, to compare the renderings."""
-    stack = cdk.Stack(cdk.App(), "Local", env=ENV)
+    stack = cdk.Stack(new_app(flag_set), "Local", env=ENV)
     QuickSetupLocal(stack, "QuickSetup", **ALL_OPTIONS)
     return Template.from_stack(stack)
 
@@ -212,6 +222,37 @@ def test_templates_need_no_bootstrap_assets_or_cdk_metadata(full, name):
     assert set(template.get("Parameters", {})) == passed
     for marker in ("BootstrapVersion", "cdk-hnb659fds", "aws:cdk:path", "CDKMetadata", "aws:asset"):
         assert marker not in body
+
+
+MINIMIZE_POLICIES = "@aws-cdk/aws-iam:minimizePolicies"
+"""A flag whose effect shows in our templates (apps.FLAGS_DOC): "Minimize IAM policies by
+combining Principals, Actions and Resources of two Statements in the policies"; minimized, a
+statement's actions are also written in sorted order."""
+
+
+def _profile_actions(template: dict[str, Any]) -> list[str]:
+    """The actions, in the template's order, of the statement that creates the profile."""
+    [actions] = [
+        statement["Action"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if "iam:CreateInstanceProfile" in statement["Action"]
+    ]
+    return actions
+
+
+@pytest.mark.parametrize("minimized", [False, True], ids=["unset", "set"])
+def test_the_stack_sets_render_under_the_feature_flags_of_the_users_app(minimized):
+    """A flag of the app that holds the construct changes the StackSet's template as it
+    changes a stack of the app (decision: the StackSets' own app inherits the flags)."""
+    context = {MINIMIZE_POLICIES: True} if minimized else {}
+    _, org = _build(new_app("none", context=context))
+    plain = cdk.Stack(new_app("none", context=context), "Local", env=ENV)
+    QuickSetupLocal(plain, "QuickSetup")
+    actions = _profile_actions(Template.from_stack(plain).to_json())
+    assert (actions == sorted(actions)) is minimized, "the flag shows in a plain stack"
+    assert _profile_actions(org.account_template) == actions
 
 
 def test_management_account_is_always_warned_about(full):
@@ -345,7 +386,7 @@ def test_outer_stack_passes_both_cdk_nag_packs(full):
 def test_inner_stacks_pass_both_cdk_nag_packs_with_reasoned_acknowledgements(full):
     report = inner_nag_report(full.org)
     assert violations(report) == []
-    acknowledged = [s for plugin in report["pluginReports"] for s in plugin["suppressedViolations"]]
+    acknowledged = acknowledgements(report)
     assert any("ec2:*:<AWS::AccountId>:instance/*" in s["ruleName"] for s in acknowledged)
     assert all(len(s["reason"]) > 20 for s in acknowledged)
 
@@ -360,8 +401,11 @@ def test_inner_stacks_pass_both_cdk_nag_packs_with_reasoned_acknowledgements(ful
     {"instance_profile_role_name": "TeamInstanceRole", "service_role_name": "TeamAutomationRole",
      "default_host_management": True, "default_host_management_role_name": "TeamDhmcRole"},
 ], ids=["defaults", "tag-no-attach", "no-option", "existing-roles"])
-def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(tmp_path, env, props):
-    app = cdk.App(outdir=str(tmp_path))
+@pytest.mark.parametrize("flag_set", FLAG_SET_NAMES)
+def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(
+    tmp_path, flag_set, env, props
+):
+    app = new_app(flag_set, outdir=str(tmp_path))
     cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
     org = QuickSetupOrganization(cdk.Stack(app, "Org", env=env), "OrgQuickSetup", **_props(**props))
     try:
@@ -375,20 +419,20 @@ def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(tmp_pat
 
 
 def test_2000_targets_pass():
-    _, org = _build(cdk.App(), account_count=1000)
+    _, org = _build(new_app(), account_count=1000)
     assert org.account_count * len(org.regions) == 2000
 
 
 def test_fails_when_targets_exceed_2000():
     with pytest.raises(QuickSetupValidationError) as error:
-        _build(cdk.App(), account_count=667, regions=["us-east-1", "us-east-2", "eu-west-1"])
+        _build(new_app(), account_count=667, regions=["us-east-1", "us-east-2", "eu-west-1"])
     assert error.value.prop == "account_count"
     assert "667 accounts × 3 Regions = 2,001 targets" in str(error.value)
     assert "at most 2,000 targets" in str(error.value)
 
 
 def test_a_region_outside_the_documented_list_is_a_warning_naming_the_list():
-    stack, _ = _build(cdk.App(), regions=["us-east-1", "eu-north-1"])
+    stack, _ = _build(new_app(), regions=["us-east-1", "eu-north-1"])
     [warning] = [
         message.entry.data for message in Annotations.from_stack(stack).find_warning(
             "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
@@ -402,11 +446,11 @@ def test_a_region_outside_the_documented_list_is_a_warning_naming_the_list():
 @pytest.mark.parametrize("regions", [[], ["us-east-1", "us-east-1"], "us-east-1"])
 def test_fails_when_regions_are_empty_repeated_or_not_a_list(regions):
     with pytest.raises(QuickSetupValidationError, match=r"^regions: "):
-        _build(cdk.App(), regions=regions)
+        _build(new_app(), regions=regions)
 
 
 def test_a_home_region_outside_the_documented_list_is_a_warning():
-    stack, _ = _build(cdk.App(), home_region="af-south-1")
+    stack, _ = _build(new_app(), home_region="af-south-1")
     [warning] = [
         message.entry.data for message in Annotations.from_stack(stack).find_warning(
             "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
@@ -417,7 +461,7 @@ def test_a_home_region_outside_the_documented_list_is_a_warning():
 
 def test_fails_when_home_region_is_not_a_region_code():
     with pytest.raises(QuickSetupValidationError, match=r"^home_region: 'africa'"):
-        _build(cdk.App(), home_region="africa")
+        _build(new_app(), home_region="africa")
 
 
 @pytest.mark.parametrize(
@@ -425,20 +469,20 @@ def test_fails_when_home_region_is_not_a_region_code():
 )
 def test_fails_when_an_ou_id_is_malformed_missing_or_repeated(unit_ids):
     with pytest.raises(QuickSetupValidationError, match=r"^organizational_unit_ids: "):
-        _build(cdk.App(), organizational_unit_ids=unit_ids)
+        _build(new_app(), organizational_unit_ids=unit_ids)
 
 
 def test_fails_when_more_than_50_ous():
     unit_ids = [f"ou-abcd-{n:08d}" for n in range(51)]
     with pytest.raises(QuickSetupValidationError) as error:
-        _build(cdk.App(), organizational_unit_ids=unit_ids)
+        _build(new_app(), organizational_unit_ids=unit_ids)
     assert error.value.prop == "organizational_unit_ids"
     assert "1 to 50" in str(error.value)
 
 
 def test_root_and_50_ous_are_accepted():
     unit_ids = ["r-ab12"] + [f"ou-ab12-{n:08d}" for n in range(49)]
-    _, org = _build(cdk.App(), organizational_unit_ids=unit_ids)
+    _, org = _build(new_app(), organizational_unit_ids=unit_ids)
     assert len(org.organizational_unit_ids) == 50
 
 
@@ -450,7 +494,7 @@ def test_root_and_50_ous_are_accepted():
 ])
 def test_fails_when_a_count_and_a_percentage_are_both_given(rollout, prop):
     with pytest.raises(QuickSetupValidationError) as error:
-        _build(cdk.App(), rollout=rollout)
+        _build(new_app(), rollout=rollout)
     assert error.value.prop == prop
     assert "not both" in str(error.value)
 
@@ -468,7 +512,7 @@ def test_fails_when_a_count_and_a_percentage_are_both_given(rollout, prop):
 ])
 def test_fails_when_rollout_preferences_are_out_of_range(rollout, prop):
     with pytest.raises(QuickSetupValidationError) as error:
-        _build(cdk.App(), rollout=rollout)
+        _build(new_app(), rollout=rollout)
     assert error.value.prop == prop
 
 
@@ -483,7 +527,7 @@ def test_fails_when_rollout_preferences_are_out_of_range(rollout, prop):
     ({"schedules": {"scan_for_patches": "every day"}}, "schedules['scan_for_patches']"),
 ])
 def test_fails_when_a_prop_is_invalid_and_writes_nothing(props, prop):
-    app = cdk.App()
+    app = new_app()
     stack = cdk.Stack(app, "Org")
     with pytest.raises(QuickSetupValidationError) as error:
         QuickSetupOrganization(stack, "OrgQuickSetup", **_props(**props))
@@ -502,7 +546,7 @@ def test_check_template_size_names_the_size():
 
 def test_fails_when_the_regional_template_is_too_large():
     patterns = [f"p{n:05d}*" for n in range(5000)]  # within a parameter's 65,535 characters
-    app = cdk.App()
+    app = new_app()
     stack = cdk.Stack(app, "Org")
     with pytest.raises(QuickSetupValidationError) as error:
         QuickSetupOrganization(
@@ -515,7 +559,7 @@ def test_fails_when_the_regional_template_is_too_large():
 
 
 def test_tokens_are_not_validated_and_the_target_check_warns():
-    stack = cdk.Stack(cdk.App(), "Org")
+    stack = cdk.Stack(new_app(), "Org")
     unit_id = cdk.CfnParameter(stack, "OrganizationalUnit").value_as_string
     org = QuickSetupOrganization(
         stack, "OrgQuickSetup", organizational_unit_ids=[unit_id], regions=["us-east-1"]
@@ -531,7 +575,7 @@ def test_tokens_are_not_validated_and_the_target_check_warns():
 def test_with_every_option_off_the_regional_template_is_still_deployable():
     """CloudFormation rejects a template without resources: the regional stacks then hold a
     placeholder that does nothing, and the account StackSet still creates the role and profile."""
-    _, org = _build(cdk.App(), **{option: False for option in (
+    _, org = _build(new_app(), **{option: False for option in (
         "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
         "enable_explorer",
     )})
@@ -546,7 +590,7 @@ def test_with_every_option_off_the_regional_template_is_still_deployable():
 
 
 def test_the_scan_baseline_reaches_every_account_and_region():
-    _, org = _build(cdk.App(), scan_baseline=ScanBaseline.tagged("PatchBaseline", ["fleet"]))
+    _, org = _build(new_app(), scan_baseline=ScanBaseline.tagged("PatchBaseline", ["fleet"]))
     scan = org.regional_template["Resources"]["ScanForPatches"]["Properties"]
     assert scan["Parameters"] == {"Operation": ["Scan"], "BaselineTags": ["Key=PatchBaseline,Values=fleet"]}
 
@@ -566,7 +610,7 @@ def test_default_host_management_is_set_in_every_region_with_the_account_role(fu
 
 
 def test_default_host_management_alone_needs_no_placeholder():
-    _, org = _build(cdk.App(), default_host_management=True, **{option: False for option in (
+    _, org = _build(new_app(), default_host_management=True, **{option: False for option in (
         "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
         "enable_explorer",
     )})
@@ -618,7 +662,7 @@ def test_every_account_and_region_syncs_to_the_bucket_named_by_stack_set_paramet
 
 
 def test_inventory_to_your_bucket_needs_no_parameters_and_creates_no_bucket():
-    stack, org = _build(cdk.App(), inventory_sync=InventorySync.to_bucket(
+    stack, org = _build(new_app(), inventory_sync=InventorySync.to_bucket(
         "central-inventory", "eu-west-1", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
     ))
     assert "Parameters" not in org.regional_template
@@ -635,7 +679,7 @@ def test_inventory_to_your_bucket_needs_no_parameters_and_creates_no_bucket():
 
 
 def test_a_new_inventory_bucket_needs_the_organization_id():
-    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+    stack = cdk.Stack(new_app(), "Org", env=ENV)
     with pytest.raises(QuickSetupValidationError, match="^organization_id: None") as raised:
         QuickSetupOrganization(stack, "OrgQuickSetup", **_props(inventory_sync=InventorySync.to_new_bucket()))
     assert "o-..." in raised.value.allowed

@@ -14,6 +14,8 @@ from aws_cdk.assertions import Template
 from quicksetup_constructs import InventorySync, QuickSetupOrganization
 from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 
+from .apps import FLAG_SET_NAMES, new_app
+
 ALL_ON = {
     "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
     "default_host_management": True, "inventory_sync": InventorySync.to_new_bucket(),
@@ -32,9 +34,9 @@ INSTANCE_ROLE = "QuickSetupRolesInstanceRole4D5974E6"
 CLOUDWATCH_OPTIONS = {"install_cloudwatch_agent", "update_cloudwatch_agent"}
 
 
-def _render(**props: Any) -> dict[str, dict[str, Any]]:
+def _render(flag_set: str, **props: Any) -> dict[str, dict[str, Any]]:
     """The resources of the outer template and of both StackSet templates."""
-    stack = cdk.Stack(cdk.App(), "Org")
+    stack = cdk.Stack(new_app(flag_set), "Org")
     org = QuickSetupOrganization(stack, "OrgQuickSetup", **(PROPS | ALL_ON | props))
     return {
         "outer": Template.from_stack(stack).to_json()["Resources"],
@@ -43,15 +45,21 @@ def _render(**props: Any) -> dict[str, dict[str, Any]]:
     }
 
 
-@pytest.fixture(scope="module")
-def all_on() -> dict[str, dict[str, Any]]:
-    return _render()
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def flag_set(request: pytest.FixtureRequest) -> str:
+    """Each feature flag set in turn (tests/apps.py), for the module's renderings."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def toggled() -> dict[str, dict[str, dict[str, Any]]]:
+def all_on(flag_set) -> dict[str, dict[str, Any]]:
+    return _render(flag_set)
+
+
+@pytest.fixture(scope="module")
+def toggled(flag_set) -> dict[str, dict[str, dict[str, Any]]]:
     """Every option switched off in turn, rendered once for the module."""
-    return {option.key: _render(**{option.key: False}) for option in CATALOGUE}
+    return {option.key: _render(flag_set, **{option.key: False}) for option in CATALOGUE}
 
 
 def _owned_by(option: Any, logical_id: str, resource: dict[str, Any]) -> bool:
@@ -127,16 +135,20 @@ def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, 
     assert account_changes is (key in set(ROLES_OWNED_BY.values())), key
 
 
-def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option():
-    only_update = _render(install_cloudwatch_agent=False)["account"][INSTANCE_ROLE]
-    neither = _render(install_cloudwatch_agent=False, update_cloudwatch_agent=False)["account"]
+def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option(flag_set):
+    only_update = _render(flag_set, install_cloudwatch_agent=False)["account"][INSTANCE_ROLE]
+    neither = _render(
+        flag_set, install_cloudwatch_agent=False, update_cloudwatch_agent=False
+    )["account"]
     assert "CloudWatchAgentServerPolicy" in json.dumps(only_update["Properties"]["ManagedPolicyArns"])
     assert "CloudWatchAgentServerPolicy" not in json.dumps(neither[INSTANCE_ROLE])
     assert _changed_properties(only_update, neither[INSTANCE_ROLE]) == {"ManagedPolicyArns"}
 
 
-def test_switching_default_host_management_off_removes_only_its_setting_and_role(all_on):
-    without = _render(default_host_management=False)
+def test_switching_default_host_management_off_removes_only_its_setting_and_role(
+    all_on, flag_set
+):
+    without = _render(flag_set, default_host_management=False)
     removed = {
         template: set(all_on[template]) - set(without[template]) for template in ("account", "regional")
     }
@@ -156,8 +168,10 @@ INVENTORY_SYNC_HANDLER = {
 role and policy."""
 
 
-def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on):
-    without = _render(inventory_sync=None)
+def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(
+    all_on, flag_set
+):
+    without = _render(flag_set, inventory_sync=None)
     assert set(all_on["outer"]) - set(without["outer"]) == {
         "OrgQuickSetupInventoryBucketC78BCC63", "OrgQuickSetupInventoryBucketPolicy3DB43042",
     }

@@ -29,6 +29,7 @@ from aws_cdk.assertions import Template
 
 from quicksetup_constructs import InstanceTargets, InventorySync, QuickSetupOrganization
 
+from .apps import FLAG_SET_NAMES, new_app
 from .test_local_checks import CONFIGURATIONS
 
 ACCOUNT, REGION, PARTITION = "111111111111", "us-east-1", "aws"
@@ -86,15 +87,19 @@ PARLIAMENT_SKIPS: dict[str, Skip] = {
 """parliament finding -> why it is expected, and where. Community auditors are switched on."""
 
 
-def _local_templates(name: str, env: cdk.Environment | None) -> dict[str, dict[str, Any]]:
-    stack = cdk.Stack(cdk.App(), "Stack", env=env)
+def _local_templates(
+    name: str, env: cdk.Environment | None, flag_set: str
+) -> dict[str, dict[str, Any]]:
+    stack = cdk.Stack(new_app(flag_set), "Stack", env=env)
     CONFIGURATIONS[name](stack)
     suffix = "concrete-env" if env else "env-agnostic"
     return {f"local-{name}-{suffix}": Template.from_stack(stack).to_json()}
 
 
-def _organization_templates(name: str, props: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+def _organization_templates(
+    name: str, props: dict[str, Any], flag_set: str
+) -> dict[str, dict[str, Any]]:
+    stack = cdk.Stack(new_app(flag_set), "Org", env=ENV)
     org = QuickSetupOrganization(
         stack, "OrgQuickSetup", organizational_unit_ids=["ou-abcd-11112222"],
         regions=[REGION, "ap-northeast-1"], account_count=40, **props,
@@ -106,16 +111,17 @@ def _organization_templates(name: str, props: dict[str, Any]) -> dict[str, dict[
     }
 
 
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory) -> dict[str, Path]:
-    """Every template, written to a file (checkov reads files), by name."""
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def templates(request: pytest.FixtureRequest, tmp_path_factory) -> dict[str, Path]:
+    """Every template under each feature flag set (tests/apps.py), written to a file (checkov
+    reads files), by name."""
     rendered: dict[str, dict[str, Any]] = {}
     for name in CONFIGURATIONS:
         for env in (None, ENV):
-            rendered |= _local_templates(name, env)
+            rendered |= _local_templates(name, env, request.param)
     for name, props in ORGANIZATIONS.items():
-        rendered |= _organization_templates(name, props)
-    directory = tmp_path_factory.mktemp("templates")
+        rendered |= _organization_templates(name, props, request.param)
+    directory = tmp_path_factory.mktemp(f"templates-{request.param}")
     paths = {}
     for name, template in rendered.items():
         paths[name] = directory / f"{name}.template.json"
@@ -159,7 +165,7 @@ def test_checkov_passes_every_template(templates):
 
 def test_checkov_catches_a_broken_template(tmp_path):
     """Guards the test above: checkov really reports IAM problems in these templates."""
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
     role.add_to_policy(iam.PolicyStatement(actions=["*"], resources=["*"]))
     path = tmp_path / "broken.template.json"

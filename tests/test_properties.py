@@ -40,6 +40,7 @@ from quicksetup_constructs import (
 )
 from quicksetup_constructs.options import CATALOGUE
 
+from .apps import FLAG_SET_NAMES, new_app
 from .support import lint_findings
 
 BASE = settings(
@@ -217,17 +218,17 @@ def organization_props(draw: Any) -> dict[str, Any]:
 
 
 @settings(BASE, max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
-@given(props=local_props, concrete_env=st.booleans())
-def test_any_valid_local_configuration_passes_cfn_lint(props, concrete_env):
-    stack = cdk.Stack(cdk.App(), "Stack", env=ENV if concrete_env else None)
+@given(props=local_props, concrete_env=st.booleans(), flag_set=st.sampled_from(FLAG_SET_NAMES))
+def test_any_valid_local_configuration_passes_cfn_lint(props, concrete_env, flag_set):
+    stack = cdk.Stack(new_app(flag_set), "Stack", env=ENV if concrete_env else None)
     QuickSetupLocal(stack, "QuickSetup", **props)
     assert lint_findings(Template.from_stack(stack).to_json()) == []
 
 
 @settings(BASE, max_examples=SYNTH_EXAMPLES, phases=NO_SHRINKING)
-@given(props=organization_props())
-def test_any_valid_organization_configuration_passes_cfn_lint(props):
-    stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+@given(props=organization_props(), flag_set=st.sampled_from(FLAG_SET_NAMES))
+def test_any_valid_organization_configuration_passes_cfn_lint(props, flag_set):
+    stack = cdk.Stack(new_app(flag_set), "Org", env=ENV)
     org = QuickSetupOrganization(stack, "OrgQuickSetup", **props)
     assert lint_findings(Template.from_stack(stack).to_json()) == []
     assert lint_findings(org.account_template, org.home_region) == []
@@ -321,7 +322,7 @@ VALID_ORGANIZATION = {
 
 
 def _assert_rejected(construct: type, base: dict[str, Any], prop: str, value: Any) -> None:
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError) as raised:
         construct(stack, "QuickSetup", **(base | {prop: value}))
     # The prop itself, or a part of it: targets.tag.key, schedules['scan_for_patches'], ...
@@ -365,7 +366,7 @@ def test_organization_targets_are_accounts_times_regions_and_at_most_2000(region
     targets = accounts * len(regions)
     props = {"organizational_unit_ids": ["ou-abcd-11112222"], "regions": regions}
     if targets <= GUIDE_TARGET_LIMIT:
-        stack = cdk.Stack(cdk.App(), "Org", env=ENV)
+        stack = cdk.Stack(new_app(), "Org", env=ENV)
         org = QuickSetupOrganization(stack, "OrgQuickSetup", account_count=accounts, **props)
         assert org.account_count == accounts
         return
@@ -381,7 +382,7 @@ def test_fails_when_accounts_times_regions_exceeds_2000(regions, extra):
     """Cheap (nothing is synthesized), so many examples: any account count above the boundary
     is rejected, with a message that gives the number of targets."""
     accounts = GUIDE_TARGET_LIMIT // len(regions) + extra
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupOrganization(
             stack, "QuickSetup", organizational_unit_ids=["ou-abcd-11112222"], regions=regions,

@@ -19,6 +19,7 @@ from quicksetup_constructs import (
     QuickSetupValidationError,
 )
 
+from .apps import FLAG_SET_NAMES, new_app
 from .support import association, lint_findings
 
 # AWSQuickSetupManagedInstanceProfileExecutionPolicy (AWS managed policy reference) lets Quick
@@ -57,11 +58,17 @@ def _attachable(template: dict[str, Any]) -> list[str] | None:
     return [_policy_name(arn) for arn in attach["Condition"]["ArnEquals"]["iam:PolicyARN"]]
 
 
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def flag_set(request: pytest.FixtureRequest) -> str:
+    """Each feature flag set in turn (tests/apps.py), for the module's stacks."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def stacks() -> dict[str, dict[str, Any]]:
+def stacks(flag_set) -> dict[str, dict[str, Any]]:
     """One app, a stack per case, each in an account of its own (one jsii start-up for the
     module; no configuration conflicts with another's)."""
-    app = cdk.App()
+    app = new_app(flag_set)
     accounts = iter(range(222222222222, 999999999999, 111111111111))
 
     def env() -> cdk.Environment:
@@ -221,11 +228,11 @@ def _configurations(stack: cdk.Stack, names: list[str], **props: Any) -> list[Qu
 def test_a_stack_enables_explorer_once_under_the_first_configurations_logical_id():
     # Quick Setup runs AWS-EnableExplorer once for the account and Region: the runbook turns
     # Explorer's settings on for the account and Region, not for instances.
-    alone = cdk.Stack(cdk.App(), "Stack")
+    alone = cdk.Stack(new_app(), "Stack")
     _configurations(alone, ["Web"])
     [(alone_id, alone_properties)] = _explorer_associations(alone).items()
 
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     configurations = _configurations(stack, ["Web", "Db", "Batch"])
     [(logical_id, properties)] = _explorer_associations(stack).items()
     assert (logical_id, properties) == (alone_id, alone_properties)
@@ -235,7 +242,7 @@ def test_a_stack_enables_explorer_once_under_the_first_configurations_logical_id
 
 
 def test_the_first_configuration_that_enables_explorer_creates_it():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     without, first, second = (
         QuickSetupLocal(
             stack, name, targets=InstanceTargets.tag("Team", name), collect_inventory=False,
@@ -254,7 +261,7 @@ def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configu
 
     from quicksetup_constructs.cli.plan import build_plan
 
-    app = cdk.App(outdir=str(tmp_path))
+    app = new_app(outdir=str(tmp_path))
     _configurations(cdk.Stack(app, "Stack"), ["Web", "Db"])
     app.synth()
     plan = build_plan(tmp_path, now=datetime(2026, 1, 5, 9, tzinfo=UTC))
@@ -285,10 +292,10 @@ GIVEN_ROLES = {
 
 
 @pytest.fixture(scope="module")
-def organizations() -> dict[str, QuickSetupOrganization]:
+def organizations(flag_set) -> dict[str, QuickSetupOrganization]:
     return {  # an app each: both set DHMC over the same OU, which one app rejects
         name: QuickSetupOrganization(
-            cdk.Stack(cdk.App(), name), "OrgQuickSetup", default_host_management=True,
+            cdk.Stack(new_app(flag_set), name), "OrgQuickSetup", default_host_management=True,
             allow_policy_attach=True, **ORGANIZATION, **props,
         )
         for name, props in (("Created", {}), ("Given", GIVEN_ROLES))
@@ -348,7 +355,7 @@ def test_the_instance_profile_keeps_its_logical_id_with_an_existing_role(organiz
 
 
 def test_an_existing_instance_role_may_be_passed_by_the_created_service_role():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     organization = QuickSetupOrganization(
         stack, "OrgQuickSetup", instance_profile_role_name="TeamInstanceRole", **ORGANIZATION
     )
@@ -370,7 +377,7 @@ def test_an_existing_instance_role_may_be_passed_by_the_created_service_role():
     ({"default_host_management_role_name": "TeamDhmcRole"}, "default_host_management_role_name"),
 ], ids=["path", "too-long", "empty", "service-role-without-attach", "dhmc-role-without-dhmc"])
 def test_fails_when_an_organization_role_name_is_not_usable(props, prop):
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupOrganization(stack, "OrgQuickSetup", **ORGANIZATION, **props)
     assert raised.value.prop == prop
@@ -378,7 +385,7 @@ def test_fails_when_an_organization_role_name_is_not_usable(props, prop):
 
 
 def test_a_local_configuration_uses_a_given_default_host_management_role():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     role = iam.Role(stack, "Dhmc", assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"))
     configuration = QuickSetupLocal(
         stack, "QuickSetup", default_host_management=True, default_host_management_role=role
@@ -401,7 +408,7 @@ def test_a_local_configuration_uses_a_given_default_host_management_role():
 
 
 def test_fails_when_a_local_default_host_management_role_is_given_without_the_option():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     role = iam.Role.from_role_name(stack, "Dhmc", "TeamDhmcRole")
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupLocal(stack, "QuickSetup", default_host_management_role=role)
@@ -422,7 +429,7 @@ def _resource_count(stack: cdk.Stack) -> int:
 
 
 def test_a_full_stack_fails_with_a_validation_error_not_cdks_traceback(tmp_path):
-    app = cdk.App(outdir=str(tmp_path), context={"aws:cdk:version-reporting": True})
+    app = new_app(outdir=str(tmp_path), context={"aws:cdk:version-reporting": True})
     stack = cdk.Stack(app, "Fleet", env=cdk.Environment(account="111111111111", region="us-east-1"))
     fitted = 0
     with pytest.raises(QuickSetupValidationError) as raised:
@@ -442,7 +449,7 @@ def test_a_full_stack_fails_with_a_validation_error_not_cdks_traceback(tmp_path)
 
 
 def test_resources_added_by_other_code_are_counted():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     for index in range(CLOUDFORMATION_RESOURCE_LIMIT - 5):
         cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
     with pytest.raises(QuickSetupValidationError, match="^scope: 'stack Stack'"):
@@ -450,7 +457,7 @@ def test_resources_added_by_other_code_are_counted():
 
 
 def test_an_organization_configuration_is_checked_too():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     for index in range(CLOUDFORMATION_RESOURCE_LIMIT - 2):
         cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
     with pytest.raises(QuickSetupValidationError, match="its two StackSets|2 resources"):
@@ -459,12 +466,12 @@ def test_an_organization_configuration_is_checked_too():
 
 
 def test_cdks_stack_resource_limit_context_is_honoured():
-    app = cdk.App(context={"@aws-cdk/core:stackResourceLimit": 30})
+    app = new_app(context={"@aws-cdk/core:stackResourceLimit": 30})
     stack = cdk.Stack(app, "Stack")
     with pytest.raises(QuickSetupValidationError, match="limit of 30 per stack"):
         for index in range(10):
             QuickSetupLocal(stack, f"Team{index}", targets=InstanceTargets.tag("Team", str(index)))
-    unlimited = cdk.Stack(cdk.App(context={"@aws-cdk/core:stackResourceLimit": 0}), "Stack")
+    unlimited = cdk.Stack(new_app(context={"@aws-cdk/core:stackResourceLimit": 0}), "Stack")
     for index in range(10):  # 0 turns CDK's check off, and this one
         QuickSetupLocal(unlimited, f"Team{index}", targets=InstanceTargets.tag("Team", str(index)))
 
@@ -481,7 +488,7 @@ def test_each_configuration_adds_the_resources_it_counts(monkeypatch):
         local_module, "check_stack_limit",
         lambda stack, adds: (predicted.append(adds), check(stack, adds))[1],
     )
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     given = iam.Role.from_role_name(stack, "Given", "TeamRole")
     cases = [
         {"scan_for_patches": False},

@@ -14,6 +14,7 @@ import pytest
 
 from sample_app.app import build_app
 
+from .apps import FLAG_SET_NAMES, new_app
 from .support import acknowledgements, lint_findings, unacknowledged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +53,17 @@ def snapshot(snapshot):
     return snapshot.with_defaults(matcher=_readable_and_masked)
 
 
-@pytest.fixture(scope="module")
-def assembly(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    build_app(cdk.App(outdir=str(outdir))).synth()
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def assembly(request, tmp_path_factory):
+    """The sample app's cloud assembly under each feature flag set (tests/apps.py)."""
+    outdir = tmp_path_factory.mktemp(f"cdk.out-{request.param}")
+    build_app(new_app(request.param, outdir=str(outdir))).synth()
     return outdir
+
+
+RECOMMENDED_ONLY = pytest.mark.parametrize("assembly", ["recommended"], indirect=True)
+"""For a test of the assembly under the flags of ``cdk.json`` only (what ``cdk synth``
+renders)."""
 
 
 def _template(assembly, stack=LOCAL_STACK):
@@ -89,7 +96,7 @@ def test_the_sample_runs_both_cdk_nag_packs(tmp_path):
     Solutions and NIST 800-53 rev 5) catch a role that breaks their rules."""
     from aws_cdk import aws_iam as iam
 
-    app = build_app(cdk.App(outdir=str(tmp_path)))
+    app = build_app(new_app(outdir=str(tmp_path)))
     role = iam.Role(cdk.Stack(app, "Bad"), "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
     role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
     with pytest.raises(RuntimeError, match="Validation ?[Ff]ailed"):
@@ -101,6 +108,7 @@ def test_the_sample_runs_both_cdk_nag_packs(tmp_path):
     assert all("'Bad/" in f for f in findings), findings
 
 
+@RECOMMENDED_ONLY
 def test_lint_catches_a_broken_template(assembly):
     """Guards the lint test above: cfn-lint really reports association errors."""
     template = _template(assembly)
@@ -111,6 +119,7 @@ def test_lint_catches_a_broken_template(assembly):
     assert lint_findings(template) != []
 
 
+@RECOMMENDED_ONLY
 @pytest.mark.skipif(shutil.which("npx") is None or not (ROOT / "node_modules").exists(),
                     reason="the CDK CLI is installed by `make setup`")
 def test_cdk_cli_synthesizes_the_sample_offline(assembly, tmp_path):

@@ -12,6 +12,7 @@ from aws_cdk.assertions import Template
 
 from quicksetup_constructs import InstanceTargets, QuickSetupLocal, QuickSetupOrganization
 
+from .apps import FLAG_SET_NAMES, new_app
 from .support import lint_findings
 
 KEPT = ("AWS::IAM::Role", "AWS::IAM::InstanceProfile")
@@ -32,15 +33,16 @@ def _policies(resources: dict[str, Any]) -> dict[str, tuple[str | None, str | No
     }
 
 
-def _local_resources(**props: Any) -> dict[str, Any]:
-    stack = cdk.Stack(cdk.App(), "Stack")
+def _local_resources(flag_set: str = "recommended", **props: Any) -> dict[str, Any]:
+    stack = cdk.Stack(new_app(flag_set), "Stack")
     QuickSetupLocal(stack, "QuickSetup", configuration_id="teardown", **props)
     return Template.from_stack(stack).to_json()["Resources"]
 
 
-@pytest.fixture(scope="module")
-def local_default() -> dict[str, Any]:
-    return _local_resources(install_cloudwatch_agent=True)
+@pytest.fixture(scope="module", params=FLAG_SET_NAMES)
+def local_default(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Under each feature flag set (tests/apps.py)."""
+    return _local_resources(request.param, install_cloudwatch_agent=True)
 
 
 def _kept(resources: dict[str, Any]) -> dict[str, tuple[str | None, str | None]]:
@@ -80,7 +82,7 @@ def test_local_removal_policy_is_configurable_and_keeps_logical_ids(local_defaul
 
 @pytest.mark.parametrize("order", [("RETAIN", "DESTROY"), ("DESTROY", "RETAIN")])
 def test_configurations_that_share_the_default_profile_keep_it_if_either_asks(order):
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     for name, policy in zip(("Web", "Db"), order, strict=True):
         QuickSetupLocal(
             stack, name, targets=InstanceTargets.tag("App", name.lower()),
@@ -93,7 +95,7 @@ def test_configurations_that_share_the_default_profile_keep_it_if_either_asks(or
 
 
 def test_a_profile_for_the_users_role_is_kept_and_the_role_is_never_touched():
-    stack = cdk.Stack(cdk.App(), "Stack")
+    stack = cdk.Stack(new_app(), "Stack")
     role = iam.Role.from_role_name(stack, "Mine", "MyInstanceRole")
     QuickSetupLocal(stack, "QuickSetup", instance_profile_role=role)
     template = Template.from_stack(stack)
@@ -104,7 +106,7 @@ def test_a_profile_for_the_users_role_is_kept_and_the_role_is_never_touched():
 
 
 def _organization(**props: Any) -> QuickSetupOrganization:
-    return QuickSetupOrganization(cdk.Stack(cdk.App(), "Org"), "OrgQuickSetup", **(ORG | props))
+    return QuickSetupOrganization(cdk.Stack(new_app(), "Org"), "OrgQuickSetup", **(ORG | props))
 
 
 def test_organization_member_accounts_keep_the_instance_role_and_profile_by_default():

@@ -302,7 +302,7 @@ class QuickSetupOrganization(Construct):
             "automation_role": service_role_name,
             "default_host_management_role": default_host_management_role_name,
         })
-        app = new_template_app()
+        app = new_template_app(scope)
         members = build_member_stacks(
             app, configuration, names, removal_policy=instance_profile_removal_policy
         )

@@ -14,8 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
+from constructs import Construct
 
 from ..errors import QuickSetupValidationError
+from ..rendering.shared import node_of
 
 TEMPLATE_BODY_LIMIT = 51_200
 """CloudFormation's limit for an inline template (``TemplateBody``), in bytes."""
@@ -38,10 +40,32 @@ def template_stack(app: cdk.App, stack_id: str, description: str) -> cdk.Stack:
     )
 
 
-def new_template_app() -> cdk.App:
-    """A separate app for StackSet templates; :func:`synthesize_templates` removes its output."""
+FEATURE_FLAG_PREFIX = "@aws-cdk"
+"""How the name of every CDK feature flag begins (``@aws-cdk/core:...``,
+``@aws-cdk-containers/...``); other context (look-up results, ``aws:cdk:...`` settings of the
+CLI) is not passed on."""
+
+
+def feature_flags(scope: Construct) -> dict[str, Any]:
+    """The feature flags set for ``scope`` (``cdk.json``, the app's ``context``, the command
+    line, or a node above ``scope``)."""
+    return {
+        key: value
+        for key, value in node_of(scope).get_all_context().items()
+        if key.startswith(FEATURE_FLAG_PREFIX)
+    }
+
+
+def new_template_app(scope: Construct) -> cdk.App:
+    """A separate app for StackSet templates, under the feature flags of ``scope``'s app, so
+    that the templates render as the user's own stacks do; :func:`synthesize_templates` removes
+    its output.
+
+    The flags are applied after the context of the command line (``post_cli_context``), as is
+    :data:`PINNED_CONTEXT`: an app that pins a flag that way pins it for its StackSets too."""
     return cdk.App(
-        outdir=tempfile.mkdtemp(prefix="quicksetup-stackset-"), post_cli_context=PINNED_CONTEXT
+        outdir=tempfile.mkdtemp(prefix="quicksetup-stackset-"),
+        post_cli_context={**feature_flags(scope), **PINNED_CONTEXT},
     )
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
 
 from ..options.inventory_sync import BucketReference, InventorySync
-from .nag import acknowledge_rule, finding_environment, skip_checkov
+from .nag import acknowledge_rule, finding_environment, finding_partition, skip_checkov
 
 SYNC_CONSTRUCT_ID = "InventorySync"
 BUCKET_CONSTRUCT_ID = "InventoryBucket"
@@ -128,7 +128,7 @@ def _render_organization_sync(
     region, account = finding_environment(policy)
     acknowledge_rule(
         policy, "AwsSolutions-IAM5", "sync-function-log-stream",
-        finding=f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:"
+        finding=f"Resource::arn:{finding_partition(policy)}:logs:{region}:{account}:log-group:"
         f"<{stack.get_logical_id(log_group)}>:*",
     )
     role = iam.Role(

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from ..tokens import TOKEN_MARKER
 
 MANAGED_POLICY_REASONS = {
     "AmazonSSMManagedInstanceCore": (
@@ -166,7 +167,8 @@ def acknowledge_wildcards(
                 written_region = ""
             else:
                 written_region = stack_region if region is None else region
-            finding = f"Resource::arn:<AWS::Partition>:{service}:{written_region}:{account}:{path}"
+            partition = finding_partition(policy)
+            finding = f"Resource::arn:{partition}:{service}:{written_region}:{account}:{path}"
         findings.append(("AwsSolutions-IAM5", finding, WILDCARD_REASONS[resource]))
     _acknowledge(policy, findings)
 
@@ -178,6 +180,16 @@ def finding_environment(construct: IConstruct) -> tuple[str, str]:
 
     account, region = stack_environment(stack_of(construct))
     return region or "<AWS::Region>", account or "<AWS::AccountId>"
+
+
+def finding_partition(construct: IConstruct) -> str:
+    """The partition of ``construct``'s stack as cdk-nag writes it in a finding: literal when
+    the stack's ARNs have it (feature flag ``@aws-cdk/core:enablePartitionLiterals`` and a
+    literal Region), ``<AWS::Partition>`` otherwise."""
+    from .shared import stack_of, token_attribute
+
+    partition = token_attribute(stack_of(construct), "partition")
+    return "<AWS::Partition>" if TOKEN_MARKER in partition else partition
 
 
 def skip_checkov(construct: IConstruct, check_id: str, topic: str) -> None:
