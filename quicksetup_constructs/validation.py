@@ -12,12 +12,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import QuickSetupValidationError
+from .tokens import TOKEN_MARKER
 
 if TYPE_CHECKING:
     import aws_cdk as cdk
-
-TOKEN_MARKER = "Token["
-"""In every string that CDK encodes a token in (``${Token[...]}``, ``#{Token[...]}``)."""
 
 
 def is_unresolved(value: Any) -> bool:

@@ -12,12 +12,14 @@ import weakref
 from typing import TypeVar
 
 import aws_cdk as cdk
-from constructs import Construct, Node
+from constructs import Construct, IConstruct, Node
+
+from ..tokens import TOKEN_MARKER
 
 T = TypeVar("T", bound=Construct)
 
 _STACKS: weakref.WeakKeyDictionary[Construct, cdk.Stack] = weakref.WeakKeyDictionary()
-_SINGLETONS: weakref.WeakKeyDictionary[cdk.Stack, dict[str, Construct | None]] = (
+_SINGLETONS: weakref.WeakKeyDictionary[cdk.Stack, dict[str, IConstruct | None]] = (
     weakref.WeakKeyDictionary()
 )
 """The shared constructs of each stack by id; None: the stack has none of that id (it is
@@ -105,8 +107,6 @@ def stack_environment(stack: cdk.Stack) -> tuple[str | None, str | None]:
     string has ``Token[`` in it: no literal account or Region has, so no need to ask the jsii
     kernel (as :func:`~quicksetup_constructs.validation.is_unresolved` would).
     """
-    from ..validation import TOKEN_MARKER
-
     account, region = token_attribute(stack, "account"), token_attribute(stack, "region")
     return (
         None if TOKEN_MARKER in account else account,
