@@ -51,7 +51,7 @@ def _run(tmp_path: Path, *args: str, prelude: str = "") -> subprocess.CompletedP
 
 @pytest.mark.parametrize("args", [
     ["--help"], ["plan", "--help"], ["status", "--help"], ["troubleshoot", "--help"],
-    ["compliance", "--help"],
+    ["compliance", "--help"], ["preflight", "--help"], ["import", "--help"], ["rerun", "--help"],
 ], ids=lambda args: " ".join(args))
 def test_help_starts_without_the_cdk_or_node(tmp_path, args):
     result = _run(tmp_path, *args)
@@ -69,9 +69,12 @@ def test_plan_reads_a_cloud_assembly_without_the_cdk_or_node(tmp_path, assembly,
     assert "CDK-MODULES: none" in result.stderr
 
 
-@pytest.mark.parametrize("verb", ["status", "troubleshoot", "compliance"])
+@pytest.mark.parametrize("verb", [
+    ["status"], ["troubleshoot"], ["compliance"], ["rerun", "--yes"], ["status", "--wait"],
+    ["status", "--managed-instances"],
+], ids=lambda args: " ".join(args))
 def test_an_aws_verb_without_credentials_fails_in_one_line_without_the_cdk(tmp_path, verb):
-    result = _run(tmp_path, verb, "--region", "us-east-1")
+    result = _run(tmp_path, *verb, "--region", "us-east-1")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines[-1] == "CDK-MODULES: none"

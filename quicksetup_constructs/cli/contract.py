@@ -41,6 +41,11 @@ KEYED: dict[tuple[str, str], str] = {
     ("Preflight", "configurations"): "configuration_id",
     ("ImportResult", "configurations"): "stack",
     ("ConfigurationPreflight", "findings"): "key",
+    ("ManagedInstancesStatus", "unmanaged"): "instance_id",
+    ("Rerun", "configurations"): "configuration_id",
+    ("RerunConfiguration", "options"): "key",
+    ("OrganizationRerun", "target_results"): "target_id",
+    ("RerunTarget", "options"): "key",
 }
 """(dataclass, field) -> the attribute each element of that list is keyed by."""
 

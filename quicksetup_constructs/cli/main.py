@@ -6,6 +6,7 @@
     quicksetup compliance                  patch compliance of each configuration's instances
     quicksetup preflight [CLOUD_ASSEMBLY_DIR]  what the account already has in the app's way
     quicksetup import                      the console's configurations, as a CDK app
+    quicksetup rerun                       run the associations once, now
 
 Global options, before or after the verb, as in the AWS CLI: ``--region``, ``--profile``,
 ``--endpoint-url``, ``--output json|table|text``, ``--debug``, ``--no-color``,
@@ -265,7 +266,8 @@ def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="With --org: call the StackSet API as a delegated administrator."),
         click.option("--max-concurrency", type=click.IntRange(1, 64), default=16,
                      show_default=True, metavar="N",
-                     help="With --org: targets (account × Region) read at a time, 1 to 64."),
+                     help="With --org: targets (account × Region) read at a time; with "
+                          "--managed-instances: AWS calls at a time. 1 to 64."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -306,19 +308,37 @@ def _report_organization(
 @click.option("--org", is_flag=True,
               help="Organization configurations: per target (account × Region) the status of "
                    "the stack instance and of the associations.")
+@click.option("--managed-instances", is_flag=True,
+              help="Add a card of the instances the targets reach that Systems Manager does "
+                   "not manage, each with its likely reason (not with --org).")
+@click.option("--wait", is_flag=True,
+              help="Read the cards again, with backoff, until none is Pending; exit 1 with "
+                   "the cards still Pending after --wait-timeout (not with --org).")
+@click.option("--wait-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="With --wait: how long to wait. Default: 600.")
 @_organization_options
 def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
-           delegated_admin: bool, max_concurrency: int) -> None:
+           delegated_admin: bool, max_concurrency: int, managed_instances: bool,
+           wait: bool, wait_timeout: float | None) -> None:
     """A card per option of each deployed configuration: Success (ran on every target),
     Failed (at least one target failed), Pending (running, or not run yet), Not configured
     (option not chosen) or Missing (in the stack, deleted outside CloudFormation), with the
     last run and the target counts; and a card for the Default Host Management Configuration
-    setting and the inventory sync, where the configuration has them. Exit code 1 when a card
+    setting and the inventory sync, where the configuration has them; with
+    --managed-instances, a card of the targeted instances Systems Manager does not manage, each
+    with its likely reason (Failed when one is running). Exit code 1 when a card
     is Failed or Missing; with --org, when a target is Failed or Not read (how many were not
     read, and why, in one line on standard error)."""
     from .render import waiting
 
     quiet = output_format() == "json"
+    if org and managed_instances:
+        raise CliError("--managed-instances reads the configurations of this account and "
+                       "Region: not with --org")
+    if wait or wait_timeout is not None:
+        _status_wait(aws, stack_name, org, wait, wait_timeout, managed_instances,
+                     max_concurrency)
+        return
     if org:
         _report_organization(aws, stack_name, member_role, delegated_admin, max_concurrency,
                              failures=False, printer="print_organization")
@@ -329,8 +349,129 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
     with waiting("Reading associations…", quiet=quiet):
         configurations = find_configurations(aws, stack_name)
         result = configuration_statuses(aws, configurations)
+    if managed_instances:
+        from .managed import with_managed_instances
+
+        with waiting("Reading instances…", quiet=quiet):
+            result = with_managed_instances(aws, configurations, result, max_concurrency)
     _output(result, "print_status")
     if any(configuration.findings for configuration in result):
+        sys.exit(FINDINGS_EXIT_CODE)
+
+
+def _status_wait(aws: Any, stack_name: str | None, org: bool, wait: bool,
+                 wait_timeout: float | None, managed_instances: bool,
+                 max_concurrency: int) -> None:
+    """``status --wait``: the cards read again until none is Pending, then printed; exit 1
+    with the cards still Pending (one line on standard error) when the time is over."""
+    from . import wait as waiting_module
+    from .discovery import find_configurations
+    from .render import error_line
+    from .status import configuration_statuses
+
+    if not wait:
+        raise CliError("--wait-timeout goes with --wait")
+    if org:
+        raise CliError("--wait reads the cards of this account and Region: not with --org")
+    timeout = waiting_module.DEFAULT_TIMEOUT_SECONDS if wait_timeout is None else wait_timeout
+
+    def read() -> Any:
+        configurations = find_configurations(aws, stack_name)
+        result = configuration_statuses(aws, configurations)
+        if managed_instances:
+            from .managed import with_managed_instances
+
+            result = with_managed_instances(aws, configurations, result, max_concurrency)
+        return result
+
+    with waiting_module.wait_progress(timeout, quiet=output_format() == "json") as progress:
+        waited = waiting_module.wait_until_settled(
+            read, timeout=timeout, clock=waiting_module.CLOCK, progress=progress,
+        )
+    _output(waited.statuses, "print_status")
+    if waited.pending:
+        error_line(waiting_module.timeout_line(waited))
+    if waited.pending or any(configuration.findings for configuration in waited.statuses):
+        sys.exit(FINDINGS_EXIT_CODE)
+
+
+@main.command()
+@_aws_options
+@click.option("--yes", is_flag=True,
+              help="Start without asking (needed when standard input is not a terminal).")
+@click.option("--option", "options", multiple=True, metavar="NAME",
+              help="Run only this option's association (a prop name, e.g. update_ssm_agent). "
+                   "Repeatable. Default: every association of the configuration.")
+@click.option("--org", is_flag=True,
+              help="Organization configurations: run the associations in every target "
+                   "(account × Region) of the StackSets.")
+@_organization_options
+def rerun(aws: Any, stack_name: str | None, yes: bool, options: tuple[str, ...], org: bool,
+          member_role: str | None, delegated_admin: bool, max_concurrency: int) -> None:
+    """Run a configuration's associations once, now (StartAssociationsOnce), as the console's
+    "Apply association now": every association of the configuration, or those of --option.
+    Asks first, unless --yes or --output json. Follow the runs with `quicksetup status
+    --wait`. Exit code 1 when an association (or, with --org, a target) could not be started;
+    an unknown option exits 2 and starts nothing."""
+    from .printable import printable
+    from .render import error_line, waiting
+    from .rerun import (
+        confirm,
+        describe,
+        not_started_line,
+        option_keys,
+        print_organization_rerun,
+        print_rerun,
+        rerun_organization,
+        select,
+        select_organization,
+        to_start,
+    )
+    from .rerun import rerun as run
+
+    keys = option_keys(options)
+    json_output = output_format() == "json"
+    if org:
+        with waiting("Reading StackSets and stack instances…", quiet=json_output):
+            selection = select_organization(
+                aws, stack_name=stack_name, delegated_admin=delegated_admin, options=keys,
+            )
+        lines = [f"StackSet {printable(name)}" for name in selection.stack_set_names] + [
+            f"  options: {', '.join(selection.option_keys)}",
+        ]
+        question = (
+            f"Run these associations now in {len(selection.targets)} target(s) "
+            "(account × Region)?"
+        )
+        if not confirm(question, lines, yes=yes, json_output=json_output):
+            click.echo("Nothing started.", err=True)
+            return
+        with waiting("Starting associations…", quiet=json_output):
+            organization_result = rerun_organization(
+                aws, selection, member_role=member_role, max_concurrency=max_concurrency,
+            )
+        _output(organization_result, print_organization_rerun)
+        line = not_started_line(organization_result)
+        if line is not None:
+            error_line(line)
+        if organization_result.findings:
+            sys.exit(FINDINGS_EXIT_CODE)
+        return
+    from .discovery import find_configurations
+
+    with waiting("Reading associations…", quiet=json_output):
+        configurations = find_configurations(aws, stack_name)
+    where = f"in stack {stack_name!r}" if stack_name else f"in {aws.region}"
+    chosen = select(configurations, keys, where)
+    question = f"Run these {len(to_start(chosen))} association(s) now, once?"
+    if to_start(chosen) and not confirm(
+        question, describe(chosen), yes=yes, json_output=json_output
+    ):
+        click.echo("Nothing started.", err=True)
+        return
+    result = run(aws, chosen)
+    _output(result, print_rerun)
+    if result.findings:
         sys.exit(FINDINGS_EXIT_CODE)
 
 
@@ -579,9 +720,10 @@ def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
         sys.exit(FINDINGS_EXIT_CODE)
 
 
-def _output(result: Any, printer: str, *, stderr: bool = False) -> None:
+def _output(result: Any, printer: str | Callable[..., None], *, stderr: bool = False) -> None:
     """``result`` under the JSON contract on standard output, or printed for people with
-    ``render.<printer>`` (on standard error with ``stderr``)."""
+    ``render.<printer>`` (or ``printer`` itself, a function; on standard error with
+    ``stderr``)."""
     ctx = click.get_current_context()
     output = output_format(ctx)
     if output == "json":
@@ -593,7 +735,7 @@ def _output(result: Any, printer: str, *, stderr: bool = False) -> None:
         color=not global_options().get("no_color") and output != "text", plain=output == "text",
         stderr=stderr,
     )
-    getattr(render, printer)(console, result)
+    (getattr(render, printer) if isinstance(printer, str) else printer)(console, result)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .compliance import SEVERITIES, ConfigurationCompliance
+from .managed import REASONS, ManagedInstancesStatus
 from .organization import NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .preflight import ERROR, KINDS, NOTE, WARNING, Preflight
@@ -327,7 +328,11 @@ def print_status(out: Console, statuses: list[ConfigurationStatus]) -> None:
             cards.append(_host_management_card(status.host_management))
         if status.inventory_sync is not None:
             cards.append(_sync_card(status.inventory_sync))
+        if status.managed_instances is not None:
+            cards.append(_managed_card(status.managed_instances))
         out.print(Columns(cards, equal=True, width=46))
+        if status.managed_instances is not None and status.managed_instances.unmanaged:
+            _print_unmanaged(out, status.managed_instances)
 
 
 def _heading(title: str, status: str) -> Text:
@@ -393,6 +398,41 @@ def _sync_card(card: InventorySyncStatus) -> Panel:
         body.append(f"\nBucket: {printable(card.bucket)}", style="bright_black")
     body.append(f"\n{printable(card.sync_name)}", style="bright_black")
     return Panel(body, border_style=STYLES.get(card.status, ""))
+
+
+UNMANAGED_SHOWN = 50
+"""Instances not managed listed per configuration (``--output json`` lists every one)."""
+
+
+def _managed_card(card: ManagedInstancesStatus) -> Panel:
+    body = _heading(card.title, card.status)
+    body.append(f"\n{card.managed_count} of {card.target_count} targeted instance(s) managed")
+    counts: dict[str, int] = {}
+    for instance in card.unmanaged:
+        counts[instance.reason] = counts.get(instance.reason, 0) + 1
+    for reason, words in REASONS.items():
+        if counts.get(reason):
+            body.append(f"\n{counts[reason]} {words}")
+    body.append(f"\n{printable(card.targets)}", style="bright_black")
+    return Panel(body, border_style=STYLES.get(card.status, ""))
+
+
+def _print_unmanaged(out: Console, card: ManagedInstancesStatus) -> None:
+    """The instances not managed, each with its likely reason and the guide that explains it."""
+    table = Table(title="Targeted instances not managed", title_justify="left", expand=True)
+    table.add_column("Instance", no_wrap=True)
+    table.add_column("Reason", no_wrap=True)
+    table.add_column("Detail", ratio=1, overflow="fold")
+    table.add_column("Guide", ratio=1, overflow="fold")
+    for instance in card.unmanaged[:UNMANAGED_SHOWN]:
+        table.add_row(
+            Text(printable(instance.instance_id)), REASONS.get(instance.reason, instance.reason),
+            Text(printable(instance.detail)), Text(instance.guide),
+        )
+    out.print(table)
+    more = len(card.unmanaged) - UNMANAGED_SHOWN
+    if more > 0:
+        out.print(f"… and {more} more (--output json lists every one)")
 
 
 @contextmanager

@@ -150,13 +150,18 @@ class ConfigurationStatus:
     names a role of its own)."""
     inventory_sync: InventorySyncStatus | None = None
     """None: the configuration has no inventory sync."""
+    managed_instances: Any = None
+    """The managed-instances card (``managed.ManagedInstancesStatus``), with
+    ``--managed-instances``; None otherwise."""
 
     JSON_EXTRA = ("status",)
 
     @property
     def status(self) -> str:
         return worst([option.status for option in self.options] + [
-            card.status for card in (self.host_management, self.inventory_sync) if card
+            card.status
+            for card in (self.host_management, self.inventory_sync, self.managed_instances)
+            if card
         ])
 
     @property

@@ -3,7 +3,7 @@
 Failed option → its association → the latest failed execution → its failed targets → for a
 Command document, each failed plugin of the command invocation on that instance; for an
 Automation runbook, each failed step (of every failed child execution, when the runbook ran
-with rate control).
+with rate control: read side by side, :data:`AUTOMATION_READS` at a time).
 
 Targets that fail the same way are grouped: one group per signature (document, step, exit code,
 first line of the output), with its count, a few of its instances and the output once. The
@@ -15,10 +15,11 @@ instance.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from .aws import Aws, error_code, paginate
 from .catalogue import catalogue, match_associations
@@ -37,6 +38,8 @@ from .status import (
     option_status,
 )
 
+T = TypeVar("T")
+R = TypeVar("R")
 DEFAULT_LINES = 20
 """Last lines of output shown per group of failures (``--lines``)."""
 GROUP_INSTANCES = 5
@@ -45,6 +48,10 @@ _INSTANCE_ID = re.compile(r"(i-(\w{8}|\w{17}))|(mi-\w{17})")
 _RUNS_TO_SEARCH = 3
 """Executions of an association searched for an instance's run (``--instance``)."""
 _AUTOMATION_FAILED = ["Failed", "TimedOut", "Cancelled"]
+AUTOMATION_READS = 8
+"""``GetAutomationExecution`` calls at once for the failed children of a runbook run with
+rate control: the API reads one execution a call, so they are read side by side, this many
+at a time."""
 PLUGIN_OUTPUT_LIMIT = 2500
 """Characters of a plugin's output that ``ListCommandInvocations`` returns (botocore's ssm
 model: ``CommandPluginOutput``, max 2500); the whole output is in S3 when the command writes
@@ -427,16 +434,20 @@ def _automation_steps(aws: Aws, execution_id: str, lines: int) -> dict[str, Any]
     steps = _failed_automation_steps(execution, lines)
     if execution.get("TargetParameterName"):
         # Rate control: the runbook ran once per target, each run a child execution.
-        for child in paginate(
+        children = list(paginate(
             ssm, "describe_automation_executions", "AutomationExecutionMetadataList",
             Filters=[
                 {"Key": "ParentExecutionId", "Values": [execution_id]},
                 {"Key": "ExecutionStatus", "Values": _AUTOMATION_FAILED},
             ],
-        ):
-            detail = ssm.get_automation_execution(
+        ))
+        details = read_concurrently(
+            lambda child: ssm.get_automation_execution(
                 AutomationExecutionId=child["AutomationExecutionId"]
-            )["AutomationExecution"]
+            )["AutomationExecution"],
+            children,
+        )
+        for child, detail in zip(children, details, strict=True):
             target = child.get("Target") or _target_parameter(detail)
             for step in _failed_automation_steps(detail, lines):
                 steps.append(
@@ -452,6 +463,23 @@ def _automation_steps(aws: Aws, execution_id: str, lines: int) -> dict[str, Any]
             f"the automation ended {execution.get('AutomationExecutionStatus')}"
         )
     return {"steps": steps, "note": note, "document": execution.get("DocumentName")}
+
+
+def read_concurrently(
+    read: Callable[[T], R], items: list[T], limit: int = AUTOMATION_READS
+) -> list[R]:
+    """``read`` of every item, at most ``limit`` calls at once, in the order of ``items``. The
+    first error is raised once the calls under way have ended; those not started are
+    dropped."""
+    if len(items) <= 1:
+        return [read(item) for item in items]
+    pool = ThreadPoolExecutor(
+        max_workers=min(limit, len(items)), thread_name_prefix="quicksetup-automation"
+    )
+    try:
+        return list(pool.map(read, items))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _failed_automation_steps(execution: dict[str, Any], lines: int) -> list[FailedStep]:
