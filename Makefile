@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test clean integ integ-snapshot mutants docs
+.PHONY: setup synth lint test clean integ integ-snapshot mutants docs
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -36,7 +36,13 @@ synth: setup
 		PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --no-notices $$stack || exit 1; \
 	done
 
-test: setup $(PACKAGING)/.installed
+# ruff (the rules of pyproject.toml), its formatter, and mypy over the package.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint $(PACKAGING)/.installed
 	$(BIN)/python -m pytest -n 2
 
 # Deploy the integration apps of integ/ to a real account, assert, destroy (docs/verify.md,

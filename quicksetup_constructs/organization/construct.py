@@ -343,7 +343,7 @@ class QuickSetupOrganization(Construct):
             "call_as": call_as,
             "managed_execution": {"Active": True},
         }
-        auto_deployment = {
+        auto_deployment: dict[str, Any] = {
             "enabled": True,
             "retain_stacks_on_account_removal": retain_stacks_on_account_removal,
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -35,7 +36,9 @@ def account_wide_names(
     ``existing``: names of roles that exist already in every account, by field of
     :class:`AccountWideNames` (``instance_role``, ``automation_role``,
     ``default_host_management_role``; None: create the role). Default: create every role."""
-    given = {field: name for field, name in (existing or {}).items() if name is not None}
+    given: dict[str, Any] = {
+        field: name for field, name in (existing or {}).items() if name is not None
+    }
     return replace(
         AccountWideNames(
             instance_role=f"QuickSetup-Instance-{configuration_id}",

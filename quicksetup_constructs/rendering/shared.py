@@ -18,7 +18,7 @@ from ..tokens import TOKEN_MARKER
 
 T = TypeVar("T", bound=Construct)
 
-_STACKS: weakref.WeakKeyDictionary[Construct, cdk.Stack] = weakref.WeakKeyDictionary()
+_STACKS: weakref.WeakKeyDictionary[IConstruct, cdk.Stack] = weakref.WeakKeyDictionary()
 _SINGLETONS: weakref.WeakKeyDictionary[cdk.Stack, dict[str, IConstruct | None]] = (
     weakref.WeakKeyDictionary()
 )
@@ -68,7 +68,7 @@ def token_attribute(construct: object, name: str) -> str:
     return value
 
 
-def stack_of(scope: Construct) -> cdk.Stack:
+def stack_of(scope: IConstruct) -> cdk.Stack:
     """``cdk.Stack.of(scope)``, asked of the jsii kernel once per scope."""
     stack = _STACKS.get(scope)
     if stack is None:
