@@ -1,4 +1,5 @@
-"""One measured app, run in a fresh process: ``python -m bench.child SCENARIO --count N --result FILE``.
+"""One measured app, run in a fresh process:
+``python -m bench.child SCENARIO --count N --result FILE``.
 
 Times each phase of the app (``import aws_cdk``, the scenario's own imports, building the
 construct tree, ``app.synth()``) in wall-clock and CPU seconds (this process plus the jsii
@@ -120,14 +121,16 @@ def describe_assembly(assembly_dir: str) -> list[dict[str, Any]]:
             if resource["Type"] == "AWS::CloudFormation::StackSet"
             and isinstance(resource["Properties"].get("TemplateBody"), str)
         ]
-        stacks.append({
-            "name": path.name.removesuffix(".template.json"),
-            "resources": len(resources),
-            "types": dict(collections.Counter(r["Type"] for r in resources.values())),
-            "file_bytes": len(raw),
-            "compact_bytes": len(json.dumps(template, separators=(",", ":")).encode()),
-            "stack_sets": stack_sets,
-        })
+        stacks.append(
+            {
+                "name": path.name.removesuffix(".template.json"),
+                "resources": len(resources),
+                "types": dict(collections.Counter(r["Type"] for r in resources.values())),
+                "file_bytes": len(raw),
+                "compact_bytes": len(json.dumps(template, separators=(",", ":")).encode()),
+                "stack_sets": stack_sets,
+            }
+        )
     return stacks
 
 

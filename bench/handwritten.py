@@ -21,15 +21,23 @@ from constructs import Construct
 
 _SCRIPT = (
     Path(__file__).resolve().parent.parent
-    / "quicksetup_constructs" / "documents" / "attach_profile_script.py"
+    / "quicksetup_constructs"
+    / "documents"
+    / "attach_profile_script.py"
 ).read_text(encoding="utf-8")
 """The runbook's script, read as text (a hand-written app would keep its own copy)."""
 
 SSM_POLICIES = ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
 CLOUDWATCH_POLICY = "CloudWatchAgentServerPolicy"
 INVENTORY_TYPES = (
-    "applications", "awsComponents", "networkConfig", "instanceDetailedInformation",
-    "windowsUpdates", "services", "windowsRoles", "customInventory",
+    "applications",
+    "awsComponents",
+    "networkConfig",
+    "instanceDetailedInformation",
+    "windowsUpdates",
+    "services",
+    "windowsRoles",
+    "customInventory",
 )
 
 ATTACH_PROFILE_RUNBOOK = {
@@ -40,28 +48,32 @@ ATTACH_PROFILE_RUNBOOK = {
         "InstanceId": {"type": "String", "allowedPattern": "^i-[0-9a-f]{8,17}$"},
         "InstanceProfileName": {"type": "String"},
         "AllowPolicyAttach": {
-            "type": "String", "allowedValues": ["true", "false"], "default": "false",
+            "type": "String",
+            "allowedValues": ["true", "false"],
+            "default": "false",
         },
         "PolicyNames": {"type": "StringList", "default": list(SSM_POLICIES)},
         "AutomationAssumeRole": {"type": "String"},
     },
-    "mainSteps": [{
-        "name": "AttachProfileIfMissing",
-        "action": "aws:executeScript",
-        "isEnd": True,
-        "inputs": {
-            "Runtime": "python3.11",
-            "Handler": "handler",
-            "Script": _SCRIPT,
-            "InputPayload": {
-                "InstanceId": "{{ InstanceId }}",
-                "InstanceProfileName": "{{ InstanceProfileName }}",
-                "AllowPolicyAttach": "{{ AllowPolicyAttach }}",
-                "PolicyNames": "{{ PolicyNames }}",
+    "mainSteps": [
+        {
+            "name": "AttachProfileIfMissing",
+            "action": "aws:executeScript",
+            "isEnd": True,
+            "inputs": {
+                "Runtime": "python3.11",
+                "Handler": "handler",
+                "Script": _SCRIPT,
+                "InputPayload": {
+                    "InstanceId": "{{ InstanceId }}",
+                    "InstanceProfileName": "{{ InstanceProfileName }}",
+                    "AllowPolicyAttach": "{{ AllowPolicyAttach }}",
+                    "PolicyNames": "{{ PolicyNames }}",
+                },
             },
-        },
-        "outputs": [{"Name": "Action", "Selector": "$.Payload.Action", "Type": "String"}],
-    }],
+            "outputs": [{"Name": "Action", "Selector": "$.Payload.Action", "Type": "String"}],
+        }
+    ],
     "outputs": ["AttachProfileIfMissing.Action"],
 }
 
@@ -85,19 +97,25 @@ INSTALL_CLOUDWATCH_AGENT_DOCUMENT = {
     "description": "Installs the Amazon CloudWatch agent and configures it.",
     "parameters": {
         "ConfigurationSource": {
-            "type": "String", "allowedValues": ["default", "ssm"], "default": "default",
+            "type": "String",
+            "allowedValues": ["default", "ssm"],
+            "default": "default",
         },
         "ConfigurationLocation": {"type": "String", "default": ""},
     },
     "mainSteps": [
         _run_document("InstallAgent", *_INSTALL),
-        _run_document("ConfigureAgent", "AmazonCloudWatch-ManageAgent", {
-            "action": "configure",
-            "mode": "ec2",
-            "optionalConfigurationSource": "{{ ConfigurationSource }}",
-            "optionalConfigurationLocation": "{{ ConfigurationLocation }}",
-            "optionalRestart": "yes",
-        }),
+        _run_document(
+            "ConfigureAgent",
+            "AmazonCloudWatch-ManageAgent",
+            {
+                "action": "configure",
+                "mode": "ec2",
+                "optionalConfigurationSource": "{{ ConfigurationSource }}",
+                "optionalConfigurationLocation": "{{ ConfigurationLocation }}",
+                "optionalRestart": "yes",
+            },
+        ),
     ],
 }
 
@@ -119,7 +137,8 @@ UPDATE_CLOUDWATCH_AGENT_DOCUMENT = {
             "name": "WaitOnWindows",
             "precondition": {"StringEquals": ["platformType", "Windows"]},
             "inputs": {
-                "runCommand": ["Start-Sleep -Seconds {{ WaitSeconds }}"], "timeoutSeconds": 3600,
+                "runCommand": ["Start-Sleep -Seconds {{ WaitSeconds }}"],
+                "timeoutSeconds": 3600,
             },
         },
         _run_document("UpdateAgent", *_INSTALL),
@@ -133,7 +152,8 @@ UPDATE_LAUNCH_AGENT_DOCUMENT = {
     "mainSteps": [
         {
             **_run_document(
-                "UpdateLaunchAgent", "AWS-ConfigureAWSPackage",
+                "UpdateLaunchAgent",
+                "AWS-ConfigureAWSPackage",
                 {"action": "Install", "name": "AWSEC2Launch-Agent"},
             ),
             "precondition": {"StringEquals": ["platformType", "Windows"]},
@@ -155,9 +175,11 @@ class Group:
     def command_targets(self) -> list[ssm.CfnAssociation.TargetProperty]:
         if self.tag_key is None:
             return [ssm.CfnAssociation.TargetProperty(key="InstanceIds", values=["*"])]
-        return [ssm.CfnAssociation.TargetProperty(
-            key=f"tag:{self.tag_key}", values=[self.tag_value or ""]
-        )]
+        return [
+            ssm.CfnAssociation.TargetProperty(
+                key=f"tag:{self.tag_key}", values=[self.tag_value or ""]
+            )
+        ]
 
 
 def build(
@@ -173,12 +195,13 @@ def build(
 
     Default options per group (as ``QuickSetupLocal``'s defaults): attach the instance profile,
     update SSM Agent, collect inventory, scan for patches, and, once for the stack, enable
-    Explorer (unless ``explorer`` is False); with ``cloudwatch_agent`` also install and update the CloudWatch
-    agent, with ``ec2_launch_agent`` also update the EC2Launch agent.
+    Explorer (unless ``explorer`` is False); with ``cloudwatch_agent`` also install and update
+    the CloudWatch agent, with ``ec2_launch_agent`` also update the EC2Launch agent.
     """
     scope = Construct(stack, "Shared")
     instance_role = iam.Role(
-        scope, "InstanceRole",
+        scope,
+        "InstanceRole",
         assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
         description="Lets Systems Manager manage EC2 instances.",
         managed_policies=[
@@ -188,7 +211,8 @@ def build(
     )
     profile = iam.InstanceProfile(scope, "InstanceProfile", role=instance_role)
     automation_role = iam.Role(
-        scope, "AutomationRole",
+        scope,
+        "AutomationRole",
         assumed_by=iam.ServicePrincipal(
             "ssm.amazonaws.com",
             conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
@@ -220,7 +244,8 @@ def build(
         ),
         iam.PolicyStatement(
             actions=[
-                "iam:GetInstanceProfile", "iam:CreateInstanceProfile",
+                "iam:GetInstanceProfile",
+                "iam:CreateInstanceProfile",
                 "iam:AddRoleToInstanceProfile",
             ],
             resources=[profile.instance_profile_arn],
@@ -234,59 +259,87 @@ def build(
         statements += [
             iam.PolicyStatement(
                 actions=["iam:GetInstanceProfile"],
-                resources=[stack.format_arn(
-                    service="iam", region="", resource="instance-profile", resource_name="*"
-                )],
+                resources=[
+                    stack.format_arn(
+                        service="iam", region="", resource="instance-profile", resource_name="*"
+                    )
+                ],
             ),
             iam.PolicyStatement(
                 actions=["iam:AttachRolePolicy"],
-                resources=[stack.format_arn(
-                    service="iam", region="", resource="role", resource_name="*"
-                )],
-                conditions={"ArnEquals": {"iam:PolicyARN": [
-                    iam.ManagedPolicy.from_aws_managed_policy_name(name).managed_policy_arn
-                    for name in node_policies
-                ]}},
+                resources=[
+                    stack.format_arn(service="iam", region="", resource="role", resource_name="*")
+                ],
+                conditions={
+                    "ArnEquals": {
+                        "iam:PolicyARN": [
+                            iam.ManagedPolicy.from_aws_managed_policy_name(name).managed_policy_arn
+                            for name in node_policies
+                        ]
+                    }
+                },
             ),
         ]
     iam.ManagedPolicy(scope, "AutomationPolicy", roles=[automation_role], statements=statements)
-    explorer_role = None if not explorer else iam.Role(
-        scope, "ExplorerRole",
-        assumed_by=iam.ServicePrincipal(
-            "ssm.amazonaws.com",
-            conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": stack.format_arn(
-                    service="ssm", region="*", resource="automation-execution", resource_name="*"
-                )},
-            },
-        ),
-        description="Lets Systems Manager Automation enable Explorer.",
-        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
-            "AWSSystemsManagerEnableExplorerExecutionPolicy"
-        )],
+    explorer_role = (
+        None
+        if not explorer
+        else iam.Role(
+            scope,
+            "ExplorerRole",
+            assumed_by=iam.ServicePrincipal(
+                "ssm.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="ssm",
+                            region="*",
+                            resource="automation-execution",
+                            resource_name="*",
+                        )
+                    },
+                },
+            ),
+            description="Lets Systems Manager Automation enable Explorer.",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "AWSSystemsManagerEnableExplorerExecutionPolicy"
+                )
+            ],
+        )
     )
 
     runbook = ssm.CfnDocument(
-        scope, "AttachProfileRunbook",
-        content=ATTACH_PROFILE_RUNBOOK, document_type="Automation", document_format="JSON",
+        scope,
+        "AttachProfileRunbook",
+        content=ATTACH_PROFILE_RUNBOOK,
+        document_type="Automation",
+        document_format="JSON",
         target_type="/AWS::EC2::Instance",
     )
     install_document = update_document = launch_agent_document = None
     if ec2_launch_agent:
         launch_agent_document = ssm.CfnDocument(
-            scope, "UpdateEC2LaunchAgentDocument",
-            content=UPDATE_LAUNCH_AGENT_DOCUMENT, document_type="Command", document_format="JSON",
+            scope,
+            "UpdateEC2LaunchAgentDocument",
+            content=UPDATE_LAUNCH_AGENT_DOCUMENT,
+            document_type="Command",
+            document_format="JSON",
         )
     if cloudwatch_agent:
         install_document = ssm.CfnDocument(
-            scope, "InstallCloudWatchAgentDocument",
-            content=INSTALL_CLOUDWATCH_AGENT_DOCUMENT, document_type="Command",
+            scope,
+            "InstallCloudWatchAgentDocument",
+            content=INSTALL_CLOUDWATCH_AGENT_DOCUMENT,
+            document_type="Command",
             document_format="JSON",
         )
         update_document = ssm.CfnDocument(
-            scope, "UpdateCloudWatchAgentDocument",
-            content=UPDATE_CLOUDWATCH_AGENT_DOCUMENT, document_type="Command",
+            scope,
+            "UpdateCloudWatchAgentDocument",
+            content=UPDATE_CLOUDWATCH_AGENT_DOCUMENT,
+            document_type="Command",
             document_format="JSON",
         )
 
@@ -300,7 +353,8 @@ def build(
         name = group.configuration_id
         associations += [
             ssm.CfnAssociation(
-                stack, f"AttachInstanceProfile{name}",
+                stack,
+                f"AttachInstanceProfile{name}",
                 name=runbook_name,
                 association_name=f"QuickSetup-AttachInstanceProfile-{name}",
                 targets=targets,
@@ -314,14 +368,16 @@ def build(
                 automation_target_parameter_name="InstanceId",
             ),
             ssm.CfnAssociation(
-                stack, f"UpdateSSMAgent{name}",
+                stack,
+                f"UpdateSSMAgent{name}",
                 name="AWS-UpdateSSMAgent",
                 association_name=f"QuickSetup-UpdateSSMAgent-{name}",
                 targets=targets,
                 schedule_expression="rate(14 days)",
             ),
             ssm.CfnAssociation(
-                stack, f"CollectInventory{name}",
+                stack,
+                f"CollectInventory{name}",
                 name="AWS-GatherSoftwareInventory",
                 association_name=f"QuickSetup-CollectInventory-{name}",
                 targets=targets,
@@ -329,7 +385,8 @@ def build(
                 schedule_expression="rate(30 minutes)",
             ),
             ssm.CfnAssociation(
-                stack, f"ScanForPatches{name}",
+                stack,
+                f"ScanForPatches{name}",
                 name="AWS-RunPatchBaselineAssociation",
                 association_name=f"QuickSetup-ScanForPatches-{name}",
                 targets=targets,
@@ -339,31 +396,39 @@ def build(
             ),
         ]
         if explorer_role_arn is not None and group is groups[0]:  # once per account and Region
-            associations.append(ssm.CfnAssociation(
-                stack, f"EnableExplorer{name}",
-                name="AWS-EnableExplorer",
-                association_name=f"QuickSetup-EnableExplorer-{name}",
-                parameters={"AutomationAssumeRole": [explorer_role_arn]},
-            ))
+            associations.append(
+                ssm.CfnAssociation(
+                    stack,
+                    f"EnableExplorer{name}",
+                    name="AWS-EnableExplorer",
+                    association_name=f"QuickSetup-EnableExplorer-{name}",
+                    parameters={"AutomationAssumeRole": [explorer_role_arn]},
+                )
+            )
         if launch_agent_document is not None:
-            associations.append(ssm.CfnAssociation(
-                stack, f"UpdateEC2LaunchAgent{name}",
-                name=launch_agent_document.ref,
-                association_name=f"QuickSetup-UpdateEC2LaunchAgent-{name}",
-                targets=targets,
-                schedule_expression="rate(30 days)",
-            ))
+            associations.append(
+                ssm.CfnAssociation(
+                    stack,
+                    f"UpdateEC2LaunchAgent{name}",
+                    name=launch_agent_document.ref,
+                    association_name=f"QuickSetup-UpdateEC2LaunchAgent-{name}",
+                    targets=targets,
+                    schedule_expression="rate(30 days)",
+                )
+            )
         if install_document is not None and update_document is not None:
             associations += [
                 ssm.CfnAssociation(
-                    stack, f"InstallCloudWatchAgent{name}",
+                    stack,
+                    f"InstallCloudWatchAgent{name}",
                     name=install_document.ref,
                     association_name=f"QuickSetup-InstallCloudWatchAgent-{name}",
                     targets=targets,
                     parameters={"ConfigurationSource": ["default"]},
                 ),
                 ssm.CfnAssociation(
-                    stack, f"UpdateCloudWatchAgent{name}",
+                    stack,
+                    f"UpdateCloudWatchAgent{name}",
                     name=update_document.ref,
                     association_name=f"QuickSetup-UpdateCloudWatchAgent-{name}",
                     targets=targets,

@@ -65,8 +65,10 @@ def fleet(count: int, latency: float) -> tuple[FakeFleet, Counter]:
             instance = Instance(instance_id, profile="ssm", tags=TAG, ping="Online")
         instances.append(instance)
     return FakeFleet(
-        instances=instances, profiles={"ssm": "SsmRole", "bare": "BareRole"},
-        roles={"SsmRole": [CORE_POLICY_ARN], "BareRole": []}, latency=latency,
+        instances=instances,
+        profiles={"ssm": "SsmRole", "bare": "BareRole"},
+        roles={"SsmRole": [CORE_POLICY_ARN], "BareRole": []},
+        latency=latency,
     ), planted
 
 
@@ -74,16 +76,26 @@ def run(fake: FakeFleet, max_concurrency: int | None) -> dict[str, Any]:
     """Run the command once against ``fake``; its wall time, peak RSS and output."""
     home = tempfile.mkdtemp(prefix="managed-instances-")
     env = {
-        "PATH": os.environ.get("PATH", ""), "HOME": home,
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": home,
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret",
         "AWS_CONFIG_FILE": os.path.join(home, "config"),
         "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     command = [
-        sys.executable, "-c", "from quicksetup_constructs.cli.entry import main; main()",
-        "status", "--managed-instances", "--region", REGION, "--endpoint-url", fake.url,
-        "--output", "json",
+        sys.executable,
+        "-c",
+        "from quicksetup_constructs.cli.entry import main; main()",
+        "status",
+        "--managed-instances",
+        "--region",
+        REGION,
+        "--endpoint-url",
+        fake.url,
+        "--output",
+        "json",
     ]
     if max_concurrency is not None:
         command += ["--max-concurrency", str(max_concurrency)]
@@ -92,8 +104,13 @@ def run(fake: FakeFleet, max_concurrency: int | None) -> dict[str, Any]:
     started = time.monotonic()
     with tempfile.TemporaryFile() as stdout:
         result = subprocess.run(
-            command, env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS,
-            check=False, cwd=home,
+            command,
+            env=env,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+            cwd=home,
         )
         seconds = time.monotonic() - started
         stdout.seek(0)
@@ -103,10 +120,17 @@ def run(fake: FakeFleet, max_concurrency: int | None) -> dict[str, Any]:
     if result.returncode not in (0, 1):
         raise SystemExit(f"the command failed ({result.returncode}): {result.stderr.decode()}")
     if peak_kb <= before:
-        print("warning: an earlier child's peak RSS was higher; this run's is not known",
-              file=sys.stderr)
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_kb / 1024,
-            "output": json.loads(output), "exit_code": result.returncode}
+        print(
+            "warning: an earlier child's peak RSS was higher; this run's is not known",
+            file=sys.stderr,
+        )
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mb": peak_kb / 1024,
+        "output": json.loads(output),
+        "exit_code": result.returncode,
+    }
 
 
 def check(fake: FakeFleet, planted: Counter, output: dict[str, Any]) -> dict[str, Any]:
@@ -121,26 +145,33 @@ def check(fake: FakeFleet, planted: Counter, output: dict[str, Any]) -> dict[str
     ]
     assert max(chunks) <= 100, max(chunks)
     return {
-        "targeted": card["target_count"], "managed": card["managed_count"],
-        "unmanaged": len(card["unmanaged"]), "requests": len(fake.requests),
+        "targeted": card["target_count"],
+        "managed": card["managed_count"],
+        "unmanaged": len(card["unmanaged"]),
+        "requests": len(fake.requests),
         "describe_instance_information": len(chunks),
         "describe_instances": len(fake.calls("DescribeInstances")),
-        "iam": len(fake.calls("GetInstanceProfile")) + len(
-            fake.calls("ListAttachedRolePolicies")
-        ),
+        "iam": len(fake.calls("GetInstanceProfile")) + len(fake.calls("ListAttachedRolePolicies")),
         "max_in_flight": fake.max_in_flight,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.managed_instances",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.managed_instances",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--instances", type=int, default=10_000)
-    parser.add_argument("--latency", type=float, default=0.08,
-                        help="seconds before each answer (default 0.08)")
-    parser.add_argument("--max-concurrency", type=int, default=0,
-                        help="passed to the command (0: not passed, its default)")
+    parser.add_argument(
+        "--latency", type=float, default=0.08, help="seconds before each answer (default 0.08)"
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=0,
+        help="passed to the command (0: not passed, its default)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
     fake, planted = fleet(args.instances, args.latency)
@@ -148,9 +179,13 @@ def main(argv: list[str] | None = None) -> int:
         measured = run(fake, args.max_concurrency or None)
     counts = check(fake, planted, measured.pop("output"))
     figures = {
-        "instances": args.instances, "latency_s": args.latency,
-        "max_concurrency": args.max_concurrency or None, **measured, **counts,
-        "python": platform.python_version(), "machine": platform.machine(),
+        "instances": args.instances,
+        "latency_s": args.latency,
+        "max_concurrency": args.max_concurrency or None,
+        **measured,
+        **counts,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
         "cpus": os.cpu_count(),
     }
     ok = figures["seconds"] <= TARGET_SECONDS and figures["peak_mb"] <= TARGET_MEGABYTES

@@ -26,11 +26,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "quicksetup_constructs"
-MODULES = ("cli/status.py", "cli/troubleshoot.py", "cli/preflight.py", "cli/importer/*",
-           "cli/aws.py", "cli/contract.py")
+MODULES = (
+    "cli/status.py",
+    "cli/troubleshoot.py",
+    "cli/preflight.py",
+    "cli/importer/*",
+    "cli/aws.py",
+    "cli/contract.py",
+)
 """The modules held to at least 90 % killed (docs/benchmarks.md, "Mutation testing")."""
-COPIED = ("quicksetup_constructs", "tests", "sample_app", "integ", "docs", "bench", "cdk.json",
-          "README.md", "Makefile", "package.json", "pyproject.toml")
+COPIED = (
+    "quicksetup_constructs",
+    "tests",
+    "sample_app",
+    "integ",
+    "docs",
+    "bench",
+    "cdk.json",
+    "README.md",
+    "Makefile",
+    "package.json",
+    "pyproject.toml",
+)
 KILLED = {1, 3}
 """mutmut's exit codes of a killed mutant (``mutmut.stats.status_by_exit_code``)."""
 NOT_TESTED = {None, 33, 34}
@@ -68,9 +85,14 @@ def scratch_copy(directory: Path, patterns: list[str]) -> None:
 def run(directory: Path) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     with open(directory / "mutmut.log", "w", encoding="utf-8") as log:
-        return subprocess.run([str(mutmut), "run", "--max-children", "1"], check=False,
-                              cwd=directory, stdout=log, stderr=subprocess.STDOUT,
-                              env={**os.environ, "CI": "1"}).returncode
+        return subprocess.run(
+            [str(mutmut), "run", "--max-children", "1"],
+            check=False,
+            cwd=directory,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "CI": "1"},
+        ).returncode
 
 
 def results(directory: Path) -> dict[str, tuple[int, int]]:
@@ -87,11 +109,15 @@ def results(directory: Path) -> dict[str, tuple[int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", default=list(MODULES),
-                        help="paths under quicksetup_constructs/ (globs allowed)")
+    parser.add_argument(
+        "modules",
+        nargs="*",
+        default=list(MODULES),
+        help="paths under quicksetup_constructs/ (globs allowed)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="copies run side by side")
     options = parser.parse_args()
-    groups = [options.modules[n::options.jobs] for n in range(options.jobs)]
+    groups = [options.modules[n :: options.jobs] for n in range(options.jobs)]
     copies = [ROOT / "build" / "mutants" / str(n) for n, group in enumerate(groups) if group]
     for directory, group in zip(copies, groups, strict=False):
         scratch_copy(directory, group)
@@ -102,8 +128,10 @@ def main() -> None:
         for module, (killed, tested) in results(directory).items():
             print(f"| `{module}` | {killed} | {tested} | {killed / tested:.0%} |")
     if any(codes):
-        sys.exit(f"mutmut failed in {[str(c) for c, code in zip(copies, codes) if code]}: "
-                 "see mutmut.log there")
+        sys.exit(
+            f"mutmut failed in {[str(c) for c, code in zip(copies, codes, strict=False) if code]}: "
+            "see mutmut.log there"
+        )
 
 
 if __name__ == "__main__":

@@ -47,22 +47,29 @@ def organization(accounts: int, regions: list[str], latency: float) -> FakeOrgan
     failed option in its last Region, and one account in 100 denies ``AssumeRole``."""
     ids = [ACCOUNT] + [f"{200000000000 + index:012d}" for index in range(accounts - 1)]
     return FakeOrganization(
-        accounts=ids, regions=regions, member_role=ROLE, latency=latency,
+        accounts=ids,
+        regions=regions,
+        member_role=ROLE,
+        latency=latency,
         failed={
             (account, regions[-1]): ("ScanForPatches",)
-            for index, account in enumerate(ids) if index % 50 == 7
+            for index, account in enumerate(ids)
+            if index % 50 == 7
         },
         denied={account for index, account in enumerate(ids) if index % 100 == 99},
     )
 
 
-def run(fake: FakeOrganization, max_concurrency: int | None,
-        pythonpath: str | None) -> dict[str, Any]:
+def run(
+    fake: FakeOrganization, max_concurrency: int | None, pythonpath: str | None
+) -> dict[str, Any]:
     """Run the command once against ``fake``; its wall time, peak RSS and output."""
     home = tempfile.mkdtemp(prefix="org-scale-")
     env = {
-        "PATH": os.environ.get("PATH", ""), "HOME": home,
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": home,
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret",
         "AWS_CONFIG_FILE": os.path.join(home, "config"),
         "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
@@ -70,9 +77,19 @@ def run(fake: FakeOrganization, max_concurrency: int | None,
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     command = [
-        sys.executable, "-c", "from quicksetup_constructs.cli.entry import main; main()",
-        "status", "--org", "--member-role", ROLE, "--region", fake.regions[0],
-        "--endpoint-url", fake.url, "--output", "json",
+        sys.executable,
+        "-c",
+        "from quicksetup_constructs.cli.entry import main; main()",
+        "status",
+        "--org",
+        "--member-role",
+        ROLE,
+        "--region",
+        fake.regions[0],
+        "--endpoint-url",
+        fake.url,
+        "--output",
+        "json",
     ]
     if max_concurrency is not None:
         command += ["--max-concurrency", str(max_concurrency)]
@@ -81,8 +98,13 @@ def run(fake: FakeOrganization, max_concurrency: int | None,
     started = time.monotonic()
     with tempfile.TemporaryFile() as stdout:
         result = subprocess.run(
-            command, env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS,
-            check=False, cwd=home,
+            command,
+            env=env,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+            cwd=home,
         )
         seconds = time.monotonic() - started
         stdout.seek(0)
@@ -92,11 +114,17 @@ def run(fake: FakeOrganization, max_concurrency: int | None,
     if result.returncode not in (0, 1):
         raise SystemExit(f"the command failed ({result.returncode}): {result.stderr.decode()}")
     if peak_kb <= before:
-        print("warning: an earlier child's peak RSS was higher; this run's is not known",
-              file=sys.stderr)
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_kb / 1024,
-            "output": json.loads(output),
-            "exit_code": result.returncode}
+        print(
+            "warning: an earlier child's peak RSS was higher; this run's is not known",
+            file=sys.stderr,
+        )
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mb": peak_kb / 1024,
+        "output": json.loads(output),
+        "exit_code": result.returncode,
+    }
 
 
 def check(fake: FakeOrganization, output: Any, max_concurrency: int | None) -> dict[str, Any]:
@@ -121,22 +149,36 @@ def check(fake: FakeOrganization, output: Any, max_concurrency: int | None) -> d
     if max_concurrency is not None:
         assert fake.max_in_flight <= max_concurrency, fake.max_in_flight
     return {
-        "targets": len(targets), "not_read": len(not_read), "failed": len(failed),
-        "requests": len(fake.requests), "assume_role": sum(fake.assumed.values()),
+        "targets": len(targets),
+        "not_read": len(not_read),
+        "failed": len(failed),
+        "requests": len(fake.requests),
+        "assume_role": sum(fake.assumed.values()),
         "max_in_flight": fake.max_in_flight,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.org_scale", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.org_scale",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--accounts", type=int, default=1000)
-    parser.add_argument("--regions", default="us-east-1,ap-northeast-1",
-                        help="comma-separated (default: us-east-1,ap-northeast-1)")
-    parser.add_argument("--latency", type=float, default=0.08,
-                        help="seconds before each answer (default 0.08)")
-    parser.add_argument("--max-concurrency", type=int, default=16,
-                        help="passed to the command (0: not passed, for an older copy)")
+    parser.add_argument(
+        "--regions",
+        default="us-east-1,ap-northeast-1",
+        help="comma-separated (default: us-east-1,ap-northeast-1)",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.08, help="seconds before each answer (default 0.08)"
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=16,
+        help="passed to the command (0: not passed, for an older copy)",
+    )
     parser.add_argument("--pythonpath", help="run the package found here instead")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
@@ -147,9 +189,14 @@ def main(argv: list[str] | None = None) -> int:
         measured = run(fake, max_concurrency, args.pythonpath)
     counts = check(fake, measured.pop("output"), max_concurrency)
     figures = {
-        "accounts": args.accounts, "regions": regions, "latency_s": args.latency,
-        "max_concurrency": max_concurrency, **measured, **counts,
-        "python": platform.python_version(), "machine": platform.machine(),
+        "accounts": args.accounts,
+        "regions": regions,
+        "latency_s": args.latency,
+        "max_concurrency": max_concurrency,
+        **measured,
+        **counts,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
         "cpus": os.cpu_count(),
     }
     ok = figures["seconds"] <= TARGET_SECONDS and figures["peak_mb"] <= TARGET_MEGABYTES

@@ -83,8 +83,10 @@ def main() -> None:
         profiler.stop()
     process._NodeProcess.send = send
 
-    print(f"{args.scenario} --count {args.count}: build {built - started:.3f} s"
-          + (f", synth {finished - built:.3f} s" if args.synth else ""))
+    print(
+        f"{args.scenario} --count {args.count}: build {built - started:.3f} s"
+        + (f", synth {finished - built:.3f} s" if args.synth else "")
+    )
     if profiler:
         print(profiler.output_text(unicode=True, color=False, show_all=False))
         if args.html:

@@ -60,7 +60,10 @@ class Measurement:
 def child_env(contender: Contender) -> dict[str, str]:
     env = dict(os.environ)
     for name in (
-        "CDK_CONTEXT_JSON", "CDK_OUTDIR", "CDK_VALIDATION", "CDK_PERF_COUNTERS_FILE",
+        "CDK_CONTEXT_JSON",
+        "CDK_OUTDIR",
+        "CDK_VALIDATION",
+        "CDK_PERF_COUNTERS_FILE",
         "PYTHONDONTWRITEBYTECODE",  # measure with Python's bytecode cache, as users run
     ):
         env.pop(name, None)
@@ -88,14 +91,24 @@ def run_child(contender: Contender) -> dict[str, Any]:
         result_path = Path(scratch, "result.json")
         stderr_path = Path(scratch, "stderr.txt")
         command = [
-            sys.executable, "-m", "bench.child", contender.scenario,
-            "--count", str(contender.count), "--result", str(result_path),
+            sys.executable,
+            "-m",
+            "bench.child",
+            contender.scenario,
+            "--count",
+            str(contender.count),
+            "--result",
+            str(result_path),
         ]
         with open(stderr_path, "wb") as stderr:
             started = time.perf_counter()
             child = subprocess.Popen(
-                command, cwd=ROOT, env=child_env(contender),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                command,
+                cwd=ROOT,
+                env=child_env(contender),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
             )
             _, status, usage = os.wait4(child.pid, 0)
             wall = time.perf_counter() - started
@@ -232,7 +245,8 @@ def _contenders(sections: Iterable[str]) -> dict[str, list[Contender]]:
             for name in ("empty", "local", "handwritten")
         ]
     for section, validation, suffix in (
-        ("configs", True, ""), ("configs-validation-off", False, " (validation off)")
+        ("configs", True, ""),
+        ("configs-validation-off", False, " (validation off)"),
     ):
         if section in sections:
             plan[section] = [
@@ -246,13 +260,19 @@ def _contenders(sections: Iterable[str]) -> dict[str, list[Contender]]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     parser.add_argument("--with-tests", action="store_true", help="time the test suite too")
     parser.add_argument("--rounds", type=int, help="repetitions of every contender")
-    parser.add_argument("--sections", default=",".join(SECTIONS),
-                        help=f"comma-separated, from {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated, from {', '.join(SECTIONS)}",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
     parser.add_argument("--json", help="write every raw measurement to this file")
     args = parser.parse_args(argv)
@@ -283,32 +303,51 @@ def main(argv: Sequence[str] | None = None) -> None:
     for section, suffix in (("configs", ""), ("configs-validation-off", " (validation off)")):
         if section in results:
             for count in CONFIG_COUNTS:
-                same_resources(results[section][f"configs-{count}{suffix}"],
-                               results[section][f"handwritten-configs-{count}{suffix}"])
+                same_resources(
+                    results[section][f"configs-{count}{suffix}"],
+                    results[section][f"handwritten-configs-{count}{suffix}"],
+                )
 
     tests = run_tests() if args.with_tests else None
     elapsed = time.perf_counter() - started
-    command = "python -m bench" + (" --quick" if args.quick else "") + (
-        " --with-tests" if args.with_tests else "")
+    command = (
+        "python -m bench"
+        + (" --quick" if args.quick else "")
+        + (" --with-tests" if args.with_tests else "")
+    )
     if args.rounds:
         command += f" --rounds {args.rounds}"
     if args.sections != ",".join(SECTIONS):
         command += f" --sections {args.sections}"
     markdown = report.render(
-        results, machine=info, tests=tests, command=command, elapsed=elapsed,
+        results,
+        machine=info,
+        tests=tests,
+        command=command,
+        elapsed=elapsed,
         rounds={"overhead": overhead_rounds, "scaling": scaling_rounds},
     )
     print()
     print(markdown)
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "machine": info, "tests": tests, "command": command,
-            "results": {
-                section: {key: {"contender": vars(m.contender), "runs": m.runs}
-                          for key, m in measured.items()}
-                for section, measured in results.items()
-            },
-        }, indent=1), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "tests": tests,
+                    "command": command,
+                    "results": {
+                        section: {
+                            key: {"contender": vars(m.contender), "runs": m.runs}
+                            for key, m in measured.items()
+                        }
+                        for section, measured in results.items()
+                    },
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     if not args.no_write:
         write_docs(markdown)
         print(f"\nwritten to {DOCS.relative_to(ROOT)}")

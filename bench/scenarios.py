@@ -46,8 +46,11 @@ def _handwritten(cdk: Any, app: Any, count: int) -> None:
     from bench import handwritten
 
     handwritten.build(
-        cdk.Stack(app, "Bench"), [handwritten.Group("all")],
-        cloudwatch_agent=True, ec2_launch_agent=True, allow_policy_attach=True,
+        cdk.Stack(app, "Bench"),
+        [handwritten.Group("all")],
+        cloudwatch_agent=True,
+        ec2_launch_agent=True,
+        allow_policy_attach=True,
     )
 
 
@@ -58,7 +61,8 @@ def _native(cdk: Any, app: Any, count: int) -> None:
 
     stack = cdk.Stack(app, "Bench")
     quicksetup.CfnConfigurationManager(
-        stack, "QuickSetup",
+        stack,
+        "QuickSetup",
         name="HostManagement",
         configuration_definitions=[
             quicksetup.CfnConfigurationManager.ConfigurationDefinitionProperty(
@@ -88,7 +92,8 @@ def _organization(cdk: Any, app: Any, count: int) -> None:
     from quicksetup_constructs import QuickSetupOrganization
 
     QuickSetupOrganization(
-        cdk.Stack(app, "Bench"), "OrgQuickSetup",
+        cdk.Stack(app, "Bench"),
+        "OrgQuickSetup",
         organizational_unit_ids=["ou-abcd-11112222", "ou-abcd-33334444"],
         regions=["us-east-1", "ap-northeast-1"],
         account_count=40,
@@ -107,7 +112,9 @@ def _configs(cdk: Any, app: Any, count: int) -> None:
     stack = cdk.Stack(app, "Bench")
     for index in range(count):
         QuickSetupLocal(
-            stack, f"Config{index}", targets=InstanceTargets.tag(TAG_KEY, _group(index)),
+            stack,
+            f"Config{index}",
+            targets=InstanceTargets.tag(TAG_KEY, _group(index)),
             **SCALING_OPTIONS,
         )
 
@@ -127,7 +134,8 @@ def _stacks(cdk: Any, app: Any, count: int) -> None:
 
     for index in range(count):
         QuickSetupLocal(
-            cdk.Stack(app, f"Bench{index}"), "QuickSetup",
+            cdk.Stack(app, f"Bench{index}"),
+            "QuickSetup",
             targets=InstanceTargets.tag(TAG_KEY, _group(index)),
         )
 
@@ -150,31 +158,45 @@ SCENARIOS = {
     for scenario in (
         Scenario("empty", (), _empty, "an app with one empty stack"),
         Scenario(
-            "local", ("quicksetup_constructs",), _local,
+            "local",
+            ("quicksetup_constructs",),
+            _local,
             "one `QuickSetupLocal`, every option on",
         ),
         Scenario(
-            "handwritten", ("aws_cdk.aws_iam", "aws_cdk.aws_ssm", "bench.handwritten"),
-            _handwritten, "the same resources written by hand (`bench/handwritten.py`)",
+            "handwritten",
+            ("aws_cdk.aws_iam", "aws_cdk.aws_ssm", "bench.handwritten"),
+            _handwritten,
+            "the same resources written by hand (`bench/handwritten.py`)",
         ),
         Scenario(
-            "native", ("aws_cdk.aws_ssmquicksetup",), _native,
+            "native",
+            ("aws_cdk.aws_ssmquicksetup",),
+            _native,
             "`AWS::SSMQuickSetup::ConfigurationManager` L1, every option on",
         ),
         Scenario(
-            "organization", ("quicksetup_constructs",), _organization,
+            "organization",
+            ("quicksetup_constructs",),
+            _organization,
             "one `QuickSetupOrganization`, every option on (2 OUs, 2 Regions)",
         ),
         Scenario(
-            "configs", ("quicksetup_constructs",), _configs,
+            "configs",
+            ("quicksetup_constructs",),
+            _configs,
             "N tag-targeted `QuickSetupLocal` (default options) in one stack",
         ),
         Scenario(
-            "handwritten-configs", ("aws_cdk.aws_iam", "aws_cdk.aws_ssm", "bench.handwritten"),
-            _handwritten_configs, "the same N configurations written by hand",
+            "handwritten-configs",
+            ("aws_cdk.aws_iam", "aws_cdk.aws_ssm", "bench.handwritten"),
+            _handwritten_configs,
+            "the same N configurations written by hand",
         ),
         Scenario(
-            "stacks", ("quicksetup_constructs",), _stacks,
+            "stacks",
+            ("quicksetup_constructs",),
+            _stacks,
             "N stacks, one tag-targeted `QuickSetupLocal` each",
         ),
     )

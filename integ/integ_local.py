@@ -51,7 +51,9 @@ LATER = {"interval": cdk.Duration.minutes(1), "total_timeout": cdk.Duration.minu
 # agent the last one (user guide, "Create IAM roles and users for use with the CloudWatch
 # agent"): the other two belong to patch policies and EFS.
 ATTACHED_TO_OWN_ROLE = (
-    "AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation", "CloudWatchAgentServerPolicy",
+    "AmazonSSMManagedInstanceCore",
+    "AmazonSSMPatchAssociation",
+    "CloudWatchAgentServerPolicy",
 )
 
 # Systems Manager user guide, "Default Host Management Configuration": the service setting
@@ -92,10 +94,15 @@ def _placement(instances: cdk.Stack) -> dict[str, Any]:
         return {}
     vpc = ec2.Vpc.from_lookup(instances, "Vpc", vpc_id=vpc_id)
     if vpc.public_subnets:
-        return {"network_interfaces": [ec2.CfnInstance.NetworkInterfaceProperty(
-            device_index="0", subnet_id=vpc.public_subnets[0].subnet_id,
-            associate_public_ip_address=True,
-        )]}
+        return {
+            "network_interfaces": [
+                ec2.CfnInstance.NetworkInterfaceProperty(
+                    device_index="0",
+                    subnet_id=vpc.public_subnets[0].subnet_id,
+                    associate_public_ip_address=True,
+                )
+            ]
+        }
     if vpc.private_subnets:
         return {"subnet_id": vpc.private_subnets[0].subnet_id}
     raise ValueError(
@@ -115,7 +122,11 @@ def build(app: cdk.App) -> IntegTest:
 
     def instance(name: str, tagged: bool, profile: str | None = None) -> ec2.CfnInstance:
         return ec2.CfnInstance(
-            instances, name, image_id=image, instance_type="t3.micro", iam_instance_profile=profile,
+            instances,
+            name,
+            image_id=image,
+            instance_type="t3.micro",
+            iam_instance_profile=profile,
             metadata_options=ec2.CfnInstance.MetadataOptionsProperty(http_tokens="required"),
             tags=[cdk.CfnTag(key="Name", value=f"{SETUP_STACK}-{name}")]
             + ([cdk.CfnTag(key=TAG_KEY, value=TAG_VALUE)] if tagged else []),
@@ -129,10 +140,18 @@ def build(app: cdk.App) -> IntegTest:
     setup = cdk.Stack(app, SETUP_STACK, env=env)
     setup.add_stack_dependency(instances)
     quick_setup = QuickSetupLocal(
-        setup, "QuickSetup", targets=InstanceTargets.tag(TAG_KEY, TAG_VALUE),
-        update_ssm_agent=True, update_ec2_launch_agent=True, collect_inventory=True,
-        scan_for_patches=True, install_cloudwatch_agent=True, update_cloudwatch_agent=True,
-        attach_instance_profile=True, enable_explorer=True, default_host_management=True,
+        setup,
+        "QuickSetup",
+        targets=InstanceTargets.tag(TAG_KEY, TAG_VALUE),
+        update_ssm_agent=True,
+        update_ec2_launch_agent=True,
+        collect_inventory=True,
+        scan_for_patches=True,
+        install_cloudwatch_agent=True,
+        update_cloudwatch_agent=True,
+        attach_instance_profile=True,
+        enable_explorer=True,
+        default_host_management=True,
         allow_policy_attach=True,
     )
 
@@ -146,7 +165,10 @@ def build(app: cdk.App) -> IntegTest:
         f"{assertions.stack_name}"
     )
     integ = IntegTest(
-        app, "QuickSetupLocalInteg", test_cases=[instances, setup], stack_update_workflow=False,
+        app,
+        "QuickSetupLocalInteg",
+        test_cases=[instances, setup],
+        stack_update_workflow=False,
         assertion_stack=assertions,
         hooks=schema.Hooks(
             pre_destroy=[before_destroy],
@@ -160,29 +182,56 @@ def build(app: cdk.App) -> IntegTest:
         # IamInstanceProfileAssociation has AssociationId, InstanceId, IamInstanceProfile
         # {Arn, Id}, State (associating | associated | disassociating | disassociated) and
         # Timestamp.
-        return check.aws_api_call("EC2", "describeIamInstanceProfileAssociations", {
-            "Filters": [{"Name": "instance-id", "Values": [instance_id]}],
-        })
+        return check.aws_api_call(
+            "EC2",
+            "describeIamInstanceProfileAssociations",
+            {
+                "Filters": [{"Name": "instance-id", "Values": [instance_id]}],
+            },
+        )
 
     def associations_of(instance_id: str) -> IApiCall:
         # Systems Manager API reference, DescribeInstanceAssociationsStatus: one
         # InstanceAssociationStatusInfo per association applied to the node, with
         # AssociationName and Status among its members. MaxResults takes 1 to 50; the largest
         # page holds every association of a node here, as the call is not paged.
-        return check.aws_api_call("SSM", "describeInstanceAssociationsStatus", {
-            "InstanceId": instance_id, "MaxResults": 50,
-        })
+        return check.aws_api_call(
+            "SSM",
+            "describeInstanceAssociationsStatus",
+            {
+                "InstanceId": instance_id,
+                "MaxResults": 50,
+            },
+        )
 
     def managed_node(instance_id: str) -> IApiCall:
         # Systems Manager API reference, DescribeInstanceInformation: filter key InstanceIds;
         # PingStatus is Online, ConnectionLost or Inactive.
-        return check.aws_api_call("SSM", "describeInstanceInformation", {
-            "Filters": [{"Key": "InstanceIds", "Values": [instance_id]}],
-        }).expect(ExpectedResult.object_like({
-            "InstanceInformationList": Match.array_with([Match.object_like({
-                "PingStatus": "Online",
-            })]),
-        })).wait_for_assertions(**SOON)
+        return (
+            check.aws_api_call(
+                "SSM",
+                "describeInstanceInformation",
+                {
+                    "Filters": [{"Key": "InstanceIds", "Values": [instance_id]}],
+                },
+            )
+            .expect(
+                ExpectedResult.object_like(
+                    {
+                        "InstanceInformationList": Match.array_with(
+                            [
+                                Match.object_like(
+                                    {
+                                        "PingStatus": "Online",
+                                    }
+                                )
+                            ]
+                        ),
+                    }
+                )
+            )
+            .wait_for_assertions(**SOON)
+        )
 
     # Each pattern is an object_like at the top, as every response has members it does not name,
     # and every element of an array_with is an object_like: the assertion handler decodes them
@@ -190,32 +239,67 @@ def build(app: cdk.App) -> IntegTest:
     # element AWS returns.
 
     # The instance without a profile gets the library's; the other keeps its own.
-    profile_of(bare.ref).expect(ExpectedResult.object_like({
-        "IamInstanceProfileAssociations": Match.array_with([Match.object_like({
-            "State": "associated",
-            "IamInstanceProfile": Match.object_like({
-                "Arn": quick_setup.instance_profile.instance_profile_arn,
-            }),
-        })]),
-    })).wait_for_assertions(**SOON)
-    profile_of(own.ref).expect(ExpectedResult.object_like({
-        "IamInstanceProfileAssociations": Match.array_with([Match.object_like({
-            "State": "associated",
-            "IamInstanceProfile": Match.object_like({"Arn": own_profile.attr_arn}),
-        })]),
-    })).wait_for_assertions(**SOON)
+    profile_of(bare.ref).expect(
+        ExpectedResult.object_like(
+            {
+                "IamInstanceProfileAssociations": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "State": "associated",
+                                "IamInstanceProfile": Match.object_like(
+                                    {
+                                        "Arn": quick_setup.instance_profile.instance_profile_arn,
+                                    }
+                                ),
+                            }
+                        )
+                    ]
+                ),
+            }
+        )
+    ).wait_for_assertions(**SOON)
+    profile_of(own.ref).expect(
+        ExpectedResult.object_like(
+            {
+                "IamInstanceProfileAssociations": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "State": "associated",
+                                "IamInstanceProfile": Match.object_like(
+                                    {"Arn": own_profile.attr_arn}
+                                ),
+                            }
+                        )
+                    ]
+                ),
+            }
+        )
+    ).wait_for_assertions(**SOON)
 
     # With allow_policy_attach, the own profile's role gains exactly the documented policies:
     # each one is there, and with MaxItems 3 IAM has no more to return (IAM API reference,
     # ListAttachedRolePolicies: "IsTruncated: A flag that indicates whether there are more
     # items to return").
     for policy in ATTACHED_TO_OWN_ROLE:
-        check.aws_api_call("IAM", "listAttachedRolePolicies", {
-            "RoleName": own_role.role_name, "MaxItems": len(ATTACHED_TO_OWN_ROLE),
-        }).expect(ExpectedResult.object_like({
-            "IsTruncated": False,
-            "AttachedPolicies": Match.array_with([Match.object_like({"PolicyName": policy})]),
-        })).wait_for_assertions(**SOON)
+        check.aws_api_call(
+            "IAM",
+            "listAttachedRolePolicies",
+            {
+                "RoleName": own_role.role_name,
+                "MaxItems": len(ATTACHED_TO_OWN_ROLE),
+            },
+        ).expect(
+            ExpectedResult.object_like(
+                {
+                    "IsTruncated": False,
+                    "AttachedPolicies": Match.array_with(
+                        [Match.object_like({"PolicyName": policy})]
+                    ),
+                }
+            )
+        ).wait_for_assertions(**SOON)
 
     # Both tagged instances become managed nodes.
     for node in (bare, own):
@@ -228,47 +312,101 @@ def build(app: cdk.App) -> IntegTest:
     association_waiters: list[IApiCall] = []
     for option, association in quick_setup.associations.items():
         if option in ("attach_instance_profile", "enable_explorer"):
-            association_waiters.append(check.aws_api_call("SSM", "describeAssociation", {
-                "AssociationId": association.attr_association_id,
-            }).expect(ExpectedResult.object_like({
-                "AssociationDescription": Match.object_like({
-                    "Overview": Match.object_like({"Status": "Success"}),
-                }),
-            })).wait_for_assertions(**SOON))
+            association_waiters.append(
+                check.aws_api_call(
+                    "SSM",
+                    "describeAssociation",
+                    {
+                        "AssociationId": association.attr_association_id,
+                    },
+                )
+                .expect(
+                    ExpectedResult.object_like(
+                        {
+                            "AssociationDescription": Match.object_like(
+                                {
+                                    "Overview": Match.object_like({"Status": "Success"}),
+                                }
+                            ),
+                        }
+                    )
+                )
+                .wait_for_assertions(**SOON)
+            )
             continue
         for node in (bare, own):
-            association_waiters.append(associations_of(node.ref).expect(ExpectedResult.object_like({
-                "InstanceAssociationStatusInfos": Match.array_with([Match.object_like({
-                    "AssociationName": association.association_name, "Status": "Success",
-                })]),
-            })).wait_for_assertions(**LATER))
+            association_waiters.append(
+                associations_of(node.ref)
+                .expect(
+                    ExpectedResult.object_like(
+                        {
+                            "InstanceAssociationStatusInfos": Match.array_with(
+                                [
+                                    Match.object_like(
+                                        {
+                                            "AssociationName": association.association_name,
+                                            "Status": "Success",
+                                        }
+                                    )
+                                ]
+                            ),
+                        }
+                    )
+                )
+                .wait_for_assertions(**LATER)
+            )
 
     # Inventory: the first collection reports the installed applications (Systems Manager
     # user guide, "Metadata collected by inventory": AWS:Application), SSM Agent's package among
     # them. The CloudWatch agent is installed: its package, amazon-cloudwatch-agent, is reported
     # too once inventory runs after the installation (every 30 minutes).
     for package, wait in (("amazon-ssm-agent", SOON), ("amazon-cloudwatch-agent", LATER)):
-        check.aws_api_call("SSM", "listInventoryEntries", {
-            "InstanceId": bare.ref, "TypeName": "AWS:Application",
-            "Filters": [{"Key": "Name", "Values": [package], "Type": "Equal"}],
-        }).expect(ExpectedResult.object_like({
-            "Entries": Match.array_with([Match.object_like({"Name": package})]),
-        })).wait_for_assertions(**wait)
+        check.aws_api_call(
+            "SSM",
+            "listInventoryEntries",
+            {
+                "InstanceId": bare.ref,
+                "TypeName": "AWS:Application",
+                "Filters": [{"Key": "Name", "Values": [package], "Type": "Equal"}],
+            },
+        ).expect(
+            ExpectedResult.object_like(
+                {
+                    "Entries": Match.array_with([Match.object_like({"Name": package})]),
+                }
+            )
+        ).wait_for_assertions(**wait)
 
     # Patch compliance: the daily scan leaves each node a patch state (Systems Manager API
     # reference, DescribeInstancePatchStates: Operation Scan).
     for node in (bare, own):
-        check.aws_api_call("SSM", "describeInstancePatchStates", {
-            "InstanceIds": [node.ref],
-        }).expect(ExpectedResult.object_like({
-            "InstancePatchStates": Match.array_with([Match.object_like({"Operation": "Scan"})]),
-        })).wait_for_assertions(**SOON)
+        check.aws_api_call(
+            "SSM",
+            "describeInstancePatchStates",
+            {
+                "InstanceIds": [node.ref],
+            },
+        ).expect(
+            ExpectedResult.object_like(
+                {
+                    "InstancePatchStates": Match.array_with(
+                        [Match.object_like({"Operation": "Scan"})]
+                    ),
+                }
+            )
+        ).wait_for_assertions(**SOON)
 
     # Default Host Management Configuration names the library's role (DHMC_SETTING).
     check.aws_api_call("SSM", "getServiceSetting", {"SettingId": DHMC_SETTING}).expect(
-        ExpectedResult.object_like({"ServiceSetting": Match.object_like({
-            "SettingValue": quick_setup.default_host_management_role.role_name,
-        })})
+        ExpectedResult.object_like(
+            {
+                "ServiceSetting": Match.object_like(
+                    {
+                        "SettingValue": quick_setup.default_host_management_role.role_name,
+                    }
+                )
+            }
+        )
     )
 
     # The untagged instance is untouched. Through DHMC it becomes a managed node too, later than

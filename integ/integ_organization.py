@@ -43,7 +43,9 @@ PLACEHOLDERS = {
 }
 """Every setting of the app, with the value the offline snapshot holds."""
 OPT_IN = (
-    "QUICKSETUP_INTEG_ORG_OU", "QUICKSETUP_INTEG_MEMBER_ACCOUNT", "QUICKSETUP_INTEG_MEMBER_ROLE",
+    "QUICKSETUP_INTEG_ORG_OU",
+    "QUICKSETUP_INTEG_MEMBER_ACCOUNT",
+    "QUICKSETUP_INTEG_MEMBER_ROLE",
     "QUICKSETUP_INTEG_ORG_CALL_AS",
 )
 """The variables that say the app runs on an account: with any of them set, no placeholder."""
@@ -72,13 +74,20 @@ def build(app: cdk.App) -> IntegTest:
     """The organization stack and its assertions in ``app``."""
     setting = settings()
     region, member, role, call_as = (
-        setting["AWS_REGION"], setting["QUICKSETUP_INTEG_MEMBER_ACCOUNT"],
-        setting["QUICKSETUP_INTEG_MEMBER_ROLE"], setting["QUICKSETUP_INTEG_ORG_CALL_AS"],
+        setting["AWS_REGION"],
+        setting["QUICKSETUP_INTEG_MEMBER_ACCOUNT"],
+        setting["QUICKSETUP_INTEG_MEMBER_ROLE"],
+        setting["QUICKSETUP_INTEG_ORG_CALL_AS"],
     )
     stack = cdk.Stack(app, STACK)
     organization = QuickSetupOrganization(
-        stack, "QuickSetup", organizational_unit_ids=[setting["QUICKSETUP_INTEG_ORG_OU"]],
-        regions=[region], account_count=1, configuration_id=CONFIGURATION_ID, call_as=call_as,
+        stack,
+        "QuickSetup",
+        organizational_unit_ids=[setting["QUICKSETUP_INTEG_ORG_OU"]],
+        regions=[region],
+        account_count=1,
+        configuration_id=CONFIGURATION_ID,
+        call_as=call_as,
     )
     # Covered by QuickSetupLocal in the local integration test, not here.
     cdk.Annotations.of(organization).acknowledge_warning(
@@ -95,7 +104,10 @@ def build(app: cdk.App) -> IntegTest:
         f"{CONFIGURATION_ID}"
     )
     integ = IntegTest(
-        app, "QuickSetupOrganizationInteg", test_cases=[stack], stack_update_workflow=False,
+        app,
+        "QuickSetupOrganizationInteg",
+        test_cases=[stack],
+        stack_update_workflow=False,
         assertion_stack=assertions,
         hooks=schema.Hooks(
             post_deploy=[explorer_succeeds],
@@ -110,15 +122,35 @@ def build(app: cdk.App) -> IntegTest:
     # StackInstanceStatus.DetailedStatus (SUCCEEDED once its operation succeeded), among other
     # members; every element of the array_with is therefore an object_like.
     for stack_set in (organization.account_stack_set, organization.regional_stack_set):
-        integ.assertions.aws_api_call("CloudFormation", "listStackInstances", {
-            "StackSetName": stack_set.stack_set_name, "CallAs": call_as,
-            "StackInstanceAccount": member, "StackInstanceRegion": region,
-        }).expect(ExpectedResult.object_like({
-            "Summaries": Match.array_with([Match.object_like({
-                "Account": member, "Region": region, "Status": "CURRENT",
-                "StackInstanceStatus": Match.object_like({"DetailedStatus": "SUCCEEDED"}),
-            })]),
-        })).wait_for_assertions(
+        integ.assertions.aws_api_call(
+            "CloudFormation",
+            "listStackInstances",
+            {
+                "StackSetName": stack_set.stack_set_name,
+                "CallAs": call_as,
+                "StackInstanceAccount": member,
+                "StackInstanceRegion": region,
+            },
+        ).expect(
+            ExpectedResult.object_like(
+                {
+                    "Summaries": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Account": member,
+                                    "Region": region,
+                                    "Status": "CURRENT",
+                                    "StackInstanceStatus": Match.object_like(
+                                        {"DetailedStatus": "SUCCEEDED"}
+                                    ),
+                                }
+                            )
+                        ]
+                    ),
+                }
+            )
+        ).wait_for_assertions(
             interval=cdk.Duration.seconds(30), total_timeout=cdk.Duration.minutes(30)
         )
     return integ

@@ -34,7 +34,9 @@ def member_client(service: str, account: str, role: str, region: str):
         RoleArn=f"arn:{partition}:iam::{account}:role/{role}", RoleSessionName="quicksetup-integ"
     )["Credentials"]
     return boto3.client(
-        service, region_name=region, aws_access_key_id=credentials["AccessKeyId"],
+        service,
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )

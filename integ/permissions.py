@@ -95,7 +95,8 @@ def allowing(policy: dict, action: str, resource: str | None = None) -> list[dic
     actions) on ``resource`` (on some resource when ``None``). Conditions are not evaluated:
     a statement that allows under a condition is returned."""
     return [
-        statement for statement in statements(policy)
+        statement
+        for statement in statements(policy)
         if any(matches(pattern, action, ignore_case=True) for pattern in actions_of(statement))
         and (resource is None or any(matches(p, resource) for p in resources_of(statement)))
     ]
@@ -153,9 +154,10 @@ def _custom_resource_function(stack: str, template: dict, logical_id: str) -> st
     ``ValueError`` for any other kind of token (an SNS topic would need ``sns:Publish``)."""
     token = template["Resources"][logical_id]["Properties"]["ServiceToken"]
     target = token.get("Fn::GetAtt", [None])[0] if isinstance(token, dict) else None
-    if token != {"Fn::GetAtt": [target, "Arn"]} or template["Resources"].get(target, {}).get(
-        "Type"
-    ) != "AWS::Lambda::Function":
+    if (
+        token != {"Fn::GetAtt": [target, "Arn"]}
+        or template["Resources"].get(target, {}).get("Type") != "AWS::Lambda::Function"
+    ):
         raise ValueError(f"{stack}/{logical_id}: a ServiceToken this check does not read: {token}")
     return target
 
@@ -264,9 +266,14 @@ class _Program:
 
     def size(self) -> int:
         """Grows while a pass learns something (nothing is ever forgotten)."""
-        return len(self.sessions) + len(self.clients) + len(self.pagers) + sum(
-            len(found) for found in (*self.passed_clients.values(),
-                                     *self.passed_sessions.values())
+        return (
+            len(self.sessions)
+            + len(self.clients)
+            + len(self.pagers)
+            + sum(
+                len(found)
+                for found in (*self.passed_clients.values(), *self.passed_sessions.values())
+            )
         )
 
 
@@ -274,8 +281,12 @@ class Untraceable(ValueError):
     """Code that calls AWS in a way the extraction cannot follow; the message says where."""
 
 
-_SESSIONS = {"boto3.Session", "boto3.session.Session", "botocore.session.Session",
-             "botocore.session.get_session"}
+_SESSIONS = {
+    "boto3.Session",
+    "boto3.session.Session",
+    "botocore.session.Session",
+    "botocore.session.get_session",
+}
 _CREDENTIALS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
 _PAGING = ("get_paginator", "get_waiter")
 _NOT_OPERATIONS = {"can_paginate", "close"}
@@ -331,9 +342,13 @@ def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
 def _callee(call: ast.Call) -> str:
     """The name of the function ``call`` calls: ``name(...)`` or ``anything.name(...)``."""
     func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(
-        func, ast.Attribute
-    ) else ""
+    return (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
 
 
 def _passes_credentials(call: ast.Call) -> bool:
@@ -358,7 +373,8 @@ class _Module:
         self.path, self.tree, self.program = path, tree, program
         self.annotations = {
             (node.name, arg.arg): _dotted(arg.annotation) if arg.annotation else ""
-            for node in _functions_of(tree) for arg in _parameters_of(node)
+            for node in _functions_of(tree)
+            for arg in _parameters_of(node)
         }
         self.sessions: dict[tuple[_Scope, str], set[bool]] = {}
         self.clients: dict[tuple[_Scope, str], set[_Client]] = {}
@@ -366,9 +382,9 @@ class _Module:
     def size(self) -> int:
         return sum(len(found) for found in (*self.sessions.values(), *self.clients.values()))
 
-    def scoped(self, node: ast.AST | None = None, scope: _Scope = None) -> Iterator[
-        tuple[_Scope, ast.AST]
-    ]:
+    def scoped(
+        self, node: ast.AST | None = None, scope: _Scope = None
+    ) -> Iterator[tuple[_Scope, ast.AST]]:
         """Every node, with the function it is in."""
         for child in ast.iter_child_nodes(self.tree if node is None else node):
             yield scope, child
@@ -419,8 +435,9 @@ class _Module:
             name = self.program.parameters[_callee(node)][factory.parameter]
             service = _literal(_argument(node, factory.parameter, name))
             if service is None:
-                raise self.untraceable(node, f"{ast.unparse(node.func)}() of a service not "
-                                       "spelled out")
+                raise self.untraceable(
+                    node, f"{ast.unparse(node.func)}() of a service not spelled out"
+                )
             return {_Client(service, factory.assumed)}
         made = self.construction(scope, node)
         return {made} if made else set()
@@ -430,8 +447,10 @@ class _Module:
         if isinstance(func, ast.Name):
             return self.program.clients.get(func.id)
         if (
-            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-            and func.value.id != "boto3" and self.session_of(scope, func.value) is None
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id != "boto3"
+            and self.session_of(scope, func.value) is None
             and not self.clients_of(scope, func.value)
         ):
             return self.program.clients.get(func.attr)
@@ -508,28 +527,40 @@ class _Module:
             except Untraceable:
                 continue
             if (
-                isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
-                and inner.func.attr in _PAGING and isinstance(inner.func.value, ast.Name)
-                and inner.func.value.id in parameters and inner.args
-                and isinstance(inner.args[0], ast.Name) and inner.args[0].id in parameters
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in _PAGING
+                and isinstance(inner.func.value, ast.Name)
+                and inner.func.value.id in parameters
+                and inner.args
+                and isinstance(inner.args[0], ast.Name)
+                and inner.args[0].id in parameters
             ):
-                self.program.pagers.setdefault(node.name, _Pager(
-                    inner.func.attr, parameters.index(inner.func.value.id),
-                    parameters.index(inner.args[0].id),
-                ))
+                self.program.pagers.setdefault(
+                    node.name,
+                    _Pager(
+                        inner.func.attr,
+                        parameters.index(inner.func.value.id),
+                        parameters.index(inner.args[0].id),
+                    ),
+                )
 
     def _returned(self, function: str, parameters: list[str], value: ast.expr) -> None:
         session = self.session_of(function, value)
         if session is not None:
             self.program.sessions.setdefault(function, session)
             return
-        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                and value.func.attr in ("client", "create_client")):
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in ("client", "create_client")
+        ):
             return
         service = _argument(value, 0, "service_name")
         if isinstance(service, ast.Name) and service.id in parameters:
-            factory = _Factory(None, parameters.index(service.id),
-                               self.made_with_credentials(function, value))
+            factory = _Factory(
+                None, parameters.index(service.id), self.made_with_credentials(function, value)
+            )
         else:
             made = self.construction(function, value)
             factory = _Factory(made.service, None, made.assumed)
@@ -546,16 +577,17 @@ class _Module:
                 continue
             method, clients = node.func.attr, self.clients_of(scope, node.func.value)
             if not clients and any(method in _operations(service) for service in services):
-                raise self.untraceable(node, f"{ast.unparse(node.func)}() looks like an AWS "
-                                       "call on a client the extraction cannot trace")
+                raise self.untraceable(
+                    node,
+                    f"{ast.unparse(node.func)}() looks like an AWS "
+                    "call on a client the extraction cannot trace",
+                )
             for client in clients:
                 operation = self._operation(scope, node, method, client)
                 if operation is not None:
                     yield Call(self.where(node), client.service, operation, client.assumed)
 
-    def _operation(self, scope: _Scope, node: ast.Call, method: str, client: _Client) -> (
-        str | None
-    ):
+    def _operation(self, scope: _Scope, node: ast.Call, method: str, client: _Client) -> str | None:
         if method in _PAGING:
             argument = _argument(node, 0, "operation_name" if method == _PAGING[0] else "name")
             name = _literal(argument)
@@ -597,7 +629,8 @@ def _assignments(node: ast.AST) -> Iterator[tuple[str, ast.expr]]:
         if isinstance(target, ast.Name):
             yield target.id, node.value
         elif (
-            isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+            isinstance(target, ast.Tuple)
+            and isinstance(node.value, ast.Tuple)
             and len(target.elts) == len(node.value.elts)
         ):
             for element, value in zip(target.elts, node.value.elts, strict=True):
@@ -612,10 +645,13 @@ def client_calls(paths: Iterable[Path]) -> list[Call]:
     and through paginators, waiters and helpers that page through a client they are given.
     ``Untraceable`` for a call the extraction cannot follow."""
     trees = {path: ast.parse(path.read_text(), str(path)) for path in sorted(paths)}
-    program = _Program({
-        node.name: [arg.arg for arg in _parameters_of(node)]
-        for tree in trees.values() for node in _functions_of(tree)
-    })
+    program = _Program(
+        {
+            node.name: [arg.arg for arg in _parameters_of(node)]
+            for tree in trees.values()
+            for node in _functions_of(tree)
+        }
+    )
     modules = [_Module(path, tree, program) for path, tree in trees.items()]
     while True:  # until a pass learns nothing more
         known = program.size() + sum(module.size() for module in modules)
@@ -624,7 +660,9 @@ def client_calls(paths: Iterable[Path]) -> list[Call]:
         if program.size() + sum(module.size() for module in modules) == known:
             break
     services = {
-        client.service for module in modules for bound in module.clients.values()
+        client.service
+        for module in modules
+        for bound in module.clients.values()
         for client in bound
     } | {factory.service for factory in program.clients.values() if factory.service}
     return sorted({call for module in modules for call in module.calls(services)})
@@ -645,8 +683,12 @@ CDK_CLI_NEEDS = (
     # role, and the read of the deployed templates (Deployments.readCurrentTemplate) through
     # the lookup role.
     *(
-        Need("sts:AssumeRole", "CDK CLI", f"the bootstrap {role} role",
-             f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-{role}-role-{ACCOUNT}-{REGION}")
+        Need(
+            "sts:AssumeRole",
+            "CDK CLI",
+            f"the bootstrap {role} role",
+            f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-{role}-role-{ACCOUNT}-{REGION}",
+        )
         for role in ("deploy", "file-publishing", "lookup")
     ),
 )
@@ -656,7 +698,11 @@ CDK_CLI_NEEDS = (
 
 def deploy_needs(calls: Iterable[Call]) -> list[Need]:
     """The caller's needs: the calls made with its own credentials, and :data:`CDK_CLI_NEEDS`."""
-    return sorted({
-        Need(action_of(call.service, call.operation), call.where, call.operation)
-        for call in calls if not call.assumed
-    } | set(CDK_CLI_NEEDS))
+    return sorted(
+        {
+            Need(action_of(call.service, call.operation), call.where, call.operation)
+            for call in calls
+            if not call.assumed
+        }
+        | set(CDK_CLI_NEEDS)
+    )

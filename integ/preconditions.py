@@ -85,8 +85,9 @@ def aws_session() -> boto3.Session:
     try:
         credentials = session.get_credentials()
     except BotoCoreError as error:
-        raise PreconditionFailed(f"the AWS credentials cannot be read: {error}; "
-                                 f"{CREDENTIALS_HOW}") from error
+        raise PreconditionFailed(
+            f"the AWS credentials cannot be read: {error}; {CREDENTIALS_HOW}"
+        ) from error
     if credentials is None:
         raise PreconditionFailed(f"no AWS credentials found; {CREDENTIALS_HOW}")
     if not session.region_name:
@@ -121,8 +122,7 @@ def check(app: Path, assembly: Path) -> list[str]:
     :class:`PreconditionFailed` with the first that fails."""
     session = aws_session()
     stacks = [
-        _template(assembly, stack)
-        for case in _test_cases(assembly) for stack in case["stacks"]
+        _template(assembly, stack) for case in _test_cases(assembly) for stack in case["stacks"]
     ]
     notes = []
     organizational_units = _stack_set_organizational_units(stacks)
@@ -156,7 +156,8 @@ def _template(assembly: Path, stack: str) -> dict[str, Any]:
 
 def _resources(template: dict[str, Any], type_name: str) -> dict[str, dict[str, Any]]:
     return {
-        logical_id: resource for logical_id, resource in template.get("Resources", {}).items()
+        logical_id: resource
+        for logical_id, resource in template.get("Resources", {}).items()
         if resource["Type"] == type_name
     }
 
@@ -210,13 +211,18 @@ def _check_organizational_units(session: boto3.Session, app: Path, units: set[st
         )
     organizations = session.client("organizations")
     for unit in sorted(units):
-        with _aws(f"list the accounts under OU {unit}", f"check {ORG_OU}, and that these "
-                  "credentials are the management account's or a delegated administrator's"):
+        with _aws(
+            f"list the accounts under OU {unit}",
+            f"check {ORG_OU}, and that these "
+            "credentials are the management account's or a delegated administrator's",
+        ):
             accounts = _accounts_under(organizations, unit)
         if accounts != {member}:
             count = f"{len(accounts)} account{'' if len(accounts) == 1 else 's'}"
-            among = "" if member in accounts else (
-                f", and the member account {member} is not among them"
+            among = (
+                ""
+                if member in accounts
+                else (f", and the member account {member} is not among them")
             )
             raise PreconditionFailed(
                 f"OU {unit} holds {count} (child OUs included){among}: a StackSet deploys to "
@@ -282,7 +288,11 @@ class Waiter:
 
 
 RETRIER_FIELDS = {
-    "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+    "ErrorEquals",
+    "IntervalSeconds",
+    "MaxAttempts",
+    "BackoffRate",
+    "MaxDelaySeconds",
     "JitterStrategy",
 }
 """The fields of a Step Functions retrier (Step Functions developer guide, "Handling errors in
@@ -296,8 +306,9 @@ def retrier_seconds(retrier: dict[str, Any]) -> float:
     wait between 0 and that (aws-cdk-lib, ``aws_stepfunctions.JitterType``)."""
     unknown = set(retrier) - RETRIER_FIELDS
     if unknown:
-        raise PreconditionFailed(f"a waiter's retrier has fields {sorted(unknown)}: its total "
-                                 "wait cannot be computed")
+        raise PreconditionFailed(
+            f"a waiter's retrier has fields {sorted(unknown)}: its total wait cannot be computed"
+        )
     interval = retrier.get("IntervalSeconds", 1)
     rate = retrier.get("BackoffRate", 2.0)
     cap = retrier.get("MaxDelaySeconds", math.inf)
@@ -338,8 +349,9 @@ def longest_waiter(assembly: Path) -> Waiter | None:
             states = _definition(logical_id, properties["DefinitionString"])["States"].values()
             nested = [state["Type"] for state in states if state["Type"] in ("Parallel", "Map")]
             if nested:
-                raise PreconditionFailed(f"waiter {logical_id} has {nested[0]} states: its "
-                                         "total wait cannot be computed")
+                raise PreconditionFailed(
+                    f"waiter {logical_id} has {nested[0]} states: its total wait cannot be computed"
+                )
             seconds = sum(
                 retrier_seconds(retrier) for state in states for retrier in state.get("Retry", [])
             )
@@ -379,18 +391,23 @@ def _check_credentials_lifetime(session: boto3.Session, waiter: Waiter | None) -
             configuration.full_config["profiles"], configuration.profile or "default"
         )
         if source:
-            return (f"credentials: the role is assumed again from the long-term keys of profile "
-                    f"{source} whenever it expires; {longest}")
+            return (
+                f"credentials: the role is assumed again from the long-term keys of profile "
+                f"{source} whenever it expires; {longest}"
+            )
         with _aws(f"refresh the AWS credentials ({method})", "renew them and run again"):
             try:
                 credentials.get_frozen_credentials()
             except RuntimeError as error:  # botocore: "the refreshed credentials are still expired"
-                raise PreconditionFailed(f"the AWS credentials ({method}) have expired: "
-                                         "renew them and run again") from error
+                raise PreconditionFailed(
+                    f"the AWS credentials ({method}) have expired: renew them and run again"
+                ) from error
         expiry = credentials._expiry_time  # botocore keeps no public expiry
         if expiry is None:
-            return (f"credentials: {method}, refreshable with no expiry given, not checked "
-                    f"against {longest}")
+            return (
+                f"credentials: {method}, refreshable with no expiry given, not checked "
+                f"against {longest}"
+            )
         left = (expiry - datetime.now(UTC)).total_seconds()
         if left < waiter.seconds:
             raise PreconditionFailed(

@@ -23,8 +23,9 @@ def main() -> int:
         return 2
     except (BotoCoreError, ClientError) as error:
         reason = " ".join(str(error).split())
-        print(f"error: make integ needs an AWS account: {reason}; {CREDENTIALS_HOW}",
-              file=sys.stderr)
+        print(
+            f"error: make integ needs an AWS account: {reason}; {CREDENTIALS_HOW}", file=sys.stderr
+        )
         return 2
     print(f"integ: account {identity['Account']}, Region {session.region_name}", file=sys.stderr)
     print(session.region_name)

@@ -108,9 +108,7 @@ def listed_stacks(cdk: Cdk, assembly: Path, selectors: Iterable[str]) -> dict[st
     ``assembly`` (with the stacks they depend on)."""
     command = cdk.command("list", "--long", "--json", "--app", str(assembly), *selectors)
     print("integ: $", shlex.join(command), flush=True)
-    listed = subprocess.run(
-        command, cwd=cdk.workdir, capture_output=True, text=True, check=False
-    )
+    listed = subprocess.run(command, cwd=cdk.workdir, capture_output=True, text=True, check=False)
     if listed.returncode != 0:
         reason = " ".join(listed.stderr.split()) or f"exit code {listed.returncode}"
         raise Stop(f"cdk list failed: {reason}")
@@ -155,26 +153,38 @@ def prepare_cases(cdk: Cdk, assembly: Path, workdir: Path) -> list[Case]:
         if unknown:
             raise Stop(f"test case {name}: this runner does not support {', '.join(unknown)}")
         if case.get("stackUpdateWorkflow", True):
-            raise Stop(f"test case {name}: this runner does not support the stack update "
-                       "workflow; set stack_update_workflow=False")
+            raise Stop(
+                f"test case {name}: this runner does not support the stack update "
+                "workflow; set stack_update_workflow=False"
+            )
         selectors = (*case["stacks"], case["assertionStack"])
         listed = listed_stacks(cdk, assembly, selectors)
         unmatched = [selector for selector in selectors if selector not in listed]
         if unmatched:
-            raise Stop(f"test case {name}: no stack has the id {', '.join(unmatched)} "
-                       f"(cdk list selects {', '.join(listed) or 'nothing'})")
+            raise Stop(
+                f"test case {name}: no stack has the id {', '.join(unmatched)} "
+                f"(cdk list selects {', '.join(listed) or 'nothing'})"
+            )
         template = assembly / f"{case['assertionStackName']}.template.json"
         if not template.is_file():
             raise Stop(f"test case {name}: no template {template.name} for its assertion stack")
         declared = declared_assertion_outputs(template)
         if not declared:
-            raise Stop(f"test case {name}: {template.name} declares no "
-                       f"{ASSERTION_OUTPUT_PREFIX}* output: the test case asserts nothing")
-        cases.append(Case(
-            name=name, assembly=assembly, selectors=selectors,
-            assertion_stack_name=listed[case["assertionStack"]], assertion_outputs=declared,
-            hooks=case.get("hooks", {}), workdir=workdir / f"case-{index}",
-        ))
+            raise Stop(
+                f"test case {name}: {template.name} declares no "
+                f"{ASSERTION_OUTPUT_PREFIX}* output: the test case asserts nothing"
+            )
+        cases.append(
+            Case(
+                name=name,
+                assembly=assembly,
+                selectors=selectors,
+                assertion_stack_name=listed[case["assertionStack"]],
+                assertion_outputs=declared,
+                hooks=case.get("hooks", {}),
+                workdir=workdir / f"case-{index}",
+            )
+        )
     return cases
 
 
@@ -202,12 +212,11 @@ class CaseRun:
     def deploy_and_assert(self) -> bool:
         if not self._hooks("preDeploy"):
             return False
-        if not self._cdk("deploy", "--require-approval", "never",
-                         "--outputs-file", str(self.outputs_file)):
+        if not self._cdk(
+            "deploy", "--require-approval", "never", "--outputs-file", str(self.outputs_file)
+        ):
             return False
-        outputs = (
-            json.loads(self.outputs_file.read_text()) if self.outputs_file.exists() else {}
-        )
+        outputs = json.loads(self.outputs_file.read_text()) if self.outputs_file.exists() else {}
         failures = assertion_failures(
             self.case.assertion_outputs, outputs.get(self.case.assertion_stack_name, {})
         )
@@ -248,10 +257,17 @@ def prepare(
     for index, app in enumerate(apps):
         app_workdir = workdir / f"app-{index}"
         assembly = app_workdir / "cdk.out"
-        synthesized = _run(cdk.command(
-            "synth", "--quiet", "--app", shlex.join(["python3", str(app)]),
-            "--output", str(assembly),
-        ), cwd=cdk.workdir)
+        synthesized = _run(
+            cdk.command(
+                "synth",
+                "--quiet",
+                "--app",
+                shlex.join(["python3", str(app)]),
+                "--output",
+                str(assembly),
+            ),
+            cwd=cdk.workdir,
+        )
         if not synthesized:
             print(f"integ: FAILED {app.name}: it does not synthesize", flush=True)
             return None
@@ -269,8 +285,11 @@ def main(argv: list[str]) -> int:
     missing = [str(app) for app in apps if not app.is_file()]
     executable = shutil.which("cdk")
     if missing or executable is None:
-        reason = (f"no such integration app: {', '.join(missing)}" if missing else
-                  "no cdk on PATH (make integ puts the project's node_modules/.bin there)")
+        reason = (
+            f"no such integration app: {', '.join(missing)}"
+            if missing
+            else "no cdk on PATH (make integ puts the project's node_modules/.bin there)"
+        )
         print(f"error: {reason}", file=sys.stderr)
         return 2
     import preconditions  # integ/preconditions.py, found beside this file when run as a script
@@ -291,6 +310,7 @@ def main(argv: list[str]) -> int:
             print("integ: interrupted", file=sys.stderr)
             return 130
     return 0 if all(results) else 1
+
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -71,8 +71,10 @@ def state_dir() -> Path:
     """The run's state directory, ``QUICKSETUP_INTEG_STATE_DIR``."""
     directory = os.environ.get(STATE_DIR)
     if not directory:
-        raise UsageError(f"error: {STATE_DIR} is not set: the destroy hooks keep their state in "
-                         "a directory of the run")
+        raise UsageError(
+            f"error: {STATE_DIR} is not set: the destroy hooks keep their state in "
+            "a directory of the run"
+        )
     if not Path(directory).is_dir():
         raise UsageError(f"error: {STATE_DIR}={directory} is not a directory")
     return Path(directory)
@@ -92,8 +94,9 @@ def _save(path: Path, state: dict[str, Any]) -> None:
 
 def _missing(error: ClientError) -> bool:
     """CloudFormation's answer about a stack that does not exist (any more)."""
-    return (error.response["Error"]["Code"] == "ValidationError"
-            and error.response["Error"]["Message"].endswith("does not exist"))
+    return error.response["Error"]["Code"] == "ValidationError" and error.response["Error"][
+        "Message"
+    ].endswith("does not exist")
 
 
 def stack_resources(cfn, stack: str) -> list[dict[str, Any]] | None:
@@ -120,7 +123,8 @@ def stack_status(cfn, stack: str) -> str | None:
 def held(resources: list[dict[str, Any]], resource_type: str) -> dict[str, str]:
     """Physical ids by logical id of the resources of ``resource_type`` the stack holds."""
     return {
-        resource["LogicalResourceId"]: resource["PhysicalResourceId"] for resource in resources
+        resource["LogicalResourceId"]: resource["PhysicalResourceId"]
+        for resource in resources
         if resource["ResourceType"] == resource_type and resource["ResourceStatus"] in HELD
     }
 
@@ -129,7 +133,8 @@ def function_names(resources: list[dict[str, Any]]) -> list[str]:
     """The names of every Lambda function the stack created, even those a rollback deleted:
     their log groups outlive them."""
     return sorted(
-        resource["PhysicalResourceId"] for resource in resources
+        resource["PhysicalResourceId"]
+        for resource in resources
         if resource["ResourceType"] == "AWS::Lambda::Function"
         and resource.get("PhysicalResourceId")
     )
@@ -168,8 +173,9 @@ def delete_role(iam, name: str) -> bool:
         iam.get_role(RoleName=name)
     except iam.exceptions.NoSuchEntityException:
         return False
-    for profile in _paged(iam, "list_instance_profiles_for_role", "InstanceProfiles",
-                          RoleName=name):
+    for profile in _paged(
+        iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name
+    ):
         iam.remove_role_from_instance_profile(
             InstanceProfileName=profile["InstanceProfileName"], RoleName=name
         )
@@ -186,8 +192,10 @@ def retention_failure(iam, profile: str, role: str, where: str = "") -> str | No
     try:
         roles = iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"]
     except iam.exceptions.NoSuchEntityException:
-        return (f"instance profile {profile}{where} was deleted with its stack, not retained "
-                '(docs/security.md, "Safe teardown")')
+        return (
+            f"instance profile {profile}{where} was deleted with its stack, not retained "
+            '(docs/security.md, "Safe teardown")'
+        )
     if [found["RoleName"] for found in roles] != [role]:
         return f"instance profile {profile}{where} was kept without its role {role}"
     return None
@@ -241,8 +249,9 @@ def after_destroy(setup_stack: str) -> None:
     if state.get("profile") and not state.get("checked"):
         failure = retention_failure(iam, state["profile"], state["role"])
         if failure is None:
-            print(f"kept as documented: instance profile {state['profile']} with role "
-                  f"{state['role']}")
+            print(
+                f"kept as documented: instance profile {state['profile']} with role {state['role']}"
+            )
             _save(path, {**state, "checked": True})
     elif state.get("profile"):
         print(f"instance profile {state['profile']}: checked by an earlier call")
@@ -258,8 +267,11 @@ def after_destroy(setup_stack: str) -> None:
     for profile in dict.fromkeys(profiles):
         delete_instance_profile(iam, profile)
     roles = [state["role"]] if state.get("role") else []
-    roles += [role["RoleName"] for role in _paged(iam, "list_roles", "Roles")
-              if role["RoleName"].startswith(prefix)]
+    roles += [
+        role["RoleName"]
+        for role in _paged(iam, "list_roles", "Roles")
+        if role["RoleName"].startswith(prefix)
+    ]
     for role in dict.fromkeys(roles):
         delete_role(iam, role)
     _delete_log_groups(state.get("functions", []))
@@ -273,15 +285,15 @@ def organization_before_destroy(assertion_stack: str) -> None:
     state = _load(path)
     status = stack_status(cfn, assertion_stack)
     state["member_reached"] = state.get("member_reached", False) or status in HELD
-    print(f"assertion stack {assertion_stack}: {status or 'not deployed'}; the member account "
-          f"was {'reached' if state['member_reached'] else 'not shown reached'}")
+    print(
+        f"assertion stack {assertion_stack}: {status or 'not deployed'}; the member account "
+        f"was {'reached' if state['member_reached'] else 'not shown reached'}"
+    )
     _record_functions(state, stack_resources(cfn, assertion_stack) if status else None)
     _save(path, state)
 
 
-def organization_after_destroy(
-    account: str, role: str, region: str, configuration_id: str
-) -> None:
+def organization_after_destroy(account: str, role: str, region: str, configuration_id: str) -> None:
     path = _state_path("organization")
     state = _load(path)
     name = f"QuickSetup-Instance-{configuration_id}"

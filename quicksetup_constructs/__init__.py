@@ -53,4 +53,3 @@ if TYPE_CHECKING:
     from .organization.preferences import RolloutPreferences
     from .organization.regions import ORGANIZATION_REGIONS
     from .targets import InstanceTargets
-

@@ -144,14 +144,21 @@ def build_configuration(
     if configuration_id is None:
         configuration_id = derive_configuration_id(construct_path)
     check_pattern(
-        "configuration_id", configuration_id, _CONFIGURATION_ID,
+        "configuration_id",
+        configuration_id,
+        _CONFIGURATION_ID,
         "1-64 letters, digits and _.- (it ends every association name)",
     )
     if is_unresolved(configuration_id):
         raise QuickSetupValidationError(
             "configuration_id", configuration_id, "a literal string, not a token"
         )
-    check_type("targets", targets, InstanceTargets, "an InstanceTargets, e.g. InstanceTargets.tag('Env', 'prod')")
+    check_type(
+        "targets",
+        targets,
+        InstanceTargets,
+        "an InstanceTargets, e.g. InstanceTargets.tag('Env', 'prod')",
+    )
     check_type("allow_policy_attach", allow_policy_attach, bool, "True or False")
     check_type("default_host_management", default_host_management, bool, "True or False")
 
@@ -162,31 +169,39 @@ def build_configuration(
 
     if cloudwatch_agent_config_parameter is not None:
         check_pattern(
-            "cloudwatch_agent_config_parameter", cloudwatch_agent_config_parameter,
-            _PARAMETER_NAME, "None or an SSM parameter name of letters, digits and _.-/",
+            "cloudwatch_agent_config_parameter",
+            cloudwatch_agent_config_parameter,
+            _PARAMETER_NAME,
+            "None or an SSM parameter name of letters, digits and _.-/",
         )
 
     if inventory_sync is not None:
         check_type(
-            "inventory_sync", inventory_sync, InventorySync,
+            "inventory_sync",
+            inventory_sync,
+            InventorySync,
             "None or an InventorySync, e.g. InventorySync.to_new_bucket()",
         )
         longest = MAX_SYNC_NAME - len(SYNC_NAME_PREFIX)
         if len(configuration_id) > longest:
             raise QuickSetupValidationError(
-                "configuration_id", configuration_id,
+                "configuration_id",
+                configuration_id,
                 f"at most {longest} characters with inventory_sync (it names the resource data "
                 f"sync {SYNC_NAME_PREFIX}<id>, at most {MAX_SYNC_NAME})",
             )
 
     if scan_baseline is not None:
         check_type(
-            "scan_baseline", scan_baseline, ScanBaseline,
+            "scan_baseline",
+            scan_baseline,
+            ScanBaseline,
             "None or a ScanBaseline, e.g. ScanBaseline.tagged('PatchBaseline', ['web'])",
         )
         if SCAN_FOR_PATCHES not in options:
             raise QuickSetupValidationError(
-                "scan_baseline", scan_baseline,
+                "scan_baseline",
+                scan_baseline,
                 "a baseline only for an enabled scan; set scan_for_patches=True or remove "
                 "scan_baseline",
             )
@@ -220,7 +235,8 @@ def _effective_schedules(
             )
         if key not in enabled:
             raise QuickSetupValidationError(
-                f"schedules[{key!r}]", expression,
+                f"schedules[{key!r}]",
+                expression,
                 f"a schedule only for an enabled option; set {key}=True or remove this schedule",
             )
         validate_schedule(f"schedules[{key!r}]", expression)

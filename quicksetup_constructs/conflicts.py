@@ -126,14 +126,17 @@ class Coverage:
 
     def describe(self) -> str:
         where = (
-            "in an unknown Region" if self.regions is None
+            "in an unknown Region"
+            if self.regions is None
             else "in " + ", ".join(sorted(self.regions))
         )
         if self.kind == _LOCAL:
             account = "an unknown account" if self.account is None else f"account {self.account}"
             return f"{self.kind} {self.path} ({self.targets.describe()}, {account}, {where})"
-        units = "unknown OUs" if self.organizational_unit_ids is None else ", ".join(
-            sorted(self.organizational_unit_ids)
+        units = (
+            "unknown OUs"
+            if self.organizational_unit_ids is None
+            else ", ".join(sorted(self.organizational_unit_ids))
         )
         return f"{self.kind} {self.path} ({self.targets.describe()}, {units}, {where})"
 
@@ -221,7 +224,8 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
             continue
         if coverage.syncs_inventory and other.syncs_inventory and coverage.kind == _ORGANIZATION:
             raise QuickSetupValidationError(
-                "inventory_sync", coverage.describe(),
+                "inventory_sync",
+                coverage.describe(),
                 f"None here or in {other.path}: {coverage.describe()} and {other.describe()} "
                 "can be in the same account and Region, where Systems Manager allows one "
                 "organization-based resource data sync (the second fails to create). Deliver "
@@ -229,7 +233,8 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
             )
         if both_set_dhmc:
             raise QuickSetupValidationError(
-                "default_host_management", True,
+                "default_host_management",
+                True,
                 f"False here or in {other.path}: {coverage.describe()} and {other.describe()} "
                 "can be in the same account and Region, where Default Host Management "
                 "Configuration is a single setting (removing either configuration would turn "
@@ -241,7 +246,8 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
             continue
         if _targeted_inventories_meet(coverage, other):
             raise QuickSetupValidationError(
-                "collect_inventory", True,
+                "collect_inventory",
+                True,
                 f"False here or in {other.path}, or targets that cannot meet: "
                 f"{coverage.describe()} and {other.describe()} can reach the same instances, "
                 f"and {TARGETED_INVENTORY_RULE}. Switch collect_inventory off in one of them, "
@@ -251,17 +257,20 @@ def check_conflicts(stack: cdk.Stack, coverage: Coverage) -> list[Finding]:
                 "association beside it is no conflict)",
             )
         if coverage.scans_for_patches and other.scans_for_patches:
-            findings.append(Finding(
-                OVERLAPPING_PATCH_SCANS_WARNING,
-                f"{coverage.describe()} and {other.describe()} can scan the same instances for "
-                "patches: each scan overwrites the other's patch compliance data. Switch "
-                "scan_for_patches off in one of them, or give them disjoint targets.",
-            ))
+            findings.append(
+                Finding(
+                    OVERLAPPING_PATCH_SCANS_WARNING,
+                    f"{coverage.describe()} and {other.describe()} can scan the same instances for "
+                    "patches: each scan overwrites the other's patch compliance data. Switch "
+                    "scan_for_patches off in one of them, or give them disjoint targets.",
+                )
+            )
     return findings
 
 
-def register(construct: Construct, stack: cdk.Stack, coverage: Coverage,
-             findings: Iterable[Finding]) -> None:
+def register(
+    construct: Construct, stack: cdk.Stack, coverage: Coverage, findings: Iterable[Finding]
+) -> None:
     """Remember ``coverage`` for the configurations created after it, and add ``findings`` to
     ``construct`` as warnings."""
     _APPS.setdefault(_root(stack), []).append(coverage)
@@ -299,8 +308,10 @@ def _local_and_organization(new: Coverage, other: Coverage, same_instances: bool
 def _all_instances_inventories(a: Coverage, b: Coverage) -> bool:
     """Whether both collect inventory for all instances
     (:func:`.overlap.inventories_both_global`)."""
-    return a.collects_inventory and b.collects_inventory and inventories_both_global(
-        a.targets, b.targets
+    return (
+        a.collects_inventory
+        and b.collects_inventory
+        and inventories_both_global(a.targets, b.targets)
     )
 
 
@@ -309,7 +320,8 @@ def _all_instances_inventory_error(
 ) -> QuickSetupValidationError:
     where = "are both in" if provably else "can be in"
     return QuickSetupValidationError(
-        "collect_inventory", True,
+        "collect_inventory",
+        True,
         f"False here or in {other.path}, or targets other than all instances: "
         f"{new.describe()} and {other.describe()} {where} one account and Region and would "
         f"each create an inventory association for all instances there, but "
@@ -320,8 +332,8 @@ def _all_instances_inventory_error(
 def _targeted_inventories_meet(a: Coverage, b: Coverage) -> bool:
     """Whether both collect inventory with associations that conflict on an instance
     (:func:`.overlap.inventories_conflict`)."""
-    return a.collects_inventory and b.collects_inventory and inventories_conflict(
-        a.targets, b.targets
+    return (
+        a.collects_inventory and b.collects_inventory and inventories_conflict(a.targets, b.targets)
     )
 
 
@@ -368,4 +380,3 @@ def _provably_meet(a: Coverage, b: Coverage) -> bool:
 
 def _regions_meet(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     return a is None or b is None or bool(a & b)
-

@@ -58,7 +58,8 @@ class QuickSetupLocal(Construct):
     """The role ``AWS-EnableExplorer`` runs under (created, or ``explorer_role``; None when
     ``enable_explorer`` is off and no role was given)."""
     associations: Mapping[str, ssm.CfnAssociation]
-    """The associations, keyed by option (``update_ssm_agent``, ..., ``attach_instance_profile``)."""
+    """The associations, keyed by option (``update_ssm_agent``, ...,
+    ``attach_instance_profile``)."""
     default_host_management_role: iam.IRole | None
     """The role Default Host Management Configuration gives instances (created, or
     ``default_host_management_role``; None when ``default_host_management`` is off)."""
@@ -175,23 +176,29 @@ class QuickSetupLocal(Construct):
         path = f"{node_path(scope)}/{id}"
         configuration = configuration_from_props(path, locals())
         check_given_only_with(
-            "default_host_management_role", default_host_management_role,
-            "default_host_management", configuration.default_host_management,
+            "default_host_management_role",
+            default_host_management_role,
+            "default_host_management",
+            configuration.default_host_management,
         )
         if configuration.default_host_management:
-            check_service_setting_regions(
-                "default_host_management", [stack_environment(stack)[1]]
-            )
+            check_service_setting_regions("default_host_management", [stack_environment(stack)[1]])
         coverage = local_coverage(stack, path, configuration)
         findings = check_conflicts(stack, coverage)
-        resources = local_resources(stack, configuration, given_roles=frozenset(
-            name for name, role in (
-                ("instance_profile_role", instance_profile_role),
-                ("service_role", service_role),
-                ("explorer_role", explorer_role),
-                ("default_host_management_role", default_host_management_role),
-            ) if role is not None
-        ))
+        resources = local_resources(
+            stack,
+            configuration,
+            given_roles=frozenset(
+                name
+                for name, role in (
+                    ("instance_profile_role", instance_profile_role),
+                    ("service_role", service_role),
+                    ("explorer_role", explorer_role),
+                    ("default_host_management_role", default_host_management_role),
+                )
+                if role is not None
+            ),
+        )
         check_stack_limit(stack, resources)
         super().__init__(scope, id)
         remember_stack(self, stack)
@@ -235,18 +242,25 @@ class QuickSetupLocal(Construct):
         elif sync is not None:
             inventory_bucket = sync.bucket
 
-        rendered = render_configuration(self, configuration, RoleReferences(
-            service_role_arn=(
-                token_attribute(self.service_role, "role_arn") if self.service_role else ""
+        rendered = render_configuration(
+            self,
+            configuration,
+            RoleReferences(
+                service_role_arn=(
+                    token_attribute(self.service_role, "role_arn") if self.service_role else ""
+                ),
+                instance_profile_name=token_attribute(
+                    self.instance_profile, "instance_profile_name"
+                ),
+                explorer_role_arn=(
+                    token_attribute(self.explorer_role, "role_arn") if self.explorer_role else ""
+                ),
+                default_host_management_role_name=_setting_value(
+                    self.default_host_management_role, created=default_host_management_role is None
+                ),
             ),
-            instance_profile_name=token_attribute(self.instance_profile, "instance_profile_name"),
-            explorer_role_arn=(
-                token_attribute(self.explorer_role, "role_arn") if self.explorer_role else ""
-            ),
-            default_host_management_role_name=_setting_value(
-                self.default_host_management_role, created=default_host_management_role is None
-            ),
-        ), inventory_bucket)
+            inventory_bucket,
+        )
         self.associations = rendered.associations
         self.default_host_management = rendered.default_host_management
         self.inventory_sync = rendered.inventory_sync

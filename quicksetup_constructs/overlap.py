@@ -30,14 +30,13 @@ from .errors import QuickSetupValidationError
 from .targets import InstanceTargets
 
 ALL_INSTANCES_INVENTORY_ERROR = (
-    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
-    "supported"
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not supported"
 )
 """AWS's error for a second inventory association for all instances in an account and Region
 (user guide, "Troubleshooting problems with Systems Manager Inventory")."""
 ALL_INSTANCES_INVENTORY_RULE = (
     "an account and Region holds one inventory association for all instances, and AWS rejects "
-    f"a second one (\"{ALL_INSTANCES_INVENTORY_ERROR}\")"
+    f'a second one ("{ALL_INSTANCES_INVENTORY_ERROR}")'
 )
 """Why two inventory associations for all instances cannot both be created."""
 TARGETED_INVENTORY_RULE = (
@@ -90,8 +89,10 @@ class AssociationTargets:
 
     @property
     def is_all_instances(self) -> bool:
-        return len(self.entries) == 1 and len(self.entries[0]) == 1 and (
-            self.entries[0][0].is_all_instances
+        return (
+            len(self.entries) == 1
+            and len(self.entries[0]) == 1
+            and (self.entries[0][0].is_all_instances)
         )
 
     def can_overlap(self, other: AssociationTargets) -> bool:
@@ -102,14 +103,18 @@ class AssociationTargets:
             return False
         return all(
             any(a.can_overlap(b) for a in mine for b in theirs)
-            for mine in self.entries for theirs in other.entries
+            for mine in self.entries
+            for theirs in other.entries
         )
 
     def describe(self) -> str:
         """The instances in words, e.g. ``tag Env=prod`` or ``all instances``."""
-        return " and ".join(
-            " or ".join(target.describe() for target in entry) for entry in self.entries
-        ) or "no instances"
+        return (
+            " and ".join(
+                " or ".join(target.describe() for target in entry) for entry in self.entries
+            )
+            or "no instances"
+        )
 
 
 def inventories_conflict(a: Reach, b: Reach) -> bool:

@@ -16,27 +16,34 @@ from .validation import is_unresolved
 
 SERVICE_SETTING_TYPE = "AWS::SSM::ServiceSetting"
 
-REGIONS_WITHOUT_SERVICE_SETTING: frozenset[str] = frozenset({
-    "cn-north-1",
-    "cn-northwest-1",
-    "me-central-1",
-    "us-gov-east-1",
-    "us-gov-west-1",
-})
+REGIONS_WITHOUT_SERVICE_SETTING: frozenset[str] = frozenset(
+    {
+        "cn-north-1",
+        "cn-northwest-1",
+        "me-central-1",
+        "us-gov-east-1",
+        "us-gov-west-1",
+    }
+)
 """Regions (of the China and GovCloud partitions, and UAE) without the type."""
 
 
 def check_service_setting_regions(prop: str, regions: Iterable[str | None]) -> None:
     """Raise :class:`QuickSetupValidationError` for ``prop`` when any of ``regions`` (None and
     tokens aside: not known at synth time) lacks ``AWS::SSM::ServiceSetting``."""
-    missing = sorted({
-        region for region in regions
-        if region is not None and not is_unresolved(region)
-        and region in REGIONS_WITHOUT_SERVICE_SETTING
-    })
+    missing = sorted(
+        {
+            region
+            for region in regions
+            if region is not None
+            and not is_unresolved(region)
+            and region in REGIONS_WITHOUT_SERVICE_SETTING
+        }
+    )
     if missing:
         raise QuickSetupValidationError(
-            prop, True,
+            prop,
+            True,
             f"False in {', '.join(missing)}: CloudFormation has no {SERVICE_SETTING_TYPE} "
             f"there, which Default Host Management Configuration is, so the stack would fail to "
             "deploy. Turn it on there with the console or "

@@ -76,7 +76,9 @@ class InstanceTargets:
         value is an error, as repeating an instance id is: it is most likely a typing slip.
         """
         check_pattern(
-            "targets.tag.key", key, _TAG_KEY,
+            "targets.tag.key",
+            key,
+            _TAG_KEY,
             "a tag key of 1-124 letters, digits, spaces and _.:/=+-@, not starting with 'aws:'",
         )
         if values in ((), (None,)):
@@ -86,7 +88,9 @@ class InstanceTargets:
             check_pattern(prop, value, _TAG_VALUE, _TAG_VALUE_ALLOWED)
         if len(values) > MAX_TARGET_VALUES:
             raise QuickSetupValidationError(
-                prop, list(values), f"1 to {MAX_TARGET_VALUES} tag values (got {len(values)})",
+                prop,
+                list(values),
+                f"1 to {MAX_TARGET_VALUES} tag values (got {len(values)})",
             )
         if not is_unresolved(list(values)) and len(set(values)) != len(values):
             raise QuickSetupValidationError(prop, list(values), "distinct tag values")
@@ -99,20 +103,25 @@ class InstanceTargets:
         check_type(prop, instance_ids, (list, tuple), "a list of 1 to 50 instance ids")
         for instance_id in instance_ids:
             check_type(
-                prop, instance_id, str,
+                prop,
+                instance_id,
+                str,
                 "instance ids of the form i- followed by 8 or 17 lowercase hex digits",
             )
         if not is_unresolved(list(instance_ids)):
             if not 1 <= len(instance_ids) <= MAX_INSTANCE_IDS:
                 raise QuickSetupValidationError(
-                    prop, list(instance_ids),
+                    prop,
+                    list(instance_ids),
                     f"1 to {MAX_INSTANCE_IDS} instance ids (got {len(instance_ids)})",
                 )
             if len(set(instance_ids)) != len(instance_ids):
                 raise QuickSetupValidationError(prop, list(instance_ids), "distinct instance ids")
         for instance_id in instance_ids:
             check_pattern(
-                prop, instance_id, _INSTANCE_ID,
+                prop,
+                instance_id,
+                _INSTANCE_ID,
                 "instance ids of the form i- followed by 8 or 17 lowercase hex digits",
             )
         return InstanceTargets(_Mode.INSTANCE_IDS, tuple(instance_ids))
@@ -121,7 +130,9 @@ class InstanceTargets:
     def resource_group(name: str) -> InstanceTargets:
         """The instances in the AWS Resource Groups group ``name``."""
         check_pattern(
-            "targets.resource_group", name, _GROUP_NAME,
+            "targets.resource_group",
+            name,
+            _GROUP_NAME,
             "a resource group name of 1-128 letters, digits and _.-",
         )
         return InstanceTargets(_Mode.RESOURCE_GROUP, (name,))
@@ -153,8 +164,12 @@ class InstanceTargets:
             return (InstanceTargets.all_instances(),)
         if key in ("InstanceIds", "ParameterValues"):
             if "*" in found:
-                raise _unknown_target(key, values, "instance ids ('*' is every instance only "
-                                      "with the key InstanceIds or AWS::EC2::Instance)")
+                raise _unknown_target(
+                    key,
+                    values,
+                    "instance ids ('*' is every instance only "
+                    "with the key InstanceIds or AWS::EC2::Instance)",
+                )
             return (InstanceTargets(_Mode.INSTANCE_IDS, found),)
         if key.startswith("tag:") and len(key) > 4:
             return (InstanceTargets(_Mode.TAG, found, key[4:]),)
@@ -169,7 +184,8 @@ class InstanceTargets:
                 raise _unknown_target(key, values, f"the resource type {EC2_INSTANCE_TYPE} alone")
             return (InstanceTargets(_Mode.EC2_INSTANCES_OF_GROUP, found),)
         raise _unknown_target(
-            key, values,
+            key,
+            values,
             "a target key of InstanceIds, tag:<key>, tag-key, resource-groups:Name, "
             "resource-groups:ResourceTypeFilters, ParameterValues, ResourceGroup or "
             "AWS::EC2::Instance (with the value *)",
@@ -208,12 +224,15 @@ class InstanceTargets:
         """
         if self._mode is _Mode.EC2_INSTANCES_OF_GROUP:
             raise QuickSetupValidationError(
-                "targets", self.describe(),
+                "targets",
+                self.describe(),
                 "targets a factory of InstanceTargets builds (none writes a resource-type filter)",
             )
         if any(_unknown(value) for value in (self._key, *self._values)):
             raise QuickSetupValidationError(
-                "targets", self.describe(), "values known at synth time, not CDK tokens",
+                "targets",
+                self.describe(),
+                "values known at synth time, not CDK tokens",
             )
         # Each branch calls the factory first: it refuses what the expression could not rebuild.
         if self._mode is _Mode.ALL:
@@ -225,8 +244,10 @@ class InstanceTargets:
             InstanceTargets.instance_ids(list(self._values))
             source = "[" + ", ".join(repr(value) for value in self._values) + "]"
         else:
-            factory = InstanceTargets.tag if self._mode is _Mode.TAG_KEY else (
-                InstanceTargets.resource_group
+            factory = (
+                InstanceTargets.tag
+                if self._mode is _Mode.TAG_KEY
+                else (InstanceTargets.resource_group)
             )
             factory(self._values[0])
             source = repr(self._values[0])

@@ -81,7 +81,9 @@ def check_role_name(prop: str, value: Any) -> None:
     and ``+=,.@_-`` (IAM's ``RoleName`` pattern)."""
     if value is not None:
         check_pattern(
-            prop, value, _ROLE_NAME,
+            prop,
+            value,
+            _ROLE_NAME,
             "None or an IAM role name: 1-64 letters, digits and +=,.@_- (no path)",
         )
 
@@ -98,7 +100,9 @@ def check_role_name_with_path(prop: str, value: Any) -> None:
     its ``RoleName`` is 1-64 letters, digits and ``+=,.@_-``."""
     if value is not None:
         check_pattern(
-            prop, value, _ROLE_NAME_WITH_PATH,
+            prop,
+            value,
+            _ROLE_NAME_WITH_PATH,
             "None or an IAM role name (1-64 letters, digits and +=,.@_-), after its path "
             "without the leading / if it has one, e.g. service-role/MyRole",
         )
@@ -108,7 +112,8 @@ def check_given_only_with(prop: str, value: Any, option: str, enabled: bool) -> 
     """A role given for ``option`` (a prop set to ``value``) needs that option on."""
     if value is not None and not enabled:
         raise QuickSetupValidationError(
-            prop, value if isinstance(value, str) else type(value).__name__,
+            prop,
+            value if isinstance(value, str) else type(value).__name__,
             f"None unless {option}=True (the role is used only by that option); set "
             f"{option}=True or remove {prop}",
         )
@@ -130,7 +135,9 @@ def check_removal_policy(prop: str, value: Any) -> None:
     policies = removal_policies()
     if not any(value is policy for policy in policies):
         raise QuickSetupValidationError(
-            prop, value, "cdk.RemovalPolicy." + ", cdk.RemovalPolicy.".join(policies.values()),
+            prop,
+            value,
+            "cdk.RemovalPolicy." + ", cdk.RemovalPolicy.".join(policies.values()),
         )
 
 

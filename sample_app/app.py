@@ -35,11 +35,14 @@ def build_app(app: cdk.App) -> cdk.App:
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
 
     organization = cdk.Stack(
-        app, "QuickSetupOrganizationSample", env=MANAGEMENT_ACCOUNT,
+        app,
+        "QuickSetupOrganizationSample",
+        env=MANAGEMENT_ACCOUNT,
         description="Quick Setup Host Management for an organization (StackSets)",
     )
     org_quick_setup = QuickSetupOrganization(
-        organization, "OrgQuickSetup",
+        organization,
+        "OrgQuickSetup",
         organizational_unit_ids=["ou-abcd-11112222", "ou-abcd-33334444"],
         regions=["us-east-1", "ap-northeast-1"],
         account_count=40,
@@ -50,11 +53,14 @@ def build_app(app: cdk.App) -> cdk.App:
     assert org_quick_setup.inventory_bucket is not None
 
     stack = cdk.Stack(
-        app, "QuickSetupLocalSample", env=MANAGEMENT_ACCOUNT,
+        app,
+        "QuickSetupLocalSample",
+        env=MANAGEMENT_ACCOUNT,
         description="Quick Setup Host Management",
     )
     QuickSetupLocal(
-        stack, "QuickSetup",
+        stack,
+        "QuickSetup",
         targets=InstanceTargets.tag("Environment", "production"),
         update_ec2_launch_agent=True,
         install_cloudwatch_agent=True,
@@ -62,7 +68,8 @@ def build_app(app: cdk.App) -> cdk.App:
         # The organization's bucket lets every account of the organization deliver, the
         # management account included.
         inventory_sync=InventorySync.to_bucket(
-            org_quick_setup.inventory_bucket.bucket_name, MANAGEMENT_ACCOUNT.region,
+            org_quick_setup.inventory_bucket.bucket_name,
+            MANAGEMENT_ACCOUNT.region,
             prefix=INVENTORY_PREFIX,
         ),
     )

@@ -24,8 +24,13 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 AWS_VARIABLES = (
-    "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
 )
 
 
@@ -146,7 +151,10 @@ def fake_aws(mode: str = "ok", responses: dict[str, dict] | None = None) -> Iter
 # An organization ----------------------------------------------------------------------------
 
 ORGANIZATION_OPTIONS = (
-    "AttachInstanceProfile", "UpdateSSMAgent", "CollectInventory", "ScanForPatches",
+    "AttachInstanceProfile",
+    "UpdateSSMAgent",
+    "CollectInventory",
+    "ScanForPatches",
     "EnableExplorer",
 )
 """The options (association names' middle part) of the fake organization's configuration."""
@@ -202,12 +210,15 @@ class FakeOrganization:
         not Quick Setup's."""
         config = self.configuration_id
         associations = {
-            option: {"Type": "AWS::SSM::Association", "Properties": {
-                "AssociationName": f"QuickSetup-{option}-{config}",
-                "Name": f"AWS-{option}",
-                "ScheduleExpression": "rate(1 day)",
-                "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
-            }}
+            option: {
+                "Type": "AWS::SSM::Association",
+                "Properties": {
+                    "AssociationName": f"QuickSetup-{option}-{config}",
+                    "Name": f"AWS-{option}",
+                    "ScheduleExpression": "rate(1 day)",
+                    "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
+                },
+            }
             for option in ORGANIZATION_OPTIONS
         }
         role = {"Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}}
@@ -215,7 +226,8 @@ class FakeOrganization:
         return {
             f"QuickSetup-{config}-AccountRoles": {"Resources": role, "Regions": self.regions[:1]},
             f"QuickSetup-{config}-Associations": {
-                "Resources": associations, "Regions": self.regions,
+                "Resources": associations,
+                "Regions": self.regions,
             },
             "AuditTopics": {"Resources": topic, "Regions": self.regions[:1]},
         }
@@ -223,43 +235,56 @@ class FakeOrganization:
     def instances(self, name: str) -> list[tuple[str, str]]:
         return [
             (account, region)
-            for account in self.accounts for region in self.stack_sets[name]["Regions"]
+            for account in self.accounts
+            for region in self.stack_sets[name]["Regions"]
         ]
 
     def association_id(self, account: str, region: str, option: str) -> str:
         index = ORGANIZATION_OPTIONS.index(option)
-        return f"{int(account) % 10**8:08d}-{index:04d}-4000-8000-{zlib.crc32(region.encode()):012d}"
+        return (
+            f"{int(account) % 10**8:08d}-{index:04d}-4000-8000-{zlib.crc32(region.encode()):012d}"
+        )
 
     # answers
 
-    def answer(self, action: str, params: dict[str, str], account: str | None,
-               region: str) -> tuple[int, bytes, str]:
+    def answer(
+        self, action: str, params: dict[str, str], account: str | None, region: str
+    ) -> tuple[int, bytes, str]:
         if action == "GetCallerIdentity":
             return 200, CALLER_IDENTITY.encode(), "text/xml"
         if action == "AssumeRole":
             return self._assume_role(params)
         stack_sets = {
-            "ListStackSets": self._list_stack_sets, "DescribeStackSet": self._describe_stack_set,
+            "ListStackSets": self._list_stack_sets,
+            "DescribeStackSet": self._describe_stack_set,
             "ListStackInstances": self._list_stack_instances,
         }
         if action in stack_sets:
             if account != ACCOUNT:
-                return _xml_error(403, "AccessDenied", "only the management account",
-                                  _CLOUDFORMATION_NS)
+                return _xml_error(
+                    403, "AccessDenied", "only the management account", _CLOUDFORMATION_NS
+                )
             return stack_sets[action](params)
         if account is None or (account != ACCOUNT and account not in self.accounts):
-            return _json_error(400, "UnrecognizedClientException",
-                               "The security token included in the request is invalid.")
+            return _json_error(
+                400,
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            )
         if action == "ListAssociations":
             with self._lock:
                 self.read[account, region] += 1
             if account in self.throttled:
                 return _json_error(400, "ThrottlingException", "Rate exceeded")
             if account in self.no_ssm:
-                return _json_error(400, "AccessDeniedException", (
-                    f"User: arn:aws:sts::{account}:assumed-role/{self.member_role}/"
-                    "quicksetup-status is not authorized to perform: ssm:ListAssociations"
-                ))
+                return _json_error(
+                    400,
+                    "AccessDeniedException",
+                    (
+                        f"User: arn:aws:sts::{account}:assumed-role/{self.member_role}/"
+                        "quicksetup-status is not authorized to perform: ssm:ListAssociations"
+                    ),
+                )
             return self._list_associations(account, region)
         if action == "DescribeAssociationExecutions":
             return self._describe_association_executions(params)
@@ -270,13 +295,20 @@ class FakeOrganization:
         account = arn.split(":")[4] if arn.count(":") >= 5 else ""
         with self._lock:
             self.assumed[account] += 1
-        if account in self.denied or account not in self.accounts or (
-            arn.rsplit("/", 1)[-1] != self.member_role
+        if (
+            account in self.denied
+            or account not in self.accounts
+            or (arn.rsplit("/", 1)[-1] != self.member_role)
         ):
-            return _xml_error(403, "AccessDenied", (
-                f"User: arn:aws:iam::{ACCOUNT}:user/operator is not authorized to perform: "
-                f"sts:AssumeRole on resource: {arn}"
-            ), _STS_NS)
+            return _xml_error(
+                403,
+                "AccessDenied",
+                (
+                    f"User: arn:aws:iam::{ACCOUNT}:user/operator is not authorized to perform: "
+                    f"sts:AssumeRole on resource: {arn}"
+                ),
+                _STS_NS,
+            )
         expiration = datetime.now(UTC) + timedelta(seconds=self.expires_in)
         body = (
             f'<AssumeRoleResponse xmlns="{_STS_NS}"><AssumeRoleResult><Credentials>'
@@ -303,21 +335,25 @@ class FakeOrganization:
     def _describe_stack_set(self, params: dict[str, str]) -> tuple[int, bytes, str]:
         name = params.get("StackSetName", "").split(":")[0]
         if name not in self.stack_sets:
-            return _xml_error(404, "StackSetNotFoundException", f"StackSet {name} not found",
-                              _CLOUDFORMATION_NS)
+            return _xml_error(
+                404, "StackSetNotFoundException", f"StackSet {name} not found", _CLOUDFORMATION_NS
+            )
         body = json.dumps({"Resources": self.stack_sets[name]["Resources"]})
-        return _xml_result("DescribeStackSet", (
-            f"<StackSet><StackSetName>{name}</StackSetName><StackSetId>{name}:0000</StackSetId>"
-            f"<Status>ACTIVE</Status><TemplateBody>{xml_escape(body)}</TemplateBody>"
-            "<PermissionModel>SERVICE_MANAGED</PermissionModel></StackSet>"
-        ))
+        return _xml_result(
+            "DescribeStackSet",
+            (
+                f"<StackSet><StackSetName>{name}</StackSetName><StackSetId>{name}:0000</StackSetId>"
+                f"<Status>ACTIVE</Status><TemplateBody>{xml_escape(body)}</TemplateBody>"
+                "<PermissionModel>SERVICE_MANAGED</PermissionModel></StackSet>"
+            ),
+        )
 
     def _list_stack_instances(self, params: dict[str, str]) -> tuple[int, bytes, str]:
         name = params.get("StackSetName", "").split(":")[0]
         instances = self.instances(name) if name in self.stack_sets else []
         start = int(params.get("NextToken") or 0)
         size = int(params.get("MaxResults") or self.page_size)
-        page = instances[start:start + size]
+        page = instances[start : start + size]
         members = "".join(
             f"<member><StackSetId>{name}:0000</StackSetId><Region>{region}</Region>"
             f"<Account>{account}</Account><Status>CURRENT</Status>"
@@ -326,9 +362,7 @@ class FakeOrganization:
             "</OrganizationalUnitId></member>"
             for account, region in page
         )
-        token = (
-            f"<NextToken>{start + size}</NextToken>" if start + size < len(instances) else ""
-        )
+        token = f"<NextToken>{start + size}</NextToken>" if start + size < len(instances) else ""
         return _xml_result("ListStackInstances", f"<Summaries>{members}</Summaries>{token}")
 
     def _list_associations(self, account: str, region: str) -> tuple[int, bytes, str]:
@@ -337,15 +371,22 @@ class FakeOrganization:
         for option in ORGANIZATION_OPTIONS:
             counts = {"Success": 1, "Failed": 1} if option in failed else {"Success": 2}
             status = "Failed" if option in failed else "Success"
-            associations.append({
-                "AssociationId": self.association_id(account, region, option),
-                "AssociationName": f"QuickSetup-{option}-{self.configuration_id}",
-                "Name": f"AWS-{option}", "AssociationVersion": "1",
-                "ScheduleExpression": "rate(1 day)", "LastExecutionDate": _RAN,
-                "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
-                "Overview": {"Status": status, "DetailedStatus": status,
-                             "AssociationStatusAggregatedCount": counts},
-            })
+            associations.append(
+                {
+                    "AssociationId": self.association_id(account, region, option),
+                    "AssociationName": f"QuickSetup-{option}-{self.configuration_id}",
+                    "Name": f"AWS-{option}",
+                    "AssociationVersion": "1",
+                    "ScheduleExpression": "rate(1 day)",
+                    "LastExecutionDate": _RAN,
+                    "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
+                    "Overview": {
+                        "Status": status,
+                        "DetailedStatus": status,
+                        "AssociationStatusAggregatedCount": counts,
+                    },
+                }
+            )
         return 200, json.dumps({"Associations": associations}).encode(), _JSON
 
     def _describe_association_executions(self, params: dict[str, Any]) -> tuple[int, bytes, str]:
@@ -355,7 +396,8 @@ class FakeOrganization:
             for f in params.get("Filters") or []
         )
         execution = {
-            "AssociationId": association_id, "AssociationVersion": "1",
+            "AssociationId": association_id,
+            "AssociationVersion": "1",
             "ExecutionId": "e" + association_id[1:],
             "Status": "Failed" if wants_failed else "Success",
             "DetailedStatus": "Failed" if wants_failed else "Success",
@@ -412,8 +454,8 @@ def fake_organization(organization: FakeOrganization) -> Iterator[FakeOrganizati
             scope = self.headers.get("Authorization", "").split("Credential=", 1)[-1].split("/")
             key = scope[0] if len(scope) >= 5 else ""
             region = scope[2] if len(scope) >= 5 else ""
-            account = ACCOUNT if key.startswith("AKIA") else (
-                key[4:] if key.startswith("ASIA") else None
+            account = (
+                ACCOUNT if key.startswith("AKIA") else (key[4:] if key.startswith("ASIA") else None)
             )
             with fake._lock:
                 fake.requests.append(action)

@@ -62,9 +62,11 @@ class FakeFleet:
     profiles: dict[str, str | None] = field(default_factory=dict)
     roles: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
-    targets: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {
-        "UpdateSSMAgent": [{"Key": "tag:Environment", "Values": ["production"]}],
-    })
+    targets: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {
+            "UpdateSSMAgent": [{"Key": "tag:Environment", "Values": ["production"]}],
+        }
+    )
     latency: float = 0.0
     denied: set[str] = field(default_factory=set)
     url: str = ""
@@ -94,10 +96,15 @@ class FakeFleet:
             {
                 "AssociationId": _association_id(index),
                 "AssociationName": f"QuickSetup-{option}-{CONFIG}",
-                "Name": f"AWS-{option}", "AssociationVersion": "1",
-                "Targets": targets, "LastExecutionDate": _RAN,
-                "Overview": {"Status": "Success", "DetailedStatus": "Success",
-                             "AssociationStatusAggregatedCount": {"Success": 1}},
+                "Name": f"AWS-{option}",
+                "AssociationVersion": "1",
+                "Targets": targets,
+                "LastExecutionDate": _RAN,
+                "Overview": {
+                    "Status": "Success",
+                    "DetailedStatus": "Success",
+                    "AssociationStatusAggregatedCount": {"Success": 1},
+                },
             }
             for index, (option, targets) in enumerate(self.targets.items())
         ]
@@ -106,16 +113,26 @@ class FakeFleet:
     def _DescribeAssociationExecutions(
         self, params: dict[str, Any]
     ) -> tuple[int, bytes, str, dict]:
-        return _json({"AssociationExecutions": [{
-            "AssociationId": params.get("AssociationId", ""), "AssociationVersion": "1",
-            "ExecutionId": "e" + params.get("AssociationId", "")[1:], "Status": "Success",
-            "DetailedStatus": "Success", "CreatedTime": _RAN,
-            "ResourceCountByStatus": "{Success=1}",
-        }]})
+        return _json(
+            {
+                "AssociationExecutions": [
+                    {
+                        "AssociationId": params.get("AssociationId", ""),
+                        "AssociationVersion": "1",
+                        "ExecutionId": "e" + params.get("AssociationId", "")[1:],
+                        "Status": "Success",
+                        "DetailedStatus": "Success",
+                        "CreatedTime": _RAN,
+                        "ResourceCountByStatus": "{Success=1}",
+                    }
+                ]
+            }
+        )
 
     def _GetServiceSetting(self, params: dict[str, Any]) -> tuple[int, bytes, str, dict]:
-        return _json({"ServiceSetting": {"SettingId": params.get("SettingId", ""),
-                                         "SettingValue": "$None"}})
+        return _json(
+            {"ServiceSetting": {"SettingId": params.get("SettingId", ""), "SettingValue": "$None"}}
+        )
 
     def _ListResourceDataSync(self, params: dict[str, Any]) -> tuple[int, bytes, str, dict]:
         return _json({"ResourceDataSyncItems": []})
@@ -131,20 +148,31 @@ class FakeFleet:
             if item.get("Key") == "InstanceIds":
                 values = item.get("Values") or []
                 if not 1 <= len(values) <= 100:
-                    return _json_error(400, "ValidationException",
-                                       "Filters.Values: 1 to 100 members")
+                    return _json_error(
+                        400, "ValidationException", "Filters.Values: 1 to 100 members"
+                    )
                 wanted = values
         by_id = {instance.instance_id: instance for instance in self.instances}
-        chosen = self.instances if wanted is None else [
-            by_id[instance_id] for instance_id in dict.fromkeys(wanted) if instance_id in by_id
-        ]
+        chosen = (
+            self.instances
+            if wanted is None
+            else [
+                by_id[instance_id] for instance_id in dict.fromkeys(wanted) if instance_id in by_id
+            ]
+        )
         nodes = [instance for instance in chosen if instance.ping is not None]
         start = int(params.get("NextToken") or 0)
-        page = nodes[start:start + size]
-        answer: dict[str, Any] = {"InstanceInformationList": [
-            {"InstanceId": node.instance_id, "PingStatus": node.ping,
-             "ResourceType": "EC2Instance"} for node in page
-        ]}
+        page = nodes[start : start + size]
+        answer: dict[str, Any] = {
+            "InstanceInformationList": [
+                {
+                    "InstanceId": node.instance_id,
+                    "PingStatus": node.ping,
+                    "ResourceType": "EC2Instance",
+                }
+                for node in page
+            ]
+        }
         if start + size < len(nodes):
             answer["NextToken"] = str(start + size)
         return _json(answer)
@@ -158,7 +186,8 @@ class FakeFleet:
             if parts[0] == "Filter" and parts[2] == "Name":
                 index = parts[1]
                 filters[value] = [
-                    v for k, v in sorted(params.items(), key=lambda kv: kv[0])
+                    v
+                    for k, v in sorted(params.items(), key=lambda kv: kv[0])
                     if k.startswith(f"Filter.{index}.Value.")
                 ]
         matched = [instance for instance in self.instances if _matches(instance, filters)]
@@ -166,11 +195,13 @@ class FakeFleet:
         if not 5 <= size <= 1000:
             return _ec2_error(400, "InvalidParameterValue", "MaxResults: 5 to 1000")
         start = int(params.get("NextToken") or 0)
-        items = "".join(_instance_xml(instance) for instance in matched[start:start + size])
+        items = "".join(_instance_xml(instance) for instance in matched[start : start + size])
         token = f"<nextToken>{start + size}</nextToken>" if start + size < len(matched) else ""
         reservation = (
             f"<item><reservationId>r-0{start:016x}</reservationId><ownerId>{ACCOUNT}</ownerId>"
-            f"<instancesSet>{items}</instancesSet></item>" if items else ""
+            f"<instancesSet>{items}</instancesSet></item>"
+            if items
+            else ""
         )
         body = (
             f'<DescribeInstancesResponse xmlns="{_EC2_NS}"><requestId>00000000-0000-0000-0000-'
@@ -184,21 +215,25 @@ class FakeFleet:
     def _GetInstanceProfile(self, params: dict[str, Any]) -> tuple[int, bytes, str, dict]:
         name = params.get("InstanceProfileName", "")
         if name not in self.profiles:
-            return _iam_error(404, "NoSuchEntity",
-                              f"Instance Profile {name} cannot be found.")
+            return _iam_error(404, "NoSuchEntity", f"Instance Profile {name} cannot be found.")
         role = self.profiles[name]
         roles = (
             f"<member><Path>/</Path><RoleName>{escape(role)}</RoleName><RoleId>AROAEXAMPLE"
             f"</RoleId><Arn>arn:aws:iam::{ACCOUNT}:role/{escape(role)}</Arn>"
-            "<CreateDate>2026-01-01T00:00:00Z</CreateDate></member>" if role else ""
+            "<CreateDate>2026-01-01T00:00:00Z</CreateDate></member>"
+            if role
+            else ""
         )
-        return _iam_result("GetInstanceProfile", (
-            f"<InstanceProfile><Path>/</Path><InstanceProfileName>{escape(name)}"
-            f"</InstanceProfileName><InstanceProfileId>AIPAEXAMPLE</InstanceProfileId>"
-            f"<Arn>arn:aws:iam::{ACCOUNT}:instance-profile/{escape(name)}</Arn>"
-            f"<CreateDate>2026-01-01T00:00:00Z</CreateDate><Roles>{roles}</Roles>"
-            "</InstanceProfile>"
-        ))
+        return _iam_result(
+            "GetInstanceProfile",
+            (
+                f"<InstanceProfile><Path>/</Path><InstanceProfileName>{escape(name)}"
+                f"</InstanceProfileName><InstanceProfileId>AIPAEXAMPLE</InstanceProfileId>"
+                f"<Arn>arn:aws:iam::{ACCOUNT}:instance-profile/{escape(name)}</Arn>"
+                f"<CreateDate>2026-01-01T00:00:00Z</CreateDate><Roles>{roles}</Roles>"
+                "</InstanceProfile>"
+            ),
+        )
 
     def _ListAttachedRolePolicies(self, params: dict[str, Any]) -> tuple[int, bytes, str, dict]:
         role = params.get("RoleName", "")
@@ -209,9 +244,10 @@ class FakeFleet:
             f"<PolicyArn>{escape(arn)}</PolicyArn></member>"
             for arn in self.roles[role]
         )
-        return _iam_result("ListAttachedRolePolicies", (
-            f"<AttachedPolicies>{members}</AttachedPolicies><IsTruncated>false</IsTruncated>"
-        ))
+        return _iam_result(
+            "ListAttachedRolePolicies",
+            (f"<AttachedPolicies>{members}</AttachedPolicies><IsTruncated>false</IsTruncated>"),
+        )
 
     # CloudFormation
 
@@ -233,14 +269,21 @@ class FakeFleet:
         group = params.get("Group") or params.get("GroupName") or ""
         if group not in self.groups:
             body = {"__type": "NotFoundException", "Message": f"Cannot find group {group}."}
-            return 404, json.dumps(body).encode(), "application/json", {
-                "x-amzn-ErrorType": "NotFoundException",
-            }
+            return (
+                404,
+                json.dumps(body).encode(),
+                "application/json",
+                {
+                    "x-amzn-ErrorType": "NotFoundException",
+                },
+            )
         resources = [
-            {"Identifier": {
-                "ResourceArn": f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/{instance_id}",
-                "ResourceType": "AWS::EC2::Instance",
-            }}
+            {
+                "Identifier": {
+                    "ResourceArn": f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/{instance_id}",
+                    "ResourceType": "AWS::EC2::Instance",
+                }
+            }
             for instance_id in self.groups[group]
         ]
         return 200, json.dumps({"Resources": resources}).encode(), "application/json", {}
@@ -267,12 +310,19 @@ def _matches(instance: Instance, filters: dict[str, list[str]]) -> bool:
 
 
 def _instance_xml(instance: Instance) -> str:
-    codes = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48,
-             "stopping": 64, "stopped": 80}
+    codes = {
+        "pending": 0,
+        "running": 16,
+        "shutting-down": 32,
+        "terminated": 48,
+        "stopping": 64,
+        "stopped": 80,
+    }
     profile = (
         f"<iamInstanceProfile><arn>arn:aws:iam::{ACCOUNT}:instance-profile/"
         f"{escape(instance.profile)}</arn><id>AIPAEXAMPLE</id></iamInstanceProfile>"
-        if instance.profile else ""
+        if instance.profile
+        else ""
     )
     tags = "".join(
         f"<item><key>{escape(key)}</key><value>{escape(value)}</value></item>"
@@ -320,18 +370,21 @@ def _iam_result(action: str, inner: str) -> tuple[int, bytes, str, dict]:
 
 
 def _denied(action: str) -> tuple[int, bytes, str, dict]:
-    message = (
-        f"User: arn:aws:iam::{ACCOUNT}:user/operator is not authorized to perform: {action}"
-    )
+    message = f"User: arn:aws:iam::{ACCOUNT}:user/operator is not authorized to perform: {action}"
     if action in EC2_ACTIONS:
         return _ec2_error(403, "UnauthorizedOperation", message)
     if action in IAM_ACTIONS:
         return _iam_error(403, "AccessDenied", message)
     if action == "ListGroupResources":
         body = {"__type": "ForbiddenException", "Message": message}
-        return 403, json.dumps(body).encode(), "application/json", {
-            "x-amzn-ErrorType": "ForbiddenException",
-        }
+        return (
+            403,
+            json.dumps(body).encode(),
+            "application/json",
+            {
+                "x-amzn-ErrorType": "ForbiddenException",
+            },
+        )
     return _json_error(400, "AccessDeniedException", message)
 
 

@@ -60,7 +60,9 @@ def lint_findings(template: dict[str, Any], region: str = "us-east-1") -> list[s
         runner = _LINTERS[region] = Runner(ConfigMixIn(**ManualArgs(regions=[region])))
     decoded, errors = decode_str(json.dumps(template))
     matches = errors or list(runner.validate_template(decoded))
-    return [f"{match.rule.id} {match.message} at {'/'.join(map(str, match.path))}" for match in matches]
+    return [
+        f"{match.rule.id} {match.message} at {'/'.join(map(str, match.path))}" for match in matches
+    ]
 
 
 def nag_packs() -> tuple[type, ...]:

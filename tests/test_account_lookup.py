@@ -35,8 +35,11 @@ def organization(moto_url) -> SimpleNamespace:
     """root: management account, 1 account, OU Workloads (22 accounts: more than a page) with
     child Prod (2 accounts) and grandchild Critical (1), OU Sandbox (2 accounts + 1 closed)."""
     client = boto3.client(
-        "organizations", endpoint_url=moto_url, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        "organizations",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
     management = client.create_organization(FeatureSet="ALL")["Organization"]["MasterAccountId"]
     root = client.list_roots()["Roots"][0]["Id"]
@@ -78,9 +81,15 @@ def organization(moto_url) -> SimpleNamespace:
 def aws_env(monkeypatch, tmp_path):
     """A clean working directory and AWS configuration: no profile, no config files."""
     for name in (
-        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "CDK_CONTEXT_JSON",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "CDK_CONTEXT_JSON",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))

@@ -150,7 +150,10 @@ def organization(flag_set) -> tuple[dict[str, Any], QuickSetupOrganization]:
     construct (whose ``account_template`` is the account StackSet's template)."""
     stack = cdk.Stack(new_app(flag_set), "Organization", env=ENV)
     org = QuickSetupOrganization(
-        stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=GUIDE_REGIONS,
+        stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=OUS,
+        regions=GUIDE_REGIONS,
         account_count=TARGET_LIMIT // len(GUIDE_REGIONS),
     )
     return Template.from_stack(stack).to_json(), org
@@ -161,7 +164,8 @@ def organization(flag_set) -> tuple[dict[str, Any], QuickSetupOrganization]:
 
 def _resources(template: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
     return {
-        logical_id: resource for logical_id, resource in template["Resources"].items()
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
         if resource["Type"] == type_
     }
 
@@ -288,9 +292,13 @@ def test_no_role_may_replace_an_instance_profile(roles_template):
 # "ec2:DisassociateIamInstanceProfile", "ec2:AssociateIamInstanceProfile",
 # "iam:AddRoleToInstanceProfile"].
 QUICK_SETUP_SERVICE_ROLE_ACTIONS = {
-    "iam:CreateInstanceProfile", "iam:ListInstanceProfilesForRole", "iam:PassRole",
-    "ec2:DescribeIamInstanceProfileAssociations", "iam:GetInstanceProfile",
-    "ec2:DisassociateIamInstanceProfile", "ec2:AssociateIamInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:ListInstanceProfilesForRole",
+    "iam:PassRole",
+    "ec2:DescribeIamInstanceProfileAssociations",
+    "iam:GetInstanceProfile",
+    "ec2:DisassociateIamInstanceProfile",
+    "ec2:AssociateIamInstanceProfile",
     "iam:AddRoleToInstanceProfile",
 }
 # PROFILE_EXECUTION_POLICY: Quick Setup's managed policy for attaching policies to the role of a
@@ -312,8 +320,10 @@ def _runbook_calls() -> set[str]:
     calls = set()
     for node in ast.walk(ast.parse(inspect.getsource(attach_profile_script))):
         if (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name) and node.func.value.id in ("ec2", "iam")
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("ec2", "iam")
         ):
             words = node.func.attr.split("_")
             calls.add(f"{node.func.value.id}:" + "".join(w.capitalize() for w in words))
@@ -327,7 +337,8 @@ def service_role_actions(flag_set) -> set[str]:
     QuickSetupLocal(stack, "QuickSetup", allow_policy_attach=True, install_cloudwatch_agent=True)
     template = Template.from_stack(stack).to_json()
     return {
-        action for policy_id, statement in _statements(template)
+        action
+        for policy_id, statement in _statements(template)
         if statement["Effect"] == "Allow"
         and _trusted_service(template, policy_id) == {"ssm.amazonaws.com"}
         for action in _listed(statement["Action"])
@@ -337,14 +348,18 @@ def service_role_actions(flag_set) -> set[str]:
 def test_the_service_role_allows_every_call_of_the_runbook(service_role_actions):
     calls = _runbook_calls()
     assert calls == {
-        "ec2:DescribeIamInstanceProfileAssociations", "ec2:AssociateIamInstanceProfile",
-        "iam:GetInstanceProfile", "iam:AttachRolePolicy",
+        "ec2:DescribeIamInstanceProfileAssociations",
+        "ec2:AssociateIamInstanceProfile",
+        "iam:GetInstanceProfile",
+        "iam:AttachRolePolicy",
     }
     assert calls | PASSED_WITH_ASSOCIATE <= service_role_actions
 
 
 def test_the_service_role_allows_no_action_beyond_quick_setups_own(service_role_actions):
-    assert service_role_actions <= QUICK_SETUP_SERVICE_ROLE_ACTIONS | QUICK_SETUP_POLICY_ATTACH_ACTIONS
+    assert (
+        service_role_actions <= QUICK_SETUP_SERVICE_ROLE_ACTIONS | QUICK_SETUP_POLICY_ATTACH_ACTIONS
+    )
 
 
 def test_each_action_kept_for_parity_says_the_runbook_never_calls_it():
@@ -357,14 +372,17 @@ def test_each_action_kept_for_parity_says_the_runbook_never_calls_it():
     source = inspect.getsource(roles._attach_statements)
     parity = QUICK_SETUP_SERVICE_ROLE_ACTIONS - _runbook_calls() - PASSED_WITH_ASSOCIATE
     assert parity == {
-        "ec2:DisassociateIamInstanceProfile", "iam:CreateInstanceProfile",
-        "iam:AddRoleToInstanceProfile", "iam:ListInstanceProfilesForRole",
+        "ec2:DisassociateIamInstanceProfile",
+        "iam:CreateInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+        "iam:ListInstanceProfilesForRole",
     }
     for block in source.split("# Purpose")[1:]:
         granted = {action for action in parity if f'"{action}"' in block}
         if granted:
             comment = " ".join(
-                line.strip().lstrip("#").strip() for line in block.split("_statement(")[0].splitlines()
+                line.strip().lstrip("#").strip()
+                for line in block.split("_statement(")[0].splitlines()
             ).lower()
             assert "never calls" in comment or "does not call" in comment, (granted, comment)
 
@@ -376,7 +394,8 @@ def _targeted_associations(template: dict[str, Any]) -> tuple[dict[str, Any], li
     """(the one targeted association of an Automation document, the other targeted ones), told
     apart by the document's own DocumentType in the template."""
     automation_documents = {
-        logical_id for logical_id, document in _resources(template, "AWS::SSM::Document").items()
+        logical_id
+        for logical_id, document in _resources(template, "AWS::SSM::Document").items()
         if document["Properties"]["DocumentType"] == "Automation"
     }
     automation, others = [], []
@@ -389,7 +408,9 @@ def _targeted_associations(template: dict[str, Any]) -> tuple[dict[str, Any], li
         (automation if is_automation else others).append(properties)
     assert len(automation) == 1, automation
     assert {properties["Name"] for properties in others} == {
-        "AWS-UpdateSSMAgent", "AWS-GatherSoftwareInventory", "AWS-RunPatchBaselineAssociation",
+        "AWS-UpdateSSMAgent",
+        "AWS-GatherSoftwareInventory",
+        "AWS-RunPatchBaselineAssociation",
     }
     return automation[0], others
 
@@ -470,8 +491,9 @@ def test_every_guide_region_together_is_accepted_and_gets_stack_instances(organi
         for stack_set in _resources(template, "AWS::CloudFormation::StackSet").values()
         if stack_set["Properties"]["StackSetName"].endswith("-Associations")
     )
-    assert [region for group in regional["StackInstancesGroup"] for region in group["Regions"]] \
-        == GUIDE_REGIONS
+    assert [
+        region for group in regional["StackInstancesGroup"] for region in group["Regions"]
+    ] == GUIDE_REGIONS
 
 
 @pytest.mark.parametrize("region", GUIDE_REGIONS)
@@ -494,7 +516,10 @@ def test_a_region_outside_the_guide_is_a_warning_naming_the_guide_list():
     only is worth a warning (decided: not an error), which names the list."""
     stack = cdk.Stack(new_app(), "Stack", env=ENV)
     org = QuickSetupOrganization(
-        stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=["us-east-1", "eu-north-1"],
+        stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=OUS,
+        regions=["us-east-1", "eu-north-1"],
         account_count=1,
     )
     [warning] = _region_warnings(stack)
@@ -509,7 +534,10 @@ def test_the_region_warning_can_be_acknowledged():
         OUTSIDE_DOCUMENTED_REGIONS_WARNING, "Stockholm checked by hand."
     )
     QuickSetupOrganization(
-        stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=["eu-north-1"],
+        stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=OUS,
+        regions=["eu-north-1"],
         account_count=1,
     )
     assert _region_warnings(stack) == []
@@ -527,9 +555,12 @@ def _region_warnings(stack: cdk.Stack) -> list[str]:
 @pytest.mark.parametrize("region", ["us-east", "US-EAST-1", "", "eu-north-1 "])
 def test_fails_when_a_region_is_not_a_region_code(region):
     stack = cdk.Stack(new_app(), "Stack", env=ENV)
-    with pytest.raises(QuickSetupValidationError, match="^regions: "):
+    with pytest.raises(QuickSetupValidationError, match=r"^regions: "):
         QuickSetupOrganization(
-            stack, "OrgQuickSetup", organizational_unit_ids=OUS, regions=[region],
+            stack,
+            "OrgQuickSetup",
+            organizational_unit_ids=OUS,
+            regions=[region],
             account_count=1,
         )
     assert stack.node.children == []

@@ -25,18 +25,28 @@ from .test_cli_status import (
 
 SCANNED = datetime(2026, 1, 5, 3, 12, tzinfo=UTC)
 EXECUTION = "cccccccc-0000-4000-8000-000000000003"
-INSTANCES = ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c",
-             "i-0000000000000000d"]
+INSTANCES = [
+    "i-0000000000000000a",
+    "i-0000000000000000b",
+    "i-0000000000000000c",
+    "i-0000000000000000d",
+]
 PATCH = [{"Key": "ComplianceType", "Values": ["Patch"], "Type": "EQUAL"}]
 
 
 def summary(instance: str, status: str, compliant: int, **severities: int) -> dict:
     missing = sum(severities.values())
     return {
-        "ComplianceType": "Patch", "ResourceType": "ManagedInstance", "ResourceId": instance,
-        "Status": status, "OverallSeverity": "CRITICAL" if severities.get("Critical") else "HIGH",
-        "ExecutionSummary": {"ExecutionTime": SCANNED, "ExecutionId": EXECUTION,
-                             "ExecutionType": "Command"},
+        "ComplianceType": "Patch",
+        "ResourceType": "ManagedInstance",
+        "ResourceId": instance,
+        "Status": status,
+        "OverallSeverity": "CRITICAL" if severities.get("Critical") else "HIGH",
+        "ExecutionSummary": {
+            "ExecutionTime": SCANNED,
+            "ExecutionId": EXECUTION,
+            "ExecutionType": "Command",
+        },
         "CompliantSummary": {"CompliantCount": compliant},
         "NonCompliantSummary": {
             "NonCompliantCount": missing,
@@ -46,9 +56,16 @@ def summary(instance: str, status: str, compliant: int, **severities: int) -> di
 
 
 def item(instance: str, patch: str, severity: str, title: str) -> dict:
-    return {"ComplianceType": "Patch", "ResourceType": "ManagedInstance", "ResourceId": instance,
-            "Id": patch, "Title": title, "Status": "NON_COMPLIANT", "Severity": severity,
-            "Details": {"Classification": "Security", "PatchState": "Missing"}}
+    return {
+        "ComplianceType": "Patch",
+        "ResourceType": "ManagedInstance",
+        "ResourceId": instance,
+        "Id": patch,
+        "Title": title,
+        "Status": "NON_COMPLIANT",
+        "Severity": severity,
+        "Details": {"Classification": "Security", "PatchState": "Missing"},
+    }
 
 
 def configurations(result) -> dict[str, dict]:
@@ -70,34 +87,64 @@ def expect_latest_scan_of(stubber, instances: list[str]) -> None:
     scan = association_id("scan_for_patches")
     latest = execution("scan_for_patches", "Success", f"{{Success={len(instances)}}}")
     latest["AssociationExecutions"][0]["ExecutionId"] = EXECUTION
-    stubber.add_response("describe_association_executions", latest,
-                         {"AssociationId": scan, "MaxResults": 1})
-    stubber.add_response("describe_association_execution_targets", {"AssociationExecutionTargets": [
-        {"AssociationId": scan, "AssociationVersion": "1", "ExecutionId": EXECUTION,
-         "ResourceId": instance, "ResourceType": "ManagedInstance", "Status": "Success",
-         "DetailedStatus": "Success", "LastExecutionDate": SCANNED}
-        for instance in instances
-    ]}, {"AssociationId": scan, "ExecutionId": EXECUTION})
+    stubber.add_response(
+        "describe_association_executions", latest, {"AssociationId": scan, "MaxResults": 1}
+    )
+    stubber.add_response(
+        "describe_association_execution_targets",
+        {
+            "AssociationExecutionTargets": [
+                {
+                    "AssociationId": scan,
+                    "AssociationVersion": "1",
+                    "ExecutionId": EXECUTION,
+                    "ResourceId": instance,
+                    "ResourceType": "ManagedInstance",
+                    "Status": "Success",
+                    "DetailedStatus": "Success",
+                    "LastExecutionDate": SCANNED,
+                }
+                for instance in instances
+            ]
+        },
+        {"AssociationId": scan, "ExecutionId": EXECUTION},
+    )
 
 
 def expect_compliance(stubber, *, top: int = 5) -> None:
-    stubber.add_response("list_associations", {"Associations": [
-        association("scan_for_patches", {"Success": 4}, "Success"),
-        association("update_ssm_agent", {"Success": 4}, "Success"),
-        association("collect_inventory", {"Success": 1}, "Success", config="0e2d9f11"),
-    ]}, {})
+    stubber.add_response(
+        "list_associations",
+        {
+            "Associations": [
+                association("scan_for_patches", {"Success": 4}, "Success"),
+                association("update_ssm_agent", {"Success": 4}, "Success"),
+                association("collect_inventory", {"Success": 1}, "Success", config="0e2d9f11"),
+            ]
+        },
+        {},
+    )
     expect_latest_scan_of(stubber, INSTANCES)
-    stubber.add_response("list_resource_compliance_summaries", {"ResourceComplianceSummaryItems": [
-        summary("i-0000000000000000a", "COMPLIANT", 41),
-        summary("i-0000000000000000b", "NON_COMPLIANT", 30, High=9, Medium=3),
-        summary("i-0000000000000000c", "NON_COMPLIANT", 38, Critical=1, Low=1),
-        summary("i-0ffffffffffffffff", "NON_COMPLIANT", 12, Critical=5),  # not a target
-    ]}, {"Filters": PATCH})
+    stubber.add_response(
+        "list_resource_compliance_summaries",
+        {
+            "ResourceComplianceSummaryItems": [
+                summary("i-0000000000000000a", "COMPLIANT", 41),
+                summary("i-0000000000000000b", "NON_COMPLIANT", 30, High=9, Medium=3),
+                summary("i-0000000000000000c", "NON_COMPLIANT", 38, Critical=1, Low=1),
+                summary("i-0ffffffffffffffff", "NON_COMPLIANT", 12, Critical=5),  # not a target
+            ]
+        },
+        {"Filters": PATCH},
+    )
     offenders = {
         "i-0000000000000000c": [
             item("i-0000000000000000c", "ALAS2023-2025-812", "LOW", "ALAS2023-2025-812 curl"),
-            item("i-0000000000000000c", "ALAS2023-2025-799", "CRITICAL",
-                 "ALAS2023-2025-799 openssl-libs"),
+            item(
+                "i-0000000000000000c",
+                "ALAS2023-2025-799",
+                "CRITICAL",
+                "ALAS2023-2025-799 openssl-libs",
+            ),
         ],
         "i-0000000000000000b": [
             item("i-0000000000000000b", f"KB50{n}", "HIGH", f"2026-01 Cumulative Update KB50{n}")
@@ -105,10 +152,18 @@ def expect_compliance(stubber, *, top: int = 5) -> None:
         ],
     }
     for instance, items in list(offenders.items())[:top]:
-        stubber.add_response("list_compliance_items", {"ComplianceItems": items}, {
-            "ResourceIds": [instance], "ResourceTypes": ["ManagedInstance"],
-            "Filters": PATCH + [{"Key": "Status", "Values": ["NON_COMPLIANT"], "Type": "EQUAL"}],
-        })
+        stubber.add_response(
+            "list_compliance_items",
+            {"ComplianceItems": items},
+            {
+                "ResourceIds": [instance],
+                "ResourceTypes": ["ManagedInstance"],
+                "Filters": [
+                    *PATCH,
+                    {"Key": "Status", "Values": ["NON_COMPLIANT"], "Type": "EQUAL"},
+                ],
+            },
+        )
 
 
 def test_compliance_counts_the_scanned_instances_and_ranks_the_worst():
@@ -118,9 +173,13 @@ def test_compliance_counts_the_scanned_instances_and_ranks_the_worst():
         result = run(["compliance", "--json"], aws)
     stubber.assert_no_pending_responses()
     assert result.exit_code == 1, result.output  # findings: two instances miss patches
-    without_scan, scanned = sorted(configurations(result).values(),
-                                   key=lambda c: c["scan_association"] or "")
-    assert (without_scan["configuration_id"], without_scan["scan_association"]) == ("0e2d9f11", None)
+    without_scan, scanned = sorted(
+        configurations(result).values(), key=lambda c: c["scan_association"] or ""
+    )
+    assert (without_scan["configuration_id"], without_scan["scan_association"]) == (
+        "0e2d9f11",
+        None,
+    )
     assert scanned["scan_association"] == "QuickSetup-ScanForPatches-7a422481"
     assert list(scanned["instances"]) == INSTANCES
     assert scanned["summary"] == {"COMPLIANT": 1, "NON_COMPLIANT": 2, "NO_DATA": 1}
@@ -128,11 +187,14 @@ def test_compliance_counts_the_scanned_instances_and_ranks_the_worst():
     assert first["instance_id"] == "i-0000000000000000c", "one critical patch outranks nine high"
     assert first["severities"] == {"CRITICAL": 1, "LOW": 1}, "severities as the API spells them"
     assert list(first["missing"]) == [  # worst first
-        "ALAS2023-2025-799", "ALAS2023-2025-812",
+        "ALAS2023-2025-799",
+        "ALAS2023-2025-812",
     ]
     assert first["missing"]["ALAS2023-2025-799"] == {
-        "patch_id": "ALAS2023-2025-799", "severity": "CRITICAL",
-        "title": "ALAS2023-2025-799 openssl-libs", "state": "Missing",
+        "patch_id": "ALAS2023-2025-799",
+        "severity": "CRITICAL",
+        "title": "ALAS2023-2025-799 openssl-libs",
+        "state": "Missing",
     }
     assert (second["instance_id"], second["non_compliant"]) == ("i-0000000000000000b", 12)
     assert second["severities"] == {"HIGH": 9, "MEDIUM": 3}
@@ -160,9 +222,14 @@ def test_compliance_for_people():
     for text in (
         "4 instance(s) scanned by QuickSetup-ScanForPatches-7a422481",
         "1 compliant, 2 non-compliant, 1 without patch data",
-        "Non-compliant instances, worst first", "CRITICAL: ALAS2023-2025-799",
-        "LOW: ALAS2023-2025-812", "1 CRITICAL", "9 HIGH", "3 MEDIUM",
-        "HIGH: KB500, KB501, KB502, KB503, KB504", "Patch scan not configured",
+        "Non-compliant instances, worst first",
+        "CRITICAL: ALAS2023-2025-799",
+        "LOW: ALAS2023-2025-812",
+        "1 CRITICAL",
+        "9 HIGH",
+        "3 MEDIUM",
+        "HIGH: KB500, KB501, KB502, KB503, KB504",
+        "Patch scan not configured",
     ):
         assert text in result.stdout, text
     assert "more: --limit" not in result.stdout, "every non-compliant instance is listed"
@@ -185,8 +252,10 @@ def test_compliance_spells_severities_one_way():
         severity
         for configuration in configurations(as_json).values()
         for instance in (configuration["instances"][i] for i in configuration["worst"])
-        for severity in [*instance["severities"],
-                         *(p["severity"] for p in instance["missing"].values())]
+        for severity in [
+            *instance["severities"],
+            *(p["severity"] for p in instance["missing"].values()),
+        ]
     }
     assert severities == {"CRITICAL", "HIGH", "MEDIUM", "LOW"}
 
@@ -196,20 +265,44 @@ MANY = [f"i-{n:017x}" for n in range(60)]
 
 def expect_many_non_compliant(stubber, *, listed: int) -> None:
     """60 scanned instances, all non-compliant: instance n misses n + 1 high patches."""
-    stubber.add_response("list_associations", {"Associations": [
-        association("scan_for_patches", {"Success": 60}, "Success"),
-    ]}, {})
+    stubber.add_response(
+        "list_associations",
+        {
+            "Associations": [
+                association("scan_for_patches", {"Success": 60}, "Success"),
+            ]
+        },
+        {},
+    )
     expect_latest_scan_of(stubber, MANY)
-    stubber.add_response("list_resource_compliance_summaries", {"ResourceComplianceSummaryItems": [
-        summary(instance, "NON_COMPLIANT", 10, High=n + 1) for n, instance in enumerate(MANY)
-    ]}, {"Filters": PATCH})
+    stubber.add_response(
+        "list_resource_compliance_summaries",
+        {
+            "ResourceComplianceSummaryItems": [
+                summary(instance, "NON_COMPLIANT", 10, High=n + 1)
+                for n, instance in enumerate(MANY)
+            ]
+        },
+        {"Filters": PATCH},
+    )
     for n, instance in list(enumerate(MANY))[::-1][:listed]:  # worst first
-        stubber.add_response("list_compliance_items", {"ComplianceItems": [
-            item(instance, f"KB{n:03}{k}", "HIGH", f"Update KB{n:03}{k}") for k in range(n + 1)
-        ]}, {
-            "ResourceIds": [instance], "ResourceTypes": ["ManagedInstance"],
-            "Filters": PATCH + [{"Key": "Status", "Values": ["NON_COMPLIANT"], "Type": "EQUAL"}],
-        })
+        stubber.add_response(
+            "list_compliance_items",
+            {
+                "ComplianceItems": [
+                    item(instance, f"KB{n:03}{k}", "HIGH", f"Update KB{n:03}{k}")
+                    for k in range(n + 1)
+                ]
+            },
+            {
+                "ResourceIds": [instance],
+                "ResourceTypes": ["ManagedInstance"],
+                "Filters": [
+                    *PATCH,
+                    {"Key": "Status", "Values": ["NON_COMPLIANT"], "Type": "EQUAL"},
+                ],
+            },
+        )
 
 
 def test_compliance_lists_50_non_compliant_instances_by_default():

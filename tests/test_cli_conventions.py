@@ -51,11 +51,15 @@ def _one_line_error(result) -> str:
 # Global options before or after the verb, and the environment
 
 
-@pytest.mark.parametrize("args", [
-    ["--region", "eu-west-3", "status", "--endpoint-url", "{url}"],
-    ["status", "--region", "eu-west-3", "--endpoint-url", "{url}"],
-    ["--endpoint-url", "{url}", "--region", "eu-west-3", "status"],
-], ids=["region-before", "both-after", "both-before"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--region", "eu-west-3", "status", "--endpoint-url", "{url}"],
+        ["status", "--region", "eu-west-3", "--endpoint-url", "{url}"],
+        ["--endpoint-url", "{url}", "--region", "eu-west-3", "status"],
+    ],
+    ids=["region-before", "both-after", "both-before"],
+)
 def test_global_options_go_before_or_after_the_verb(args):
     with fake_aws(responses={"ListAssociations": {"Associations": []}}) as fake:
         result = run(*(arg.format(url=fake.url) for arg in args))
@@ -64,11 +68,15 @@ def test_global_options_go_before_or_after_the_verb(args):
     assert fake.signing_regions == ["eu-west-3", "eu-west-3"]
 
 
-@pytest.mark.parametrize(("env", "flag", "expected"), [
-    ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-2"}, [], "eu-west-1"),
-    ({"AWS_DEFAULT_REGION": "eu-west-2"}, [], "eu-west-2"),
-    ({"AWS_REGION": "eu-west-1"}, ["--region", "ap-northeast-1"], "ap-northeast-1"),
-], ids=["AWS_REGION-first", "AWS_DEFAULT_REGION", "--region-wins"])
+@pytest.mark.parametrize(
+    ("env", "flag", "expected"),
+    [
+        ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-2"}, [], "eu-west-1"),
+        ({"AWS_DEFAULT_REGION": "eu-west-2"}, [], "eu-west-2"),
+        ({"AWS_REGION": "eu-west-1"}, ["--region", "ap-northeast-1"], "ap-northeast-1"),
+    ],
+    ids=["AWS_REGION-first", "AWS_DEFAULT_REGION", "--region-wins"],
+)
 def test_the_region_is_read_as_the_aws_cli_v2_reads_it(env, flag, expected):
     # AWS CLI v2 user guide, "Environment variables": AWS_REGION "overrides" AWS_DEFAULT_REGION,
     # and the --region option overrides both.
@@ -130,8 +138,17 @@ A guard, not a performance measurement: three 1 s tries and at most 3 s of back-
 
 def test_an_endpoint_that_never_answers_gives_up_with_the_endpoint_named():
     with fake_aws("hang") as fake:
-        result = run("status", "--region", "us-east-1", "--endpoint-url", fake.url,
-                     "--cli-read-timeout", "1", "--cli-connect-timeout", "1")
+        result = run(
+            "status",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            fake.url,
+            "--cli-read-timeout",
+            "1",
+            "--cli-connect-timeout",
+            "1",
+        )
     message = _one_line_error(result)
     assert message == (
         f"error: endpoint not answering: {fake.url}/ in us-east-1 (gave up after "
@@ -144,8 +161,9 @@ def test_the_read_timeout_ends_each_of_the_three_tries():
     # try (the connect timeout is left at its default).
     with fake_aws("hang") as fake:
         started = time.monotonic()
-        result = run("status", "--region", "us-east-1", "--endpoint-url", fake.url,
-                     "--cli-read-timeout", "1")
+        result = run(
+            "status", "--region", "us-east-1", "--endpoint-url", fake.url, "--cli-read-timeout", "1"
+        )
         elapsed = time.monotonic() - started
     assert "--cli-read-timeout waits longer" in _one_line_error(result)
     assert fake.requests == ["AmazonSSM.ListAssociations"] * DOCUMENTED_STANDARD_MODE_ATTEMPTS
@@ -179,8 +197,17 @@ def test_the_connect_timeout_ends_each_of_the_three_tries():
     # Only the connect timeout can end a try: the read timeout is far longer.
     with unanswered_connections() as url:
         started = time.monotonic()
-        result = run("status", "--region", "us-east-1", "--endpoint-url", url,
-                     "--cli-connect-timeout", "1", "--cli-read-timeout", "30")
+        result = run(
+            "status",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            url,
+            "--cli-connect-timeout",
+            "1",
+            "--cli-read-timeout",
+            "30",
+        )
         elapsed = time.monotonic() - started
     assert _one_line_error(result) == (
         f"error: endpoint not answering: {url}/ in us-east-1 (gave up after "
@@ -189,17 +216,32 @@ def test_the_connect_timeout_ends_each_of_the_three_tries():
     assert DOCUMENTED_STANDARD_MODE_ATTEMPTS * 1 <= elapsed < GUARD_SECONDS, elapsed
 
 
-@pytest.mark.parametrize(("verb", "operation"), [
-    ("status", "AmazonSSM.ListAssociations"), ("import", "GetCallerIdentity"),
-])
+@pytest.mark.parametrize(
+    ("verb", "operation"),
+    [
+        ("status", "AmazonSSM.ListAssociations"),
+        ("import", "GetCallerIdentity"),
+    ],
+)
 def test_a_json_error_makes_no_further_aws_call(verb, operation):
     # "Errors are as quick in JSON as in a table: the error path makes no further AWS call
     # (reuse a known account, or leave it null)". A hung endpoint with a 1 s read timeout:
     # the command's own call is tried three times, and the envelope asks STS nothing more.
     with fake_aws("hang") as fake:
         started = time.monotonic()
-        result = run(verb, "--output", "json", "--region", "us-east-1", "--endpoint-url",
-                     fake.url, "--cli-read-timeout", "1", "--cli-connect-timeout", "1")
+        result = run(
+            verb,
+            "--output",
+            "json",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            fake.url,
+            "--cli-read-timeout",
+            "1",
+            "--cli-connect-timeout",
+            "1",
+        )
         elapsed = time.monotonic() - started
     assert result.exit_code == 2, result.output
     document = cli_json.envelope(result.stdout)
@@ -212,15 +254,19 @@ def test_a_json_error_makes_no_further_aws_call(verb, operation):
 def test_the_default_timeouts_are_the_documented_ones_below_the_aws_clis():
     config = aws_module.AwsOptions().client_config()
     assert (config.read_timeout, config.connect_timeout) == (
-        DOCUMENTED_READ_TIMEOUT_SECONDS, DOCUMENTED_CONNECT_TIMEOUT_SECONDS,
+        DOCUMENTED_READ_TIMEOUT_SECONDS,
+        DOCUMENTED_CONNECT_TIMEOUT_SECONDS,
     )
     assert config.retries == {
-        "mode": "standard", "total_max_attempts": DOCUMENTED_STANDARD_MODE_ATTEMPTS,
+        "mode": "standard",
+        "total_max_attempts": DOCUMENTED_STANDARD_MODE_ATTEMPTS,
     }
     # shorter than the AWS CLI's own, so that a hung endpoint gives up within 30 s
     assert max(config.read_timeout, config.connect_timeout) < AWS_CLI_DEFAULT_TIMEOUT_SECONDS
-    worst = DOCUMENTED_STANDARD_MODE_ATTEMPTS * max(
-        config.read_timeout, config.connect_timeout) + MOST_BACKOFF_OF_THREE_TRIES
+    worst = (
+        DOCUMENTED_STANDARD_MODE_ATTEMPTS * max(config.read_timeout, config.connect_timeout)
+        + MOST_BACKOFF_OF_THREE_TRIES
+    )
     assert worst <= 30
 
 
@@ -228,7 +274,9 @@ def test_an_html_error_page_is_summarized_on_one_line():
     with fake_aws("html-500") as fake:
         result = run("status", "--region", "us-east-1", "--endpoint-url", fake.url)
     message = _one_line_error(result)
-    assert message.startswith("error: ListAssociations in us-east-1 failed: the service answered HTTP 500")
+    assert message.startswith(
+        "error: ListAssociations in us-east-1 failed: the service answered HTTP 500"
+    )
     assert "<" not in message
     assert len(fake.requests) == DOCUMENTED_STANDARD_MODE_ATTEMPTS  # a 5xx is retried
 
@@ -291,16 +339,21 @@ def test_a_cli_error_with_a_multi_line_message_is_one_line(monkeypatch):
     assert message == "error: no manager named a\\x0aerror: forged line"
 
 
-@pytest.mark.parametrize(("service_message", "shown"), [
-    ("not authorized\nerror: forged line", "not authorized error: forged line"),
-    ("not authorized\x1b[2J\x07\x00", "not authorized\\x1b[2J\\x07\\x00"),
-], ids=["line-breaks", "control-characters"])
+@pytest.mark.parametrize(
+    ("service_message", "shown"),
+    [
+        ("not authorized\nerror: forged line", "not authorized error: forged line"),
+        ("not authorized\x1b[2J\x07\x00", "not authorized\\x1b[2J\\x07\\x00"),
+    ],
+    ids=["line-breaks", "control-characters"],
+)
 def test_an_aws_error_message_with_line_breaks_or_control_characters_is_one_printable_line(
     service_message, shown
 ):
     aws, stubber = stubbed_aws()
-    stubber.add_client_error("list_associations", "AccessDeniedException", service_message,
-                             400, expected_params={})
+    stubber.add_client_error(
+        "list_associations", "AccessDeniedException", service_message, 400, expected_params={}
+    )
     with stubber:
         result = CliRunner().invoke(main, ["status"], obj=aws)
     message = _one_line_error(result)
@@ -316,8 +369,9 @@ def test_usage_errors_exit_2():
     assert "Invalid value for '--output'" in result.stderr
 
 
-@pytest.mark.parametrize("flags", [["--output", "json", "status"], ["status", "--json"]],
-                         ids=["--output-json", "--json"])
+@pytest.mark.parametrize(
+    "flags", [["--output", "json", "status"], ["status", "--json"]], ids=["--output-json", "--json"]
+)
 def test_json_output_is_chosen_by_output_or_json(flags):
     with fake_aws(responses={"ListAssociations": {"Associations": []}}) as fake:
         result = run(*flags, "--region", "us-east-1", "--endpoint-url", fake.url)
@@ -325,7 +379,10 @@ def test_json_output_is_chosen_by_output_or_json(flags):
     assert result.stderr == ""
     document = cli_json.envelope(result.stdout)
     assert (document["command"], document["region"], document["data"]) == (
-        "status", "us-east-1", None)
+        "status",
+        "us-east-1",
+        None,
+    )
     assert document["error"]["exit_code"] == 2
     assert document["error"]["message"].startswith(f"{NO_CONFIGURATION} us-east-1")
 
@@ -343,18 +400,32 @@ def test_the_exit_codes_are_documented_in_the_help():
     result = run("--help")
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
-    assert ("0 all well; 1 findings (a failed association, a non-compliant instance, a plan over "
-            "a limit, a preflight error); 2 usage or AWS errors") in text
-    for option in ("--region", "--profile", "--endpoint-url", "--output", "--debug",
-                   "--no-color", "--cli-read-timeout", "--cli-connect-timeout"):
+    assert (
+        "0 all well; 1 findings (a failed association, a non-compliant instance, a plan over "
+        "a limit, a preflight error); 2 usage or AWS errors"
+    ) in text
+    for option in (
+        "--region",
+        "--profile",
+        "--endpoint-url",
+        "--output",
+        "--debug",
+        "--no-color",
+        "--cli-read-timeout",
+        "--cli-connect-timeout",
+    ):
         assert option in text
         assert option in " ".join(run("status", "--help").stdout.split())
 
 
-@pytest.mark.parametrize(("flags", "expected"), [
-    (["--cli-read-timeout", "7", "--cli-connect-timeout", "4"], (7, 4)),
-    ([], (DOCUMENTED_READ_TIMEOUT_SECONDS, DOCUMENTED_CONNECT_TIMEOUT_SECONDS)),
-], ids=["given", "defaults"])
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--cli-read-timeout", "7", "--cli-connect-timeout", "4"], (7, 4)),
+        ([], (DOCUMENTED_READ_TIMEOUT_SECONDS, DOCUMENTED_CONNECT_TIMEOUT_SECONDS)),
+    ],
+    ids=["given", "defaults"],
+)
 def test_the_timeout_options_reach_the_botocore_client(monkeypatch, flags, expected):
     seen = []
     original = aws_module.Aws.client

@@ -32,30 +32,50 @@ from .test_cli_import import (
 )
 
 TWO_WEEKS, THIRTY_MINUTES, DAILY, THIRTY_DAYS = (
-    "rate(14 days)", "rate(30 minutes)", "rate(1 day)", "rate(30 days)"
+    "rate(14 days)",
+    "rate(30 minutes)",
+    "rate(1 day)",
+    "rate(30 days)",
 )
 OPTIONS: dict[str, tuple[str, str | None, str]] = {
     "AttachIAMToInstance": (
-        "AWSQuickSetup-CreateAndAttachIAMToInstance-{id}", THIRTY_DAYS, "attach_instance_profile"),
+        "AWSQuickSetup-CreateAndAttachIAMToInstance-{id}",
+        THIRTY_DAYS,
+        "attach_instance_profile",
+    ),
     "UpdateIAMForInstanceMgmt": (
-        "AWSQuickSetup-UpdateExistingInstanceProfile-{id}", THIRTY_DAYS,
-        "attach_instance_profile"),
+        "AWSQuickSetup-UpdateExistingInstanceProfile-{id}",
+        THIRTY_DAYS,
+        "attach_instance_profile",
+    ),
     "EnableExplorer": ("AWS-EnableExplorer", None, "enable_explorer"),
     "UpdateSSMAgent": ("AWS-UpdateSSMAgent", TWO_WEEKS, "update_ssm_agent"),
     "CollectInventory": ("AWS-GatherSoftwareInventory", THIRTY_MINUTES, "collect_inventory"),
     "ScanForPatches": ("AWS-RunPatchBaselineAssociation", DAILY, "scan_for_patches"),
     "ManageCloudWatchAgent": (
-        "AWSQuickSetup-InstallAndManageCloudWatchDocument-{id}", None,
-        "install_cloudwatch_agent"),
-    "UpdateCloudWatchAgent": ("UpdateCloudWatchDocument-{id}", THIRTY_DAYS,
-                              "update_cloudwatch_agent"),
+        "AWSQuickSetup-InstallAndManageCloudWatchDocument-{id}",
+        None,
+        "install_cloudwatch_agent",
+    ),
+    "UpdateCloudWatchAgent": (
+        "UpdateCloudWatchDocument-{id}",
+        THIRTY_DAYS,
+        "update_cloudwatch_agent",
+    ),
 }
 """Each option of the older console (its association name's ``<Option>``): the document the
 template associates, its schedule (None: no ``ScheduleExpression``, it runs once), and the prop
 of QuickSetupLocal that is the same option."""
-SWITCHES = ("update_ssm_agent", "update_ec2_launch_agent", "collect_inventory",
-            "scan_for_patches", "install_cloudwatch_agent", "update_cloudwatch_agent",
-            "attach_instance_profile", "enable_explorer")
+SWITCHES = (
+    "update_ssm_agent",
+    "update_ec2_launch_agent",
+    "collect_inventory",
+    "scan_for_patches",
+    "install_cloudwatch_agent",
+    "update_cloudwatch_agent",
+    "attach_instance_profile",
+    "enable_explorer",
+)
 """Every on/off prop: an option is on in the app exactly when its association was there."""
 KEPT = "rate(3 days)"
 """A schedule the user gave an association in place of the console's: kept by the app."""
@@ -63,8 +83,11 @@ PROFILE = "MyInstanceProfile"
 """UpdateIAMForInstanceMgmt's ``InstanceProfile``: the profile the user chose in the console."""
 CONFIGURATIONS = {option: f"qs{number}" for number, option in enumerate(OPTIONS, 1)}
 """One older console configuration per option, holding that option's association alone."""
-RESCHEDULED = {option: f"rs{number}" for number, option in enumerate(OPTIONS, 1)
-               if OPTIONS[option][1] is not None}
+RESCHEDULED = {
+    option: f"rs{number}"
+    for number, option in enumerate(OPTIONS, 1)
+    if OPTIONS[option][1] is not None
+}
 """And one per scheduled option, its association on :data:`KEPT`."""
 
 
@@ -72,13 +95,15 @@ def team(configuration: str) -> list[dict[str, Any]]:
     return [{"Key": "tag:Team", "Values": [configuration]}]
 
 
-def older_association(option: str, configuration: str, number: int,
-                      schedule: str | None) -> dict[str, Any]:
+def older_association(
+    option: str, configuration: str, number: int, schedule: str | None
+) -> dict[str, Any]:
     """The association as ``ListAssociations`` gives it. EnableExplorer has no targets (the
     template: its runbook acts on the account)."""
     document = OPTIONS[option][0].format(id=configuration)
-    association = legacy_association(option, configuration, team(configuration), schedule,
-                                     document, number)
+    association = legacy_association(
+        option, configuration, team(configuration), schedule, document, number
+    )
     if option == "EnableExplorer":
         del association["Targets"]
     return association
@@ -87,13 +112,20 @@ def older_association(option: str, configuration: str, number: int,
 def construct_props(code: str, construct: str) -> dict[str, Any]:
     """The keyword arguments of the app's ``QuickSetupLocal(stack, "<construct>", ...)``:
     literals as values, calls as their source."""
-    [call] = [node for node in ast.walk(ast.parse(code))
-              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-              and node.func.id == "QuickSetupLocal"
-              and ast.literal_eval(node.args[1]) == construct]
-    return {keyword.arg: ast.get_source_segment(code, keyword.value)
-            if isinstance(keyword.value, ast.Call) else ast.literal_eval(keyword.value)
-            for keyword in call.keywords}
+    [call] = [
+        node
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "QuickSetupLocal"
+        and ast.literal_eval(node.args[1]) == construct
+    ]
+    return {
+        keyword.arg: ast.get_source_segment(code, keyword.value)
+        if isinstance(keyword.value, ast.Call)
+        else ast.literal_eval(keyword.value)
+        for keyword in call.keywords
+    }
 
 
 def stack_id(configuration: str) -> str:
@@ -108,8 +140,9 @@ def imported(tmp_path_factory) -> dict[str, Any]:
     for schedules, configurations in ((False, CONFIGURATIONS), (True, RESCHEDULED)):
         for option, configuration in configurations.items():
             schedule = KEPT if schedules else OPTIONS[option][1]
-            associations.append(older_association(option, configuration,
-                                                  len(associations) + 1, schedule))
+            associations.append(
+                older_association(option, configuration, len(associations) + 1, schedule)
+            )
             if option == "AttachIAMToInstance":
                 described.append((associations[-1], {"IsPolicyAttachAllowed": ["true"]}))
             if option == "UpdateIAMForInstanceMgmt":
@@ -118,9 +151,11 @@ def imported(tmp_path_factory) -> dict[str, Any]:
     expect_managers(quicksetup)
     expect_associations(ssm, *associations)
     for association, parameters in described:
-        ssm.add_response("describe_association",
-                         {"AssociationDescription": {"Parameters": parameters}},
-                         {"AssociationId": association["AssociationId"]})
+        ssm.add_response(
+            "describe_association",
+            {"AssociationDescription": {"Parameters": parameters}},
+            {"AssociationId": association["AssociationId"]},
+        )
     result = run(aws, (quicksetup, ssm), [])
     assert result.exit_code == 0, result.output
     templates = synthesize(result.stdout, tmp_path_factory.mktemp("older"))
@@ -136,7 +171,8 @@ def check_option(imported: dict[str, Any], option: str) -> dict[str, Any]:
     configuration = CONFIGURATIONS[option]
     props = construct_props(imported["code"], stack_id(configuration))
     assert {switch: props[switch] for switch in SWITCHES} == {
-        switch: switch == prop for switch in SWITCHES}
+        switch: switch == prop for switch in SWITCHES
+    }
     assert "schedules" not in props, "the console's schedule is the app's own"
     [association] = associations_of(imported["templates"][stack_id(configuration)])
     assert association.get("ScheduleExpression") == schedule
@@ -221,7 +257,8 @@ def test_manage_cloudwatch_agent_installs_and_configures_the_agent_once(imported
     document = association["Document"]
     assert runs_package(document, "AmazonCloudWatchAgent")
     assert "AmazonCloudWatch-ManageAgent" in [
-        step["inputs"].get("documentPath") for step in document["mainSteps"]]
+        step["inputs"].get("documentPath") for step in document["mainSteps"]
+    ]
     assert not [line for line in imported["warnings"] if "ManageCloudWatchAgent" in line]
 
 
@@ -236,8 +273,11 @@ def test_update_cloudwatch_agent_reinstalls_the_agent_every_30_days(imported):
 # What is not imported, or not as it was ----------------------------------------------------------
 
 
-def import_older(*associations: dict[str, Any], described: dict[str, Any] | None = None,
-                 args: tuple[str, ...] = ()) -> Any:
+def import_older(
+    *associations: dict[str, Any],
+    described: dict[str, Any] | None = None,
+    args: tuple[str, ...] = (),
+) -> Any:
     """`quicksetup import` of an account holding these older console associations only;
     ``described``: DescribeAssociation's parameters for its AttachIAMToInstance one."""
     aws, quicksetup, ssm = stubbed()
@@ -245,8 +285,11 @@ def import_older(*associations: dict[str, Any], described: dict[str, Any] | None
     expect_associations(ssm, *associations)
     for association in associations:
         if "AttachIAMToInstance" in association["AssociationName"]:
-            ssm.add_response("describe_association", {"AssociationDescription": {
-                "Parameters": described or {}}}, {"AssociationId": association["AssociationId"]})
+            ssm.add_response(
+                "describe_association",
+                {"AssociationDescription": {"Parameters": described or {}}},
+                {"AssociationId": association["AssociationId"]},
+            )
     return run(aws, (quicksetup, ssm), list(args))
 
 
@@ -258,21 +301,30 @@ def comments_of(code: str) -> str:
     return " ".join(line[2:] for line in code.splitlines() if line.startswith("# "))
 
 
-def agent(configuration: str = "qm255", targets: list[dict[str, Any]] | None = None,
-          schedule: str | None = TWO_WEEKS, number: int = 1) -> dict[str, Any]:
-    return legacy_association("UpdateSSMAgent", configuration, targets or team("web"),
-                              schedule, number=number)
+def agent(
+    configuration: str = "qm255",
+    targets: list[dict[str, Any]] | None = None,
+    schedule: str | None = TWO_WEEKS,
+    number: int = 1,
+) -> dict[str, Any]:
+    return legacy_association(
+        "UpdateSSMAgent", configuration, targets or team("web"), schedule, number=number
+    )
 
 
 def test_an_unknown_older_console_option_is_a_warning_and_widens_nothing():
-    unknown = legacy_association("InstallEverything", "qm255", document="AWS-RunShellScript",
-                                 number=2)  # over all instances
+    unknown = legacy_association(
+        "InstallEverything", "qm255", document="AWS-RunShellScript", number=2
+    )  # over all instances
     result = import_older(agent(), unknown)
     assert result.exit_code == 0, result.output
     name = "AWS-QuickSetup-SSMHostMgmt-InstallEverything-qm255"
-    assert warnings_of(result) == [(
-        f"warning: console configuration qm255 (AWS-QuickSetup-SSMHostMgmt-*): association "
-        f"{name} is not imported: its option is not one of Host Management's")]
+    assert warnings_of(result) == [
+        (
+            f"warning: console configuration qm255 (AWS-QuickSetup-SSMHostMgmt-*): association "
+            f"{name} is not imported: its option is not one of Host Management's"
+        )
+    ]
     assert f"association {name} is not imported" in comments_of(result.stdout)
     props = construct_props(result.stdout, "ConsoleQm255")
     assert props["targets"] == 'InstanceTargets.tag("Team", "web")', "not all instances"
@@ -296,18 +348,23 @@ def test_unread_older_console_associations_are_named_in_a_warning():
     assert warnings_of(result) == [
         f"warning: association {name} is not imported: its name starts with "
         "AWS-QuickSetup-SSMHostMgmt- but is not "
-        "AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>" for name in unread]
-    assert all(f"association {name} is not imported" in comments_of(result.stdout)
-               for name in unread)
+        "AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>"
+        for name in unread
+    ]
+    assert all(
+        f"association {name} is not imported" in comments_of(result.stdout) for name in unread
+    )
     assert result.stdout.count("QuickSetupLocal(") == 1
 
 
 def test_an_older_console_association_without_a_schedule_is_a_note_of_the_app_s_schedule():
     result = import_older(agent(schedule=None))
     assert result.exit_code == 0, result.output
-    note = ("console configuration qm255 (AWS-QuickSetup-SSMHostMgmt-*): association "
-            "AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255 has no schedule (State Manager ran "
-            "it once); the app's update_ssm_agent runs on rate(14 days)")
+    note = (
+        "console configuration qm255 (AWS-QuickSetup-SSMHostMgmt-*): association "
+        "AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255 has no schedule (State Manager ran "
+        "it once); the app's update_ssm_agent runs on rate(14 days)"
+    )
     assert warnings_of(result) == [f"warning: {note}"]
     assert note in comments_of(result.stdout)
     assert "schedules" not in construct_props(result.stdout, "ConsoleQm255")
@@ -326,30 +383,40 @@ def one_line_and_nothing_written(result: Any, directory: Path) -> str:
 def test_is_policy_attach_allowed_neither_true_nor_false_is_one_line(allowed, tmp_path):
     """The runbook branches on IsPolicyAttachAllowed == 'true' (the template): any other value
     would silently be "false"."""
-    attach = legacy_association("AttachIAMToInstance", "qm255", team("web"), THIRTY_DAYS,
-                                "AWSQuickSetup-CreateAndAttachIAMToInstance-qm255")
-    result = import_older(attach, described={"IsPolicyAttachAllowed": allowed},
-                          args=("--output-file", str(tmp_path / "app.py")))
+    attach = legacy_association(
+        "AttachIAMToInstance",
+        "qm255",
+        team("web"),
+        THIRTY_DAYS,
+        "AWSQuickSetup-CreateAndAttachIAMToInstance-qm255",
+    )
+    result = import_older(
+        attach,
+        described={"IsPolicyAttachAllowed": allowed},
+        args=("--output-file", str(tmp_path / "app.py")),
+    )
     line = one_line_and_nothing_written(result, tmp_path)
     assert f"parameter IsPolicyAttachAllowed is {allowed!r}" in line
     assert line.endswith('the API gives ["true"] or ["false"]')
 
 
-@pytest.mark.parametrize("schedule", ["rate(10 minutes)", "rate(31 days)", "rate(1 days)",
-                                      "every day"])
+@pytest.mark.parametrize(
+    "schedule", ["rate(10 minutes)", "rate(31 days)", "rate(1 days)", "every day"]
+)
 def test_an_older_console_schedule_the_app_cannot_keep_is_one_line(schedule, tmp_path):
     """Association schedules (user guide, "Reference: Cron and rate expressions for Systems
     Manager"): rates from 30 minutes to under 31 days, a singular unit for 1."""
-    result = import_older(agent(schedule=schedule),
-                          args=("--output-file", str(tmp_path / "app.py")))
+    result = import_older(
+        agent(schedule=schedule), args=("--output-file", str(tmp_path / "app.py"))
+    )
     line = one_line_and_nothing_written(result, tmp_path)
-    assert (f"association AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255 has the schedule "
-            f"{schedule!r}, which the app cannot express: ") in line
+    assert (
+        f"association AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255 has the schedule "
+        f"{schedule!r}, which the app cannot express: "
+    ) in line
 
 
-def test_an_older_console_association_without_targets_is_one_line_never_all_instances(
-    tmp_path
-):
+def test_an_older_console_association_without_targets_is_one_line_never_all_instances(tmp_path):
     """An association with no ``Targets`` is State Manager's older form: "InstanceId has been
     deprecated. To specify a managed node ID for an association, use the Targets parameter"
     (ssm API reference, CreateAssociation): it reached one instance, not every one."""
@@ -358,5 +425,4 @@ def test_an_older_console_association_without_targets_is_one_line_never_all_inst
     older["InstanceId"] = "i-0123456789abcdef0"
     result = import_older(older, args=("--output-file", str(tmp_path / "app.py")))
     line = one_line_and_nothing_written(result, tmp_path)
-    assert ("association AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255 has no Targets"
-            in line)
+    assert "association AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255 has no Targets" in line

@@ -45,18 +45,25 @@ from .test_cli_import import (
 from .test_properties import BASE, NO_SHRINKING
 
 
-@pytest.mark.parametrize("account", [
-    '1"""; import os; os.system("id"); """',
-    "11112222333",
-    "1111222233334",
-    "11112222333\n",
-    "\uff11" * 12,  # fullwidth digits: digits to str.isdigit, not to the 12-digit account id
-])
+@pytest.mark.parametrize(
+    "account",
+    [
+        '1"""; import os; os.system("id"); """',
+        "11112222333",
+        "1111222233334",
+        "11112222333\n",
+        "\uff11" * 12,  # fullwidth digits: digits to str.isdigit, not to the 12-digit account id
+    ],
+)
 def test_a_caller_account_that_is_not_12_digits_is_one_line_and_nothing_is_written(
     account, tmp_path
 ):
-    aws = Aws(boto3.Session(region_name=REGION, aws_access_key_id="testing",
-                            aws_secret_access_key="testing"), account=account)
+    aws = Aws(
+        boto3.Session(
+            region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+        ),
+        account=account,
+    )
     output = tmp_path / "app.py"
     result = run(aws, (), ["--output-file", str(output)])
     assert result.exit_code == 2
@@ -67,19 +74,29 @@ def test_a_caller_account_that_is_not_12_digits_is_one_line_and_nothing_is_writt
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("arn", [
-    "arn:aws:ssm-quicksetup",
-    "arn:aws:ssm:us-east-1:111122223333:configuration-manager/abcd",
-    "arn:aws:ssm-quicksetup:us-east-1:1111:configuration-manager/abcd",
-    "arn:aws:ssm-quicksetup:us-east-1:111122223333:configuration-manager/a b;id",
-])
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:ssm-quicksetup",
+        "arn:aws:ssm:us-east-1:111122223333:configuration-manager/abcd",
+        "arn:aws:ssm-quicksetup:us-east-1:1111:configuration-manager/abcd",
+        "arn:aws:ssm-quicksetup:us-east-1:111122223333:configuration-manager/a b;id",
+    ],
+)
 def test_a_malformed_manager_arn_is_one_line_and_nothing_is_written(arn, tmp_path):
     output = tmp_path / "app.py"
     aws, quicksetup, _ssm = stubbed()
     listed = manager(arn=arn, definitions=[local()])
     # Only the list call: a malformed ARN is refused before it is sent back to AWS.
-    quicksetup.add_response("list_configuration_managers", {"ConfigurationManagersList": [
-        {"ManagerArn": listed["ManagerArn"], "Name": listed["Name"]}]}, {})
+    quicksetup.add_response(
+        "list_configuration_managers",
+        {
+            "ConfigurationManagersList": [
+                {"ManagerArn": listed["ManagerArn"], "Name": listed["Name"]}
+            ]
+        },
+        {},
+    )
     result = run(aws, (quicksetup,), ["--output-file", str(output)])
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -117,20 +134,27 @@ def test_control_characters_in_a_comment_are_escaped_and_no_nul_reaches_the_file
     text = written.decode("utf-8")
     ast.parse(text)
     assert "\u2028" not in text
-    assert any(printable(key) in line for line in text.splitlines() if line.lstrip().startswith("#"))
+    assert any(
+        printable(key) in line for line in text.splitlines() if line.lstrip().startswith("#")
+    )
 
 
 TOKEN = "${Token[AWS.AccountId.8]}"
 
 
-@pytest.mark.parametrize(("parameters", "field"), [
-    ({"TargetType": "Tags", "TargetTagKey": "env", "TargetTagValue": TOKEN}, "TargetTagValue"),
-    ({"TargetType": "Tags", "TargetTagKey": TOKEN, "TargetTagValue": "prod"}, "TargetTagKey"),
-    ({"TargetType": "ResourceGroups", "ResourceGroupName": f"g{TOKEN}"}, "ResourceGroupName"),
-    ({"TargetType": "InstanceIds", "TargetInstances": f"i-0123456789abcdef0,{TOKEN}"},
-     "TargetInstances"),
-    ({TOKEN: "true"}, "(a key)"),
-])
+@pytest.mark.parametrize(
+    ("parameters", "field"),
+    [
+        ({"TargetType": "Tags", "TargetTagKey": "env", "TargetTagValue": TOKEN}, "TargetTagValue"),
+        ({"TargetType": "Tags", "TargetTagKey": TOKEN, "TargetTagValue": "prod"}, "TargetTagKey"),
+        ({"TargetType": "ResourceGroups", "ResourceGroupName": f"g{TOKEN}"}, "ResourceGroupName"),
+        (
+            {"TargetType": "InstanceIds", "TargetInstances": f"i-0123456789abcdef0,{TOKEN}"},
+            "TargetInstances",
+        ),
+        ({TOKEN: "true"}, "(a key)"),
+    ],
+)
 def test_cdk_token_syntax_in_an_imported_value_is_one_line_naming_the_field(
     parameters, field, tmp_path
 ):
@@ -148,8 +172,16 @@ def test_cdk_token_syntax_in_an_imported_value_is_one_line_naming_the_field(
 def test_cdk_token_syntax_in_an_ou_is_one_line_naming_the_field(tmp_path):
     output = tmp_path / "app.py"
     aws, quicksetup, _ssm = stubbed()
-    expect_managers(quicksetup, manager(definitions=[definition(
-        TargetOrganizationalUnits=f"ou-abcd-12345678,{TOKEN}", TargetRegions=REGION)]))
+    expect_managers(
+        quicksetup,
+        manager(
+            definitions=[
+                definition(
+                    TargetOrganizationalUnits=f"ou-abcd-12345678,{TOKEN}", TargetRegions=REGION
+                )
+            ]
+        ),
+    )
     result = run(aws, (quicksetup,), ["--output-file", str(output)])
     assert result.exit_code == 2
     [line] = result.stderr.splitlines()
@@ -160,10 +192,16 @@ def test_cdk_token_syntax_in_an_ou_is_one_line_naming_the_field(tmp_path):
 def test_the_token_detector_refuses_whatever_the_cdk_would_resolve():
     import aws_cdk as cdk
 
-    unresolved = [cdk.Aws.ACCOUNT_ID, cdk.Aws.REGION, f"a{cdk.Aws.ACCOUNT_ID}b",
-                  TOKEN, "${Token[TOKEN.123]}", "x${Token[Foo.Bar-1:2]}y",
-                  cdk.Fn.join(",", cdk.Aws.NOTIFICATION_ARNS),
-                  cdk.Token.as_string(cdk.Aws.NOTIFICATION_ARNS)]
+    unresolved = [
+        cdk.Aws.ACCOUNT_ID,
+        cdk.Aws.REGION,
+        f"a{cdk.Aws.ACCOUNT_ID}b",
+        TOKEN,
+        "${Token[TOKEN.123]}",
+        "x${Token[Foo.Bar-1:2]}y",
+        cdk.Fn.join(",", cdk.Aws.NOTIFICATION_ARNS),
+        cdk.Token.as_string(cdk.Aws.NOTIFICATION_ARNS),
+    ]
     benign = ["prod-hosts", "$Token", "{Token[1]}", "${token[1]}", "Token[AWS]", "${}", "#{x}"]
     for sample in unresolved:
         assert cdk.Token.is_unresolved(sample), sample
@@ -176,8 +214,10 @@ def test_the_token_detector_refuses_whatever_the_cdk_would_resolve():
     assert all(holds_cdk_token(element) for element in cdk.Aws.NOTIFICATION_ARNS)
 
 
-@pytest.mark.parametrize("names", [["CDKToolkit"], ["cdktoolkit", "CDKToolkit2"],
-                                   ["CDK Toolkit", "CDKToolkit", "a", "a", "a2"]])
+@pytest.mark.parametrize(
+    "names",
+    [["CDKToolkit"], ["cdktoolkit", "CDKToolkit2"], ["CDK Toolkit", "CDKToolkit", "a", "a", "a2"]],
+)
 def test_no_stack_takes_the_bootstrap_stack_name_and_ids_stay_unique(names):
     arns = [MANAGER_ARN[:-4] + f"{n:04d}" for n in range(len(names))]
     managers = [manager(arn, name, [local()]) for arn, name in zip(arns, names, strict=True)]
@@ -210,33 +250,77 @@ TAG = [{"Key": "tag:Team", "Values": ["web"]}]
 def benign_console() -> dict[str, Any]:
     """What `quicksetup import` reads, as the API answers (GetConfigurationManager,
     ListAssociations, DescribeAssociation)."""
-    hosts = local(TargetType="Tags", TargetTagKey="env", TargetTagValue="prod",
-                  UpdateSSMAgent="true", UpdateEc2LaunchAgent="false", CollectInventory="true",
-                  ScanInstances="true", InstallCloudWatchAgent="false",
-                  UpdateCloudWatchAgent="false", IsPolicyAttachAllowed="false",
-                  QSForceUpdateParam="1", Extra="x")
-    hosts.update(TypeVersion="1.0", LocalDeploymentExecutionRoleName="QuickSetupExecution",
-                 LocalDeploymentAdministrationRoleArn=(
-                     f"arn:aws:iam::{ACCOUNT}:role/QuickSetupAdministration"))
+    hosts = local(
+        TargetType="Tags",
+        TargetTagKey="env",
+        TargetTagValue="prod",
+        UpdateSSMAgent="true",
+        UpdateEc2LaunchAgent="false",
+        CollectInventory="true",
+        ScanInstances="true",
+        InstallCloudWatchAgent="false",
+        UpdateCloudWatchAgent="false",
+        IsPolicyAttachAllowed="false",
+        QSForceUpdateParam="1",
+        Extra="x",
+    )
+    hosts.update(
+        TypeVersion="1.0",
+        LocalDeploymentExecutionRoleName="QuickSetupExecution",
+        LocalDeploymentAdministrationRoleArn=(
+            f"arn:aws:iam::{ACCOUNT}:role/QuickSetupAdministration"
+        ),
+    )
     first = manager(definitions=[hosts])
     first.update(Description="hosts of the account", Tags={"team": "web"})
-    organization = manager(OTHER_MANAGER_ARN, "org-hosts", [
-        definition(id="efgh2", TargetOrganizationalUnits="ou-abcd-12345678",
-                   TargetRegions=REGION),
-        definition(DHMC, id="ijkl3", UpdateSSMAgent="true",
-                   TargetOrganizationalUnits="ou-abcd-12345678", TargetRegions=REGION),
-    ])
+    organization = manager(
+        OTHER_MANAGER_ARN,
+        "org-hosts",
+        [
+            definition(
+                id="efgh2", TargetOrganizationalUnits="ou-abcd-12345678", TargetRegions=REGION
+            ),
+            definition(
+                DHMC,
+                id="ijkl3",
+                UpdateSSMAgent="true",
+                TargetOrganizationalUnits="ou-abcd-12345678",
+                TargetRegions=REGION,
+            ),
+        ],
+    )
     associations = [
         legacy_association("UpdateSSMAgent", LEGACY_ID, TAG, "rate(14 days)", number=1),
-        legacy_association("AttachIAMToInstance", LEGACY_ID, TAG, "rate(30 days)",
-                           "AWSQuickSetup-CreateAndAttachIAMToInstance-qm255", number=2),
-        legacy_association("CollectInventory", LEGACY_ID, TAG, "rate(30 minutes)",
-                           "AWS-GatherSoftwareInventory", number=3),
-        legacy_association("ManageCloudWatchAgent", LEGACY_ID, TAG, None,
-                           "AWSQuickSetup-InstallAndManageCloudWatchDocument-qm255", number=4),
+        legacy_association(
+            "AttachIAMToInstance",
+            LEGACY_ID,
+            TAG,
+            "rate(30 days)",
+            "AWSQuickSetup-CreateAndAttachIAMToInstance-qm255",
+            number=2,
+        ),
+        legacy_association(
+            "CollectInventory",
+            LEGACY_ID,
+            TAG,
+            "rate(30 minutes)",
+            "AWS-GatherSoftwareInventory",
+            number=3,
+        ),
+        legacy_association(
+            "ManageCloudWatchAgent",
+            LEGACY_ID,
+            TAG,
+            None,
+            "AWSQuickSetup-InstallAndManageCloudWatchDocument-qm255",
+            number=4,
+        ),
     ]
-    return {"managers": [first, organization], "associations": associations,
-            "described": {associations[1]["AssociationId"]: {"IsPolicyAttachAllowed": ["true"]}}}
+    return {
+        "managers": [first, organization],
+        "associations": associations,
+        "described": {associations[1]["AssociationId"]: {"IsPolicyAttachAllowed": ["true"]}},
+    }
 
 
 def hosts(console: dict[str, Any]) -> dict[str, Any]:
@@ -246,18 +330,22 @@ def hosts(console: dict[str, Any]) -> dict[str, Any]:
 def parameter(name: str, index: int = 0) -> Callable[[dict[str, Any], str], None]:
     """A setter of parameter ``name`` of the console's ``index``-th definition (0: the local
     Host Management one; 1: the organization's; 2: Default Host Management)."""
+
     def put(console: dict[str, Any], value: str) -> None:
         managers = console["managers"]
         found = [d for m in managers for d in m["ConfigurationDefinitions"]][index]
         found["Parameters"][name] = value
+
     return put
 
 
 def listed(name: str, index: int = 0) -> Callable[[dict[str, Any], str], None]:
     """A setter that adds ``value`` to the comma-separated list ``name``."""
+
     def put(console: dict[str, Any], value: str) -> None:
         found = [d for m in console["managers"] for d in m["ConfigurationDefinitions"]][index]
         found["Parameters"][name] += f",{value}"
+
     return put
 
 
@@ -267,20 +355,26 @@ def targeted(kind: str, name: str) -> Callable[[dict[str, Any], str], None]:
         for key in ("TargetTagKey", "TargetTagValue"):
             del parameters[key]
         parameters.update(TargetType=kind, **{name: value})
+
     return put
 
 
-def legacy_targets(key: str, automation_key: str | None = None, *, in_key: bool = False,
-                   first: str = "") -> Callable[[dict[str, Any], str], None]:
+def legacy_targets(
+    key: str, automation_key: str | None = None, *, in_key: bool = False, first: str = ""
+) -> Callable[[dict[str, Any], str], None]:
     """A setter of every older console association's target (``in_key``: the value is the
     tag key, ``tag:<value>``); the Automation runbook's key is ``automation_key``."""
+
     def put(console: dict[str, Any], value: str) -> None:
         for association in console["associations"]:
             automation = "IAM" in association["AssociationName"] and automation_key
             target_key = automation_key if automation else key
             association["Targets"] = (
-                [{"Key": f"{target_key}{value}", "Values": ["web"]}] if in_key
-                else [{"Key": target_key, "Values": [v for v in (first, value) if v]}])
+                [{"Key": f"{target_key}{value}", "Values": ["web"]}]
+                if in_key
+                else [{"Key": target_key, "Values": [v for v in (first, value) if v]}]
+            )
+
     return put
 
 
@@ -288,13 +382,15 @@ def association_field(field: str) -> Callable[[dict[str, Any], str], None]:
     def put(console: dict[str, Any], value: str) -> None:
         association = console["associations"][0 if field != "AssociationId" else 2]
         association[field] = value
+
     return put
 
 
 def legacy_configuration_id(console: dict[str, Any], value: str) -> None:
     for association in console["associations"]:
         association["AssociationName"] = association["AssociationName"].replace(
-            f"-{LEGACY_ID}", f"-{value}")
+            f"-{LEGACY_ID}", f"-{value}"
+        )
 
 
 def described(name: str) -> Callable[[dict[str, Any], str], None]:
@@ -302,6 +398,7 @@ def described(name: str) -> Callable[[dict[str, Any], str], None]:
         [parameters] = console["described"].values()
         parameters.pop("IsPolicyAttachAllowed") if name != "IsPolicyAttachAllowed" else None
         parameters[name] = [value]
+
     return put
 
 
@@ -309,18 +406,21 @@ def unknown_key(index: int) -> Callable[[dict[str, Any], str], None]:
     def put(console: dict[str, Any], value: str) -> None:
         found = [d for m in console["managers"] for d in m["ConfigurationDefinitions"]][index]
         found["Parameters"][value] = "x"
+
     return put
 
 
 def first_manager(field: str) -> Callable[[dict[str, Any], str], None]:
     def put(console: dict[str, Any], value: str) -> None:
         console["managers"][0][field] = value
+
     return put
 
 
 def in_definition(field: str) -> Callable[[dict[str, Any], str], None]:
     def put(console: dict[str, Any], value: str) -> None:
         hosts(console)[field] = value
+
     return put
 
 
@@ -331,6 +431,7 @@ def arn_id(console: dict[str, Any], value: str) -> None:
 def tag(which: int) -> Callable[[dict[str, Any], str], None]:
     def put(console: dict[str, Any], value: str) -> None:
         console["managers"][0]["Tags"] = {"team": value} if which else {value: "web"}
+
     return put
 
 
@@ -351,7 +452,7 @@ class Field:
         """The benign value of the field, with as many list items as ``value``."""
         if not self.listed:
             return self.benign
-        return ",".join(self.listed[:len(items(value))])
+        return ",".join(self.listed[: len(items(value))])
 
 
 def items(value: str) -> list[str]:
@@ -370,54 +471,73 @@ FIELDS = {
     "manager ARN id": Field(arn_id, MANAGER_ARN.rsplit("/", 1)[1]),
     "definition id": Field(in_definition("Id"), "abcd1"),
     "type version": Field(in_definition("TypeVersion"), "1.0"),
-    "LocalDeploymentExecutionRoleName": Field(in_definition("LocalDeploymentExecutionRoleName"),
-                                              "QuickSetupExecution"),
+    "LocalDeploymentExecutionRoleName": Field(
+        in_definition("LocalDeploymentExecutionRoleName"), "QuickSetupExecution"
+    ),
     "LocalDeploymentAdministrationRoleArn": Field(
         in_definition("LocalDeploymentAdministrationRoleArn"),
-        f"arn:aws:iam::{ACCOUNT}:role/QuickSetupAdministration"),
-    **{f"Host Management {name}": Field(parameter(name), value) for name, value in [
-        ("UpdateSSMAgent", "true"), ("UpdateEc2LaunchAgent", "false"),
-        ("CollectInventory", "true"), ("ScanInstances", "true"),
-        ("InstallCloudWatchAgent", "false"), ("UpdateCloudWatchAgent", "false"),
-        ("IsPolicyAttachAllowed", "false"), ("TargetType", "Tags"),
-        ("QSForceUpdateParam", "1"), ("Extra", "x"),
-    ]},
+        f"arn:aws:iam::{ACCOUNT}:role/QuickSetupAdministration",
+    ),
+    **{
+        f"Host Management {name}": Field(parameter(name), value)
+        for name, value in [
+            ("UpdateSSMAgent", "true"),
+            ("UpdateEc2LaunchAgent", "false"),
+            ("CollectInventory", "true"),
+            ("ScanInstances", "true"),
+            ("InstallCloudWatchAgent", "false"),
+            ("UpdateCloudWatchAgent", "false"),
+            ("IsPolicyAttachAllowed", "false"),
+            ("TargetType", "Tags"),
+            ("QSForceUpdateParam", "1"),
+            ("Extra", "x"),
+        ]
+    },
     "Host Management TargetTagKey": Field(parameter("TargetTagKey"), "env", constant=True),
     "Host Management TargetTagValue": Field(parameter("TargetTagValue"), "prod", constant=True),
-    "Host Management TargetInstances": Field(targeted("InstanceIds", "TargetInstances"),
-                                             "i-0123456789abcdef0",
-                                             listed=tuple(f"i-0123456789abcdef{n}"
-                                                          for n in range(6))),
-    "Host Management ResourceGroupName": Field(targeted("ResourceGroups", "ResourceGroupName"),
-                                               "web-servers", constant=True),
+    "Host Management TargetInstances": Field(
+        targeted("InstanceIds", "TargetInstances"),
+        "i-0123456789abcdef0",
+        listed=tuple(f"i-0123456789abcdef{n}" for n in range(6)),
+    ),
+    "Host Management ResourceGroupName": Field(
+        targeted("ResourceGroups", "ResourceGroupName"), "web-servers", constant=True
+    ),
     "Host Management TargetAccounts": Field(
-        parameter("TargetAccounts"), ACCOUNT, listed=tuple(f"{n}" * 12 for n in range(1, 7))),
+        parameter("TargetAccounts"), ACCOUNT, listed=tuple(f"{n}" * 12 for n in range(1, 7))
+    ),
     "Host Management TargetRegions": Field(listed("TargetRegions"), "us-west-2", listed=REGIONS),
     "Host Management parameter key": Field(unknown_key(0), "Extra2"),
-    "organization TargetOrganizationalUnits": Field(listed("TargetOrganizationalUnits", 1),
-                                                    "ou-abcd-87654321", listed=OUS),
-    "organization TargetRegions": Field(listed("TargetRegions", 1), "us-west-2",
-                                          listed=REGIONS),
+    "organization TargetOrganizationalUnits": Field(
+        listed("TargetOrganizationalUnits", 1), "ou-abcd-87654321", listed=OUS
+    ),
+    "organization TargetRegions": Field(listed("TargetRegions", 1), "us-west-2", listed=REGIONS),
     "organization parameter key": Field(unknown_key(1), "Extra2"),
     "DHMC UpdateSSMAgent": Field(parameter("UpdateSSMAgent", 2), "true"),
-    "DHMC TargetOrganizationalUnits": Field(listed("TargetOrganizationalUnits", 2),
-                                            "ou-abcd-87654321", listed=OUS),
+    "DHMC TargetOrganizationalUnits": Field(
+        listed("TargetOrganizationalUnits", 2), "ou-abcd-87654321", listed=OUS
+    ),
     "DHMC TargetRegions": Field(listed("TargetRegions", 2), "us-west-2", listed=REGIONS),
     "DHMC parameter key": Field(unknown_key(2), "Extra2"),
     "older console configuration id": Field(legacy_configuration_id, LEGACY_ID),
-    "older console association id": Field(association_field("AssociationId"),
-                                          "00000003-2222-4333-8444-555555555555"),
-    "older console schedule": Field(association_field("ScheduleExpression"), "rate(7 days)",
-                                    constant=True),
+    "older console association id": Field(
+        association_field("AssociationId"), "00000003-2222-4333-8444-555555555555"
+    ),
+    "older console schedule": Field(
+        association_field("ScheduleExpression"), "rate(7 days)", constant=True
+    ),
     "older console IsPolicyAttachAllowed": Field(described("IsPolicyAttachAllowed"), "true"),
     "older console parameter key": Field(lambda c, v: described(v)(c, "x"), "Extra"),
     "older console tag key": Field(legacy_targets("tag:", in_key=True), "Team", constant=True),
     "older console tag value": Field(legacy_targets("tag:Team"), "web", constant=True),
     "older console instance ids": Field(
-        legacy_targets("InstanceIds", "ParameterValues", first="i-01234567"), "i-89abcdef",
-        constant=True),
+        legacy_targets("InstanceIds", "ParameterValues", first="i-01234567"),
+        "i-89abcdef",
+        constant=True,
+    ),
     "older console resource group": Field(
-        legacy_targets("resource-groups:Name", "ResourceGroup"), "web-servers", constant=True),
+        legacy_targets("resource-groups:Name", "ResourceGroup"), "web-servers", constant=True
+    ),
 }
 
 
@@ -430,13 +550,18 @@ def import_console_as(console: dict[str, Any], directory: Path, output: str) -> 
     for association in console["associations"]:
         parameters = console["described"].get(association["AssociationId"])
         if parameters is not None and "IAM" in association["AssociationName"]:
-            ssm.add_response("describe_association",
-                             {"AssociationDescription": {"Parameters": parameters}},
-                             {"AssociationId": association["AssociationId"]})
+            ssm.add_response(
+                "describe_association",
+                {"AssociationDescription": {"Parameters": parameters}},
+                {"AssociationId": association["AssociationId"]},
+            )
     with quicksetup, ssm:
         return CliRunner(env={"COLUMNS": "200"}).invoke(
-            main, ["import", "--output-file", str(directory / "app.py"), "--output", output],
-            obj=aws, catch_exceptions=False)
+            main,
+            ["import", "--output-file", str(directory / "app.py"), "--output", output],
+            obj=aws,
+            catch_exceptions=False,
+        )
 
 
 def shape(code: str) -> str:
@@ -449,8 +574,11 @@ def shape(code: str) -> str:
 
 
 def string_constants(code: str) -> set[str]:
-    return {node.value for node in ast.walk(ast.parse(code))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return {
+        node.value
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
 
 
 RAW = frozenset({"Cc", "Cs", "Zl", "Zp"})
@@ -490,8 +618,12 @@ def commands_carry(printed: str, console: dict[str, Any]) -> None:
         "--id": set(definitions),
         "--association-id": {a["AssociationId"] for a in console["associations"]},
         "--parameters": [
-            {**{k: v for k, v in d["Parameters"].items() if k != "QSForceUpdateParam"},
-             "CollectInventory": "false"} for d in definitions.values()],
+            {
+                **{k: v for k, v in d["Parameters"].items() if k != "QSForceUpdateParam"},
+                "CollectInventory": "false",
+            }
+            for d in definitions.values()
+        ],
     }
     for line in printed.splitlines():
         if not line.lstrip().startswith("$ "):
@@ -501,16 +633,39 @@ def commands_carry(printed: str, console: dict[str, Any]) -> None:
             if option in words:
                 given = words[words.index(option) + 1]
                 assert (json.loads(given) if option == "--parameters" else given) in values, (
-                    option, given, line)
+                    option,
+                    given,
+                    line,
+                )
 
 
-SAMPLES = ["\x00", "\x1b[2J", "a\nb", "\r# import os", "\u2028", "\u2029", "\x85", "\ud800",
-           "'\"", '"""', "\\", "\\x00", "\\u2028", TOKEN, "#{Token[LIST.1]}", "$(id)",
-           "`id`; rm -rf ~ | cat > /tmp/x &", "x" * 5000, "\x7f\x9b31m", "\t\v\f"]
+SAMPLES = [
+    "\x00",
+    "\x1b[2J",
+    "a\nb",
+    "\r# import os",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\ud800",
+    "'\"",
+    '"""',
+    "\\",
+    "\\x00",
+    "\\u2028",
+    TOKEN,
+    "#{Token[LIST.1]}",
+    "$(id)",
+    "`id`; rm -rf ~ | cat > /tmp/x &",
+    "x" * 5000,
+    "\x7f\x9b31m",
+    "\t\v\f",
+]
 ADVERSARIAL = st.one_of(
     st.sampled_from(SAMPLES),
-    st.lists(st.sampled_from(SAMPLES + ["a", " ", ",", "-", "prod"]), min_size=1, max_size=4)
-    .map("".join),
+    st.lists(st.sampled_from([*SAMPLES, "a", " ", ",", "-", "prod"]), min_size=1, max_size=4).map(
+        "".join
+    ),
     st.text(st.characters(codec=None), min_size=1, max_size=20),
 )
 
@@ -573,8 +728,8 @@ def test_printed_commands_carry_quotes_spaces_and_substitutions_exactly(tmp_path
     spaces and ``$(...)``: each `$ ` command of the plan splits (shlex, as a POSIX shell
     would) into exactly the values read. A name reaches commands only as its stack id
     (``_pascal``: letters and digits)."""
-    hostile = "it's \"prod\" $(id) `id` hosts"
-    folder = tmp_path / "my app's \"dir\" $(id)"
+    hostile = 'it\'s "prod" $(id) `id` hosts'
+    folder = tmp_path / 'my app\'s "dir" $(id)'
     folder.mkdir()
     output = folder / "app.py"
     parameters = {"TargetAccounts": ACCOUNT, "TargetRegions": REGION, "Extra": hostile}
@@ -584,13 +739,18 @@ def test_printed_commands_carry_quotes_spaces_and_substitutions_exactly(tmp_path
     expect_associations(ssm)
     result = run(aws, (quicksetup, ssm), ["--output-file", str(output), "--output", "text"])
     assert result.exit_code == 0, result.output
-    commands = [shlex.split(line.lstrip()[2:]) for line in result.stdout.splitlines()
-                if line.lstrip().startswith("$ ")]
+    commands = [
+        shlex.split(line.lstrip()[2:])
+        for line in result.stdout.splitlines()
+        if line.lstrip().startswith("$ ")
+    ]
     [update] = [c for c in commands if "update-configuration-definition" in c]
     assert update[update.index("--manager-arn") + 1] == MANAGER_ARN
     assert update[update.index("--id") + 1] == "ab 'c' $(id)"
     assert json.loads(update[update.index("--parameters") + 1]) == {
-        **parameters, "CollectInventory": "false"}
+        **parameters,
+        "CollectInventory": "false",
+    }
     [deploy] = [c for c in commands if c[:2] == ["cdk", "deploy"]]
     assert deploy[:3] + deploy[4:] == ["cdk", "deploy", "--app", "ItSProdIdIdHosts"]
     # --app is itself a command line (`cdk --help`: "command-line for executing your app").

@@ -58,8 +58,9 @@ def test_plan_prints_the_envelope_and_keyed_data(validator, assembly, flags):
 def test_plan_without_json_prints_the_human_form_not_json(assembly):
     result = run("plan", str(assembly), "--now", "2026-01-05T09:00", "--accounts", "40")
     assert result.exit_code == 0
-    json_document = run("plan", str(assembly), "--now", "2026-01-05T09:00", "--accounts", "40",
-                        "--json")
+    json_document = run(
+        "plan", str(assembly), "--now", "2026-01-05T09:00", "--accounts", "40", "--json"
+    )
     configuration_ids = cli_json.data(json_document.stdout)["configurations"]
     assert configuration_ids and all(key in result.stdout for key in configuration_ids)
     with pytest.raises(json.JSONDecodeError):
@@ -100,12 +101,19 @@ def test_an_aws_error_is_json_with_the_region_it_happened_in(validator, monkeypa
 
     isolate_aws_environment(monkeypatch, tmp_path)
     with fake_aws("throttle") as fake:
-        result = CliRunner(env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"}).invoke(
-            main, ["status", "--region", "eu-west-1", "--endpoint-url", fake.url, "--output", "json"]
+        result = CliRunner(
+            env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"}
+        ).invoke(
+            main,
+            ["status", "--region", "eu-west-1", "--endpoint-url", fake.url, "--output", "json"],
         )
     assert result.exit_code == 2
     document = _valid(validator, result)
-    assert (document["command"], document["region"], document["data"]) == ("status", "eu-west-1", None)
+    assert (document["command"], document["region"], document["data"]) == (
+        "status",
+        "eu-west-1",
+        None,
+    )
     assert "throttled" in document["error"]["message"]
 
 
@@ -127,4 +135,6 @@ def test_every_collection_in_the_schema_is_keyed_not_positional():
                 yield from arrays(value)
 
     for items in arrays(schema):
-        assert items.get("type") == "string" or items.get("$ref") in ordered | {"#/$defs/date"}, items
+        assert items.get("type") == "string" or items.get("$ref") in ordered | {"#/$defs/date"}, (
+            items
+        )

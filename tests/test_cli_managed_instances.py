@@ -51,10 +51,20 @@ def fleet(*instances: Instance, **kwargs: Any) -> FakeFleet:
 
 def run(fake: FakeFleet, *args: str, output: str = "json"):
     with fake_fleet(fake):
-        return CliRunner(env={**CREDENTIALS, "COLUMNS": "200"}).invoke(main, [
-            "status", "--managed-instances", "--region", REGION, "--endpoint-url", fake.url,
-            "--output", output, *args,
-        ])
+        return CliRunner(env={**CREDENTIALS, "COLUMNS": "200"}).invoke(
+            main,
+            [
+                "status",
+                "--managed-instances",
+                "--region",
+                REGION,
+                "--endpoint-url",
+                fake.url,
+                "--output",
+                output,
+                *args,
+            ],
+        )
 
 
 def card(result) -> dict[str, Any]:
@@ -96,8 +106,10 @@ def test_a_running_instance_whose_agent_is_online_is_managed():
 def test_a_stopped_instance_is_not_asked_about_as_a_managed_node():
     # DescribeInstanceInformation "does not return information for nodes that are either
     # Stopped or Terminated" (API reference): only running instances are looked up.
-    fake = fleet(Instance(ONE, state="stopped", profile="ssm", tags=PRODUCTION, ping="Online"),
-                 Instance(TWO, profile="ssm", tags=PRODUCTION, ping="Online"))
+    fake = fleet(
+        Instance(ONE, state="stopped", profile="ssm", tags=PRODUCTION, ping="Online"),
+        Instance(TWO, profile="ssm", tags=PRODUCTION, ping="Online"),
+    )
     run(fake)
     [call] = fake.calls("DescribeInstanceInformation")
     assert call["Filters"] == [{"Key": "InstanceIds", "Values": [TWO]}]
@@ -109,7 +121,10 @@ def test_a_registered_instance_whose_agent_is_not_online_is_agent_not_online(pin
     result = run(fake)
     item = card(result)["unmanaged"][ONE]
     assert (item["reason"], item["ping_status"], item["detail"]) == (
-        "agent_not_online", ping, f"ping status {ping}")
+        "agent_not_online",
+        ping,
+        f"ping status {ping}",
+    )
 
 
 def test_a_running_instance_without_a_profile_is_no_instance_profile():
@@ -136,8 +151,11 @@ def test_a_profile_whose_role_lacks_the_core_policy_is_role_lacks_policy():
 def test_a_customer_policy_named_like_the_core_policy_is_not_it():
     # The AWS managed policy is arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore (IAM user
     # guide, "AWS managed policies": their ARNs have "aws" in place of the account).
-    fake = fleet(Instance(ONE, profile="own", tags=PRODUCTION),
-                 profiles={"own": "OwnRole"}, roles={"OwnRole": [CUSTOMER_POLICY_ARN]})
+    fake = fleet(
+        Instance(ONE, profile="own", tags=PRODUCTION),
+        profiles={"own": "OwnRole"},
+        roles={"OwnRole": [CUSTOMER_POLICY_ARN]},
+    )
     assert reason(fake) == "role_lacks_policy"
 
 
@@ -183,8 +201,9 @@ def test_a_value_read_from_aws_is_printed_escaped():
 
 
 def test_the_json_is_keyed_by_instance_id_and_valid_under_the_schema():
-    fake = fleet(Instance(ONE, tags=PRODUCTION), Instance(TWO, profile="ssm", tags=PRODUCTION,
-                                                          ping="Online"))
+    fake = fleet(
+        Instance(ONE, tags=PRODUCTION), Instance(TWO, profile="ssm", tags=PRODUCTION, ping="Online")
+    )
     result = run(fake)
     managed = card(result)  # validated against the shipped schema
     assert list(managed["unmanaged"]) == [ONE]
@@ -207,9 +226,18 @@ def test_instances_only_not_running_leave_the_card_a_success():
 def test_without_the_flag_no_instance_is_read_and_the_card_is_null():
     fake = fleet(Instance(ONE, tags=PRODUCTION))
     with fake_fleet(fake):
-        result = CliRunner(env=CREDENTIALS).invoke(main, [
-            "status", "--region", REGION, "--endpoint-url", fake.url, "--output", "json",
-        ])
+        result = CliRunner(env=CREDENTIALS).invoke(
+            main,
+            [
+                "status",
+                "--region",
+                REGION,
+                "--endpoint-url",
+                fake.url,
+                "--output",
+                "json",
+            ],
+        )
     [configuration] = cli_json.data(result.stdout)["configurations"].values()
     assert configuration["managed_instances"] is None
     assert not fake.calls("DescribeInstances")
@@ -227,8 +255,11 @@ def test_a_tag_target_is_an_ec2_tag_filter():
 
 
 def test_all_instances_is_every_instance_without_a_filter():
-    fake = fleet(Instance(ONE), Instance(TWO, tags={"Environment": "test"}),
-                 targets={"UpdateSSMAgent": [{"Key": "InstanceIds", "Values": ["*"]}]})
+    fake = fleet(
+        Instance(ONE),
+        Instance(TWO, tags={"Environment": "test"}),
+        targets={"UpdateSSMAgent": [{"Key": "InstanceIds", "Values": ["*"]}]},
+    )
     result = run(fake)
     assert card(result)["target_count"] == 2
     [call] = fake.calls("DescribeInstances")
@@ -236,8 +267,11 @@ def test_all_instances_is_every_instance_without_a_filter():
 
 
 def test_an_instance_ids_target_is_an_instance_id_filter():
-    fake = fleet(Instance(ONE), Instance(TWO),
-                 targets={"AttachInstanceProfile": [{"Key": "ParameterValues", "Values": [TWO]}]})
+    fake = fleet(
+        Instance(ONE),
+        Instance(TWO),
+        targets={"AttachInstanceProfile": [{"Key": "ParameterValues", "Values": [TWO]}]},
+    )
     result = run(fake)
     assert list(card(result)["unmanaged"]) == [TWO]
     [call] = fake.calls("DescribeInstances")
@@ -245,8 +279,12 @@ def test_an_instance_ids_target_is_an_instance_id_filter():
 
 
 def test_a_resource_group_target_reads_the_group_through_its_api():
-    fake = fleet(Instance(ONE), Instance(TWO), groups={"web": [TWO]},
-                 targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["web"]}]})
+    fake = fleet(
+        Instance(ONE),
+        Instance(TWO),
+        groups={"web": [TWO]},
+        targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["web"]}]},
+    )
     result = run(fake)
     assert list(card(result)["unmanaged"]) == [TWO]
     [call] = fake.calls("ListGroupResources")
@@ -256,8 +294,11 @@ def test_a_resource_group_target_reads_the_group_through_its_api():
 
 def test_a_large_resource_group_is_described_100_instance_ids_at_a_time():
     ids = [f"i-{n:017x}" for n in range(150)]
-    fake = fleet(*(Instance(i, state="stopped") for i in ids), groups={"web": ids},
-                 targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["web"]}]})
+    fake = fleet(
+        *(Instance(i, state="stopped") for i in ids),
+        groups={"web": ids},
+        targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["web"]}]},
+    )
     result = run(fake)
     assert card(result)["target_count"] == 150
     chunks = [
@@ -269,8 +310,10 @@ def test_a_large_resource_group_is_described_100_instance_ids_at_a_time():
 
 
 def test_a_resource_group_that_does_not_exist_is_one_line_exit_2():
-    fake = fleet(Instance(ONE), targets={
-        "UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["gone"]}]})
+    fake = fleet(
+        Instance(ONE),
+        targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["gone"]}]},
+    )
     line = one_line_error(run(fake, output="table"))
     assert line == (
         f"error: resource group 'gone', a target of the configuration, does not exist in {REGION}"
@@ -278,8 +321,9 @@ def test_a_resource_group_that_does_not_exist_is_one_line_exit_2():
 
 
 def test_a_target_kind_not_understood_is_an_error_never_all_instances():
-    fake = fleet(Instance(ONE), targets={
-        "UpdateSSMAgent": [{"Key": "tag-value", "Values": ["production"]}]})
+    fake = fleet(
+        Instance(ONE), targets={"UpdateSSMAgent": [{"Key": "tag-value", "Values": ["production"]}]}
+    )
     line = one_line_error(run(fake, output="table"))
     assert "targets tag-value=production, which quicksetup cannot turn into instances" in line
     assert not fake.calls("DescribeInstances")
@@ -295,8 +339,11 @@ def test_more_than_100_running_instances_are_asked_about_in_chunks_of_100():
     fake = fleet(*(Instance(i, profile="ssm", tags=PRODUCTION, ping="Online") for i in ids))
     result = run(fake)
     assert result.exit_code == 0, result.output
-    chunks = [call["Filters"][0]["Values"] for call in fake.calls("DescribeInstanceInformation")
-              if "NextToken" not in call]
+    chunks = [
+        call["Filters"][0]["Values"]
+        for call in fake.calls("DescribeInstanceInformation")
+        if "NextToken" not in call
+    ]
     assert sorted(len(chunk) for chunk in chunks) == [50, 100, 100]
     assert sorted(i for chunk in chunks for i in chunk) == ids
     assert card(result)["managed_count"] == 250
@@ -310,19 +357,22 @@ def test_managed_nodes_are_read_page_after_page():
     result = run(fake)
     calls = fake.calls("DescribeInstanceInformation")
     assert [(call["MaxResults"], call.get("NextToken")) for call in calls] == [
-        (50, None), (50, "50")]
+        (50, None),
+        (50, "50"),
+    ]
     assert card(result)["managed_count"] == 100
     assert card(result)["unmanaged"] == {}
 
 
 def test_instances_are_read_page_after_page():
     # DescribeInstances: MaxResults 5 to 1000 (API reference), then NextToken.
-    fake = fleet(*(Instance(f"i-{n:017x}", state="stopped", tags=PRODUCTION)
-                   for n in range(1200)))
+    fake = fleet(*(Instance(f"i-{n:017x}", state="stopped", tags=PRODUCTION) for n in range(1200)))
     result = run(fake)
     calls = fake.calls("DescribeInstances")
     assert [(call["MaxResults"], call.get("NextToken")) for call in calls] == [
-        ("1000", None), ("1000", "1000")]
+        ("1000", None),
+        ("1000", "1000"),
+    ]
     assert card(result)["target_count"] == 1200
 
 
@@ -330,8 +380,9 @@ def test_no_more_calls_than_max_concurrency_are_in_flight():
     """Nodes are read while instances still are: DescribeInstances pages (one call at a time)
     beside the node chunks (the others), N calls in all at most."""
     ids = [f"i-{n:017x}" for n in range(2100)]
-    fake = fleet(*(Instance(i, profile="ssm", tags=PRODUCTION, ping="Online") for i in ids),
-                 latency=0.02)
+    fake = fleet(
+        *(Instance(i, profile="ssm", tags=PRODUCTION, ping="Online") for i in ids), latency=0.02
+    )
     result = run(fake, "--max-concurrency", "3")
     assert result.exit_code == 0, result.output
     assert fake.max_in_flight == 3  # the bound, and reached
@@ -339,8 +390,9 @@ def test_no_more_calls_than_max_concurrency_are_in_flight():
 
 def test_max_concurrency_1_makes_one_call_at_a_time():
     ids = [f"i-{n:017x}" for n in range(1100)]  # two pages of instances
-    fake = fleet(*(Instance(i, profile="ssm", tags=PRODUCTION, ping="Online") for i in ids),
-                 latency=0.01)
+    fake = fleet(
+        *(Instance(i, profile="ssm", tags=PRODUCTION, ping="Online") for i in ids), latency=0.01
+    )
     result = run(fake, "--max-concurrency", "1")
     assert result.exit_code == 0, result.output
     assert fake.max_in_flight == 1
@@ -350,12 +402,15 @@ def test_max_concurrency_1_makes_one_call_at_a_time():
 # Bad input: one line, exit 2 --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("action", "instance"), [
-    ("DescribeInstances", Instance(ONE, tags=PRODUCTION)),
-    ("DescribeInstanceInformation", Instance(ONE, tags=PRODUCTION)),
-    ("GetInstanceProfile", Instance(ONE, profile="bare", tags=PRODUCTION)),
-    ("ListAttachedRolePolicies", Instance(ONE, profile="bare", tags=PRODUCTION)),
-])
+@pytest.mark.parametrize(
+    ("action", "instance"),
+    [
+        ("DescribeInstances", Instance(ONE, tags=PRODUCTION)),
+        ("DescribeInstanceInformation", Instance(ONE, tags=PRODUCTION)),
+        ("GetInstanceProfile", Instance(ONE, profile="bare", tags=PRODUCTION)),
+        ("ListAttachedRolePolicies", Instance(ONE, profile="bare", tags=PRODUCTION)),
+    ],
+)
 def test_a_denied_call_is_one_line_exit_2(action, instance):
     fake = fleet(instance, denied={action})
     line = one_line_error(run(fake, output="table"))
@@ -363,8 +418,12 @@ def test_a_denied_call_is_one_line_exit_2(action, instance):
 
 
 def test_a_denied_resource_groups_call_is_one_line_exit_2():
-    fake = fleet(Instance(ONE), groups={"web": [ONE]}, denied={"ListGroupResources"},
-                 targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["web"]}]})
+    fake = fleet(
+        Instance(ONE),
+        groups={"web": [ONE]},
+        denied={"ListGroupResources"},
+        targets={"UpdateSSMAgent": [{"Key": "resource-groups:Name", "Values": ["web"]}]},
+    )
     line = one_line_error(run(fake, output="table"))
     assert line.startswith(f"error: ListGroupResources in {REGION}"), line
     assert "ForbiddenException" in line
@@ -387,8 +446,10 @@ def test_a_stack_that_does_not_exist_is_one_line_exit_2():
 def test_with_org_is_one_line_exit_2_and_reads_nothing():
     fake = fleet(Instance(ONE, tags=PRODUCTION))
     line = one_line_error(run(fake, "--org", output="table"))
-    assert line == ("error: --managed-instances reads the configurations of this account and "
-                    "Region: not with --org")
+    assert line == (
+        "error: --managed-instances reads the configurations of this account and "
+        "Region: not with --org"
+    )
     assert fake.requests == []
 
 

@@ -40,10 +40,19 @@ def organization(**settings: Any) -> FakeOrganization:
 
 
 def run(fake: FakeOrganization, *args: str):
-    return CliRunner(env=CREDENTIALS).invoke(main, [
-        *args, "--org", "--member-role", fake.member_role, "--region", REGIONS[0],
-        "--endpoint-url", fake.url,
-    ])
+    return CliRunner(env=CREDENTIALS).invoke(
+        main,
+        [
+            *args,
+            "--org",
+            "--member-role",
+            fake.member_role,
+            "--region",
+            REGIONS[0],
+            "--endpoint-url",
+            fake.url,
+        ],
+    )
 
 
 def stack_sets(stdout: str) -> dict[str, dict[str, Any]]:
@@ -82,8 +91,7 @@ def test_every_target_is_read_with_one_assume_role_per_account():
     assert targets[failed]["options"]["scan_for_patches"] == "Failed"
     others = [target for key, target in targets.items() if key != failed]
     assert {target["association_status"] for target in others} == {"Success"}
-    assert all(set(t["options"].values()) == {"Success"} and len(t["options"]) == 5
-               for t in others)
+    assert all(set(t["options"].values()) == {"Success"} and len(t["options"]) == 5 for t in others)
     assert [t["association_status"] for t in found[ROLES]["target_results"].values()] == [
         "Not configured"
     ] * 12
@@ -124,7 +132,7 @@ def test_targets_not_read_collapse_into_one_line_per_reason():
         as_json = run(fake, "status", "--json")
     assert text.exit_code == 1, text.output  # targets not read are a finding
     assert text.stderr.startswith("error: 18 targets (account × Region) could not be read: ")
-    section = text.stdout[text.stdout.index(f"StackSet {ASSOCIATIONS}"):]
+    section = text.stdout[text.stdout.index(f"StackSet {ASSOCIATIONS}") :]
     lines = section.splitlines()
     collapsed = [line for line in lines if line.startswith("Not read · ")]
     assert len(collapsed) == 3, text.stdout

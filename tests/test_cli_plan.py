@@ -120,20 +120,30 @@ def test_organization_targets_ous_times_regions_against_the_limit(planned):
     organization = configuration(planned, "organization")
     assert organization["targets"] == "all instances, in every account × Region"
     assert set(organization["options"]) == {
-        "attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches",
+        "attach_instance_profile",
+        "update_ssm_agent",
+        "collect_inventory",
+        "scan_for_patches",
         "enable_explorer",
     }
     assert list(organization["not_configured"]) == [
-        "update_ec2_launch_agent", "install_cloudwatch_agent", "update_cloudwatch_agent",
+        "update_ec2_launch_agent",
+        "install_cloudwatch_agent",
+        "update_cloudwatch_agent",
     ]
     assert list(organization["settings"]) == [
-        "default_host_management", "inventory_sync",
+        "default_host_management",
+        "inventory_sync",
     ]
     stack_sets = organization["stack_sets"]
     associations = stack_sets["QuickSetup-19d1f875-Associations"]
     assert associations["organizational_unit_ids"] == OUS
     assert associations["regions"] == ["us-east-1", "ap-northeast-1"]
-    assert (associations["accounts"], associations["target_count"], associations["limit"]) == (40, 80, 2000)
+    assert (associations["accounts"], associations["target_count"], associations["limit"]) == (
+        40,
+        80,
+        2000,
+    )
     assert associations["within_limit"] is True
     roles = stack_sets["QuickSetup-19d1f875-AccountRoles"]
     assert (roles["regions"], roles["target_count"]) == (["us-east-1"], 40)
@@ -141,14 +151,20 @@ def test_organization_targets_ous_times_regions_against_the_limit(planned):
 
 def test_rollout_waves_follow_the_operation_preferences(planned):
     [associations] = [
-        s for s in configuration(planned, "organization")["stack_sets"].values()
+        s
+        for s in configuration(planned, "organization")["stack_sets"].values()
         if len(s["regions"]) == 2
     ]
     # The sample's preferences: 50% of 40 accounts at a time, 10% failure tolerance,
     # Regions in parallel, SOFT_FAILURE_TOLERANCE.
     assert associations["rollout"] == {
-        "accounts": 40, "regions": 2, "concurrent_accounts": 20, "failure_tolerance": 4,
-        "parallel_regions": True, "waves_per_region": 2, "waves": 2,
+        "accounts": 40,
+        "regions": 2,
+        "concurrent_accounts": 20,
+        "failure_tolerance": 4,
+        "parallel_regions": True,
+        "waves_per_region": 2,
+        "waves": 2,
     }
 
 
@@ -157,14 +173,19 @@ def test_what_is_created_is_listed_per_stack_and_per_stack_set(planned):
     assert local["resources"]["AWS::SSM::Association"] == 8
     assert local["resources"]["AWS::IAM::InstanceProfile"] == 1
     created = {
-        where: c["resources"] for where, c in configuration(planned, "organization")["created"].items()
+        where: c["resources"]
+        for where, c in configuration(planned, "organization")["created"].items()
     }
-    assert created["every stack instance of StackSet QuickSetup-19d1f875-Associations"][
-        "AWS::SSM::Association"
-    ] == 5
-    assert "AWS::IAM::Role" in created[
-        "every stack instance of StackSet QuickSetup-19d1f875-AccountRoles"
-    ]
+    assert (
+        created["every stack instance of StackSet QuickSetup-19d1f875-Associations"][
+            "AWS::SSM::Association"
+        ]
+        == 5
+    )
+    assert (
+        "AWS::IAM::Role"
+        in created["every stack instance of StackSet QuickSetup-19d1f875-AccountRoles"]
+    )
 
 
 def test_settings_of_the_account_and_region_are_read_from_the_templates(planned):
@@ -180,7 +201,9 @@ def test_settings_of_the_account_and_region_are_read_from_the_templates(planned)
     assert sync["resource_type"] == "Custom::QuickSetupInventorySync"
     # The StackSet gives the template the bucket of the organization's stack.
     assert sync["details"] == {
-        "bucket": "${OrgQuickSetupInventoryBucketC78BCC63}", "region": "us-east-1", "prefix": "inventory",
+        "bucket": "${OrgQuickSetupInventoryBucketC78BCC63}",
+        "region": "us-east-1",
+        "prefix": "inventory",
     }
     [local_sync] = configuration(planned, "local")["settings"].values()
     assert local_sync["key"] == "inventory_sync"
@@ -204,10 +227,16 @@ def test_human_output_shows_options_schedules_and_runs(assembly):
     code, out, _ = plan(str(assembly), "--now", NOW)
     assert code == 0
     for text in (
-        "Configuration 7a422481", "instances tagged Environment=production",
-        "AWS-RunPatchBaselineAssociation", "every 30 minutes", "Mon 2026-01-05 09:30",
-        "runs once, when created", "give --accounts N", "Not configured:",
-        "Turn on Default Host Management Configuration", "Deliver the inventory to one S3 bucket",
+        "Configuration 7a422481",
+        "instances tagged Environment=production",
+        "AWS-RunPatchBaselineAssociation",
+        "every 30 minutes",
+        "Mon 2026-01-05 09:30",
+        "runs once, when created",
+        "give --accounts N",
+        "Not configured:",
+        "Turn on Default Host Management Configuration",
+        "Deliver the inventory to one S3 bucket",
         "the whole account and Region",
     ):
         assert text in out, text
@@ -217,7 +246,8 @@ def test_over_the_target_limit_is_flagged(assembly):
     code, out, _ = plan(str(assembly), "--now", NOW, "--accounts", "1500", "--json")
     assert code == 1  # a plan over a limit is a finding
     [stack_set] = [
-        s for s in configuration(data(out), "organization")["stack_sets"].values()
+        s
+        for s in configuration(data(out), "organization")["stack_sets"].values()
         if len(s["regions"]) == 2
     ]
     assert (stack_set["target_count"], stack_set["within_limit"]) == (3000, False)
@@ -240,32 +270,57 @@ def test_account_count_cached_by_the_synth_is_used(assembly, tmp_path):
 def write_assembly(directory: Path, template: dict) -> Path:
     directory.mkdir()
     (directory / "App.template.json").write_text(json.dumps(template))
-    (directory / "manifest.json").write_text(json.dumps({
-        "version": "55.0.0",
-        "artifacts": {"App": {
-            "type": "aws:cloudformation:stack",
-            "environment": "aws://111111111111/eu-west-1",
-            "properties": {"templateFile": "App.template.json", "stackName": "HostMgmt"},
-        }},
-    }))
+    (directory / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "55.0.0",
+                "artifacts": {
+                    "App": {
+                        "type": "aws:cloudformation:stack",
+                        "environment": "aws://111111111111/eu-west-1",
+                        "properties": {
+                            "templateFile": "App.template.json",
+                            "stackName": "HostMgmt",
+                        },
+                    }
+                },
+            }
+        )
+    )
     return directory
 
 
 def test_cron_schedules_and_unknown_options_in_any_template(tmp_path):
-    directory = write_assembly(tmp_path / "out", {"Resources": {
-        "Scan": {"Type": "AWS::SSM::Association", "Properties": {
-            "AssociationName": "QuickSetup-ScanForPatches-web-1",
-            "Name": "AWS-RunPatchBaselineAssociation",
-            "ScheduleExpression": "cron(0 3 ? * SUN *)",
-            "Targets": [{"Key": "tag-key", "Values": ["Patch"]}],
-        }},
-        "Custom": {"Type": "AWS::SSM::Association", "Properties": {
-            "AssociationName": "QuickSetup-Extra-web-1", "Name": "AWS-RunShellScript",
-            "ApplyOnlyAtCronInterval": True, "ScheduleExpression": "cron(0 0/4 ? * * *)",
-            "Targets": [{"Key": "resource-groups:Name", "Values": ["web"]}],
-        }},
-        "NotOurs": {"Type": "AWS::SSM::Association", "Properties": {"Name": "AWS-UpdateSSMAgent"}},
-    }})
+    directory = write_assembly(
+        tmp_path / "out",
+        {
+            "Resources": {
+                "Scan": {
+                    "Type": "AWS::SSM::Association",
+                    "Properties": {
+                        "AssociationName": "QuickSetup-ScanForPatches-web-1",
+                        "Name": "AWS-RunPatchBaselineAssociation",
+                        "ScheduleExpression": "cron(0 3 ? * SUN *)",
+                        "Targets": [{"Key": "tag-key", "Values": ["Patch"]}],
+                    },
+                },
+                "Custom": {
+                    "Type": "AWS::SSM::Association",
+                    "Properties": {
+                        "AssociationName": "QuickSetup-Extra-web-1",
+                        "Name": "AWS-RunShellScript",
+                        "ApplyOnlyAtCronInterval": True,
+                        "ScheduleExpression": "cron(0 0/4 ? * * *)",
+                        "Targets": [{"Key": "resource-groups:Name", "Values": ["web"]}],
+                    },
+                },
+                "NotOurs": {
+                    "Type": "AWS::SSM::Association",
+                    "Properties": {"Name": "AWS-UpdateSSMAgent"},
+                },
+            }
+        },
+    )
     code, out, _ = plan(str(directory), "--now", NOW, "--json")
     assert code == 0
     [config] = data(out)["configurations"].values()
@@ -275,7 +330,9 @@ def test_cron_schedules_and_unknown_options_in_any_template(tmp_path):
     assert scan["targets"] == "instances with a tag Patch (any value)"
     assert scan["schedule"]["words"] == "At 03:00, only on Sunday (UTC)"
     assert scan["schedule"]["next_runs"] == [
-        "2026-01-11T03:00:00Z", "2026-01-18T03:00:00Z", "2026-01-25T03:00:00Z",
+        "2026-01-11T03:00:00Z",
+        "2026-01-18T03:00:00Z",
+        "2026-01-25T03:00:00Z",
     ]
     assert scan["schedule"]["runs_on_creation"] is True
     assert (extra["key"], extra["title"]) == ("QuickSetup-Extra-web-1",) * 2

@@ -55,20 +55,34 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app = cdk.App(outdir=str(outdir))
     env = cdk.Environment(account=ACCOUNT, region=REGION)
     QuickSetupLocal(
-        cdk.Stack(app, "Tagged", env=env), "QuickSetup", configuration_id=TAGGED,
-        targets=InstanceTargets.tag("Environment", "production"), default_host_management=True,
+        cdk.Stack(app, "Tagged", env=env),
+        "QuickSetup",
+        configuration_id=TAGGED,
+        targets=InstanceTargets.tag("Environment", "production"),
+        default_host_management=True,
         inventory_sync=InventorySync.to_bucket("inventory-bucket-123", REGION),
     )
-    QuickSetupLocal(cdk.Stack(app, "Everything", env=env), "QuickSetup", configuration_id=EVERYTHING)
+    QuickSetupLocal(
+        cdk.Stack(app, "Everything", env=env), "QuickSetup", configuration_id=EVERYTHING
+    )
     QuickSetupOrganization(
         cdk.Stack(app, "Organization", env=cdk.Environment(account=MANAGEMENT, region=REGION)),
-        "Org", configuration_id=ORGANIZATION, organizational_unit_ids=["ou-abcd-11112222"],
-        regions=[REGION, "eu-west-1"], account_count=3,
+        "Org",
+        configuration_id=ORGANIZATION,
+        organizational_unit_ids=["ou-abcd-11112222"],
+        regions=[REGION, "eu-west-1"],
+        account_count=3,
     )
     QuickSetupLocal(
-        cdk.Stack(app, "Imported", env=cdk.Environment(account=ACCOUNT, region=IMPORTED_REGION),
-                  tags={"quicksetup:imported-from": MANAGER_ARN}),
-        "Hosts", configuration_id=IMPORTED, collect_inventory=False,
+        cdk.Stack(
+            app,
+            "Imported",
+            env=cdk.Environment(account=ACCOUNT, region=IMPORTED_REGION),
+            tags={"quicksetup:imported-from": MANAGER_ARN},
+        ),
+        "Hosts",
+        configuration_id=IMPORTED,
+        collect_inventory=False,
     )
     app.synth()
     return outdir
@@ -77,11 +91,17 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # AWS's answers ---------------------------------------------------------------------------------
 
 
-def association(name: str, document: str, targets: list[dict[str, Any]],
-                number: int = 1) -> dict[str, Any]:
+def association(
+    name: str, document: str, targets: list[dict[str, Any]], number: int = 1
+) -> dict[str, Any]:
     """One ``Association`` of ``ListAssociations``."""
-    return {"AssociationId": f"{number:08x}-0000-4000-8000-000000000000", "Name": document,
-            "AssociationName": name, "AssociationVersion": "1", "Targets": targets}
+    return {
+        "AssociationId": f"{number:08x}-0000-4000-8000-000000000000",
+        "Name": document,
+        "AssociationName": name,
+        "AssociationVersion": "1",
+        "Targets": targets,
+    }
 
 
 def tag(key: str, *values: str) -> list[dict[str, Any]]:
@@ -93,22 +113,38 @@ ALL = [{"Key": "InstanceIds", "Values": ["*"]}]
 
 def data_sync(name: str) -> dict[str, Any]:
     """One ``ResourceDataSyncItem`` of ``ListResourceDataSync``."""
-    return {"SyncName": name, "SyncType": "SyncToDestination", "S3Destination": {
-        "BucketName": "other-bucket", "SyncFormat": "JsonSerDe", "Region": REGION}}
+    return {
+        "SyncName": name,
+        "SyncType": "SyncToDestination",
+        "S3Destination": {
+            "BucketName": "other-bucket",
+            "SyncFormat": "JsonSerDe",
+            "Region": REGION,
+        },
+    }
 
 
 def manager(kind: str, parameters: dict[str, str], arn: str = MANAGER_ARN) -> dict[str, Any]:
     """``GetConfigurationManager``'s answer for a console configuration."""
-    return {"ManagerArn": arn, "Name": "console-host-management", "ConfigurationDefinitions": [
-        {"Id": "abcde", "Type": kind, "TypeVersion": "1.0", "Parameters": parameters}]}
+    return {
+        "ManagerArn": arn,
+        "Name": "console-host-management",
+        "ConfigurationDefinitions": [
+            {"Id": "abcde", "Type": kind, "TypeVersion": "1.0", "Parameters": parameters}
+        ],
+    }
 
 
 def summary(answer: dict[str, Any]) -> dict[str, Any]:
     """The ``ListConfigurationManagers`` entry of a :func:`manager`."""
-    return {"ManagerArn": answer["ManagerArn"], "Name": answer["Name"],
-            "ConfigurationDefinitionSummaries": [
-                {"Id": d["Id"], "Type": d["Type"], "TypeVersion": d["TypeVersion"]}
-                for d in answer["ConfigurationDefinitions"]]}
+    return {
+        "ManagerArn": answer["ManagerArn"],
+        "Name": answer["Name"],
+        "ConfigurationDefinitionSummaries": [
+            {"Id": d["Id"], "Type": d["Type"], "TypeVersion": d["TypeVersion"]}
+            for d in answer["ConfigurationDefinitions"]
+        ],
+    }
 
 
 class Account:
@@ -134,15 +170,27 @@ class Account:
         return self
 
     def syncs(self, *pages: list[dict[str, Any]]) -> Account:
-        self._pages(self.ssm, "list_resource_data_sync", "ResourceDataSyncItems", "NextToken",
-                    {"SyncType": "SyncToDestination"}, pages)
+        self._pages(
+            self.ssm,
+            "list_resource_data_sync",
+            "ResourceDataSyncItems",
+            "NextToken",
+            {"SyncType": "SyncToDestination"},
+            pages,
+        )
         return self
 
     def managers(self, *pages: list[dict[str, Any]]) -> Account:
         """Pages of :func:`manager` answers; each Host Management or DHMC one is then read."""
-        self._pages(self.quick_setup, "list_configuration_managers", "ConfigurationManagersList",
-                    "StartingToken", {}, [[summary(m) for m in page] for page in pages],
-                    output_token="NextToken")
+        self._pages(
+            self.quick_setup,
+            "list_configuration_managers",
+            "ConfigurationManagersList",
+            "StartingToken",
+            {},
+            [[summary(m) for m in page] for page in pages],
+            output_token="NextToken",
+        )
         for page in pages:
             for answer in page:
                 if answer["ConfigurationDefinitions"][0]["Type"].endswith(("SSMHostMgmt", "DHMC")):
@@ -161,9 +209,15 @@ class Account:
         return self.managers([])
 
     @staticmethod
-    def _pages(stubber: Stubber, operation: str, key: str, token: str, params: dict[str, Any],
-               pages: tuple[list[dict[str, Any]], ...] | list, output_token: str = "NextToken"
-               ) -> None:
+    def _pages(
+        stubber: Stubber,
+        operation: str,
+        key: str,
+        token: str,
+        params: dict[str, Any],
+        pages: tuple[list[dict[str, Any]], ...] | list,
+        output_token: str = "NextToken",
+    ) -> None:
         for index, page in enumerate(pages or [[]]):
             answer: dict[str, Any] = {key: page}
             if index + 1 < len(pages):
@@ -176,15 +230,28 @@ class Account:
         """``DescribeStacks`` of ``name``: a stack with ``tags``, or (None) no such stack."""
         if tags is None:
             self.cloudformation.add_client_error(
-                "describe_stacks", "ValidationError", f"Stack with id {name} does not exist",
-                400, expected_params={"StackName": name},
+                "describe_stacks",
+                "ValidationError",
+                f"Stack with id {name} does not exist",
+                400,
+                expected_params={"StackName": name},
             )
             return self
-        self.cloudformation.add_response("describe_stacks", {"Stacks": [{
-            "StackName": name, "StackId": STACK_ID, "CreationTime": "2026-01-05T09:00:00Z",
-            "StackStatus": "CREATE_COMPLETE",
-            "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
-        }]}, {"StackName": name})
+        self.cloudformation.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {
+                        "StackName": name,
+                        "StackId": STACK_ID,
+                        "CreationTime": "2026-01-05T09:00:00Z",
+                        "StackStatus": "CREATE_COMPLETE",
+                        "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+                    }
+                ]
+            },
+            {"StackName": name},
+        )
         return self
 
     @contextmanager
@@ -246,32 +313,37 @@ def test_an_empty_account_has_nothing_in_the_way(assembly):
 # A global one beside a targeted one is no conflict (the seed's guide: "競合はありません").
 
 ALL_INSTANCES_REFUSED = (
-    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
-    "supported"
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not supported"
 )
 
 
 def test_an_existing_targeted_inventory_that_can_reach_the_same_instances_is_an_error(assembly):
-    existing = association("inventory-prod", "AWS-GatherSoftwareInventory", tag("Environment", "production"))
+    existing = association(
+        "inventory-prod", "AWS-GatherSoftwareInventory", tag("Environment", "production")
+    )
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 1, result.output
     [finding] = findings(result).values()
     assert (finding["severity"], finding["kind"]) == ("error", "inventory_conflict")
     assert (finding["resource"], finding["resource_id"]) == (
-        "inventory-prod", existing["AssociationId"]
+        "inventory-prod",
+        existing["AssociationId"],
     )
     message = " ".join(finding["message"].split())
     assert "Quick Setup's guide: the one created earlier fails" in message
     assert "AWS's Inventory page: associations that each target by tags fail to run on it" in (
-        message)
+        message
+    )
     assert "Delete inventory-prod before `cdk deploy`" in message
 
 
 def test_an_existing_inventory_for_another_tag_value_is_no_conflict(assembly):
     # Tag values of one key are disjoint: no instance carries Environment=production and
     # Environment=staging at once.
-    existing = association("inventory-staging", "AWS-GatherSoftwareInventory", tag("Environment", "staging"))
+    existing = association(
+        "inventory-staging", "AWS-GatherSoftwareInventory", tag("Environment", "staging")
+    )
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 0, result.output
@@ -287,7 +359,9 @@ def test_an_existing_global_inventory_beside_a_targeted_configuration_is_no_conf
 
 
 def test_a_second_inventory_over_all_instances_is_an_error(assembly):
-    existing = association("inventory-all", "arn:aws:ssm:us-east-1::document/AWS-GatherSoftwareInventory", ALL)
+    existing = association(
+        "inventory-all", "arn:aws:ssm:us-east-1::document/AWS-GatherSoftwareInventory", ALL
+    )
     account = Account().associations([existing]).managers([])
     result = preflight(account, assembly, "--stack", "Everything", "--json")
     assert result.exit_code == 1, result.output
@@ -300,13 +374,26 @@ def test_a_second_inventory_over_all_instances_is_an_error(assembly):
 def test_the_configurations_own_associations_and_sync_are_no_conflict(assembly):
     # A stack deployed before: its associations are named QuickSetup-<Option>-<id>.
     own = [
-        association(f"QuickSetup-CollectInventory-{TAGGED}", "AWS-GatherSoftwareInventory",
-                    tag("Environment", "production"), 1),
-        association(f"QuickSetup-ScanForPatches-{TAGGED}", "AWS-RunPatchBaselineAssociation",
-                    tag("Environment", "production"), 2),
+        association(
+            f"QuickSetup-CollectInventory-{TAGGED}",
+            "AWS-GatherSoftwareInventory",
+            tag("Environment", "production"),
+            1,
+        ),
+        association(
+            f"QuickSetup-ScanForPatches-{TAGGED}",
+            "AWS-RunPatchBaselineAssociation",
+            tag("Environment", "production"),
+            2,
+        ),
     ]
-    account = (Account().associations(own).setting("Tagged-QuickSetupRolesDefaultHostMan-1A2B3C")
-               .syncs([data_sync(f"QuickSetup-Inventory-{TAGGED}")]).managers([]))
+    account = (
+        Account()
+        .associations(own)
+        .setting("Tagged-QuickSetupRolesDefaultHostMan-1A2B3C")
+        .syncs([data_sync(f"QuickSetup-Inventory-{TAGGED}")])
+        .managers([])
+    )
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 0, result.output
     assert findings(result) == {}
@@ -314,13 +401,23 @@ def test_the_configurations_own_associations_and_sync_are_no_conflict(assembly):
 
 def test_every_page_is_read(assembly):
     first = [association(f"cleanup-{n}", "AWS-RunShellScript", ALL, n) for n in range(1, 4)]
-    conflicting = association("inventory-prod", "AWS-GatherSoftwareInventory",
-                              [{"Key": "tag-key", "Values": ["Environment"]}], 9)
-    console = manager("AWSQuickSetupType-SSMHostMgmt",
-                      {"TargetAccounts": ACCOUNT, "TargetRegions": f"eu-west-1,{REGION}"})
-    account = (Account().associations(first, [conflicting]).setting("$None")
-               .syncs([data_sync("a")], [data_sync("b")])
-               .managers([], [console]))
+    conflicting = association(
+        "inventory-prod",
+        "AWS-GatherSoftwareInventory",
+        [{"Key": "tag-key", "Values": ["Environment"]}],
+        9,
+    )
+    console = manager(
+        "AWSQuickSetupType-SSMHostMgmt",
+        {"TargetAccounts": ACCOUNT, "TargetRegions": f"eu-west-1,{REGION}"},
+    )
+    account = (
+        Account()
+        .associations(first, [conflicting])
+        .setting("$None")
+        .syncs([data_sync("a")], [data_sync("b")])
+        .managers([], [console])
+    )
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 1, result.output
     assert kinds(result) == {"inventory_conflict": "error", "console_quick_setup": "warning"}
@@ -334,13 +431,17 @@ def test_every_page_is_read(assembly):
 
 @pytest.mark.parametrize("document", ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation"])
 def test_an_existing_patch_scan_of_the_same_instances_is_a_warning(assembly, document):
-    existing = association("nightly-patch-scan", document, [{"Key": "tag-key", "Values": ["Environment"]}])
+    existing = association(
+        "nightly-patch-scan", document, [{"Key": "tag-key", "Values": ["Environment"]}]
+    )
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 0, result.output
     [finding] = findings(result).values()
     assert (finding["severity"], finding["kind"], finding["resource"]) == (
-        "warning", "patch_scan_overlap", "nightly-patch-scan"
+        "warning",
+        "patch_scan_overlap",
+        "nightly-patch-scan",
     )
     assert "overwrites the patch compliance" in finding["message"]
 
@@ -359,12 +460,17 @@ def test_a_patch_scan_of_other_instances_is_no_warning(assembly):
 # account and Region then gets the new role.
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole",
-     {"default_host_management_role": "warning"}),
-    ("Tagged-QuickSetupRolesDefaultHostMan-1A2B3C", {}),  # the stack's own, from a deploy
-    ("$None", {}),  # DHMC off
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole",
+            {"default_host_management_role": "warning"},
+        ),
+        ("Tagged-QuickSetupRolesDefaultHostMan-1A2B3C", {}),  # the stack's own, from a deploy
+        ("$None", {}),  # DHMC off
+    ],
+)
 def test_dhmc_set_to_another_role_is_a_warning(assembly, value, expected):
     account = Account().associations([]).setting(value).syncs([]).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
@@ -398,7 +504,9 @@ def test_a_sync_of_the_same_name_is_an_error(assembly):
     assert result.exit_code == 1, result.output
     [finding] = findings(result).values()
     assert (finding["severity"], finding["kind"], finding["resource"]) == (
-        "error", "data_sync_exists", name
+        "error",
+        "data_sync_exists",
+        name,
     )
     assert f"aws ssm delete-resource-data-sync --sync-name {name}" in finding["message"]
 
@@ -410,18 +518,24 @@ def test_a_sync_of_the_same_name_is_an_error(assembly):
 # configuration to."
 
 
-@pytest.mark.parametrize(("parameters", "covers"), [
-    ({"TargetAccounts": ACCOUNT, "TargetRegions": REGION}, True),
-    ({"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": REGION}, True),
-    ({"TargetAccounts": ACCOUNT, "TargetRegions": "eu-west-1"}, False),
-    ({"TargetAccounts": "222222222222", "TargetRegions": REGION}, False),
-])
+@pytest.mark.parametrize(
+    ("parameters", "covers"),
+    [
+        ({"TargetAccounts": ACCOUNT, "TargetRegions": REGION}, True),
+        ({"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": REGION}, True),
+        ({"TargetAccounts": ACCOUNT, "TargetRegions": "eu-west-1"}, False),
+        ({"TargetAccounts": "222222222222", "TargetRegions": REGION}, False),
+    ],
+)
 def test_a_console_host_management_manager_covering_the_region_is_a_warning(
     assembly, parameters, covers
 ):
     console = manager("AWSQuickSetupType-SSMHostMgmt", parameters)
-    other = manager("AWSQuickSetupType-PatchPolicy", {"TargetRegions": REGION},
-                    MANAGER_ARN.replace("0001", "0002"))  # listed, never read
+    other = manager(
+        "AWSQuickSetupType-PatchPolicy",
+        {"TargetRegions": REGION},
+        MANAGER_ARN.replace("0001", "0002"),
+    )  # listed, never read
     account = Account().associations([]).setting("$None").syncs([]).managers([other, console])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 0, result.output
@@ -429,10 +543,14 @@ def test_a_console_host_management_manager_covering_the_region_is_a_warning(
     assert bool(found) is covers
     for finding in found.values():
         assert (finding["kind"], finding["resource"], finding["resource_id"]) == (
-            "console_quick_setup", "console-host-management", MANAGER_ARN
+            "console_quick_setup",
+            "console-host-management",
+            MANAGER_ARN,
         )
-        assert (f"aws ssm-quicksetup delete-configuration-manager --manager-arn {MANAGER_ARN} "
-                f"--region {REGION}") in finding["message"]
+        assert (
+            f"aws ssm-quicksetup delete-configuration-manager --manager-arn {MANAGER_ARN} "
+            f"--region {REGION}"
+        ) in finding["message"]
 
 
 # where a configuration is checked ---------------------------------------------------------------
@@ -449,9 +567,11 @@ def test_an_organization_is_checked_as_one_member_account(assembly):
 
 
 def test_from_the_account_that_deploys_the_stack_sets_only_console_managers_are_compared(assembly):
-    console = manager("AWSQuickSetupType-SSMHostMgmt",
-                      {"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": REGION},
-                      MANAGER_ARN.replace(ACCOUNT, MANAGEMENT))
+    console = manager(
+        "AWSQuickSetupType-SSMHostMgmt",
+        {"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": REGION},
+        MANAGER_ARN.replace(ACCOUNT, MANAGEMENT),
+    )
     account = Account(account=MANAGEMENT).managers([console])
     result = preflight(account, assembly, "--stack", "Organization", "--json")
     assert result.exit_code == 0, result.output
@@ -467,17 +587,22 @@ def test_every_stack_is_read_without_stack(assembly):
     assert result.exit_code == 0, result.output
     configurations = cli_json.data(result.stdout)["configurations"]
     assert {key: c["checked"] for key, c in configurations.items()} == {
-        TAGGED: True, EVERYTHING: True, ORGANIZATION: True, IMPORTED: False,
+        TAGGED: True,
+        EVERYTHING: True,
+        ORGANIZATION: True,
+        IMPORTED: False,
     }
 
 
 def test_a_region_no_configuration_deploys_to_is_an_error(assembly):
     result = preflight(Account(region="ap-south-1"), assembly, "--stack", "Tagged")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [(
-        f"error: no configuration of {assembly} deploys to account {ACCOUNT} in ap-south-1: "
-        f"{TAGGED} deploys to {REGION}, not ap-south-1: pass --region"
-    )]
+    assert result.stderr.strip().splitlines() == [
+        (
+            f"error: no configuration of {assembly} deploys to account {ACCOUNT} in ap-south-1: "
+            f"{TAGGED} deploys to {REGION}, not ap-south-1: pass --region"
+        )
+    ]
 
 
 # bad input ------------------------------------------------------------------------------------
@@ -503,16 +628,21 @@ def test_a_denied_call_is_one_line_and_exit_2(assembly, output):
     account = Account()
     account.associations([]).setting("$None")
     account.ssm.add_client_error(
-        "list_resource_data_sync", "AccessDeniedException",
+        "list_resource_data_sync",
+        "AccessDeniedException",
         "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
-        "ssm:ListResourceDataSync", 400, expected_params={"SyncType": "SyncToDestination"},
+        "ssm:ListResourceDataSync",
+        400,
+        expected_params={"SyncType": "SyncToDestination"},
     )
     result = preflight(account, assembly, "--stack", "Tagged", "--output", output)
     assert result.exit_code == 2
     if output == "json":
         document = cli_json.envelope(result.stdout)
         assert document["data"] is None
-        assert document["error"]["message"].startswith("AWS denied ListResourceDataSync in us-east-1")
+        assert document["error"]["message"].startswith(
+            "AWS denied ListResourceDataSync in us-east-1"
+        )
     else:
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("error: AWS denied ListResourceDataSync in us-east-1")
@@ -523,7 +653,9 @@ def test_a_denied_call_is_one_line_and_exit_2(assembly, output):
 
 
 def test_the_table_names_the_existing_resource_and_what_to_do(assembly):
-    existing = association("inventory-prod", "AWS-GatherSoftwareInventory", tag("Environment", "production"))
+    existing = association(
+        "inventory-prod", "AWS-GatherSoftwareInventory", tag("Environment", "production")
+    )
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--output", "text")
     assert result.exit_code == 1
@@ -542,12 +674,16 @@ def test_off_a_terminal_a_command_in_a_finding_is_never_wrapped(assembly):
     account = Account().associations([]).setting("$None").syncs([]).managers([console])
     with account.active():
         result = CliRunner(env={"COLUMNS": "80"}).invoke(
-            main, ["preflight", str(assembly), "--stack", "Tagged"], obj=account.aws,
+            main,
+            ["preflight", str(assembly), "--stack", "Tagged"],
+            obj=account.aws,
             catch_exceptions=False,
         )
     assert result.exit_code == 0, result.output
-    command = (f"aws ssm-quicksetup delete-configuration-manager --manager-arn {MANAGER_ARN} "
-               f"--region {REGION}")
+    command = (
+        f"aws ssm-quicksetup delete-configuration-manager --manager-arn {MANAGER_ARN} "
+        f"--region {REGION}"
+    )
     assert any(command in line for line in result.stdout.splitlines()), result.stdout
 
 
@@ -573,17 +709,32 @@ HOST_MANAGEMENT_ALL = {"TargetAccounts": ACCOUNT, "TargetRegions": REGION}
 def console_everything(*, also: list[dict[str, Any]] = ()) -> Account:
     """The default console setup beside the Everything stack: a Host Management manager over
     all instances, its inventory and patch scan associations, and ``also``."""
-    own = [association(CONSOLE_INVENTORY, "AWS-GatherSoftwareInventory", ALL, 1),
-           association(f"AWS-QuickSetup-SSMHostMgmt-ScanForPatches-{DEFINITION}",
-                       "AWS-RunPatchBaselineAssociation", ALL, 2)]
-    return Account().associations([*own, *also]).managers(
-        [manager("AWSQuickSetupType-SSMHostMgmt", HOST_MANAGEMENT_ALL)]
+    own = [
+        association(CONSOLE_INVENTORY, "AWS-GatherSoftwareInventory", ALL, 1),
+        association(
+            f"AWS-QuickSetup-SSMHostMgmt-ScanForPatches-{DEFINITION}",
+            "AWS-RunPatchBaselineAssociation",
+            ALL,
+            2,
+        ),
+    ]
+    return (
+        Account()
+        .associations([*own, *also])
+        .managers([manager("AWSQuickSetupType-SSMHostMgmt", HOST_MANAGEMENT_ALL)])
     )
 
 
 def test_migrating_from_a_manager_makes_its_inventory_a_note_and_the_gate_passes(assembly):
-    result = preflight(console_everything(), assembly, "--stack", "Everything", "--json",
-                       "--migrating-from", MANAGER_ARN)
+    result = preflight(
+        console_everything(),
+        assembly,
+        "--stack",
+        "Everything",
+        "--json",
+        "--migrating-from",
+        MANAGER_ARN,
+    )
     assert result.exit_code == 0, result.output
     data = cli_json.data(result.stdout)
     assert data["migrating_from"] == [MANAGER_ARN]
@@ -591,8 +742,10 @@ def test_migrating_from_a_manager_makes_its_inventory_a_note_and_the_gate_passes
     found = {f["resource"]: f for f in findings(result, EVERYTHING).values()}
     assert found[CONSOLE_INVENTORY]["severity"] == "note"
     assert ALL_INSTANCES_REFUSED in found[CONSOLE_INVENTORY]["message"]
-    assert f"the cut-over from {MANAGER_ARN} stops its inventory collection before `cdk deploy`" in (
-        found[CONSOLE_INVENTORY]["message"])
+    assert (
+        f"the cut-over from {MANAGER_ARN} stops its inventory collection before `cdk deploy`"
+        in (found[CONSOLE_INVENTORY]["message"])
+    )
     # deleted after the deploy: they keep their severity
     assert found[f"AWS-QuickSetup-SSMHostMgmt-ScanForPatches-{DEFINITION}"]["severity"] == "warning"
     assert found["console-host-management"]["severity"] == "warning"
@@ -606,19 +759,34 @@ def test_without_migrating_from_the_same_account_fails_the_gate(assembly):
 
 def test_migrating_from_acknowledges_nothing_of_another_source(assembly):
     other = association("inventory-all", "AWS-GatherSoftwareInventory", ALL, 3)
-    result = preflight(console_everything(also=[other]), assembly, "--stack", "Everything",
-                       "--json", "--migrating-from", MANAGER_ARN)
+    result = preflight(
+        console_everything(also=[other]),
+        assembly,
+        "--stack",
+        "Everything",
+        "--json",
+        "--migrating-from",
+        MANAGER_ARN,
+    )
     assert result.exit_code == 1, result.output
     severities = {f["resource"]: f["severity"] for f in findings(result, EVERYTHING).values()}
     assert (severities["inventory-all"], severities[CONSOLE_INVENTORY]) == ("error", "note")
 
 
 def test_migrating_from_the_older_console_takes_its_association_name_prefix(assembly):
-    legacy = association("AWS-QuickSetup-SSMHostMgmt-CollectInventory-qm255",
-                         "AWS-GatherSoftwareInventory", ALL, 4)
+    legacy = association(
+        "AWS-QuickSetup-SSMHostMgmt-CollectInventory-qm255", "AWS-GatherSoftwareInventory", ALL, 4
+    )
     account = Account().associations([legacy]).managers([])
-    result = preflight(account, assembly, "--stack", "Everything", "--json",
-                       "--migrating-from", "AWS-QuickSetup-SSMHostMgmt-")
+    result = preflight(
+        account,
+        assembly,
+        "--stack",
+        "Everything",
+        "--json",
+        "--migrating-from",
+        "AWS-QuickSetup-SSMHostMgmt-",
+    )
     assert result.exit_code == 0, result.output
     assert kinds(result, EVERYTHING) == {"inventory_duplicate": "note"}
 
@@ -652,34 +820,51 @@ def test_a_console_dhmc_manager_is_deleted_before_the_deploy(assembly):
     assert result.exit_code == 0, result.output
     [finding] = findings(result).values()
     assert finding["severity"] == "warning"
-    assert ("Before `cdk deploy`, so that removing it cannot turn off the setting this "
-            "configuration sets, delete it: aws ssm-quicksetup delete-configuration-manager "
-            f"--manager-arn {MANAGER_ARN} --region {REGION}") in finding["message"]
+    assert (
+        "Before `cdk deploy`, so that removing it cannot turn off the setting this "
+        "configuration sets, delete it: aws ssm-quicksetup delete-configuration-manager "
+        f"--manager-arn {MANAGER_ARN} --region {REGION}"
+    ) in finding["message"]
     assert "After the cut-over" not in finding["message"]
     account = Account().associations([]).setting("$None").syncs([]).managers([console])
-    result = preflight(account, assembly, "--stack", "Tagged", "--json",
-                       "--migrating-from", MANAGER_ARN)
+    result = preflight(
+        account, assembly, "--stack", "Tagged", "--json", "--migrating-from", MANAGER_ARN
+    )
     assert kinds(result) == {"console_quick_setup": "note"}
 
 
 def test_a_console_manager_holding_dhmc_and_more_loses_its_dhmc_definition_first(assembly):
     console = manager("AWSQuickSetupType-DHMC", DHMC_PARAMETERS)
-    console["ConfigurationDefinitions"].append({
-        "Id": "hm001", "Type": "AWSQuickSetupType-SSMHostMgmt", "TypeVersion": "1.0",
-        "Parameters": {"TargetAccounts": ACCOUNT, "TargetRegions": REGION,
-                       "TargetType": "Tags", "TargetTagKey": "Environment",
-                       "TargetTagValue": "production", "CollectInventory": "false"},
-    })
+    console["ConfigurationDefinitions"].append(
+        {
+            "Id": "hm001",
+            "Type": "AWSQuickSetupType-SSMHostMgmt",
+            "TypeVersion": "1.0",
+            "Parameters": {
+                "TargetAccounts": ACCOUNT,
+                "TargetRegions": REGION,
+                "TargetType": "Tags",
+                "TargetTagKey": "Environment",
+                "TargetTagValue": "production",
+                "CollectInventory": "false",
+            },
+        }
+    )
     account = Account().associations([]).setting("$None").syncs([]).managers([console])
-    result = preflight(account, assembly, "--stack", "Tagged", "--json",
-                       "--migrating-from", MANAGER_ARN)
+    result = preflight(
+        account, assembly, "--stack", "Tagged", "--json", "--migrating-from", MANAGER_ARN
+    )
     assert result.exit_code == 0, result.output
     [finding] = findings(result).values()
     message = finding["message"]
-    assert "remove its definition abcde in the console's Quick Setup (ssm-quicksetup has no " \
+    assert (
+        "remove its definition abcde in the console's Quick Setup (ssm-quicksetup has no "
         "call that deletes one definition)" in message
-    assert (f"After the cut-over delete it: aws ssm-quicksetup delete-configuration-manager "
-            f"--manager-arn {MANAGER_ARN}") in message
+    )
+    assert (
+        f"After the cut-over delete it: aws ssm-quicksetup delete-configuration-manager "
+        f"--manager-arn {MANAGER_ARN}"
+    ) in message
     # its Host Management goes after the deploy: a warning still, even when migrating from it
     assert finding["severity"] == "warning"
 
@@ -687,8 +872,7 @@ def test_a_console_manager_holding_dhmc_and_more_loses_its_dhmc_definition_first
 def test_the_console_dhmc_advice_matches_the_import_plan():
     import botocore.session
 
-    operations = botocore.session.get_session().get_service_model(
-        "ssm-quicksetup").operation_names
+    operations = botocore.session.get_session().get_service_model("ssm-quicksetup").operation_names
     assert "DeleteConfigurationManager" in operations
     assert "UpdateConfigurationDefinition" in operations
     assert not [name for name in operations if name.startswith("DeleteConfigurationDefinition")]
@@ -701,12 +885,15 @@ def test_the_console_dhmc_advice_matches_the_import_plan():
 # id <name> does not exist".
 
 
-@pytest.mark.parametrize(("tags", "exit_code", "expected"), [
-    (None, 0, {}),
-    ({"quicksetup:imported-from": MANAGER_ARN}, 0, {}),
-    ({"team": "web"}, 1, {"stack_exists": "error"}),
-    ({"quicksetup:imported-from": "AWS-QuickSetup-SSMHostMgmt-"}, 1, {"stack_exists": "error"}),
-])
+@pytest.mark.parametrize(
+    ("tags", "exit_code", "expected"),
+    [
+        (None, 0, {}),
+        ({"quicksetup:imported-from": MANAGER_ARN}, 0, {}),
+        ({"team": "web"}, 1, {"stack_exists": "error"}),
+        ({"quicksetup:imported-from": "AWS-QuickSetup-SSMHostMgmt-"}, 1, {"stack_exists": "error"}),
+    ],
+)
 def test_an_imported_stack_refuses_a_stack_of_its_name_it_did_not_make(
     assembly, tags, exit_code, expected
 ):
@@ -729,8 +916,11 @@ def test_a_stack_of_no_import_is_not_looked_up(assembly):
 def test_a_denied_describe_stacks_is_one_line_and_exit_2(assembly, output):
     account = Account(region=IMPORTED_REGION).associations([]).managers([])
     account.cloudformation.add_client_error(
-        "describe_stacks", "AccessDenied", "User: arn:aws:iam::123456789012:user/ci is not "
-        "authorized to perform: cloudformation:DescribeStacks", 403,
+        "describe_stacks",
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/ci is not "
+        "authorized to perform: cloudformation:DescribeStacks",
+        403,
         expected_params={"StackName": "Imported"},
     )
     result = preflight(account, assembly, "--stack", "Imported", "--output", output)

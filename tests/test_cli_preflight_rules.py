@@ -71,9 +71,14 @@ OWN_SYNC = f"QuickSetup-Inventory-{TAGGED}"
 """Tagged's resource data sync (``QuickSetup-Inventory-<id>``)."""
 
 RULES = {
-    "inventory_duplicate", "inventory_conflict", "patch_scan_overlap",
-    "default_host_management_role", "data_sync_exists", "data_sync_limit",
-    "console_quick_setup", "stack_exists",
+    "inventory_duplicate",
+    "inventory_conflict",
+    "patch_scan_overlap",
+    "default_host_management_role",
+    "data_sync_exists",
+    "data_sync_limit",
+    "console_quick_setup",
+    "stack_exists",
 }
 """The kinds of finding this module pins, each with its own case and its near miss."""
 
@@ -92,32 +97,36 @@ def test_every_kind_of_finding_has_its_rule_pinned_here():
 
 def test_an_all_instances_inventory_beside_an_all_instances_configuration_is_an_error(assembly):
     existing = association("inventory-all", INVENTORY, ALL)
-    result = preflight(Account().associations([existing]).managers([]), assembly,
-                       "--stack", "Everything", "--json")
+    result = preflight(
+        Account().associations([existing]).managers([]), assembly, "--stack", "Everything", "--json"
+    )
     assert result.exit_code == 1, result.output
     assert kinds(result, EVERYTHING) == {"inventory_duplicate": "error"}
 
 
 def test_a_targeted_inventory_beside_an_all_instances_configuration_is_no_finding(assembly):
     existing = association("inventory-prod", INVENTORY, tag("Environment", "production"))
-    result = preflight(Account().associations([existing]).managers([]), assembly,
-                       "--stack", "Everything", "--json")
+    result = preflight(
+        Account().associations([existing]).managers([]), assembly, "--stack", "Everything", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert findings(result, EVERYTHING) == {}
 
 
 def test_an_all_instances_association_of_another_document_is_no_inventory_finding(assembly):
     existing = association("agent-update", "AWS-UpdateSSMAgent", ALL)
-    result = preflight(Account().associations([existing]).managers([]), assembly,
-                       "--stack", "Everything", "--json")
+    result = preflight(
+        Account().associations([existing]).managers([]), assembly, "--stack", "Everything", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert findings(result, EVERYTHING) == {}
 
 
 def test_the_configurations_own_all_instances_inventory_is_no_finding(assembly):
     own = association(f"QuickSetup-CollectInventory-{EVERYTHING}", INVENTORY, ALL)
-    result = preflight(Account().associations([own]).managers([]), assembly,
-                       "--stack", "Everything", "--json")
+    result = preflight(
+        Account().associations([own]).managers([]), assembly, "--stack", "Everything", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert findings(result, EVERYTHING) == {}
 
@@ -125,8 +134,9 @@ def test_the_configurations_own_all_instances_inventory_is_no_finding(assembly):
 def test_another_configurations_all_instances_inventory_is_an_error(assembly):
     # One hex digit off Everything's id: another configuration's association.
     other = association(f"QuickSetup-CollectInventory-{EVERYTHING[:-1]}f", INVENTORY, ALL)
-    result = preflight(Account().associations([other]).managers([]), assembly,
-                       "--stack", "Everything", "--json")
+    result = preflight(
+        Account().associations([other]).managers([]), assembly, "--stack", "Everything", "--json"
+    )
     assert result.exit_code == 1, result.output
     assert kinds(result, EVERYTHING) == {"inventory_duplicate": "error"}
 
@@ -134,8 +144,12 @@ def test_another_configurations_all_instances_inventory_is_an_error(assembly):
 def test_a_configuration_that_collects_no_inventory_meets_no_inventory_rule(assembly):
     # Imported has collect_inventory=False; its stack, which `import` wrote, is looked up too.
     existing = association("inventory-all", INVENTORY, ALL)
-    account = (Account(region=IMPORTED_REGION).associations([existing]).managers([])
-               .stack("Imported", None))
+    account = (
+        Account(region=IMPORTED_REGION)
+        .associations([existing])
+        .managers([])
+        .stack("Imported", None)
+    )
     result = preflight(account, assembly, "--stack", "Imported", "--json")
     assert result.exit_code == 0, result.output
     assert findings(result, IMPORTED) == {}
@@ -149,15 +163,25 @@ def test_a_configuration_that_collects_no_inventory_meets_no_inventory_rule(asse
 # Tagged targets Environment=production.
 
 
-@pytest.mark.parametrize("targets", [
-    tag("Environment", "production"),
-    tag("Environment", "staging", "production"),
-    [{"Key": "tag-key", "Values": ["Environment"]}],
-    tag("environment", "staging"),  # another key: an instance can carry both tags
-    tag("Team", "web"),
-    [{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}],
-], ids=["same-tag", "one-of-its-values", "its-key", "key-in-another-case", "another-key",
-        "an-instance"])
+@pytest.mark.parametrize(
+    "targets",
+    [
+        tag("Environment", "production"),
+        tag("Environment", "staging", "production"),
+        [{"Key": "tag-key", "Values": ["Environment"]}],
+        tag("environment", "staging"),  # another key: an instance can carry both tags
+        tag("Team", "web"),
+        [{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}],
+    ],
+    ids=[
+        "same-tag",
+        "one-of-its-values",
+        "its-key",
+        "key-in-another-case",
+        "another-key",
+        "an-instance",
+    ],
+)
 def test_a_targeted_inventory_that_can_reach_the_same_instance_is_an_error(assembly, targets):
     existing = association("inventory-other", INVENTORY, targets)
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
@@ -166,14 +190,16 @@ def test_a_targeted_inventory_that_can_reach_the_same_instance_is_an_error(assem
     assert kinds(result) == {"inventory_conflict": "error"}
 
 
-@pytest.mark.parametrize("targets", [
-    tag("Environment", "staging"),
-    tag("Environment", "Production"),  # values are case-sensitive
-    tag("Environment", "staging", "test"),
-], ids=["another-value", "value-in-another-case", "other-values"])
-def test_a_targeted_inventory_that_cannot_reach_the_same_instance_is_no_finding(
-    assembly, targets
-):
+@pytest.mark.parametrize(
+    "targets",
+    [
+        tag("Environment", "staging"),
+        tag("Environment", "Production"),  # values are case-sensitive
+        tag("Environment", "staging", "test"),
+    ],
+    ids=["another-value", "value-in-another-case", "other-values"],
+)
+def test_a_targeted_inventory_that_cannot_reach_the_same_instance_is_no_finding(assembly, targets):
     existing = association("inventory-other", INVENTORY, targets)
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
@@ -186,10 +212,15 @@ def test_a_targeted_inventory_that_cannot_reach_the_same_instance_is_no_finding(
 # the patch compliance data of previous scans". Not a failure of the deploy: a warning.
 
 
-@pytest.mark.parametrize("document", [
-    "AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks",
-    "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaselineWithHooks",
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        "AWS-RunPatchBaseline",
+        "AWS-RunPatchBaselineAssociation",
+        "AWS-RunPatchBaselineWithHooks",
+        "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaselineWithHooks",
+    ],
+)
 def test_a_patch_document_on_the_scanned_instances_is_a_warning(assembly, document):
     existing = association("patching", document, tag("Environment", "production"))
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
@@ -198,10 +229,14 @@ def test_a_patch_document_on_the_scanned_instances_is_a_warning(assembly, docume
     assert kinds(result) == {"patch_scan_overlap": "warning"}
 
 
-@pytest.mark.parametrize(("document", "targets"), [
-    ("AWS-RunPatchBaselineWithHooks", tag("Environment", "staging")),
-    ("AWS-RunShellScript", tag("Environment", "production")),
-], ids=["other-instances", "not-a-patch-document"])
+@pytest.mark.parametrize(
+    ("document", "targets"),
+    [
+        ("AWS-RunPatchBaselineWithHooks", tag("Environment", "staging")),
+        ("AWS-RunShellScript", tag("Environment", "production")),
+    ],
+    ids=["other-instances", "not-a-patch-document"],
+)
 def test_a_patch_scan_elsewhere_or_another_document_is_no_finding(assembly, document, targets):
     existing = association("nearly", document, targets)
     account = Account().associations([existing]).setting("$None").syncs([]).managers([])
@@ -232,10 +267,16 @@ def named_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app = cdk.App(outdir=str(outdir))
     stack = cdk.Stack(app, "Named", env=cdk.Environment(account=ACCOUNT, region=REGION))
     QuickSetupLocal(
-        stack, "QuickSetup", configuration_id=NAMED, collect_inventory=False,
+        stack,
+        "QuickSetup",
+        configuration_id=NAMED,
+        collect_inventory=False,
         default_host_management=True,
         default_host_management_role=iam.Role.from_role_arn(
-            stack, "DhmcRole", f"arn:aws:iam::{ACCOUNT}:role/{NAMED_ROLE}", mutable=False,
+            stack,
+            "DhmcRole",
+            f"arn:aws:iam::{ACCOUNT}:role/{NAMED_ROLE}",
+            mutable=False,
         ),
     )
     app.synth()
@@ -260,55 +301,86 @@ def kinds_of(found: dict[str, dict]) -> dict[str, str]:
     return {f["kind"]: f["severity"] for f in found.values()}
 
 
-@pytest.mark.parametrize("value", [
-    "Tagged-QuickSetupRolesDefaultHostMan-1A2B3C",
-    "service-role/Tagged-QuickSetupRolesDefaultHostMan-1A2B3C",
-    f"QuickSetup-DHMC-{TAGGED}",
-    f"service-role/QuickSetup-DHMC-{TAGGED}",
-], ids=["its-stack", "its-stack-with-a-path", "its-id", "its-id-with-a-path"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tagged-QuickSetupRolesDefaultHostMan-1A2B3C",
+        "service-role/Tagged-QuickSetupRolesDefaultHostMan-1A2B3C",
+        f"QuickSetup-DHMC-{TAGGED}",
+        f"service-role/QuickSetup-DHMC-{TAGGED}",
+    ],
+    ids=["its-stack", "its-stack-with-a-path", "its-id", "its-id-with-a-path"],
+)
 def test_dhmc_on_the_role_its_stack_created_is_no_finding(assembly, value):
     assert _dhmc(assembly, "Tagged", TAGGED, value) == {}
 
 
-@pytest.mark.parametrize("value", [
-    "service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole",
-    "TaggedOther-QuickSetupRolesDefaultHostMan-1A2B3C",  # another stack's name starts so
-    "tagged-QuickSetupRolesDefaultHostMan-1A2B3C",  # stack names are case sensitive
-    "Tagged",
-    "Tagged-QuickSetupRoles/AnotherRole",  # the prefix in the path, not the name
-    f"QuickSetup-DHMC-{TAGGED}0",
-    f"QuickSetup-DHMC{TAGGED}",
-    f"QuickSetup-DHMC-{TAGGED}/AnotherRole",
-], ids=["aws-default-role", "another-stack", "stack-in-another-case", "stack-name-alone",
-        "prefix-in-the-path", "longer-id", "id-without-hyphen", "id-in-the-path"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole",
+        "TaggedOther-QuickSetupRolesDefaultHostMan-1A2B3C",  # another stack's name starts so
+        "tagged-QuickSetupRolesDefaultHostMan-1A2B3C",  # stack names are case sensitive
+        "Tagged",
+        "Tagged-QuickSetupRoles/AnotherRole",  # the prefix in the path, not the name
+        f"QuickSetup-DHMC-{TAGGED}0",
+        f"QuickSetup-DHMC{TAGGED}",
+        f"QuickSetup-DHMC-{TAGGED}/AnotherRole",
+    ],
+    ids=[
+        "aws-default-role",
+        "another-stack",
+        "stack-in-another-case",
+        "stack-name-alone",
+        "prefix-in-the-path",
+        "longer-id",
+        "id-without-hyphen",
+        "id-in-the-path",
+    ],
+)
 def test_dhmc_on_a_role_not_created_by_its_stack_is_a_warning(assembly, value):
     found = _dhmc(assembly, "Tagged", TAGGED, value)
     assert kinds_of(found) == {"default_host_management_role": "warning"}
     [finding] = found.values()
-    assert f"already uses role {value}: the deploy replaces it with the role the stack " \
+    assert (
+        f"already uses role {value}: the deploy replaces it with the role the stack "
         "creates" in finding["message"]
+    )
 
 
-@pytest.mark.parametrize("value", [
-    NAMED_ROLE, "service-role/dhmcrole", "service-role/DHMCROLE", f"QuickSetup-DHMC-{NAMED}",
-], ids=["its-role", "lower-case", "upper-case", "its-id"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        NAMED_ROLE,
+        "service-role/dhmcrole",
+        "service-role/DHMCROLE",
+        f"QuickSetup-DHMC-{NAMED}",
+    ],
+    ids=["its-role", "lower-case", "upper-case", "its-id"],
+)
 def test_dhmc_on_the_role_it_names_is_no_finding(named_assembly, value):
     assert _dhmc(named_assembly, "Named", NAMED, value) == {}
 
 
-@pytest.mark.parametrize("value", [
-    "DhmcRole",  # without its path
-    "other-path/DhmcRole",
-    "service-role/DhmcRole2",
-    "service-role/Dhmc",
-    "Named-QuickSetupRolesDefaultHostMan-1A2B3C",  # its stack's prefix: it creates no role
-], ids=["no-path", "another-path", "longer-name", "shorter-name", "its-stack-prefix"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "DhmcRole",  # without its path
+        "other-path/DhmcRole",
+        "service-role/DhmcRole2",
+        "service-role/Dhmc",
+        "Named-QuickSetupRolesDefaultHostMan-1A2B3C",  # its stack's prefix: it creates no role
+    ],
+    ids=["no-path", "another-path", "longer-name", "shorter-name", "its-stack-prefix"],
+)
 def test_dhmc_on_a_role_other_than_the_one_it_names_is_a_warning(named_assembly, value):
     found = _dhmc(named_assembly, "Named", NAMED, value)
     assert kinds_of(found) == {"default_host_management_role": "warning"}
     [finding] = found.values()
-    assert f"already uses role {value}: the deploy replaces it with {NAMED_ROLE} for" in (
-        finding["message"])
+    assert (
+        f"already uses role {value}: the deploy replaces it with {NAMED_ROLE} for"
+        in (finding["message"])
+    )
 
 
 def test_dhmc_that_was_never_set_is_no_finding(assembly):
@@ -316,7 +388,10 @@ def test_dhmc_that_was_never_set_is_no_finding(assembly):
     # service setting wasn't found".
     account = Account().associations([])
     account.ssm.add_client_error(
-        "get_service_setting", "ServiceSettingNotFound", "not found", 400,
+        "get_service_setting",
+        "ServiceSettingNotFound",
+        "not found",
+        400,
         expected_params={"SettingId": DHMC_SETTING},
     )
     account.syncs([]).managers([])
@@ -328,7 +403,10 @@ def test_dhmc_that_was_never_set_is_no_finding(assembly):
 def test_a_denied_dhmc_read_is_an_error_not_a_setting_that_is_off(assembly):
     account = Account().associations([])
     account.ssm.add_client_error(
-        "get_service_setting", "AccessDeniedException", "not authorized", 400,
+        "get_service_setting",
+        "AccessDeniedException",
+        "not authorized",
+        400,
         expected_params={"SettingId": DHMC_SETTING},
     )
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
@@ -343,14 +421,16 @@ def test_a_denied_dhmc_read_is_an_error_not_a_setting_that_is_off(assembly):
 # General Reference, "AWS Systems Manager endpoints and quotas": "Maximum number of resource
 # data syncs | 5" per account and Region.
 
-OWN_ASSOCIATION = association(f"QuickSetup-CollectInventory-{TAGGED}", INVENTORY,
-                              tag("Environment", "production"))
+OWN_ASSOCIATION = association(
+    f"QuickSetup-CollectInventory-{TAGGED}", INVENTORY, tag("Environment", "production")
+)
 
 
 def test_a_sync_of_its_name_beside_another_configurations_associations_is_an_error(assembly):
     other = association(f"QuickSetup-CollectInventory-{EVERYTHING}", INVENTORY, ALL)
-    account = (Account().associations([other]).setting("$None").syncs([data_sync(OWN_SYNC)])
-               .managers([]))
+    account = (
+        Account().associations([other]).setting("$None").syncs([data_sync(OWN_SYNC)]).managers([])
+    )
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 1, result.output
     assert kinds(result) == {"data_sync_exists": "error"}
@@ -378,8 +458,7 @@ def test_five_syncs_and_the_apps_new_one_are_over_the_limit(assembly):
 
 def test_five_syncs_of_which_one_is_its_own_are_within_the_limit(assembly):
     syncs = [data_sync(f"sync-{n}") for n in range(4)] + [data_sync(OWN_SYNC)]
-    account = (Account().associations([OWN_ASSOCIATION]).setting("$None").syncs(syncs)
-               .managers([]))
+    account = Account().associations([OWN_ASSOCIATION]).setting("$None").syncs(syncs).managers([])
     result = preflight(account, assembly, "--stack", "Tagged", "--json")
     assert result.exit_code == 0, result.output
     assert findings(result) == {}
@@ -396,9 +475,14 @@ DHMC_TYPE = "AWSQuickSetupType-DHMC"
 HOST_MANAGEMENT_TYPE = "AWSQuickSetupType-SSMHostMgmt"
 
 
-@pytest.mark.parametrize("parameters", [
-    DHMC_PARAMETERS, {"TargetAccounts": ACCOUNT, "TargetRegions": f"eu-west-1,{REGION}"},
-], ids=["its-ou", "its-account"])
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        DHMC_PARAMETERS,
+        {"TargetAccounts": ACCOUNT, "TargetRegions": f"eu-west-1,{REGION}"},
+    ],
+    ids=["its-ou", "its-account"],
+)
 def test_a_console_dhmc_manager_beside_a_configuration_that_sets_dhmc_is_a_warning(
     assembly, parameters
 ):
@@ -408,14 +492,19 @@ def test_a_console_dhmc_manager_beside_a_configuration_that_sets_dhmc_is_a_warni
     assert result.exit_code == 0, result.output
     [finding] = findings(result).values()
     assert (finding["severity"], finding["kind"], finding["resource_id"]) == (
-        "warning", "console_quick_setup", MANAGER_ARN)
-    assert "console Quick Setup Default Host Management Configuration configuration manager " \
+        "warning",
+        "console_quick_setup",
+        MANAGER_ARN,
+    )
+    assert (
+        "console Quick Setup Default Host Management Configuration configuration manager "
         "console-host-management also configures us-east-1" in finding["message"]
+    )
     assert "Before `cdk deploy`" in finding["message"]
 
 
 def test_a_console_dhmc_manager_beside_a_configuration_that_leaves_dhmc_alone_is_no_finding(
-    assembly
+    assembly,
 ):
     console = manager(DHMC_TYPE, DHMC_PARAMETERS)
     account = Account().associations([]).managers([console])
@@ -424,11 +513,15 @@ def test_a_console_dhmc_manager_beside_a_configuration_that_leaves_dhmc_alone_is
     assert findings(result, EVERYTHING) == {}
 
 
-@pytest.mark.parametrize("parameters", [
-    {"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": "eu-west-1"},
-    {"TargetAccounts": "222222222222", "TargetRegions": REGION},
-    {"TargetAccounts": ACCOUNT, "TargetRegions": f"{REGION}-x,eu-west-1"},
-], ids=["another-region", "another-account", "a-region-that-only-starts-alike"])
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"TargetOrganizationalUnits": "ou-abcd-11112222", "TargetRegions": "eu-west-1"},
+        {"TargetAccounts": "222222222222", "TargetRegions": REGION},
+        {"TargetAccounts": ACCOUNT, "TargetRegions": f"{REGION}-x,eu-west-1"},
+    ],
+    ids=["another-region", "another-account", "a-region-that-only-starts-alike"],
+)
 def test_a_console_dhmc_manager_elsewhere_is_no_finding(assembly, parameters):
     console = manager(DHMC_TYPE, parameters)
     account = Account().associations([]).setting("$None").syncs([]).managers([console])
@@ -438,12 +531,13 @@ def test_a_console_dhmc_manager_elsewhere_is_no_finding(assembly, parameters):
 
 
 def test_a_console_manager_holding_dhmc_and_host_management_warns_of_host_management_alone(
-    assembly
+    assembly,
 ):
     # Everything leaves DHMC alone: the manager's DHMC definition is no concern of its.
     console = manager(HOST_MANAGEMENT_TYPE, HOST_MANAGEMENT_ALL)
-    console["ConfigurationDefinitions"].append({
-        "Id": "dh001", "Type": DHMC_TYPE, "TypeVersion": "1.0", "Parameters": DHMC_PARAMETERS})
+    console["ConfigurationDefinitions"].append(
+        {"Id": "dh001", "Type": DHMC_TYPE, "TypeVersion": "1.0", "Parameters": DHMC_PARAMETERS}
+    )
     account = Account().associations([]).managers([console])
     result = preflight(account, assembly, "--stack", "Everything", "--json")
     assert result.exit_code == 0, result.output
@@ -457,10 +551,18 @@ def test_a_console_manager_holding_dhmc_and_host_management_warns_of_host_manage
 def test_from_the_stack_set_account_a_console_manager_of_accounts_only_is_no_finding(assembly):
     # The organization's associations run in its OUs' member accounts: a console definition
     # that targets accounts only (here the management account) is not where they run.
-    console = manager(HOST_MANAGEMENT_TYPE, {"TargetAccounts": MANAGEMENT, "TargetRegions": REGION},
-                      MANAGER_ARN.replace(ACCOUNT, MANAGEMENT))
-    result = preflight(Account(account=MANAGEMENT).managers([console]), assembly,
-                       "--stack", "Organization", "--json")
+    console = manager(
+        HOST_MANAGEMENT_TYPE,
+        {"TargetAccounts": MANAGEMENT, "TargetRegions": REGION},
+        MANAGER_ARN.replace(ACCOUNT, MANAGEMENT),
+    )
+    result = preflight(
+        Account(account=MANAGEMENT).managers([console]),
+        assembly,
+        "--stack",
+        "Organization",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert findings(result, ORGANIZATION) == {}
 
@@ -472,31 +574,55 @@ def test_from_the_stack_set_account_a_console_manager_of_accounts_only_is_no_fin
 LEGACY_PREFIX = "AWS-QuickSetup-SSMHostMgmt-"
 
 
-@pytest.mark.parametrize(("name", "severity"), [
-    (f"{LEGACY_PREFIX}CollectInventory-qm255", "note"),
-    (f"{LEGACY_PREFIX.lower()}CollectInventory-qm255", "error"),  # another name
-    ("AWS-QuickSetup-SSMHostMgmt", "error"),  # the prefix without its hyphen
-], ids=["its-prefix", "prefix-in-another-case", "prefix-cut-short"])
+@pytest.mark.parametrize(
+    ("name", "severity"),
+    [
+        (f"{LEGACY_PREFIX}CollectInventory-qm255", "note"),
+        (f"{LEGACY_PREFIX.lower()}CollectInventory-qm255", "error"),  # another name
+        ("AWS-QuickSetup-SSMHostMgmt", "error"),  # the prefix without its hyphen
+    ],
+    ids=["its-prefix", "prefix-in-another-case", "prefix-cut-short"],
+)
 def test_migrating_from_a_prefix_acknowledges_the_associations_it_starts(assembly, name, severity):
     legacy = association(name, INVENTORY, ALL)
-    result = preflight(Account().associations([legacy]).managers([]), assembly,
-                       "--stack", "Everything", "--json", "--migrating-from", LEGACY_PREFIX)
+    result = preflight(
+        Account().associations([legacy]).managers([]),
+        assembly,
+        "--stack",
+        "Everything",
+        "--json",
+        "--migrating-from",
+        LEGACY_PREFIX,
+    )
     assert result.exit_code == (0 if severity == "note" else 1), result.output
     assert kinds(result, EVERYTHING) == {"inventory_duplicate": severity}
 
 
-@pytest.mark.parametrize(("definition", "severity"), [("abcde", "note"), ("abcdf", "error")],
-                         ids=["its-definition", "another-definition"])
+@pytest.mark.parametrize(
+    ("definition", "severity"),
+    [("abcde", "note"), ("abcdf", "error")],
+    ids=["its-definition", "another-definition"],
+)
 def test_migrating_from_a_manager_acknowledges_its_own_definitions_associations(
     assembly, definition, severity
 ):
     # manager()'s one definition has the id abcde.
     console_inventory = association(f"{LEGACY_PREFIX}CollectInventory-{definition}", INVENTORY, ALL)
-    account = Account().associations([console_inventory]).managers(
-        [manager(HOST_MANAGEMENT_TYPE, {"TargetAccounts": "222222222222", "TargetRegions": REGION})]
+    account = (
+        Account()
+        .associations([console_inventory])
+        .managers(
+            [
+                manager(
+                    HOST_MANAGEMENT_TYPE,
+                    {"TargetAccounts": "222222222222", "TargetRegions": REGION},
+                )
+            ]
+        )
     )
-    result = preflight(account, assembly, "--stack", "Everything", "--json",
-                       "--migrating-from", MANAGER_ARN)
+    result = preflight(
+        account, assembly, "--stack", "Everything", "--json", "--migrating-from", MANAGER_ARN
+    )
     assert kinds(result, EVERYTHING) == {"inventory_duplicate": severity}
 
 
@@ -511,6 +637,8 @@ def test_a_local_configuration_of_another_account_is_not_checked_and_says_why(as
     configurations = cli_json.data(result.stdout)["configurations"]
     tagged = configurations[TAGGED]
     assert (tagged["checked"], tagged["note"]) == (
-        False, f"deploys to account {ACCOUNT}: run with that account's credentials")
+        False,
+        f"deploys to account {ACCOUNT}: run with that account's credentials",
+    )
     # the organization's member accounts include any other account: it is checked there
     assert configurations[ORGANIZATION]["checked"] is True

@@ -11,18 +11,21 @@ from hypothesis import strategies as st
 from quicksetup_constructs.cli.printable import printable
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    ("web-servers", "web-servers"),
-    ("two\nlines", "two\\x0alines"),
-    ("\x1b[2Jcleared", "\\x1b[2Jcleared"),
-    ("nul\x00", "nul\\x00"),
-    ("del\x7f c1\x85", "del\\x7f c1\\x85"),
-    ("lone \ud800", "lone \\ud800"),
-    ("para\u2029graph", "para\\u2029graph"),
-    ("tab\there", "tab\\x09here"),
-    ("日本語 é", "日本語 é"),
-    ("C:\\path", "C:\\path"),
-])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("web-servers", "web-servers"),
+        ("two\nlines", "two\\x0alines"),
+        ("\x1b[2Jcleared", "\\x1b[2Jcleared"),
+        ("nul\x00", "nul\\x00"),
+        ("del\x7f c1\x85", "del\\x7f c1\\x85"),
+        ("lone \ud800", "lone \\ud800"),
+        ("para\u2029graph", "para\\u2029graph"),
+        ("tab\there", "tab\\x09here"),
+        ("日本語 é", "日本語 é"),
+        ("C:\\path", "C:\\path"),
+    ],
+)
 def test_control_characters_are_shown_as_escapes(raw, shown):
     assert printable(raw) == shown
 

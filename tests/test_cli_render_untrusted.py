@@ -94,17 +94,28 @@ def statuses(v: str) -> list[ConfigurationStatus]:
         OptionStatus("d", v, NOT_CONFIGURED),
         OptionStatus("e", v, PENDING, v, v, v),
     ]
-    return [ConfigurationStatus(
-        v, v, v, v, options,
-        HostManagementStatus("h", v, FAILED, v, v, v, False, v, AT, v),
-        InventorySyncStatus("s", v, FAILED, v, v, AT, AT, v, v, v),
-    ), ConfigurationStatus(v, v, None, v, [], None, InventorySyncStatus("s", v, MISSING, v,
-                                                                       detail=v))]
+    return [
+        ConfigurationStatus(
+            v,
+            v,
+            v,
+            v,
+            options,
+            HostManagementStatus("h", v, FAILED, v, v, v, False, v, AT, v),
+            InventorySyncStatus("s", v, FAILED, v, v, AT, AT, v, v, v),
+        ),
+        ConfigurationStatus(
+            v, v, None, v, [], None, InventorySyncStatus("s", v, MISSING, v, detail=v)
+        ),
+    ]
 
 
 def step(v: str, **fields: Any) -> FailedStep:
-    return FailedStep(v, v, v, v, 1, [v, v, "---Output truncated---"], True, v, v) if not fields \
+    return (
+        FailedStep(v, v, v, v, 1, [v, v, "---Output truncated---"], True, v, v)
+        if not fields
         else FailedStep(v, v, **fields)
+    )
 
 
 def troubles(v: str) -> list[ConfigurationTroubles]:
@@ -115,11 +126,17 @@ def troubles(v: str) -> list[ConfigurationTroubles]:
     ]
     status = statuses(v)[0]
     return [
-        ConfigurationTroubles(status, [FailedOption(option, execution(v), 3, groups),
-                                       FailedOption(option, None, 0, [])],
-                              [OptionStatus("c", v, MISSING, v, v, v)]),
-        ConfigurationTroubles(ConfigurationStatus(v, v, v, v, [OptionStatus(
-            "a", v, SUCCESS, v, v, v, AT, execution(v), {v: 1}, v)]), []),
+        ConfigurationTroubles(
+            status,
+            [FailedOption(option, execution(v), 3, groups), FailedOption(option, None, 0, [])],
+            [OptionStatus("c", v, MISSING, v, v, v)],
+        ),
+        ConfigurationTroubles(
+            ConfigurationStatus(
+                v, v, v, v, [OptionStatus("a", v, SUCCESS, v, v, v, AT, execution(v), {v: 1}, v)]
+            ),
+            [],
+        ),
     ]
 
 
@@ -129,8 +146,10 @@ def failed_target(v: str) -> FailedTarget:
 
 def association_troubles(v: str) -> list[AssociationTroubles]:
     option = OptionStatus("b", v, FAILED, v, v, v, AT, execution(v), {"Failed": 1}, v)
-    return [AssociationTroubles(option, v, execution(v), [failed_target(v)]),
-            AssociationTroubles(option, v, None, [])]
+    return [
+        AssociationTroubles(option, v, execution(v), [failed_target(v)]),
+        AssociationTroubles(option, v, None, []),
+    ]
 
 
 def instance_troubles(v: str) -> InstanceTroubles:
@@ -140,9 +159,18 @@ def instance_troubles(v: str) -> InstanceTroubles:
 
 
 def compliance(v: str) -> list[ConfigurationCompliance]:
-    instance = InstanceCompliance(v, "NON_COMPLIANT", 1, 2, {"CRITICAL": 1}, AT, [
-        MissingPatch(v, v, v, v), MissingPatch(v, "CRITICAL", v, "Missing"),
-    ])
+    instance = InstanceCompliance(
+        v,
+        "NON_COMPLIANT",
+        1,
+        2,
+        {"CRITICAL": 1},
+        AT,
+        [
+            MissingPatch(v, v, v, v),
+            MissingPatch(v, "CRITICAL", v, "Missing"),
+        ],
+    )
     return [
         ConfigurationCompliance(v, v, v, v, v, [instance], [instance], 3),
         ConfigurationCompliance(v, v, None, v, v, [], []),
@@ -153,8 +181,18 @@ def compliance(v: str) -> list[ConfigurationCompliance]:
 def stack_sets(v: str) -> list[StackSetStatus]:
     failure = FailedOptionRun("a", v, v, v, {v: 1}, execution(v))
     targets = [
-        TargetStatus(v, v, v, v, v, v, FAILED, v, {v: FAILED}, [failure,
-                     FailedOptionRun("b", v, v, v, {}, None)]),
+        TargetStatus(
+            v,
+            v,
+            v,
+            v,
+            v,
+            v,
+            FAILED,
+            v,
+            {v: FAILED},
+            [failure, FailedOptionRun("b", v, v, v, {}, None)],
+        ),
         TargetStatus(v, v, v, "CURRENT", "SUCCEEDED", None, NOT_READ, v),
         TargetStatus(v, v, None, v, v, v, NOT_CONFIGURED),
     ]
@@ -162,22 +200,35 @@ def stack_sets(v: str) -> list[StackSetStatus]:
 
 
 def plan(v: str) -> Plan:
-    option = PlannedOption("a", v, v, v, v, True, v, (v,), {v: [v, v]}, v,
-                           Schedule(v, v, (AT,)), v)
+    option = PlannedOption("a", v, v, v, v, True, v, (v,), {v: [v, v]}, v, Schedule(v, v, (AT,)), v)
     deployment = StackSetDeployment(v, v, v, [v], [v], None, None, 2000, True, None, {v: 1})
     configuration = PlannedConfiguration(
-        v, v, "local", v, [option], [(v, v)], [PlannedSetting("s", v, v, v, {v: v})],
-        [deployment], [Created(v, {v: 1})],
+        v,
+        v,
+        "local",
+        v,
+        [option],
+        [(v, v)],
+        [PlannedSetting("s", v, v, v, {v: v})],
+        [deployment],
+        [Created(v, {v: 1})],
     )
     return Plan(v, AT, [configuration])
 
 
 def preflight(v: str) -> Preflight:
     finding = PreflightFinding("error", v, v, v, v, v)
-    return Preflight(v, v, v, v, [v], [
-        ConfigurationPreflight(v, v, v, v, True, v, [finding]),
-        ConfigurationPreflight(v, v, v, v, False, v, []),
-    ])
+    return Preflight(
+        v,
+        v,
+        v,
+        v,
+        [v],
+        [
+            ConfigurationPreflight(v, v, v, v, True, v, [finding]),
+            ConfigurationPreflight(v, v, v, v, False, v, []),
+        ],
+    )
 
 
 PRINTERS: dict[str, tuple[Callable[..., None], Callable[[str], Any]]] = {
@@ -206,8 +257,14 @@ def printed(name: str, v: str, mode: str) -> tuple[str, str]:
         out: Console = render.PlainConsole()
         out.file = file
     else:
-        out = Console(file=file, force_terminal=mode == "terminal", width=300, record=True,
-                      color_system="truecolor" if mode == "terminal" else None, highlight=False)
+        out = Console(
+            file=file,
+            force_terminal=mode == "terminal",
+            width=300,
+            record=True,
+            color_system="truecolor" if mode == "terminal" else None,
+            highlight=False,
+        )
     results = build(v)
     for result in results if name in ONE_RESULT else [results]:
         printer(out, result)
@@ -226,10 +283,29 @@ def lines_started_by_a_value(text: str) -> list[str]:
 
 # the property ----------------------------------------------------------------------------------
 
-CONTROLS = st.sampled_from([
-    "\n", "\r", "\r\n", "\x1b[2J\x1b[H", "\x1b]0;title\x07", "\x00", "\x07", "\x08", "\t",
-    "\x0b", "\x0c", "\x1c", "\u2028", "\u2029", "\u0085", "\x9b", "\ud800", "\udfff", "\x7f",
-])
+CONTROLS = st.sampled_from(
+    [
+        "\n",
+        "\r",
+        "\r\n",
+        "\x1b[2J\x1b[H",
+        "\x1b]0;title\x07",
+        "\x00",
+        "\x07",
+        "\x08",
+        "\t",
+        "\x0b",
+        "\x0c",
+        "\x1c",
+        "\u2028",
+        "\u2029",
+        "\u0085",
+        "\x9b",
+        "\ud800",
+        "\udfff",
+        "\x7f",
+    ]
+)
 PREFIXES = st.one_of(
     st.sampled_from(["", "[red]x[/]", "[/]", "[bold", "\\x0a", "\\", "ok"]),
     st.text(max_size=12),
@@ -282,11 +358,20 @@ def test_aws_s_truncation_is_shown_apart_from_lines_left_out():
 def one_failed_step_shown(output: list[str]) -> str:
     """What ``troubleshoot --association`` shows of one target whose one step failed with
     ``output``."""
-    target = FailedTarget("i-0123456789abcdef0", "ManagedInstance", "Failed", "Failed", None, [
-        FailedStep("aws:runShellScript", "Failed", response_code=1, output=output),
-    ])
+    target = FailedTarget(
+        "i-0123456789abcdef0",
+        "ManagedInstance",
+        "Failed",
+        "Failed",
+        None,
+        [
+            FailedStep("aws:runShellScript", "Failed", response_code=1, output=output),
+        ],
+    )
     option = OptionStatus("b", "Update the agent", FAILED, "QuickSetup-UpdateSSMAgent-x", "id")
     out = Console(file=io.StringIO(), width=200, record=True)
-    render.print_association_troubles(out, AssociationTroubles(
-        option, "us-east-1", Execution("e", "Failed", None, AT, {}), [target]))
+    render.print_association_troubles(
+        out,
+        AssociationTroubles(option, "us-east-1", Execution("e", "Failed", None, AT, {}), [target]),
+    )
     return out.export_text()

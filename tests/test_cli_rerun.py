@@ -56,8 +56,12 @@ from .test_cli_status import (
 MOST_IDS_PER_CALL = 10
 OTHER = "0c0ffee1"
 """A second configuration in the same account and Region."""
-LOCAL_KEYS = ["attach_instance_profile", "update_ssm_agent", "collect_inventory",
-              "scan_for_patches"]
+LOCAL_KEYS = [
+    "attach_instance_profile",
+    "update_ssm_agent",
+    "collect_inventory",
+    "scan_for_patches",
+]
 """The options of :func:`local_associations`, in catalogue order."""
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
 
@@ -116,9 +120,11 @@ def fifteen_ids() -> list[str]:
     """The ids of two configurations of every option, as rerun starts them: configurations by
     id (0c0ffee1 first), options in catalogue order, the shared Explorer association once."""
     instance_keys = [key for key in OPTIONS_BY_KEY if key != "enable_explorer"]
-    return [association_id(key, OTHER) for key in instance_keys] + [
-        association_id("enable_explorer", CONFIG)
-    ] + [association_id(key, CONFIG) for key in instance_keys]
+    return (
+        [association_id(key, OTHER) for key in instance_keys]
+        + [association_id("enable_explorer", CONFIG)]
+        + [association_id(key, CONFIG) for key in instance_keys]
+    )
 
 
 def two_configurations() -> list[dict[str, Any]]:
@@ -154,8 +160,18 @@ def test_option_starts_only_the_named_options():
     stubber.add_response("list_associations", {"Associations": local_associations()}, {})
     expect_start(stubber, [association_id("update_ssm_agent"), association_id("scan_for_patches")])
     with stubber:
-        result = run(["rerun", "--yes", "--json", "--option", "scan_for_patches",
-                      "--option", "update_ssm_agent"], aws)
+        result = run(
+            [
+                "rerun",
+                "--yes",
+                "--json",
+                "--option",
+                "scan_for_patches",
+                "--option",
+                "update_ssm_agent",
+            ],
+            aws,
+        )
     stubber.assert_no_pending_responses()
     assert result.exit_code == 0, result.output
     options = rerun_data(result)["configurations"][CONFIG]["options"]
@@ -167,8 +183,7 @@ def test_rerun_for_people_names_each_association_started():
     stubber.add_response("list_associations", {"Associations": local_associations()}, {})
     expect_start(stubber, [association_id("collect_inventory")])
     with stubber:
-        result = run(["rerun", "--yes", "--output", "text", "--option", "collect_inventory"],
-                     aws)
+        result = run(["rerun", "--yes", "--output", "text", "--option", "collect_inventory"], aws)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"Started 1 association(s) in {REGION}",
@@ -219,13 +234,30 @@ def answer_in_a_terminal(url: str, answer: str, tmp_path) -> tuple[int, str, str
     controller, terminal = pty.openpty()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from quicksetup_constructs.cli.entry import main; main()",
-             "rerun", "--output", "text", "--region", REGION, "--endpoint-url", url],
-            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**CREDENTIALS, "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
-                 "AWS_CONFIG_FILE": str(tmp_path / "none"),
-                 "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-                 "AWS_EC2_METADATA_DISABLED": "true"},
+            [
+                sys.executable,
+                "-c",
+                "from quicksetup_constructs.cli.entry import main; main()",
+                "rerun",
+                "--output",
+                "text",
+                "--region",
+                REGION,
+                "--endpoint-url",
+                url,
+            ],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={
+                **CREDENTIALS,
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": str(tmp_path),
+                "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+                "AWS_EC2_METADATA_DISABLED": "true",
+            },
         )
         os.write(controller, answer.encode())
         stdout, stderr = process.communicate(timeout=120)
@@ -235,8 +267,7 @@ def answer_in_a_terminal(url: str, answer: str, tmp_path) -> tuple[int, str, str
     return process.returncode, stdout, stderr
 
 
-@pytest.mark.parametrize(("answer", "started"), [("y\n", True), ("n\n", False)],
-                         ids=["yes", "no"])
+@pytest.mark.parametrize(("answer", "started"), [("y\n", True), ("n\n", False)], ids=["yes", "no"])
 def test_on_a_terminal_it_asks_first(tmp_path, answer, started):
     listed = {"Associations": [json_association(key) for key in LOCAL_KEYS]}
     with fake_aws(responses={"ListAssociations": listed, "StartAssociationsOnce": {}}) as fake:
@@ -259,8 +290,10 @@ def test_an_unknown_option_exits_2_before_any_call():
     with stubber:  # nothing stubbed: any call would be an unexpected error
         result = run(["rerun", "--yes", "--option", "update_agent"], aws)
     message = one_line_error(result)
-    assert message.startswith("error: unknown option 'update_agent': --option takes the prop "
-                              "name of an option that runs an association (")
+    assert message.startswith(
+        "error: unknown option 'update_agent': --option takes the prop "
+        "name of an option that runs an association ("
+    )
     assert message.endswith("); nothing started")
     assert "update_ssm_agent" in message
 
@@ -276,12 +309,20 @@ def test_an_option_the_configuration_lacks_exits_2_and_starts_nothing():
     aws, stubber = stubbed_aws()
     stubber.add_response("list_associations", {"Associations": local_associations()}, {})
     with stubber:
-        result = run(["rerun", "--yes", "--option", "update_ssm_agent",
-                      "--option", "install_cloudwatch_agent"], aws)
+        result = run(
+            [
+                "rerun",
+                "--yes",
+                "--option",
+                "update_ssm_agent",
+                "--option",
+                "install_cloudwatch_agent",
+            ],
+            aws,
+        )
     stubber.assert_no_pending_responses()
     assert one_line_error(result) == (
-        f"error: no configuration in {REGION} has option install_cloudwatch_agent: nothing "
-        "started"
+        f"error: no configuration in {REGION} has option install_cloudwatch_agent: nothing started"
     )
 
 
@@ -289,8 +330,11 @@ def test_a_stack_that_does_not_exist_exits_2():
     aws, stubber = stubbed_aws()
     cloudformation = Stubber(aws.client("cloudformation"))
     cloudformation.add_client_error(
-        "list_stack_resources", "ValidationError", "Stack with id NoSuchStack does not exist",
-        400, expected_params={"StackName": "NoSuchStack"},
+        "list_stack_resources",
+        "ValidationError",
+        "Stack with id NoSuchStack does not exist",
+        400,
+        expected_params={"StackName": "NoSuchStack"},
     )
     with stubber, cloudformation:
         result = run(["rerun", "--yes", "--stack", "NoSuchStack"], aws)
@@ -304,8 +348,10 @@ def test_a_denied_start_is_one_line_and_exit_2():
     aws, stubber = stubbed_aws()
     stubber.add_response("list_associations", {"Associations": local_associations()}, {})
     stubber.add_client_error(
-        "start_associations_once", "AccessDeniedException",
-        "not authorized to perform: ssm:StartAssociationsOnce", 400,
+        "start_associations_once",
+        "AccessDeniedException",
+        "not authorized to perform: ssm:StartAssociationsOnce",
+        400,
         expected_params={"AssociationIds": [association_id(key) for key in LOCAL_KEYS]},
     )
     with stubber:
@@ -351,9 +397,7 @@ def test_an_association_deleted_outside_cloudformation_is_not_started(local_temp
     assert found["started_count"] == len(keys) - 1
     options = found["configurations"][CONFIG]["options"]
     assert options["update_ssm_agent"]["result"] == "Missing"
-    assert options["update_ssm_agent"]["detail"] == (
-        "deleted outside CloudFormation: not started"
-    )
+    assert options["update_ssm_agent"]["detail"] == ("deleted outside CloudFormation: not started")
     assert {options[key]["result"] for key in keys if key != "update_ssm_agent"} == {"Started"}
 
 
@@ -379,8 +423,9 @@ class StartingOrganization(FakeOrganization):
 
     started: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
-    def answer(self, action: str, params: dict[str, Any], account: str | None,
-               region: str) -> tuple[int, bytes, str]:
+    def answer(
+        self, action: str, params: dict[str, Any], account: str | None, region: str
+    ) -> tuple[int, bytes, str]:
         if action != "StartAssociationsOnce" or account is None:
             return super().answer(action, params, account, region)
         with self._lock:
@@ -395,10 +440,20 @@ def organization(**settings: Any) -> StartingOrganization:
 
 
 def rerun_org(fake: FakeOrganization, *args: str):
-    return CliRunner(env=CREDENTIALS).invoke(main, [
-        "rerun", "--org", "--member-role", fake.member_role, "--region", REGIONS[0],
-        "--endpoint-url", fake.url, *args,
-    ])
+    return CliRunner(env=CREDENTIALS).invoke(
+        main,
+        [
+            "rerun",
+            "--org",
+            "--member-role",
+            fake.member_role,
+            "--region",
+            REGIONS[0],
+            "--endpoint-url",
+            fake.url,
+            *args,
+        ],
+    )
 
 
 def targets(stdout: str) -> dict[str, dict[str, Any]]:
@@ -433,7 +488,8 @@ def test_org_option_starts_only_that_option_in_each_target():
     assert result.exit_code == 0, result.output
     assert fake.started == {
         (account, region): [fake.association_id(account, region, "UpdateSSMAgent")]
-        for account in fake.accounts for region in REGIONS
+        for account in fake.accounts
+        for region in REGIONS
     }
     assert f"{MEMBERS[0]} · ap-northeast-1 · Started · update_ssm_agent" in result.stdout
 

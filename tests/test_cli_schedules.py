@@ -21,38 +21,74 @@ def runs(expression: str | None) -> list[str]:
     return [f"{run:%a %Y-%m-%d %H:%M}" for run in describe_schedule(expression, now=NOW).next_runs]
 
 
-@pytest.mark.parametrize(("expression", "words", "expected"), [
-    ("cron(0 3 ? * SUN *)", "At 03:00, only on Sunday (UTC)",
-     ["Sun 2026-01-04 03:00", "Sun 2026-01-11 03:00", "Sun 2026-01-18 03:00"]),
-    ("cron(0 0 2 ? * 2 *)", "At 02:00, only on Monday (UTC)",  # seconds field; 2 is Monday
-     ["Mon 2026-01-05 02:00", "Mon 2026-01-12 02:00", "Mon 2026-01-19 02:00"]),
-    ("cron(0/30 * ? * * *)", "Every 30 minutes (UTC)",
-     ["Thu 2026-01-01 13:00", "Thu 2026-01-01 13:30", "Thu 2026-01-01 14:00"]),
-    ("cron(0 2 ? * 6L *)", "At 02:00, on the last Friday of the month (UTC)",
-     ["Fri 2026-01-30 02:00", "Fri 2026-02-27 02:00", "Fri 2026-03-27 02:00"]),
-    ("cron(0 2 ? * TUE#3 *)", "At 02:00, on the third Tuesday of the month (UTC)",
-     ["Tue 2026-01-20 02:00", "Tue 2026-02-17 02:00", "Tue 2026-03-17 02:00"]),
-    ("cron(0 2 L * ? *)", "At 02:00, on the last day of the month (UTC)",
-     ["Sat 2026-01-31 02:00", "Sat 2026-02-28 02:00", "Tue 2026-03-31 02:00"]),
-    ("cron(30 2 ? * MON-FRI 2027)", "At 02:30, Monday through Friday, only in 2027 (UTC)",
-     ["Fri 2027-01-01 02:30", "Mon 2027-01-04 02:30", "Tue 2027-01-05 02:30"]),
-])
+@pytest.mark.parametrize(
+    ("expression", "words", "expected"),
+    [
+        (
+            "cron(0 3 ? * SUN *)",
+            "At 03:00, only on Sunday (UTC)",
+            ["Sun 2026-01-04 03:00", "Sun 2026-01-11 03:00", "Sun 2026-01-18 03:00"],
+        ),
+        (
+            "cron(0 0 2 ? * 2 *)",
+            "At 02:00, only on Monday (UTC)",  # seconds field; 2 is Monday
+            ["Mon 2026-01-05 02:00", "Mon 2026-01-12 02:00", "Mon 2026-01-19 02:00"],
+        ),
+        (
+            "cron(0/30 * ? * * *)",
+            "Every 30 minutes (UTC)",
+            ["Thu 2026-01-01 13:00", "Thu 2026-01-01 13:30", "Thu 2026-01-01 14:00"],
+        ),
+        (
+            "cron(0 2 ? * 6L *)",
+            "At 02:00, on the last Friday of the month (UTC)",
+            ["Fri 2026-01-30 02:00", "Fri 2026-02-27 02:00", "Fri 2026-03-27 02:00"],
+        ),
+        (
+            "cron(0 2 ? * TUE#3 *)",
+            "At 02:00, on the third Tuesday of the month (UTC)",
+            ["Tue 2026-01-20 02:00", "Tue 2026-02-17 02:00", "Tue 2026-03-17 02:00"],
+        ),
+        (
+            "cron(0 2 L * ? *)",
+            "At 02:00, on the last day of the month (UTC)",
+            ["Sat 2026-01-31 02:00", "Sat 2026-02-28 02:00", "Tue 2026-03-31 02:00"],
+        ),
+        (
+            "cron(30 2 ? * MON-FRI 2027)",
+            "At 02:30, Monday through Friday, only in 2027 (UTC)",
+            ["Fri 2027-01-01 02:30", "Mon 2027-01-04 02:30", "Tue 2027-01-05 02:30"],
+        ),
+    ],
+)
 def test_aws_cron_in_words_and_next_runs(expression, words, expected):
     assert describe_schedule(expression, now=NOW).words == words
     assert runs(expression) == expected
 
 
-@pytest.mark.parametrize(("expression", "words", "expected"), [
-    ("rate(30 minutes)", "every 30 minutes",
-     ["Thu 2026-01-01 12:34", "Thu 2026-01-01 13:04", "Thu 2026-01-01 13:34"]),
-    ("rate(1 day)", "every day",
-     ["Thu 2026-01-01 12:34", "Fri 2026-01-02 12:34", "Sat 2026-01-03 12:34"]),
-    ("rate(2 hours)", "every 2 hours",
-     ["Thu 2026-01-01 12:34", "Thu 2026-01-01 14:34", "Thu 2026-01-01 16:34"]),
-    (None, "runs once, when created", ["Thu 2026-01-01 12:34"]),
-    ("at(2026-05-01T10:00:00)", "once, at 2026-05-01 10:00 UTC", ["Fri 2026-05-01 10:00"]),
-    ("at(2025-05-01T10:00:00)", "once, at 2025-05-01 10:00 UTC", []),
-])
+@pytest.mark.parametrize(
+    ("expression", "words", "expected"),
+    [
+        (
+            "rate(30 minutes)",
+            "every 30 minutes",
+            ["Thu 2026-01-01 12:34", "Thu 2026-01-01 13:04", "Thu 2026-01-01 13:34"],
+        ),
+        (
+            "rate(1 day)",
+            "every day",
+            ["Thu 2026-01-01 12:34", "Fri 2026-01-02 12:34", "Sat 2026-01-03 12:34"],
+        ),
+        (
+            "rate(2 hours)",
+            "every 2 hours",
+            ["Thu 2026-01-01 12:34", "Thu 2026-01-01 14:34", "Thu 2026-01-01 16:34"],
+        ),
+        (None, "runs once, when created", ["Thu 2026-01-01 12:34"]),
+        ("at(2026-05-01T10:00:00)", "once, at 2026-05-01 10:00 UTC", ["Fri 2026-05-01 10:00"]),
+        ("at(2025-05-01T10:00:00)", "once, at 2025-05-01 10:00 UTC", []),
+    ],
+)
 def test_rate_once_and_at_schedules(expression, words, expected):
     assert describe_schedule(expression, now=NOW).words == words
     assert runs(expression) == expected
@@ -73,9 +109,14 @@ def test_rollout_without_preferences_is_one_account_at_a_time_region_after_regio
 
 def test_rollout_percentages_round_down_but_never_to_zero_accounts():
     rollout = plan_rollout(
-        {"MaxConcurrentPercentage": 10, "FailureTolerancePercentage": 10,
-         "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE", "RegionConcurrencyType": "PARALLEL"},
-        accounts=5, regions=3,
+        {
+            "MaxConcurrentPercentage": 10,
+            "FailureTolerancePercentage": 10,
+            "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
+            "RegionConcurrencyType": "PARALLEL",
+        },
+        accounts=5,
+        regions=3,
     )
     assert (rollout.concurrent_accounts, rollout.failure_tolerance, rollout.waves) == (1, 0, 5)
 
@@ -93,40 +134,77 @@ def test_association_names_split_into_option_and_configuration():
     assert (match.key, match.configuration_id) == ("update_cloudwatch_agent", "prod-eu-1")
     assert match_association("AWS-QuickSetup-SSMHostMgmt-UpdateSSMAgent-qm255") is None
     assert match_association("QuickSetup-") is None
-    matches = match_associations([
-        "QuickSetup-ScanForPatches-prod-eu-1", "QuickSetup-PatchNow-prod-eu-1", "nightly",
-    ])
+    matches = match_associations(
+        [
+            "QuickSetup-ScanForPatches-prod-eu-1",
+            "QuickSetup-PatchNow-prod-eu-1",
+            "nightly",
+        ]
+    )
     assert set(matches) == {"QuickSetup-ScanForPatches-prod-eu-1", "QuickSetup-PatchNow-prod-eu-1"}
     unknown = matches["QuickSetup-PatchNow-prod-eu-1"]
     assert (unknown.option, unknown.configuration_id) == (None, "prod-eu-1")
 
 
 def test_stack_set_template_bodies_are_read_like_any_template():
-    inner = {"Resources": {
-        "Doc": {"Type": "AWS::SSM::Document", "Properties": {
-            "DocumentType": "Automation",
-            "Content": {"mainSteps": [{"name": "Attach", "action": "aws:executeScript"}]},
-        }},
-        "Assoc": {"Type": "AWS::SSM::Association", "Properties": {
-            "AssociationName": "QuickSetup-AttachInstanceProfile-x1", "Name": {"Ref": "Doc"},
-            "Parameters": {"AutomationAssumeRole": [{"Fn::Join": ["", [
-                "arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"},
-                ":role/QuickSetup-Automation-x1",
-            ]]}]},
-            "Targets": [{"Key": "ParameterValues", "Values": ["i-0123456789abcdef0"]}],
-        }},
-    }}
-    template = parse_template({"Resources": {"Set": {
-        "Type": "AWS::CloudFormation::StackSet",
-        "Properties": {
-            "StackSetName": "QuickSetup-x1-Associations", "TemplateBody": json.dumps(inner),
-            "StackInstancesGroup": [
-                {"DeploymentTargets": {"OrganizationalUnitIds": ["ou-a"]}, "Regions": ["eu-west-1"]},
-                {"DeploymentTargets": {"OrganizationalUnitIds": ["ou-b"]},
-                 "Regions": ["eu-west-1", "eu-west-2"]},
-            ],
-        },
-    }}})
+    inner = {
+        "Resources": {
+            "Doc": {
+                "Type": "AWS::SSM::Document",
+                "Properties": {
+                    "DocumentType": "Automation",
+                    "Content": {"mainSteps": [{"name": "Attach", "action": "aws:executeScript"}]},
+                },
+            },
+            "Assoc": {
+                "Type": "AWS::SSM::Association",
+                "Properties": {
+                    "AssociationName": "QuickSetup-AttachInstanceProfile-x1",
+                    "Name": {"Ref": "Doc"},
+                    "Parameters": {
+                        "AutomationAssumeRole": [
+                            {
+                                "Fn::Join": [
+                                    "",
+                                    [
+                                        "arn:",
+                                        {"Ref": "AWS::Partition"},
+                                        ":iam::",
+                                        {"Ref": "AWS::AccountId"},
+                                        ":role/QuickSetup-Automation-x1",
+                                    ],
+                                ]
+                            }
+                        ]
+                    },
+                    "Targets": [{"Key": "ParameterValues", "Values": ["i-0123456789abcdef0"]}],
+                },
+            },
+        }
+    }
+    template = parse_template(
+        {
+            "Resources": {
+                "Set": {
+                    "Type": "AWS::CloudFormation::StackSet",
+                    "Properties": {
+                        "StackSetName": "QuickSetup-x1-Associations",
+                        "TemplateBody": json.dumps(inner),
+                        "StackInstancesGroup": [
+                            {
+                                "DeploymentTargets": {"OrganizationalUnitIds": ["ou-a"]},
+                                "Regions": ["eu-west-1"],
+                            },
+                            {
+                                "DeploymentTargets": {"OrganizationalUnitIds": ["ou-b"]},
+                                "Regions": ["eu-west-1", "eu-west-2"],
+                            },
+                        ],
+                    },
+                }
+            }
+        }
+    )
     [stack_set] = template.stack_sets
     assert stack_set.organizational_unit_ids == ["ou-a", "ou-b"]
     assert stack_set.regions == ["eu-west-1", "eu-west-2"]

@@ -30,7 +30,9 @@ finally:
 def assembly(tmp_path_factory) -> Path:
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(outdir=str(outdir))
-    QuickSetupLocal(cdk.Stack(app, "Stack"), "QuickSetup", targets=InstanceTargets.tag("Env", "prod"))
+    QuickSetupLocal(
+        cdk.Stack(app, "Stack"), "QuickSetup", targets=InstanceTargets.tag("Env", "prod")
+    )
     app.synth()
     return outdir
 
@@ -42,17 +44,33 @@ def _run(tmp_path: Path, *args: str, prelude: str = "") -> subprocess.CompletedP
     empty.mkdir(exist_ok=True)
     return subprocess.run(
         [sys.executable, "-c", prelude + PROBE, *args],
-        capture_output=True, text=True, timeout=120,
-        env={"PATH": str(empty), "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true",
-             "AWS_CONFIG_FILE": str(tmp_path / "none"),
-             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": str(empty),
+            "HOME": str(tmp_path),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        },
     )
 
 
-@pytest.mark.parametrize("args", [
-    ["--help"], ["plan", "--help"], ["status", "--help"], ["troubleshoot", "--help"],
-    ["compliance", "--help"], ["preflight", "--help"], ["import", "--help"], ["rerun", "--help"],
-], ids=lambda args: " ".join(args))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["plan", "--help"],
+        ["status", "--help"],
+        ["troubleshoot", "--help"],
+        ["compliance", "--help"],
+        ["preflight", "--help"],
+        ["import", "--help"],
+        ["rerun", "--help"],
+    ],
+    ids=lambda args: " ".join(args),
+)
 def test_help_starts_without_the_cdk_or_node(tmp_path, args):
     result = _run(tmp_path, *args)
     assert result.returncode == 0, result.stderr
@@ -69,10 +87,18 @@ def test_plan_reads_a_cloud_assembly_without_the_cdk_or_node(tmp_path, assembly,
     assert "CDK-MODULES: none" in result.stderr
 
 
-@pytest.mark.parametrize("verb", [
-    ["status"], ["troubleshoot"], ["compliance"], ["rerun", "--yes"], ["status", "--wait"],
-    ["status", "--managed-instances"],
-], ids=lambda args: " ".join(args))
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["status"],
+        ["troubleshoot"],
+        ["compliance"],
+        ["rerun", "--yes"],
+        ["status", "--wait"],
+        ["status", "--managed-instances"],
+    ],
+    ids=lambda args: " ".join(args),
+)
 def test_an_aws_verb_without_credentials_fails_in_one_line_without_the_cdk(tmp_path, verb):
     result = _run(tmp_path, *verb, "--region", "us-east-1")
     assert result.returncode == 2

@@ -38,10 +38,18 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 NO_AWS_ENVIRONMENT = {
     name: None
     for name in (
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
     )
 } | {"AWS_EC2_METADATA_DISABLED": "true"}
 
@@ -94,7 +102,9 @@ def document_name(option) -> str:
     return f"QuickSetupLocalSample-QuickSetupDocuments{option.document.id}-Z3X8QK2LPA1M"
 
 
-def association(key: str, counts: dict[str, int], status: str, config: str = CONFIG) -> dict[str, Any]:
+def association(
+    key: str, counts: dict[str, int], status: str, config: str = CONFIG
+) -> dict[str, Any]:
     """One ``Association`` of ``ListAssociations`` (or ``AssociationDescription``)."""
     option = OPTIONS_BY_KEY[key]
     return {
@@ -115,16 +125,18 @@ def association(key: str, counts: dict[str, int], status: str, config: str = CON
 
 def execution(key: str, status: str, counts: str, config: str = CONFIG) -> dict[str, Any]:
     return {
-        "AssociationExecutions": [{
-            "AssociationId": association_id(key, config),
-            "AssociationVersion": "1",
-            "ExecutionId": f"e{association_id(key, config)[1:]}",
-            "Status": status,
-            "DetailedStatus": status,
-            "CreatedTime": RAN,
-            "LastExecutionDate": RAN,
-            "ResourceCountByStatus": counts,
-        }]
+        "AssociationExecutions": [
+            {
+                "AssociationId": association_id(key, config),
+                "AssociationVersion": "1",
+                "ExecutionId": f"e{association_id(key, config)[1:]}",
+                "Status": status,
+                "DetailedStatus": status,
+                "CreatedTime": RAN,
+                "LastExecutionDate": RAN,
+                "ResourceCountByStatus": counts,
+            }
+        ]
     }
 
 
@@ -146,7 +158,8 @@ def expect_executions(stubber: Stubber) -> None:
         ("scan_for_patches", "Success", "{Success=3}"),
     ):
         stubber.add_response(
-            "describe_association_executions", execution(key, status, counts),
+            "describe_association_executions",
+            execution(key, status, counts),
             {"AssociationId": association_id(key), "MaxResults": 1},
         )
 
@@ -157,28 +170,41 @@ SYNCED = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 def service_setting(value: str) -> dict[str, Any]:
     """``GetServiceSetting``'s answer for the DHMC setting."""
-    return {"ServiceSetting": {
-        "SettingId": DHMC_SETTING, "SettingValue": value, "LastModifiedDate": RAN,
-        "LastModifiedUser": f"arn:aws:sts::{ACCOUNT}:assumed-role/cfn/ops", "Status": "Customized",
-        "ARN": f"arn:aws:ssm:{REGION}:{ACCOUNT}:servicesetting{DHMC_SETTING}",
-    }}
+    return {
+        "ServiceSetting": {
+            "SettingId": DHMC_SETTING,
+            "SettingValue": value,
+            "LastModifiedDate": RAN,
+            "LastModifiedUser": f"arn:aws:sts::{ACCOUNT}:assumed-role/cfn/ops",
+            "Status": "Customized",
+            "ARN": f"arn:aws:ssm:{REGION}:{ACCOUNT}:servicesetting{DHMC_SETTING}",
+        }
+    }
 
 
 def data_sync(name: str, last_status: str, message: str = "") -> dict[str, Any]:
     """One ``ResourceDataSyncItem`` of ``ListResourceDataSync``."""
     return {
-        "SyncName": name, "SyncType": "SyncToDestination",
-        "S3Destination": {"BucketName": "inventory-bucket-123", "SyncFormat": "JsonSerDe",
-                          "Region": REGION},
-        "LastSyncTime": SYNCED, "LastSuccessfulSyncTime": RAN, "LastStatus": last_status,
-        "SyncCreatedTime": RAN, **({"LastSyncStatusMessage": message} if message else {}),
+        "SyncName": name,
+        "SyncType": "SyncToDestination",
+        "S3Destination": {
+            "BucketName": "inventory-bucket-123",
+            "SyncFormat": "JsonSerDe",
+            "Region": REGION,
+        },
+        "LastSyncTime": SYNCED,
+        "LastSuccessfulSyncTime": RAN,
+        "LastStatus": last_status,
+        "SyncCreatedTime": RAN,
+        **({"LastSyncStatusMessage": message} if message else {}),
     }
 
 
 def expect_no_account_settings(stubber: Stubber) -> None:
     """Without --stack: DHMC off, and no inventory sync in the account."""
-    stubber.add_response("get_service_setting", service_setting("$None"),
-                         {"SettingId": DHMC_SETTING})
+    stubber.add_response(
+        "get_service_setting", service_setting("$None"), {"SettingId": DHMC_SETTING}
+    )
     stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": []}, {})
 
 
@@ -218,8 +244,10 @@ def stack_sets(result) -> dict[str, dict[str, Any]]:
     found = data(result)["stack_sets"]
     for name, stack_set in found.items():
         assert stack_set["name"] == name
-        assert all(target_id == f"{target['account']}/{target['region']}"
-                   for target_id, target in stack_set["target_results"].items())
+        assert all(
+            target_id == f"{target['account']}/{target['region']}"
+            for target_id, target in stack_set["target_results"].items()
+        )
     return found
 
 
@@ -228,8 +256,11 @@ def stack_sets(result) -> dict[str, dict[str, Any]]:
 
 def test_status_shows_a_card_per_option_of_every_configuration():
     aws, stubber = stubbed_aws()
-    other = {"AssociationId": "99999999-0000-4000-8000-000000000000", "Name": "AWS-RunShellScript",
-             "AssociationName": "nightly-cleanup"}
+    other = {
+        "AssociationId": "99999999-0000-4000-8000-000000000000",
+        "Name": "AWS-RunShellScript",
+        "AssociationName": "nightly-cleanup",
+    }
     stubber.add_response("list_associations", {"Associations": [other, *local_associations()]}, {})
     expect_executions(stubber)
     expect_no_account_settings(stubber)
@@ -272,8 +303,13 @@ def test_status_cards_for_people():
         result = run(["status"], aws)
     assert result.exit_code == 1  # a failed association is a finding
     for text in (
-        f"Configuration {CONFIG}", "✗ Failed", "✓ Success", "… Pending", "– Not configured",
-        "Targets: 3 (1 Failed, 2 Success)", "Last run: 2026-01-05 09:00 UTC",
+        f"Configuration {CONFIG}",
+        "✗ Failed",
+        "✓ Success",
+        "… Pending",
+        "– Not configured",
+        "Targets: 3 (1 Failed, 2 Success)",
+        "Last run: 2026-01-05 09:00 UTC",
         OPTIONS_BY_KEY["scan_for_patches"].title,
     ):
         assert text in result.stdout, text
@@ -285,21 +321,37 @@ def test_status_of_a_stack_reads_its_associations():
     aws, stubber = stubbed_aws()
     cloudformation = Stubber(aws.client("cloudformation"))
     resources = [
-        {"LogicalResourceId": f"QuickSetup{key}", "PhysicalResourceId": association_id(key),
-         "ResourceType": "AWS::SSM::Association", "ResourceStatus": "CREATE_COMPLETE",
-         "LastUpdatedTimestamp": RAN}
-        for key in ("attach_instance_profile", "update_ssm_agent", "collect_inventory",
-                    "scan_for_patches")
-    ] + [{"LogicalResourceId": "QuickSetupRolesInstanceRole", "PhysicalResourceId": "Role-1",
-          "ResourceType": "AWS::IAM::Role", "ResourceStatus": "CREATE_COMPLETE",
-          "LastUpdatedTimestamp": RAN}]
+        {
+            "LogicalResourceId": f"QuickSetup{key}",
+            "PhysicalResourceId": association_id(key),
+            "ResourceType": "AWS::SSM::Association",
+            "ResourceStatus": "CREATE_COMPLETE",
+            "LastUpdatedTimestamp": RAN,
+        }
+        for key in (
+            "attach_instance_profile",
+            "update_ssm_agent",
+            "collect_inventory",
+            "scan_for_patches",
+        )
+    ] + [
+        {
+            "LogicalResourceId": "QuickSetupRolesInstanceRole",
+            "PhysicalResourceId": "Role-1",
+            "ResourceType": "AWS::IAM::Role",
+            "ResourceStatus": "CREATE_COMPLETE",
+            "LastUpdatedTimestamp": RAN,
+        }
+    ]
     cloudformation.add_response(
-        "list_stack_resources", {"StackResourceSummaries": resources},
+        "list_stack_resources",
+        {"StackResourceSummaries": resources},
         {"StackName": "QuickSetupLocalSample"},
     )
     for description in local_associations():
         stubber.add_response(
-            "describe_association", {"AssociationDescription": description},
+            "describe_association",
+            {"AssociationDescription": description},
             {"AssociationId": description["AssociationId"]},
         )
     expect_executions(stubber)
@@ -317,12 +369,19 @@ def test_status_of_an_organization_stack_points_to_org():
     cloudformation = Stubber(aws.client("cloudformation"))
     cloudformation.add_response(
         "list_stack_resources",
-        {"StackResourceSummaries": [{
-            "LogicalResourceId": "OrgQuickSetupRegionalStackSet",
-            "PhysicalResourceId": "QuickSetup-19d1f875-Associations:6f1b2c3d-0000-4000-8000-1234567890ab",
-            "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
-            "LastUpdatedTimestamp": RAN,
-        }]},
+        {
+            "StackResourceSummaries": [
+                {
+                    "LogicalResourceId": "OrgQuickSetupRegionalStackSet",
+                    "PhysicalResourceId": (
+                        "QuickSetup-19d1f875-Associations:6f1b2c3d-0000-4000-8000-1234567890ab"
+                    ),
+                    "ResourceType": "AWS::CloudFormation::StackSet",
+                    "ResourceStatus": "CREATE_COMPLETE",
+                    "LastUpdatedTimestamp": RAN,
+                }
+            ]
+        },
         {"StackName": "QuickSetupOrganizationSample"},
     )
     with cloudformation:
@@ -354,8 +413,11 @@ def synthesized_local_template() -> dict[str, Any]:
 
     stack = cdk.Stack(cdk.App(), STACK)
     QuickSetupLocal(
-        stack, "QuickSetup", targets=InstanceTargets.tag("Environment", "production"),
-        default_host_management=True, configuration_id=CONFIG,
+        stack,
+        "QuickSetup",
+        targets=InstanceTargets.tag("Environment", "production"),
+        default_host_management=True,
+        configuration_id=CONFIG,
         inventory_sync=InventorySync.to_bucket("inventory-bucket-123", REGION),
     )
     return cdk.assertions.Template.from_stack(stack).to_json()
@@ -372,8 +434,9 @@ def template_keys(template: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def expect_stack(aws: Aws, stubber: Stubber, template: dict[str, Any], *,
-                 missing: tuple[str, ...] = ()) -> Stubber:
+def expect_stack(
+    aws: Aws, stubber: Stubber, template: dict[str, Any], *, missing: tuple[str, ...] = ()
+) -> Stubber:
     """CloudFormation's resources and template of the stack (a Stubber, returned), and
     ``DescribeAssociation`` of each association: those of ``missing`` were deleted outside
     CloudFormation; the others ran on 3 targets with success."""
@@ -381,25 +444,39 @@ def expect_stack(aws: Aws, stubber: Stubber, template: dict[str, Any], *,
     keys = template_keys(template)
     physical = {
         logical_id: (
-            association_id(keys[logical_id]) if logical_id in keys
-            else DHMC_ROLE if resource["Type"] == "AWS::IAM::Role"
-            and "DefaultHostManagement" in logical_id
-            else resource["Properties"]["SyncName"] if resource["Type"] == "AWS::SSM::ResourceDataSync"
+            association_id(keys[logical_id])
+            if logical_id in keys
+            else DHMC_ROLE
+            if resource["Type"] == "AWS::IAM::Role" and "DefaultHostManagement" in logical_id
+            else resource["Properties"]["SyncName"]
+            if resource["Type"] == "AWS::SSM::ResourceDataSync"
             else f"{logical_id}-1A2B3C"
         )
         for logical_id, resource in template["Resources"].items()
     }
-    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [
-        {"LogicalResourceId": logical_id, "PhysicalResourceId": physical[logical_id],
-         "ResourceType": resource["Type"], "ResourceStatus": "CREATE_COMPLETE",
-         "LastUpdatedTimestamp": RAN}
-        for logical_id, resource in template["Resources"].items()
-    ]}, {"StackName": STACK})
+    cloudformation.add_response(
+        "list_stack_resources",
+        {
+            "StackResourceSummaries": [
+                {
+                    "LogicalResourceId": logical_id,
+                    "PhysicalResourceId": physical[logical_id],
+                    "ResourceType": resource["Type"],
+                    "ResourceStatus": "CREATE_COMPLETE",
+                    "LastUpdatedTimestamp": RAN,
+                }
+                for logical_id, resource in template["Resources"].items()
+            ]
+        },
+        {"StackName": STACK},
+    )
     for key in keys.values():
         if key in missing:
             stubber.add_client_error(
-                "describe_association", service_error_code="AssociationDoesNotExist",
-                service_message="", http_status_code=400,
+                "describe_association",
+                service_error_code="AssociationDoesNotExist",
+                service_message="",
+                http_status_code=400,
                 expected_params={"AssociationId": association_id(key)},
             )
         else:
@@ -408,9 +485,12 @@ def expect_stack(aws: Aws, stubber: Stubber, template: dict[str, Any], *,
                 {"AssociationDescription": association(key, {"Success": 3}, "Success")},
                 {"AssociationId": association_id(key)},
             )
-    if missing or any(r["Type"] == "AWS::SSM::ServiceSetting" for r in template["Resources"].values()):
-        cloudformation.add_response("get_template", {"TemplateBody": json.dumps(template)},
-                                    {"StackName": STACK})
+    if missing or any(
+        r["Type"] == "AWS::SSM::ServiceSetting" for r in template["Resources"].values()
+    ):
+        cloudformation.add_response(
+            "get_template", {"TemplateBody": json.dumps(template)}, {"StackName": STACK}
+        )
     return cloudformation
 
 
@@ -418,7 +498,8 @@ def expect_successful_runs(stubber: Stubber, keys) -> None:
     """The latest run of each of ``keys`` (in catalogue order): a success on 3 targets."""
     for key in [key for key in OPTIONS_BY_KEY if key in set(keys)]:
         stubber.add_response(
-            "describe_association_executions", execution(key, "Success", "{Success=3}"),
+            "describe_association_executions",
+            execution(key, "Success", "{Success=3}"),
             {"AssociationId": association_id(key), "MaxResults": 1},
         )
 
@@ -430,10 +511,12 @@ def expect_update_agent_deleted(template: dict[str, Any]) -> tuple[Aws, Stubber,
     cloudformation = expect_stack(aws, stubber, template, missing=("update_ssm_agent",))
     keys = set(template_keys(template).values())
     expect_successful_runs(stubber, keys - {"update_ssm_agent"})  # the rest are read
-    stubber.add_response("get_service_setting", service_setting(DHMC_ROLE),
-                         {"SettingId": DHMC_SETTING})
-    stubber.add_response("list_resource_data_sync",
-                         {"ResourceDataSyncItems": [data_sync(SYNC, "Successful")]}, {})
+    stubber.add_response(
+        "get_service_setting", service_setting(DHMC_ROLE), {"SettingId": DHMC_SETTING}
+    )
+    stubber.add_response(
+        "list_resource_data_sync", {"ResourceDataSyncItems": [data_sync(SYNC, "Successful")]}, {}
+    )
     return aws, stubber, cloudformation
 
 
@@ -447,11 +530,17 @@ def test_status_of_a_stack_shows_an_association_deleted_outside_cloudformation(l
     [status] = configurations(result).values()
     cards = status["options"]
     assert cards["update_ssm_agent"] | {"title": None} == {
-        "key": "update_ssm_agent", "title": None, "status": "Missing",
+        "key": "update_ssm_agent",
+        "title": None,
+        "status": "Missing",
         "association_name": f"QuickSetup-UpdateSSMAgent-{CONFIG}",
         "association_id": association_id("update_ssm_agent"),
-        "detail": "deleted outside CloudFormation", "last_run": None, "last_execution": None,
-        "counts": {}, "document": "AWS-UpdateSSMAgent", "target_count": 0,
+        "detail": "deleted outside CloudFormation",
+        "last_run": None,
+        "last_execution": None,
+        "counts": {},
+        "document": "AWS-UpdateSSMAgent",
+        "target_count": 0,
     }
     keys = set(template_keys(local_template).values())
     assert {key: card["status"] for key, card in cards.items() if key in keys} == {
@@ -466,29 +555,50 @@ def test_an_association_deleted_outside_cloudformation_for_people(local_template
     with stubber, cloudformation:
         result = run(["status", "--stack", STACK], aws)
     assert result.exit_code == 1
-    for text in ("! Missing", "deleted outside CloudFormation",
-                 f"QuickSetup-UpdateSSMAgent-{CONFIG}", association_id("update_ssm_agent")):
+    for text in (
+        "! Missing",
+        "deleted outside CloudFormation",
+        f"QuickSetup-UpdateSSMAgent-{CONFIG}",
+        association_id("update_ssm_agent"),
+    ):
         assert text in result.stdout, text
 
 
-@pytest.mark.parametrize(("setting", "sync", "exit_code"), [
-    (DHMC_ROLE, "Successful", 0),
-    ("$None", "Successful", 1),
-    ("service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole", "Successful", 1),
-    (DHMC_ROLE, "Failed", 1),
-], ids=["dhmc-on-sync-ok", "dhmc-off", "dhmc-other-role", "sync-failed"])
+@pytest.mark.parametrize(
+    ("setting", "sync", "exit_code"),
+    [
+        (DHMC_ROLE, "Successful", 0),
+        ("$None", "Successful", 1),
+        ("service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole", "Successful", 1),
+        (DHMC_ROLE, "Failed", 1),
+    ],
+    ids=["dhmc-on-sync-ok", "dhmc-off", "dhmc-other-role", "sync-failed"],
+)
 def test_status_of_a_stack_shows_its_dhmc_setting_and_inventory_sync(
-    local_template, setting, sync, exit_code,
+    local_template,
+    setting,
+    sync,
+    exit_code,
 ):
     aws, stubber = stubbed_aws()
     cloudformation = expect_stack(aws, stubber, local_template)
     expect_successful_runs(stubber, template_keys(local_template).values())
-    stubber.add_response("get_service_setting", service_setting(setting),
-                         {"SettingId": DHMC_SETTING})
-    message = "AccessDenied: bucket inventory-bucket-123 refused PutObject" if sync == "Failed" else ""
-    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": [
-        data_sync("my-own-sync", "Failed"), data_sync(SYNC, sync, message),
-    ]}, {})
+    stubber.add_response(
+        "get_service_setting", service_setting(setting), {"SettingId": DHMC_SETTING}
+    )
+    message = (
+        "AccessDenied: bucket inventory-bucket-123 refused PutObject" if sync == "Failed" else ""
+    )
+    stubber.add_response(
+        "list_resource_data_sync",
+        {
+            "ResourceDataSyncItems": [
+                data_sync("my-own-sync", "Failed"),
+                data_sync(SYNC, sync, message),
+            ]
+        },
+        {},
+    )
     with stubber, cloudformation:
         result = run(["status", "--stack", STACK, "--json"], aws)
     stubber.assert_no_pending_responses()
@@ -502,7 +612,8 @@ def test_status_of_a_stack_shows_its_dhmc_setting_and_inventory_sync(
     assert (inventory["sync_name"], inventory["last_status"]) == (SYNC, sync)
     assert inventory["status"] == ("Success" if sync == "Successful" else "Failed")
     assert (inventory["last_sync"], inventory["last_successful_sync"]) == (
-        "2026-01-05T08:30:00Z", "2026-01-05T09:00:00Z",
+        "2026-01-05T08:30:00Z",
+        "2026-01-05T09:00:00Z",
     )
     assert inventory["last_message"] == (message or None)
 
@@ -511,19 +622,32 @@ def test_status_cards_of_the_dhmc_setting_and_inventory_sync_for_people(local_te
     aws, stubber = stubbed_aws()
     cloudformation = expect_stack(aws, stubber, local_template)
     expect_successful_runs(stubber, template_keys(local_template).values())
-    stubber.add_response("get_service_setting", service_setting(DHMC_ROLE),
-                         {"SettingId": DHMC_SETTING})
-    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": [
-        data_sync(SYNC, "Failed", "AccessDenied: PutObject refused"),
-    ]}, {})
+    stubber.add_response(
+        "get_service_setting", service_setting(DHMC_ROLE), {"SettingId": DHMC_SETTING}
+    )
+    stubber.add_response(
+        "list_resource_data_sync",
+        {
+            "ResourceDataSyncItems": [
+                data_sync(SYNC, "Failed", "AccessDenied: PutObject refused"),
+            ]
+        },
+        {},
+    )
     with stubber, cloudformation:
         result = run(["status", "--stack", STACK], aws)
     assert result.exit_code == 1  # the failed sync
     for text in (
-        "Turn on Default Host Management", "Role:", DHMC_ROLE[:40],  # the rest folded
-        "the configuration's role", "Deliver the inventory to one S3 bucket",
-        "✗ Failed", "Last sync: 2026-01-05 08:30 UTC", "Last success: 2026-01-05 09:00 UTC",
-        "AccessDenied: PutObject refused", SYNC,
+        "Turn on Default Host Management",
+        "Role:",
+        DHMC_ROLE[:40],  # the rest folded
+        "the configuration's role",
+        "Deliver the inventory to one S3 bucket",
+        "✗ Failed",
+        "Last sync: 2026-01-05 08:30 UTC",
+        "Last success: 2026-01-05 09:00 UTC",
+        "AccessDenied: PutObject refused",
+        SYNC,
     ):
         assert text in result.stdout, text
 
@@ -533,25 +657,42 @@ def test_status_gives_the_account_settings_to_the_configuration_they_name():
     each sync to the configuration its name ends with."""
     aws, stubber = stubbed_aws()
     other = "0e2d9f11"
-    stubber.add_response("list_associations", {"Associations": [
-        association("scan_for_patches", {"Success": 3}, "Success"),
-        association("collect_inventory", {"Success": 1}, "Success", config=other),
-    ]}, {})
     stubber.add_response(
-        "describe_association_executions", execution("collect_inventory", "Success", "{Success=1}", other),
+        "list_associations",
+        {
+            "Associations": [
+                association("scan_for_patches", {"Success": 3}, "Success"),
+                association("collect_inventory", {"Success": 1}, "Success", config=other),
+            ]
+        },
+        {},
+    )
+    stubber.add_response(
+        "describe_association_executions",
+        execution("collect_inventory", "Success", "{Success=1}", other),
         {"AssociationId": association_id("collect_inventory", other), "MaxResults": 1},
     )
     stubber.add_response(
-        "describe_association_executions", execution("scan_for_patches", "Success", "{Success=3}"),
+        "describe_association_executions",
+        execution("scan_for_patches", "Success", "{Success=3}"),
         {"AssociationId": association_id("scan_for_patches"), "MaxResults": 1},
     )
-    stubber.add_response("get_service_setting", service_setting(f"QuickSetup-DHMC-{other}"),
-                         {"SettingId": DHMC_SETTING})
-    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": [
-        data_sync(f"QuickSetup-Inventory-{other}", "Failed", "bucket not found"),
-        data_sync(SYNC, "InProgress"),
-        data_sync("QuickSetup-Inventory-99999999", "Failed"),  # no such configuration here
-    ]}, {})
+    stubber.add_response(
+        "get_service_setting",
+        service_setting(f"QuickSetup-DHMC-{other}"),
+        {"SettingId": DHMC_SETTING},
+    )
+    stubber.add_response(
+        "list_resource_data_sync",
+        {
+            "ResourceDataSyncItems": [
+                data_sync(f"QuickSetup-Inventory-{other}", "Failed", "bucket not found"),
+                data_sync(SYNC, "InProgress"),
+                data_sync("QuickSetup-Inventory-99999999", "Failed"),  # no such configuration here
+            ]
+        },
+        {},
+    )
     with stubber:
         result = run(["status", "--json"], aws)
     stubber.assert_no_pending_responses()
@@ -561,10 +702,16 @@ def test_status_gives_the_account_settings_to_the_configuration_they_name():
     assert by_id[CONFIG]["host_management"] is None
     assert by_id[CONFIG]["inventory_sync"]["status"] == "Pending"
     assert by_id[other]["host_management"] | {"title": None, "last_modified_by": None} == {
-        "key": "default_host_management", "title": None, "status": "Success",
-        "setting_id": DHMC_SETTING, "value": f"QuickSetup-DHMC-{other}",
-        "role": f"QuickSetup-DHMC-{other}", "names_role": True, "detail": None,
-        "last_modified": "2026-01-05T09:00:00Z", "last_modified_by": None,
+        "key": "default_host_management",
+        "title": None,
+        "status": "Success",
+        "setting_id": DHMC_SETTING,
+        "value": f"QuickSetup-DHMC-{other}",
+        "role": f"QuickSetup-DHMC-{other}",
+        "names_role": True,
+        "detail": None,
+        "last_modified": "2026-01-05T09:00:00Z",
+        "last_modified_by": None,
     }
     assert by_id[other]["inventory_sync"]["status"] == "Failed"
     assert by_id[other]["inventory_sync"]["last_message"] == "bucket not found"
@@ -579,8 +726,12 @@ def organization_stack_sets() -> dict[str, str]:
     """The sample's StackSet names and template bodies, from the real construct."""
     stack = cdk.Stack(cdk.App(), "Org")
     org = QuickSetupOrganization(
-        stack, "OrgQuickSetup", organizational_unit_ids=["ou-abcd-11112222"],
-        regions=["us-east-1", "ap-northeast-1"], account_count=2, configuration_id="19d1f875",
+        stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=["ou-abcd-11112222"],
+        regions=["us-east-1", "ap-northeast-1"],
+        account_count=2,
+        configuration_id="19d1f875",
     )
     return {
         resource.stack_set_name: resource.template_body
@@ -607,14 +758,22 @@ def deploy_organization(stack_sets: dict[str, str]) -> list[str]:
     unrelated = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
     for name, body in [*stack_sets.items(), ("AuditTopics", unrelated)]:
         cloudformation.create_stack_set(
-            StackSetName=name, TemplateBody=body, PermissionModel="SERVICE_MANAGED",
+            StackSetName=name,
+            TemplateBody=body,
+            PermissionModel="SERVICE_MANAGED",
             AutoDeployment={"Enabled": True, "RetainStacksOnAccountRemoval": False},
         )
-        regions = ["us-east-1"] if not name.endswith("Associations") else [
-            "us-east-1", "ap-northeast-1",
-        ]
+        regions = (
+            ["us-east-1"]
+            if not name.endswith("Associations")
+            else [
+                "us-east-1",
+                "ap-northeast-1",
+            ]
+        )
         cloudformation.create_stack_instances(
-            StackSetName=name, DeploymentTargets={"OrganizationalUnitIds": [unit_id]},
+            StackSetName=name,
+            DeploymentTargets={"OrganizationalUnitIds": [unit_id]},
             Regions=regions,
         )
     return accounts
@@ -628,18 +787,24 @@ def org_association(key: str, status: str) -> dict[str, Any]:
 
 
 ORG_KEYS = (
-    "attach_instance_profile", "update_ssm_agent", "collect_inventory", "scan_for_patches",
+    "attach_instance_profile",
+    "update_ssm_agent",
+    "collect_inventory",
+    "scan_for_patches",
     "enable_explorer",
 )
 """The options of the sample app's organization configuration."""
 
 
-def test_status_org_shows_stack_instances_and_associations_per_target(moto, organization_stack_sets):
+def test_status_org_shows_stack_instances_and_associations_per_target(
+    moto, organization_stack_sets
+):
     web, batch = deploy_organization(organization_stack_sets)
     aws = Aws(boto3.Session(region_name=REGION))
     answers = {
         (web, "us-east-1"): {key: "Success" for key in ORG_KEYS},
-        (web, "ap-northeast-1"): {key: "Success" for key in ORG_KEYS} | {"scan_for_patches": "Failed"},
+        (web, "ap-northeast-1"): {key: "Success" for key in ORG_KEYS}
+        | {"scan_for_patches": "Failed"},
         (batch, "us-east-1"): {key: "Success" for key in ORG_KEYS if key != "collect_inventory"},
         (batch, "ap-northeast-1"): {key: "Success" for key in ORG_KEYS},
     }
@@ -713,28 +878,74 @@ def test_status_org_of_a_stack_reads_its_stack_sets_and_the_own_accounts_associa
     cloudformation = Stubber(aws.client("cloudformation"))
     name = "QuickSetup-19d1f875-Associations"
     stack_set_id = f"{name}:6f1b2c3d-0000-4000-8000-1234567890ab"
-    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [{
-        "LogicalResourceId": "OrgQuickSetupRegionalStackSet", "PhysicalResourceId": stack_set_id,
-        "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
-        "LastUpdatedTimestamp": RAN,
-    }]}, {"StackName": "QuickSetupOrganizationSample"})
-    cloudformation.add_response("describe_stack_set", {"StackSet": {
-        "StackSetName": name, "StackSetId": stack_set_id, "Status": "ACTIVE",
-        "TemplateBody": organization_stack_sets[name], "PermissionModel": "SERVICE_MANAGED",
-    }}, {"StackSetName": stack_set_id, "CallAs": "DELEGATED_ADMIN"})
-    cloudformation.add_response("list_stack_instances", {"Summaries": [{
-        "StackSetId": stack_set_id, "Region": REGION, "Account": ACCOUNT,
-        "Status": "OUTDATED", "StatusReason": "ResourceLogicalId:ScanForPatches, "
-        "ResourceType:AWS::SSM::Association, ResourceStatusReason:AssociationLimitExceeded.",
-        "StackInstanceStatus": {"DetailedStatus": "FAILED"},
-        "OrganizationalUnitId": "ou-abcd-11112222",
-    }]}, {"StackSetName": name, "CallAs": "DELEGATED_ADMIN"})
-    ssm.add_response("list_associations", {"Associations": [
-        org_association(key, "Success") for key in ORG_KEYS if key != "scan_for_patches"
-    ]}, {})
+    cloudformation.add_response(
+        "list_stack_resources",
+        {
+            "StackResourceSummaries": [
+                {
+                    "LogicalResourceId": "OrgQuickSetupRegionalStackSet",
+                    "PhysicalResourceId": stack_set_id,
+                    "ResourceType": "AWS::CloudFormation::StackSet",
+                    "ResourceStatus": "CREATE_COMPLETE",
+                    "LastUpdatedTimestamp": RAN,
+                }
+            ]
+        },
+        {"StackName": "QuickSetupOrganizationSample"},
+    )
+    cloudformation.add_response(
+        "describe_stack_set",
+        {
+            "StackSet": {
+                "StackSetName": name,
+                "StackSetId": stack_set_id,
+                "Status": "ACTIVE",
+                "TemplateBody": organization_stack_sets[name],
+                "PermissionModel": "SERVICE_MANAGED",
+            }
+        },
+        {"StackSetName": stack_set_id, "CallAs": "DELEGATED_ADMIN"},
+    )
+    cloudformation.add_response(
+        "list_stack_instances",
+        {
+            "Summaries": [
+                {
+                    "StackSetId": stack_set_id,
+                    "Region": REGION,
+                    "Account": ACCOUNT,
+                    "Status": "OUTDATED",
+                    "StatusReason": "ResourceLogicalId:ScanForPatches, "
+                    "ResourceType:AWS::SSM::Association, "
+                    "ResourceStatusReason:AssociationLimitExceeded.",
+                    "StackInstanceStatus": {"DetailedStatus": "FAILED"},
+                    "OrganizationalUnitId": "ou-abcd-11112222",
+                }
+            ]
+        },
+        {"StackSetName": name, "CallAs": "DELEGATED_ADMIN"},
+    )
+    ssm.add_response(
+        "list_associations",
+        {
+            "Associations": [
+                org_association(key, "Success") for key in ORG_KEYS if key != "scan_for_patches"
+            ]
+        },
+        {},
+    )
     with cloudformation, ssm:  # the caller's account is known: no GetCallerIdentity
-        result = run(["status", "--org", "--delegated-admin", "--stack",
-                      "QuickSetupOrganizationSample", "--json"], aws)
+        result = run(
+            [
+                "status",
+                "--org",
+                "--delegated-admin",
+                "--stack",
+                "QuickSetupOrganizationSample",
+                "--json",
+            ],
+            aws,
+        )
     for stubber in (cloudformation, ssm):
         stubber.assert_no_pending_responses()
     [stack_set] = stack_sets(result).values()
@@ -772,10 +983,19 @@ def test_fails_when_the_stack_has_no_quick_setup_association(moto):
 
 def test_fails_when_the_region_has_no_configuration(moto):
     aws, stubber = stubbed_aws()
-    stubber.add_response("list_associations", {"Associations": [
-        {"AssociationId": "99999999-0000-4000-8000-000000000000", "Name": "AWS-RunShellScript",
-         "AssociationName": "nightly-cleanup"},
-    ]}, {})
+    stubber.add_response(
+        "list_associations",
+        {
+            "Associations": [
+                {
+                    "AssociationId": "99999999-0000-4000-8000-000000000000",
+                    "Name": "AWS-RunShellScript",
+                    "AssociationName": "nightly-cleanup",
+                },
+            ]
+        },
+        {},
+    )
     with stubber:
         result = run(["compliance"], aws)
     assert result.exit_code == 2
@@ -820,10 +1040,12 @@ def test_fails_without_a_region(monkeypatch, tmp_path):
 def test_access_denied_is_one_line():
     aws, stubber = stubbed_aws()
     stubber.add_client_error(
-        "list_associations", service_error_code="AccessDeniedException",
+        "list_associations",
+        service_error_code="AccessDeniedException",
         service_message=f"User: arn:aws:iam::{ACCOUNT}:user/dev is not authorized to perform: "
-                        "ssm:ListAssociations",
-        http_status_code=400, expected_params={},
+        "ssm:ListAssociations",
+        http_status_code=400,
+        expected_params={},
     )
     with stubber:
         result = run(["status"], aws)

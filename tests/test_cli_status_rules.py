@@ -97,8 +97,11 @@ def status_of(found: dict[str, Any], latest: tuple[str, str] | None, *args: str)
     aws, stubber = stubbed_aws()
     stubber.add_response("list_associations", {"Associations": [found]}, {})
     answer = execution(KEY, *latest) if latest else {"AssociationExecutions": []}
-    stubber.add_response("describe_association_executions", answer,
-                         {"AssociationId": association_id(KEY), "MaxResults": 1})
+    stubber.add_response(
+        "describe_association_executions",
+        answer,
+        {"AssociationId": association_id(KEY), "MaxResults": 1},
+    )
     expect_no_account_settings(stubber)
     with stubber:
         result = run(["status", *args], aws)
@@ -114,23 +117,26 @@ def card(result) -> dict[str, Any]:
 def test_a_target_that_failed_is_failed_while_a_newer_run_is_in_progress():
     # AssociationStatusAggregatedCount: targets by their latest status, one Failed; the latest
     # execution (newest first, MaxResults 1) is InProgress.
-    result = status_of(listed("Failed", {"Failed": 1, "Success": 2}),
-                       ("InProgress", "{InProgress=3}"), "--json")
+    result = status_of(
+        listed("Failed", {"Failed": 1, "Success": 2}), ("InProgress", "{InProgress=3}"), "--json"
+    )
     assert card(result)["status"] == "Failed"
     assert result.exit_code == 1, result.output
 
 
 def test_a_target_failed_in_the_running_execution_is_failed():
     # No aggregated count: the counts are the running execution's ResourceCountByStatus.
-    result = status_of(listed("Pending", None), ("InProgress", "{Failed=1, InProgress=2}"),
-                       "--json")
+    result = status_of(
+        listed("Pending", None), ("InProgress", "{Failed=1, InProgress=2}"), "--json"
+    )
     assert card(result)["status"] == "Failed"
     assert result.exit_code == 1, result.output
 
 
 def test_a_failed_latest_run_is_failed_while_targets_are_still_pending():
-    result = status_of(listed("Pending", {"Pending": 2, "Success": 1}), ("Failed", "{Success=1}"),
-                       "--json")
+    result = status_of(
+        listed("Pending", {"Pending": 2, "Success": 1}), ("Failed", "{Success=1}"), "--json"
+    )
     assert card(result)["status"] == "Failed"
     assert result.exit_code == 1, result.output
 
@@ -140,7 +146,9 @@ def test_an_association_that_never_ran_is_pending_and_says_it_has_not_run_yet():
     result = status_of(listed("Pending", None, ran=False), None, "--json")
     found = card(result)
     assert (found["status"], found["detail"], found["last_run"]) == (
-        "Pending", "has not run yet", None,
+        "Pending",
+        "has not run yet",
+        None,
     )
     assert result.exit_code == 0, result.output
 
@@ -160,12 +168,16 @@ def test_an_association_that_ran_without_a_run_in_its_history_does_not_say_it_ne
     assert (card(result)["status"], card(result)["detail"]) == ("Pending", "Associated")
 
 
-@pytest.mark.parametrize(("resource_count_by_status", "counts", "total"), [
-    ("{Success=1}", {"Success": 1}, 1),
-    ("{Failed=30, Success=70}", {"Failed": 30, "Success": 70}, 100),
-    ("{Success=1250, Failed=7}", {"Success": 1250, "Failed": 7}, 1257),
-    ("{Failed=100, Pending=20, Success=3}", {"Failed": 100, "Pending": 20, "Success": 3}, 123),
-], ids=["one-digit", "two-digit", "four-digit", "three-states"])
+@pytest.mark.parametrize(
+    ("resource_count_by_status", "counts", "total"),
+    [
+        ("{Success=1}", {"Success": 1}, 1),
+        ("{Failed=30, Success=70}", {"Failed": 30, "Success": 70}, 100),
+        ("{Success=1250, Failed=7}", {"Success": 1250, "Failed": 7}, 1257),
+        ("{Failed=100, Pending=20, Success=3}", {"Failed": 100, "Pending": 20, "Success": 3}, 123),
+    ],
+    ids=["one-digit", "two-digit", "four-digit", "three-states"],
+)
 def test_resource_count_by_status_is_read_at_any_size(resource_count_by_status, counts, total):
     # ResourceCountByStatus is a string, {Status=count, ...} (the AWS CLI's example:
     # "{Success=1}"); without an aggregated count the card's counts are the latest run's.
@@ -183,8 +195,9 @@ def test_two_digit_counts_read_as_such_for_people():
 
 def test_the_aggregated_count_of_the_targets_is_totalled():
     # AssociationStatusAggregatedCount: a map of status to a count of targets.
-    result = status_of(listed("Failed", {"Failed": 12, "Success": 345}), ("Failed", "{Failed=1}"),
-                       "--json")
+    result = status_of(
+        listed("Failed", {"Failed": 12, "Success": 345}), ("Failed", "{Failed=1}"), "--json"
+    )
     found = card(result)
     assert (found["counts"], found["target_count"]) == ({"Failed": 12, "Success": 345}, 357)
 
@@ -221,15 +234,20 @@ def test_a_latest_run_in_a_running_state_makes_the_card_pending(state):
 
 @pytest.mark.parametrize("state", ["Failed", "Pending"])
 def test_success_counts_with_a_zero_count_of_another_state_are_success(state):
-    result = status_of(listed("Success", {state: 0, "Success": 3}), ("Success", "{Success=3}"),
-                       "--json")
+    result = status_of(
+        listed("Success", {state: 0, "Success": 3}), ("Success", "{Success=3}"), "--json"
+    )
     assert card(result)["status"] == "Success"
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize(("overview", "expected", "exit_code"), [
-    ("Success", "Success", 0), ("Failed", "Failed", 1),
-])
+@pytest.mark.parametrize(
+    ("overview", "expected", "exit_code"),
+    [
+        ("Success", "Success", 0),
+        ("Failed", "Failed", 1),
+    ],
+)
 def test_without_counts_or_a_run_the_overview_status_decides(overview, expected, exit_code):
     # AssociationOverview.Status: "Status can be: Pending, Success, or Failed."
     result = status_of(listed(overview, None), None, "--json")
@@ -246,11 +264,15 @@ def test_an_option_the_configuration_does_not_use_is_not_configured():
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize(("overview", "counts", "latest", "exit_code"), [
-    ("Success", {"Success": 3}, ("Success", "{Success=3}"), 0),
-    ("Pending", {"Pending": 3}, ("InProgress", "{Pending=3}"), 0),
-    ("Failed", {"Failed": 1, "Success": 2}, ("Failed", "{Failed=1, Success=2}"), 1),
-], ids=["success", "pending", "failed"])
+@pytest.mark.parametrize(
+    ("overview", "counts", "latest", "exit_code"),
+    [
+        ("Success", {"Success": 3}, ("Success", "{Success=3}"), 0),
+        ("Pending", {"Pending": 3}, ("InProgress", "{Pending=3}"), 0),
+        ("Failed", {"Failed": 1, "Success": 2}, ("Failed", "{Failed=1, Success=2}"), 1),
+    ],
+    ids=["success", "pending", "failed"],
+)
 def test_exit_code_of_an_option_card(overview, counts, latest, exit_code):
     result = status_of(listed(overview, counts), latest)
     assert result.exit_code == exit_code, result.output
@@ -277,12 +299,16 @@ def stack_status(setting: str | None, syncs: list[dict[str, Any]]):
     expect_successful_runs(stubber, template_keys(template).values())
     if setting is None:
         stubber.add_client_error(
-            "get_service_setting", service_error_code="ServiceSettingNotFound",
-            service_message="", http_status_code=400, expected_params={"SettingId": DHMC_SETTING},
+            "get_service_setting",
+            service_error_code="ServiceSettingNotFound",
+            service_message="",
+            http_status_code=400,
+            expected_params={"SettingId": DHMC_SETTING},
         )
     else:
-        stubber.add_response("get_service_setting", service_setting(setting),
-                             {"SettingId": DHMC_SETTING})
+        stubber.add_response(
+            "get_service_setting", service_setting(setting), {"SettingId": DHMC_SETTING}
+        )
     stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": syncs}, {})
     with stubber, cloudformation:
         result = run(["status", "--stack", STACK, "--json"], aws)
@@ -322,9 +348,14 @@ def test_dhmc_naming_another_role_is_failed():
     assert result.exit_code == 1, result.output
 
 
-@pytest.mark.parametrize(("last_status", "expected", "exit_code"), [
-    ("Successful", "Success", 0), ("Failed", "Failed", 1), ("InProgress", "Pending", 0),
-])
+@pytest.mark.parametrize(
+    ("last_status", "expected", "exit_code"),
+    [
+        ("Successful", "Success", 0),
+        ("Failed", "Failed", 1),
+        ("InProgress", "Pending", 0),
+    ],
+)
 def test_the_inventory_sync_card_follows_its_last_status(last_status, expected, exit_code):
     # LastResourceDataSyncStatus: Successful, Failed, InProgress.
     result, status = stack_status(DHMC_ROLE, [data_sync(SYNC, last_status)])
@@ -334,12 +365,17 @@ def test_the_inventory_sync_card_follows_its_last_status(last_status, expected, 
 
 
 def test_an_inventory_sync_that_never_synced_is_pending_and_says_so():
-    never = {key: value for key, value in data_sync(SYNC, "Successful").items()
-             if key not in ("LastStatus", "LastSyncTime", "LastSuccessfulSyncTime")}
+    never = {
+        key: value
+        for key, value in data_sync(SYNC, "Successful").items()
+        if key not in ("LastStatus", "LastSyncTime", "LastSuccessfulSyncTime")
+    }
     result, status = stack_status(DHMC_ROLE, [never])
     sync = status["inventory_sync"]
     assert (sync["status"], sync["last_status"], sync["detail"]) == (
-        "Pending", None, "has not synced yet",
+        "Pending",
+        None,
+        "has not synced yet",
     )
     assert result.exit_code == 0, result.output
 
@@ -367,10 +403,14 @@ NO_MEMBER_ROLE = "another account: pass --member-role to read its associations"
 def stack_set_template(keys: tuple[str, ...]) -> str:
     """A StackSet's template: an association of each option of ``keys`` (or only a role)."""
     resources: dict[str, Any] = {
-        f"Association{index}": {"Type": "AWS::SSM::Association", "Properties": {
-            "AssociationName": association_name(OPTIONS_BY_KEY[key], ORG),
-            "Name": f"AWS-{key}", "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
-        }}
+        f"Association{index}": {
+            "Type": "AWS::SSM::Association",
+            "Properties": {
+                "AssociationName": association_name(OPTIONS_BY_KEY[key], ORG),
+                "Name": f"AWS-{key}",
+                "Targets": [{"Key": "InstanceIds", "Values": ["*"]}],
+            },
+        }
         for index, key in enumerate(keys)
     } or {"Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}}
     return json.dumps({"Resources": resources})
@@ -380,8 +420,12 @@ def org_listed(key: str, status: str, counts: dict[str, int]) -> dict[str, Any]:
     return association(key, counts, status, config=ORG)
 
 
-def org_status(targets: dict[tuple[str, str], list[dict[str, Any]] | None], *args: str,
-               also: str | None = None, verb: str = "status"):
+def org_status(
+    targets: dict[tuple[str, str], list[dict[str, Any]] | None],
+    *args: str,
+    also: str | None = None,
+    verb: str = "status",
+):
     """``<verb> --org --stack`` of a stack with the associations' StackSet (and StackSet
     ``also``: ``ROLES``, which holds no association, or another of associations) deployed to
     ``targets``: an (account, Region) of the caller's account answers ``ListAssociations``
@@ -389,23 +433,52 @@ def org_status(targets: dict[tuple[str, str], list[dict[str, Any]] | None], *arg
     aws, _ = stubbed_aws()
     cloudformation = Stubber(aws.client("cloudformation"))
     names = [ASSOCIATIONS, *([also] if also else [])]
-    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [
-        {"LogicalResourceId": f"OrgStackSet{index}", "PhysicalResourceId": f"{name}:0000-{index}",
-         "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
-         "LastUpdatedTimestamp": RAN}
-        for index, name in enumerate(names)
-    ]}, {"StackName": ORG_STACK})
+    cloudformation.add_response(
+        "list_stack_resources",
+        {
+            "StackResourceSummaries": [
+                {
+                    "LogicalResourceId": f"OrgStackSet{index}",
+                    "PhysicalResourceId": f"{name}:0000-{index}",
+                    "ResourceType": "AWS::CloudFormation::StackSet",
+                    "ResourceStatus": "CREATE_COMPLETE",
+                    "LastUpdatedTimestamp": RAN,
+                }
+                for index, name in enumerate(names)
+            ]
+        },
+        {"StackName": ORG_STACK},
+    )
     for index, name in enumerate(names):
-        cloudformation.add_response("describe_stack_set", {"StackSet": {
-            "StackSetName": name, "StackSetId": f"{name}:0000-{index}", "Status": "ACTIVE",
-            "TemplateBody": stack_set_template(() if name == ROLES else ORG_KEYS),
-        }}, {"StackSetName": f"{name}:0000-{index}"})
+        cloudformation.add_response(
+            "describe_stack_set",
+            {
+                "StackSet": {
+                    "StackSetName": name,
+                    "StackSetId": f"{name}:0000-{index}",
+                    "Status": "ACTIVE",
+                    "TemplateBody": stack_set_template(() if name == ROLES else ORG_KEYS),
+                }
+            },
+            {"StackSetName": f"{name}:0000-{index}"},
+        )
     for index, name in enumerate(names):  # every StackSet described, then their instances
-        cloudformation.add_response("list_stack_instances", {"Summaries": [
-            {"StackSetId": f"{name}:0000-{index}", "Region": region, "Account": account,
-             "Status": "CURRENT", "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"}}
-            for account, region in targets
-        ]}, {"StackSetName": name})
+        cloudformation.add_response(
+            "list_stack_instances",
+            {
+                "Summaries": [
+                    {
+                        "StackSetId": f"{name}:0000-{index}",
+                        "Region": region,
+                        "Account": account,
+                        "Status": "CURRENT",
+                        "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"},
+                    }
+                    for account, region in targets
+                ]
+            },
+            {"StackSetName": name},
+        )
     ssm = []
     for (account, region), found in targets.items():
         if account == ACCOUNT:
@@ -426,8 +499,10 @@ def org_status(targets: dict[tuple[str, str], list[dict[str, Any]] | None], *arg
 
 
 def org_targets(result, name: str = ASSOCIATIONS) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(target["account"], target["region"]): target
-            for target in stack_sets(result)[name]["target_results"].values()}
+    return {
+        (target["account"], target["region"]): target
+        for target in stack_sets(result)[name]["target_results"].values()
+    }
 
 
 def all_succeeded() -> list[dict[str, Any]]:
@@ -443,23 +518,29 @@ def test_org_target_whose_associations_all_succeeded_is_success():
 
 
 def test_org_target_with_a_failed_association_is_failed():
-    found = [org_listed("update_ssm_agent", "Success", {"Success": 2}),
-             org_listed("scan_for_patches", "Failed", {"Failed": 1, "Success": 1})]
+    found = [
+        org_listed("update_ssm_agent", "Success", {"Success": 2}),
+        org_listed("scan_for_patches", "Failed", {"Failed": 1, "Success": 1}),
+    ]
     result = org_status({(ACCOUNT, REGION): found}, "--json")
     target = org_targets(result)[ACCOUNT, REGION]
     assert (target["association_status"], target["options"]["scan_for_patches"]) == (
-        "Failed", "Failed",
+        "Failed",
+        "Failed",
     )
     assert result.exit_code == 1, result.output
 
 
 def test_org_target_with_a_running_association_is_pending():
-    found = [org_listed("update_ssm_agent", "Success", {"Success": 2}),
-             org_listed("scan_for_patches", "Pending", {"InProgress": 2})]
+    found = [
+        org_listed("update_ssm_agent", "Success", {"Success": 2}),
+        org_listed("scan_for_patches", "Pending", {"InProgress": 2}),
+    ]
     result = org_status({(ACCOUNT, REGION): found}, "--json")
     target = org_targets(result)[ACCOUNT, REGION]
     assert (target["association_status"], target["options"]["scan_for_patches"]) == (
-        "Pending", "Pending",
+        "Pending",
+        "Pending",
     )
     assert result.exit_code == 0, result.output
 
@@ -482,8 +563,10 @@ def test_org_target_failed_wins_over_one_not_created_yet():
 
 def test_org_target_failed_wins_over_a_newer_run_in_progress():
     # ListAssociations' aggregated count: a target failed, others running the newer run.
-    found = [org_listed("update_ssm_agent", "Success", {"Success": 2}),
-             org_listed("scan_for_patches", "Pending", {"Failed": 1, "InProgress": 1})]
+    found = [
+        org_listed("update_ssm_agent", "Success", {"Success": 2}),
+        org_listed("scan_for_patches", "Pending", {"Failed": 1, "InProgress": 1}),
+    ]
     result = org_status({(ACCOUNT, REGION): found}, "--json")
     target = org_targets(result)[ACCOUNT, REGION]
     assert target["options"]["scan_for_patches"] == "Failed"
@@ -516,7 +599,8 @@ def test_org_with_a_target_not_read_exits_1_with_one_line_of_why():
 def test_org_counts_every_target_not_read_in_the_line():
     targets: dict[tuple[str, str], list[dict[str, Any]] | None] = {
         (ACCOUNT, REGION): all_succeeded(),
-        (OTHER_ACCOUNTS[0], REGION): None, (OTHER_ACCOUNTS[0], TOKYO): None,
+        (OTHER_ACCOUNTS[0], REGION): None,
+        (OTHER_ACCOUNTS[0], TOKYO): None,
         (OTHER_ACCOUNTS[1], REGION): None,
     }
     result = org_status(targets)
@@ -528,12 +612,17 @@ def test_org_counts_every_target_not_read_in_the_line():
 
 def test_org_counts_a_target_not_read_once_whatever_stack_sets_deploy_to_it():
     # Two StackSets of associations reach (other account, us-east-1): one target.
-    result = org_status({(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None},
-                        "--json", also=f"QuickSetup-{ORG}-MoreAssociations")
-    assert [target["association_status"]
-            for stack_set in stack_sets(result).values()
-            for target in stack_set["target_results"].values()
-            if target["account"] == OTHER_ACCOUNTS[0]] == ["Not read", "Not read"]
+    result = org_status(
+        {(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None},
+        "--json",
+        also=f"QuickSetup-{ORG}-MoreAssociations",
+    )
+    assert [
+        target["association_status"]
+        for stack_set in stack_sets(result).values()
+        for target in stack_set["target_results"].values()
+        if target["account"] == OTHER_ACCOUNTS[0]
+    ] == ["Not read", "Not read"]
     assert result.stderr.startswith("error: 1 target (account × Region) could not be read: ")
 
 
@@ -554,8 +643,11 @@ def test_org_a_failed_target_and_one_not_read_exit_1_with_the_line():
 
 
 def test_troubleshoot_org_with_a_target_not_read_exits_1_with_one_line_of_why():
-    result = org_status({(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None},
-                        "--json", verb="troubleshoot")
+    result = org_status(
+        {(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None},
+        "--json",
+        verb="troubleshoot",
+    )
     assert result.stderr == (
         f"error: 1 target (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
     )
@@ -576,22 +668,56 @@ def _org_denied_own_target(message: str):
     with ``message``."""
     aws, _ = stubbed_aws()
     cloudformation = Stubber(aws.client("cloudformation"))
-    cloudformation.add_response("list_stack_resources", {"StackResourceSummaries": [{
-        "LogicalResourceId": "OrgStackSet", "PhysicalResourceId": f"{ASSOCIATIONS}:0000",
-        "ResourceType": "AWS::CloudFormation::StackSet", "ResourceStatus": "CREATE_COMPLETE",
-        "LastUpdatedTimestamp": RAN,
-    }]}, {"StackName": ORG_STACK})
-    cloudformation.add_response("describe_stack_set", {"StackSet": {
-        "StackSetName": ASSOCIATIONS, "StackSetId": f"{ASSOCIATIONS}:0000", "Status": "ACTIVE",
-        "TemplateBody": stack_set_template(ORG_KEYS),
-    }}, {"StackSetName": f"{ASSOCIATIONS}:0000"})
-    cloudformation.add_response("list_stack_instances", {"Summaries": [{
-        "StackSetId": f"{ASSOCIATIONS}:0000", "Region": REGION, "Account": ACCOUNT,
-        "Status": "CURRENT", "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"},
-    }]}, {"StackSetName": ASSOCIATIONS})
+    cloudformation.add_response(
+        "list_stack_resources",
+        {
+            "StackResourceSummaries": [
+                {
+                    "LogicalResourceId": "OrgStackSet",
+                    "PhysicalResourceId": f"{ASSOCIATIONS}:0000",
+                    "ResourceType": "AWS::CloudFormation::StackSet",
+                    "ResourceStatus": "CREATE_COMPLETE",
+                    "LastUpdatedTimestamp": RAN,
+                }
+            ]
+        },
+        {"StackName": ORG_STACK},
+    )
+    cloudformation.add_response(
+        "describe_stack_set",
+        {
+            "StackSet": {
+                "StackSetName": ASSOCIATIONS,
+                "StackSetId": f"{ASSOCIATIONS}:0000",
+                "Status": "ACTIVE",
+                "TemplateBody": stack_set_template(ORG_KEYS),
+            }
+        },
+        {"StackSetName": f"{ASSOCIATIONS}:0000"},
+    )
+    cloudformation.add_response(
+        "list_stack_instances",
+        {
+            "Summaries": [
+                {
+                    "StackSetId": f"{ASSOCIATIONS}:0000",
+                    "Region": REGION,
+                    "Account": ACCOUNT,
+                    "Status": "CURRENT",
+                    "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED"},
+                }
+            ]
+        },
+        {"StackSetName": ASSOCIATIONS},
+    )
     ssm = Stubber(aws.client("ssm", REGION))
-    ssm.add_client_error("list_associations", service_error_code="AccessDeniedException",
-                         service_message=message, http_status_code=400, expected_params={})
+    ssm.add_client_error(
+        "list_associations",
+        service_error_code="AccessDeniedException",
+        service_message=message,
+        http_status_code=400,
+        expected_params={},
+    )
     with cloudformation, ssm:
         return run(["status", "--org", "--stack", ORG_STACK], aws)
 
@@ -607,14 +733,29 @@ def test_org_lists_different_reasons_in_one_line_most_frequent_first(isolated):
     from .fake_aws import ACCOUNT as MANAGEMENT
 
     denied, no_ssm = {"200000000001", "200000000002"}, {"200000000003"}
-    fake = FakeOrganization(accounts=[MANAGEMENT, *sorted(denied | no_ssm), "200000000004"],
-                            regions=[REGION, TOKYO], denied=denied, no_ssm=no_ssm)
+    fake = FakeOrganization(
+        accounts=[MANAGEMENT, *sorted(denied | no_ssm), "200000000004"],
+        regions=[REGION, TOKYO],
+        denied=denied,
+        no_ssm=no_ssm,
+    )
     with fake_organization(fake) as fake:
-        result = CliRunner(env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
-                                "AWS_SECRET_ACCESS_KEY": "secret"}).invoke(main, [
-            "status", "--org", "--member-role", fake.member_role, "--region", REGION,
-            "--endpoint-url", fake.url, "--json",
-        ])
+        result = CliRunner(
+            env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
+        ).invoke(
+            main,
+            [
+                "status",
+                "--org",
+                "--member-role",
+                fake.member_role,
+                "--region",
+                REGION,
+                "--endpoint-url",
+                fake.url,
+                "--json",
+            ],
+        )
     assert result.exit_code == 1, result.output
     cli_json.data(result.stdout)  # the JSON, whole, on standard output
     [line] = result.stderr.splitlines()
@@ -634,14 +775,29 @@ def test_org_orders_reasons_by_count_not_by_name_nor_by_the_first_target_met(iso
     from .fake_aws import ACCOUNT as MANAGEMENT
 
     denied, no_ssm = {"200000000001"}, {"200000000002", "200000000003"}
-    fake = FakeOrganization(accounts=[MANAGEMENT, *sorted(denied | no_ssm)],
-                            regions=[REGION, TOKYO], denied=denied, no_ssm=no_ssm)
+    fake = FakeOrganization(
+        accounts=[MANAGEMENT, *sorted(denied | no_ssm)],
+        regions=[REGION, TOKYO],
+        denied=denied,
+        no_ssm=no_ssm,
+    )
     with fake_organization(fake) as fake:
-        result = CliRunner(env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
-                                "AWS_SECRET_ACCESS_KEY": "secret"}).invoke(main, [
-            "status", "--org", "--member-role", fake.member_role, "--region", REGION,
-            "--endpoint-url", fake.url, "--json",
-        ])
+        result = CliRunner(
+            env={"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
+        ).invoke(
+            main,
+            [
+                "status",
+                "--org",
+                "--member-role",
+                fake.member_role,
+                "--region",
+                REGION,
+                "--endpoint-url",
+                fake.url,
+                "--json",
+            ],
+        )
     assert result.exit_code == 1, result.output
     [line] = result.stderr.splitlines()
     head = "error: 6 targets (account × Region) could not be read: "

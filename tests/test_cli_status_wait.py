@@ -71,28 +71,50 @@ def expect_read(stubber: Stubber, *, pending: bool) -> None:
     """One read of the cards: the attach option succeeded; the inventory is still running
     on 2 of its 3 targets (``pending``), or has succeeded on all three."""
     counts = {"Success": 1, "Pending": 2} if pending else {"Success": 3}
-    stubber.add_response("list_associations", {"Associations": [
-        association("attach_instance_profile", {"Success": 3}, "Success"),
-        association("collect_inventory", counts, "Pending" if pending else "Success"),
-    ]}, {})
+    stubber.add_response(
+        "list_associations",
+        {
+            "Associations": [
+                association("attach_instance_profile", {"Success": 3}, "Success"),
+                association("collect_inventory", counts, "Pending" if pending else "Success"),
+            ]
+        },
+        {},
+    )
     for key, status, count in (
         ("attach_instance_profile", "Success", "{Success=3}"),
-        ("collect_inventory", "InProgress" if pending else "Success",
-         "{Success=1, Pending=2}" if pending else "{Success=3}"),
+        (
+            "collect_inventory",
+            "InProgress" if pending else "Success",
+            "{Success=1, Pending=2}" if pending else "{Success=3}",
+        ),
     ):
-        stubber.add_response("describe_association_executions", execution(key, status, count),
-                             {"AssociationId": association_id(key), "MaxResults": 1})
+        stubber.add_response(
+            "describe_association_executions",
+            execution(key, status, count),
+            {"AssociationId": association_id(key), "MaxResults": 1},
+        )
     expect_no_account_settings(stubber)
 
 
 def statuses(*, option: str = "Success", sync: str | None = None) -> list[ConfigurationStatus]:
-    return [ConfigurationStatus(
-        configuration_id=CONFIG, region=REGION, stack=None, targets="every instance",
-        options=[OptionStatus("collect_inventory", "Collect inventory", option)],
-        inventory_sync=None if sync is None else InventorySyncStatus(
-            "inventory_sync", "Deliver the inventory", sync, f"QuickSetup-Inventory-{CONFIG}",
-        ),
-    )]
+    return [
+        ConfigurationStatus(
+            configuration_id=CONFIG,
+            region=REGION,
+            stack=None,
+            targets="every instance",
+            options=[OptionStatus("collect_inventory", "Collect inventory", option)],
+            inventory_sync=None
+            if sync is None
+            else InventorySyncStatus(
+                "inventory_sync",
+                "Deliver the inventory",
+                sync,
+                f"QuickSetup-Inventory-{CONFIG}",
+            ),
+        )
+    ]
 
 
 # the schedule ----------------------------------------------------------------------------------
@@ -122,7 +144,9 @@ def test_the_waits_double_from_5_s_up_to_60_s_and_end_at_the_timeout():
         return statuses(option="Pending")
 
     waited = wait.wait_until_settled(
-        read, timeout=300, clock=wait.Clock(now=fake.now, sleep=fake.sleep),
+        read,
+        timeout=300,
+        clock=wait.Clock(now=fake.now, sleep=fake.sleep),
     )
     assert fake.sleeps == [5, 10, 20, 40, 60, 60, 60, 45]  # the last one cut at 300 s
     assert [moment - 1000 for moment in reads] == [0, 5, 15, 35, 75, 135, 195, 255, 300]
@@ -141,11 +165,15 @@ def test_the_default_timeout_is_600_s(clock):
     assert result.exit_code == 1
 
 
-@pytest.mark.parametrize(("card", "expected"), [
-    ({"option": "Pending"}, [INVENTORY]),
-    ({"sync": "Pending"}, [f"{CONFIG} inventory_sync"]),
-    ({"option": "Failed", "sync": "Success"}, []),
-], ids=["option", "inventory-sync", "failed-is-settled"])
+@pytest.mark.parametrize(
+    ("card", "expected"),
+    [
+        ({"option": "Pending"}, [INVENTORY]),
+        ({"sync": "Pending"}, [f"{CONFIG} inventory_sync"]),
+        ({"option": "Failed", "sync": "Success"}, []),
+    ],
+    ids=["option", "inventory-sync", "failed-is-settled"],
+)
 def test_every_kind_of_card_can_be_pending(card, expected):
     assert wait.pending_cards(statuses(**card)) == expected
 
@@ -163,8 +191,7 @@ def test_on_timeout_it_exits_1_and_names_the_cards_still_pending(clock):
     assert result.exit_code == 1
     assert clock.sleeps == [5, 7]
     assert result.stderr == (
-        f"error: 1 card(s) still Pending after 12 s: {INVENTORY} (--wait-timeout waits "
-        "longer)\n"
+        f"error: 1 card(s) still Pending after 12 s: {INVENTORY} (--wait-timeout waits longer)\n"
     )
     assert "Targets: 3 (2 Pending, 1 Success)" in result.stdout  # the last read's cards
 
@@ -238,14 +265,20 @@ def one_line_error(result) -> str:
 
 
 def test_wait_timeout_needs_wait():
-    result = CliRunner().invoke(main, ["status", "--wait-timeout", "30", "--region", REGION],
-                                env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
+    result = CliRunner().invoke(
+        main,
+        ["status", "--wait-timeout", "30", "--region", REGION],
+        env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"},
+    )
     assert one_line_error(result) == "error: --wait-timeout goes with --wait"
 
 
 def test_wait_is_not_for_org():
-    result = CliRunner().invoke(main, ["status", "--wait", "--org", "--region", REGION],
-                                env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
+    result = CliRunner().invoke(
+        main,
+        ["status", "--wait", "--org", "--region", REGION],
+        env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"},
+    )
     assert one_line_error(result) == (
         "error: --wait reads the cards of this account and Region: not with --org"
     )
@@ -261,8 +294,11 @@ def test_wait_on_a_stack_that_does_not_exist_exits_2(clock):
     aws, stubber = stubbed_aws()
     cloudformation = Stubber(aws.client("cloudformation"))
     cloudformation.add_client_error(
-        "list_stack_resources", "ValidationError", "Stack with id NoSuchStack does not exist",
-        400, expected_params={"StackName": "NoSuchStack"},
+        "list_stack_resources",
+        "ValidationError",
+        "Stack with id NoSuchStack does not exist",
+        400,
+        expected_params={"StackName": "NoSuchStack"},
     )
     with stubber, cloudformation:
         result = run(["status", "--wait", "--stack", "NoSuchStack"], aws)
@@ -273,8 +309,9 @@ def test_wait_on_a_stack_that_does_not_exist_exits_2(clock):
 def test_a_call_denied_while_waiting_exits_2(clock):
     aws, stubber = stubbed_aws()
     expect_read(stubber, pending=True)
-    stubber.add_client_error("list_associations", "AccessDeniedException", "not authorized",
-                             400, expected_params={})
+    stubber.add_client_error(
+        "list_associations", "AccessDeniedException", "not authorized", 400, expected_params={}
+    )
     with stubber:
         result = run(["status", "--wait"], aws)
     assert one_line_error(result) == (

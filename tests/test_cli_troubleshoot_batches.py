@@ -66,47 +66,81 @@ class FakeAutomation:
 
     def answer(self, action: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if action == "ListAssociations":
-            return 200, {"Associations": [{
-                "AssociationId": ASSOCIATION,
-                "AssociationName": association_name(
-                    OPTIONS_BY_KEY["attach_instance_profile"], CONFIG
-                ),
-                "Name": "QuickSetupLocalSample-Attach-Z3X8QK2LPA1M", "AssociationVersion": "1",
-                "Targets": [{"Key": "tag:Environment", "Values": ["production"]}],
-                "LastExecutionDate": RAN,
-                "Overview": {"Status": "Failed", "DetailedStatus": "Failed",
-                             "AssociationStatusAggregatedCount": {"Failed": self.children}},
-            }]}
+            return 200, {
+                "Associations": [
+                    {
+                        "AssociationId": ASSOCIATION,
+                        "AssociationName": association_name(
+                            OPTIONS_BY_KEY["attach_instance_profile"], CONFIG
+                        ),
+                        "Name": "QuickSetupLocalSample-Attach-Z3X8QK2LPA1M",
+                        "AssociationVersion": "1",
+                        "Targets": [{"Key": "tag:Environment", "Values": ["production"]}],
+                        "LastExecutionDate": RAN,
+                        "Overview": {
+                            "Status": "Failed",
+                            "DetailedStatus": "Failed",
+                            "AssociationStatusAggregatedCount": {"Failed": self.children},
+                        },
+                    }
+                ]
+            }
         if action == "DescribeAssociationExecutions":
-            return 200, {"AssociationExecutions": [{
-                "AssociationId": ASSOCIATION, "AssociationVersion": "1",
-                "ExecutionId": EXECUTION, "Status": "Failed", "DetailedStatus": "Failed",
-                "CreatedTime": RAN, "ResourceCountByStatus": f"{{Failed={self.children}}}",
-            }]}
+            return 200, {
+                "AssociationExecutions": [
+                    {
+                        "AssociationId": ASSOCIATION,
+                        "AssociationVersion": "1",
+                        "ExecutionId": EXECUTION,
+                        "Status": "Failed",
+                        "DetailedStatus": "Failed",
+                        "CreatedTime": RAN,
+                        "ResourceCountByStatus": f"{{Failed={self.children}}}",
+                    }
+                ]
+            }
         if action == "DescribeAssociationExecutionTargets":
-            return 200, {"AssociationExecutionTargets": [{
-                "AssociationId": ASSOCIATION, "AssociationVersion": "1",
-                "ExecutionId": EXECUTION, "ResourceId": PARENT,
-                "ResourceType": "AutomationExecution", "Status": "Failed",
-                "DetailedStatus": "Failed", "LastExecutionDate": RAN,
-            }]}
+            return 200, {
+                "AssociationExecutionTargets": [
+                    {
+                        "AssociationId": ASSOCIATION,
+                        "AssociationVersion": "1",
+                        "ExecutionId": EXECUTION,
+                        "ResourceId": PARENT,
+                        "ResourceType": "AutomationExecution",
+                        "Status": "Failed",
+                        "DetailedStatus": "Failed",
+                        "LastExecutionDate": RAN,
+                    }
+                ]
+            }
         if action == "DescribeAutomationExecutions":
-            return 200, {"AutomationExecutionMetadataList": [
-                {"AutomationExecutionId": child_id(index), "AutomationExecutionStatus": "Failed",
-                 "ParentAutomationExecutionId": PARENT, "Target": instance_id(index)}
-                for index in range(self.children)
-            ]}
+            return 200, {
+                "AutomationExecutionMetadataList": [
+                    {
+                        "AutomationExecutionId": child_id(index),
+                        "AutomationExecutionStatus": "Failed",
+                        "ParentAutomationExecutionId": PARENT,
+                        "Target": instance_id(index),
+                    }
+                    for index in range(self.children)
+                ]
+            }
         if action == "GetAutomationExecution":
             return self._automation(params.get("AutomationExecutionId", ""))
         return 400, {"__type": "InvalidAction", "message": f"the fake does not answer {action}"}
 
     def _automation(self, execution_id: str) -> tuple[int, dict[str, Any]]:
         if execution_id == PARENT:
-            return 200, {"AutomationExecution": {
-                "AutomationExecutionId": PARENT, "AutomationExecutionStatus": "Failed",
-                "DocumentName": "QuickSetupLocalSample-Attach-Z3X8QK2LPA1M",
-                "TargetParameterName": "InstanceId", "StepExecutions": [],
-            }}
+            return 200, {
+                "AutomationExecution": {
+                    "AutomationExecutionId": PARENT,
+                    "AutomationExecutionStatus": "Failed",
+                    "DocumentName": "QuickSetupLocalSample-Attach-Z3X8QK2LPA1M",
+                    "TargetParameterName": "InstanceId",
+                    "StepExecutions": [],
+                }
+            }
         index = next(i for i in range(self.children) if child_id(i) == execution_id)
         with self._lock:
             self.child_reads.append(execution_id)
@@ -119,19 +153,29 @@ class FakeAutomation:
             with self._lock:
                 self._in_flight -= 1
         if index in self.denied:
-            return 400, {"__type": "AccessDeniedException", "message": (
-                "User: arn:aws:iam::111122223333:user/operator is not authorized to perform: "
-                "ssm:GetAutomationExecution"
-            )}
-        return 200, {"AutomationExecution": {
-            "AutomationExecutionId": execution_id, "AutomationExecutionStatus": "Failed",
-            "TargetParameterName": "InstanceId",
-            "Parameters": {"InstanceId": [instance_id(index)]},
-            "StepExecutions": [{
-                "StepName": "AttachProfileIfMissing", "Action": "aws:executeScript",
-                "StepStatus": "Failed", "FailureMessage": f"failure number {index}",
-            }],
-        }}
+            return 400, {
+                "__type": "AccessDeniedException",
+                "message": (
+                    "User: arn:aws:iam::111122223333:user/operator is not authorized to perform: "
+                    "ssm:GetAutomationExecution"
+                ),
+            }
+        return 200, {
+            "AutomationExecution": {
+                "AutomationExecutionId": execution_id,
+                "AutomationExecutionStatus": "Failed",
+                "TargetParameterName": "InstanceId",
+                "Parameters": {"InstanceId": [instance_id(index)]},
+                "StepExecutions": [
+                    {
+                        "StepName": "AttachProfileIfMissing",
+                        "Action": "aws:executeScript",
+                        "StepStatus": "Failed",
+                        "FailureMessage": f"failure number {index}",
+                    }
+                ],
+            }
+        }
 
 
 @contextmanager
@@ -154,9 +198,17 @@ def isolated(monkeypatch, tmp_path):
 
 
 def troubleshoot(fake: FakeAutomation, *args: str):
-    return CliRunner(env=CREDENTIALS).invoke(main, [
-        "troubleshoot", "--region", REGION, "--endpoint-url", fake.url, *args,
-    ])
+    return CliRunner(env=CREDENTIALS).invoke(
+        main,
+        [
+            "troubleshoot",
+            "--region",
+            REGION,
+            "--endpoint-url",
+            fake.url,
+            *args,
+        ],
+    )
 
 
 def groups(stdout: str) -> list[dict[str, Any]]:

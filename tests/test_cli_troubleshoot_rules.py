@@ -42,9 +42,14 @@ def lines_of(count: int) -> str:
 def target(instance: str = WEB) -> dict:
     """A failed ``AssociationExecutionTarget`` whose output is a Run Command invocation."""
     return {
-        "AssociationId": association_id("update_ssm_agent"), "AssociationVersion": "1",
-        "ExecutionId": AGENT_RUN, "ResourceId": instance, "ResourceType": "ManagedInstance",
-        "Status": "Failed", "DetailedStatus": "Failed", "LastExecutionDate": FAILED_AT,
+        "AssociationId": association_id("update_ssm_agent"),
+        "AssociationVersion": "1",
+        "ExecutionId": AGENT_RUN,
+        "ResourceId": instance,
+        "ResourceType": "ManagedInstance",
+        "Status": "Failed",
+        "DetailedStatus": "Failed",
+        "LastExecutionDate": FAILED_AT,
         "OutputSource": {"OutputSourceId": COMMAND, "OutputSourceType": "RunCommand"},
     }
 
@@ -52,8 +57,11 @@ def target(instance: str = WEB) -> dict:
 def read_one(answer: dict, *, lines: int, raw_target: dict | None = None) -> FailedTarget:
     """The failed target read with ``--lines lines``, its invocation answered by ``answer``."""
     aws, stubber = stubbed_aws()
-    stubber.add_response("list_command_invocations", {"CommandInvocations": [answer]},
-                         {"CommandId": COMMAND, "InstanceId": WEB, "Details": True})
+    stubber.add_response(
+        "list_command_invocations",
+        {"CommandInvocations": [answer]},
+        {"CommandId": COMMAND, "InstanceId": WEB, "Details": True},
+    )
     with stubber:
         [found] = read_failed_targets(aws, [raw_target or target()], lines=lines)
     stubber.assert_no_pending_responses()
@@ -64,9 +72,15 @@ def grouped(output: str, args: list[str]) -> dict:
     """``troubleshoot --json ARGS`` of one failed target whose one plugin printed ``output``:
     its one group."""
     aws, stubber = stubbed_aws()
-    stubber.add_response("list_associations", {"Associations": [
-        association("update_ssm_agent", {"Success": 2, "Failed": 1}, "Failed"),
-    ]}, {})
+    stubber.add_response(
+        "list_associations",
+        {
+            "Associations": [
+                association("update_ssm_agent", {"Success": 2, "Failed": 1}, "Failed"),
+            ]
+        },
+        {},
+    )
     expect_agent_run_failed_on_web(stubber, "{Failed=1, Success=2}", output)
     with stubber:
         result = run(["troubleshoot", "--json", *args], aws)
@@ -124,16 +138,19 @@ def test_what_aws_cut_is_reported_as_aws_s_truncation_not_as_lines():
 
 
 def test_a_line_that_only_mentions_truncation_is_not_aws_s_cut():
-    [step] = read_one(invocation(WEB, "log: ---Output truncated--- seen earlier\ndone"),
-                      lines=10).steps
+    [step] = read_one(
+        invocation(WEB, "log: ---Output truncated--- seen earlier\ndone"), lines=10
+    ).steps
     assert step.cut_by_aws is False
 
 
 def test_aws_s_truncation_is_told_to_people():
     aws, stubber = stubbed_aws()
-    stubber.add_response("describe_association", {"AssociationDescription": association(
-        "update_ssm_agent", {"Failed": 1}, "Failed")},
-        {"AssociationId": association_id("update_ssm_agent")})
+    stubber.add_response(
+        "describe_association",
+        {"AssociationDescription": association("update_ssm_agent", {"Failed": 1}, "Failed")},
+        {"AssociationId": association_id("update_ssm_agent")},
+    )
     expect_agent_run_failed_on_web(stubber, "{Failed=1}", AGENT_CUT)
     with stubber:
         result = run(["troubleshoot", "--association", association_id("update_ssm_agent")], aws)
@@ -146,8 +163,14 @@ def test_aws_s_truncation_is_told_to_people():
 
 def plugin(name: str, status: str, output: str = "", code: int = 0, **fields) -> dict:
     """A ``CommandPlugin`` (ListCommandInvocations with Details=true)."""
-    return {"Name": name, "Status": status, "StatusDetails": fields.pop("details", status),
-            "ResponseCode": code, "Output": output, **fields}
+    return {
+        "Name": name,
+        "Status": status,
+        "StatusDetails": fields.pop("details", status),
+        "ResponseCode": code,
+        "Output": output,
+        **fields,
+    }
 
 
 def multi_plugin(*plugins: dict, document: str = "AWS-ConfigureAWSPackage") -> dict:
@@ -160,26 +183,34 @@ def multi_plugin(*plugins: dict, document: str = "AWS-ConfigureAWSPackage") -> d
 def test_successful_plugins_are_never_failed_steps():
     # CommandPluginStatus (botocore's ssm model): Pending, InProgress, Success, TimedOut,
     # Cancelled, Failed.
-    found = read_one(multi_plugin(
-        plugin("createDownloadFolder", "Success", "created /var/lib/amazon"),
-        plugin("installPackage", "Failed", "rpm: dependency missing", 1),
-        plugin("cleanUp", "Success", "removed 3 files"),
-    ), lines=0)
+    found = read_one(
+        multi_plugin(
+            plugin("createDownloadFolder", "Success", "created /var/lib/amazon"),
+            plugin("installPackage", "Failed", "rpm: dependency missing", 1),
+            plugin("cleanUp", "Success", "removed 3 files"),
+        ),
+        lines=0,
+    )
     assert [step.name for step in found.steps] == ["installPackage"]
     assert found.steps[0].output == ["rpm: dependency missing"]
     assert found.document == "AWS-ConfigureAWSPackage"
 
 
 def test_every_failed_plugin_is_a_failed_step_in_aws_s_order():
-    found = read_one(multi_plugin(
-        plugin("PatchWindows", "Failed", "wuauserv stopped", 1),
-        plugin("PatchLinux", "Success", "no patches missing"),
-        plugin("PatchMacOS", "TimedOut", "", -1),
-        plugin("Reboot", "Cancelled", "", -1),
-        document="AWS-RunPatchBaseline",
-    ), lines=0)
+    found = read_one(
+        multi_plugin(
+            plugin("PatchWindows", "Failed", "wuauserv stopped", 1),
+            plugin("PatchLinux", "Success", "no patches missing"),
+            plugin("PatchMacOS", "TimedOut", "", -1),
+            plugin("Reboot", "Cancelled", "", -1),
+            document="AWS-RunPatchBaseline",
+        ),
+        lines=0,
+    )
     assert [(step.name, step.status) for step in found.steps] == [
-        ("PatchWindows", "Failed"), ("PatchMacOS", "TimedOut"), ("Reboot", "Cancelled"),
+        ("PatchWindows", "Failed"),
+        ("PatchMacOS", "TimedOut"),
+        ("Reboot", "Cancelled"),
     ]
     assert found.note is None
 
@@ -187,30 +218,54 @@ def test_every_failed_plugin_is_a_failed_step_in_aws_s_order():
 def test_a_skipped_plugin_is_not_a_failure():
     # A step whose precondition does not hold is skipped; its Status stays within
     # CommandPluginStatus (Success), and "Skipped" can only be its StatusDetails.
-    found = read_one(multi_plugin(
-        plugin("PatchWindows", "Success", "Step execution skipped due to unsatisfied "
-               "preconditions", details="Skipped"),
-        plugin("PatchLinux", "Failed", "yum: repository unreachable", 1),
-        document="AWS-RunPatchBaseline",
-    ), lines=0)
+    found = read_one(
+        multi_plugin(
+            plugin(
+                "PatchWindows",
+                "Success",
+                "Step execution skipped due to unsatisfied preconditions",
+                details="Skipped",
+            ),
+            plugin("PatchLinux", "Failed", "yum: repository unreachable", 1),
+            document="AWS-RunPatchBaseline",
+        ),
+        lines=0,
+    )
     assert [step.name for step in found.steps] == ["PatchLinux"]
 
 
 def test_pending_and_in_progress_plugins_are_not_failures():
-    found = read_one(multi_plugin(
-        plugin("first", "Pending"), plugin("second", "InProgress"),
-    ), lines=0)
+    found = read_one(
+        multi_plugin(
+            plugin("first", "Pending"),
+            plugin("second", "InProgress"),
+        ),
+        lines=0,
+    )
     assert found.steps == []
     assert found.note == "the command ended Failed", "no failed plugin: the command's status"
 
 
 def test_failed_plugins_of_one_target_are_grouped_each_in_aws_s_order():
-    steps = [FailedStep("PatchWindows", "Failed", response_code=1, output=["a"]),
-             FailedStep("PatchLinux", "Failed", response_code=1, output=["b"])]
+    steps = [
+        FailedStep("PatchWindows", "Failed", response_code=1, output=["a"]),
+        FailedStep("PatchLinux", "Failed", response_code=1, output=["b"]),
+    ]
     groups = group_failures(
-        [FailedTarget(WEB, "ManagedInstance", "Failed", "Failed", f"RunCommand {COMMAND}",
-                      steps, document="AWS-RunPatchBaseline")],
-        None, max_targets=5, lines=0,
+        [
+            FailedTarget(
+                WEB,
+                "ManagedInstance",
+                "Failed",
+                "Failed",
+                f"RunCommand {COMMAND}",
+                steps,
+                document="AWS-RunPatchBaseline",
+            )
+        ],
+        None,
+        max_targets=5,
+        lines=0,
     )
     assert [group.signature.step for group in groups] == ["PatchWindows", "PatchLinux"]
 
@@ -218,11 +273,19 @@ def test_failed_plugins_of_one_target_are_grouped_each_in_aws_s_order():
 # grouping ---------------------------------------------------------------------------------------
 
 
-def failed_alike(instances: list[str], first_line: str = "boom", code: int = 1) -> list[FailedTarget]:
+def failed_alike(
+    instances: list[str], first_line: str = "boom", code: int = 1
+) -> list[FailedTarget]:
     return [
-        FailedTarget(instance, "ManagedInstance", "Failed", "Failed", f"RunCommand {COMMAND}",
-                     [FailedStep("aws:runShellScript", "Failed", response_code=code,
-                                 output=[first_line])], document="AWS-RunShellScript")
+        FailedTarget(
+            instance,
+            "ManagedInstance",
+            "Failed",
+            "Failed",
+            f"RunCommand {COMMAND}",
+            [FailedStep("aws:runShellScript", "Failed", response_code=code, output=[first_line])],
+            document="AWS-RunShellScript",
+        )
         for instance in instances
     ]
 
@@ -280,15 +343,30 @@ def test_an_automation_target_without_output_source_reads_its_automation():
     raw = target() | {"ResourceType": "AutomationExecution", "ResourceId": execution_id}
     del raw["OutputSource"]
     aws, stubber = stubbed_aws()
-    stubber.add_response("get_automation_execution", {"AutomationExecution": {
-        "AutomationExecutionId": execution_id, "AutomationExecutionStatus": "Failed",
-        "DocumentName": "AWS-AttachIAMToInstance",
-        "StepExecutions": [
-            {"StepName": "describe", "Action": "aws:executeAwsApi", "StepStatus": "Success"},
-            {"StepName": "attach", "Action": "aws:executeAwsApi", "StepStatus": "Failed",
-             "FailureMessage": "AccessDenied"},
-        ],
-    }}, {"AutomationExecutionId": execution_id})
+    stubber.add_response(
+        "get_automation_execution",
+        {
+            "AutomationExecution": {
+                "AutomationExecutionId": execution_id,
+                "AutomationExecutionStatus": "Failed",
+                "DocumentName": "AWS-AttachIAMToInstance",
+                "StepExecutions": [
+                    {
+                        "StepName": "describe",
+                        "Action": "aws:executeAwsApi",
+                        "StepStatus": "Success",
+                    },
+                    {
+                        "StepName": "attach",
+                        "Action": "aws:executeAwsApi",
+                        "StepStatus": "Failed",
+                        "FailureMessage": "AccessDenied",
+                    },
+                ],
+            }
+        },
+        {"AutomationExecutionId": execution_id},
+    )
     with stubber:
         [found] = read_failed_targets(aws, [raw], lines=0)
     assert found.source == f"Automation {execution_id}"
@@ -299,14 +377,24 @@ def test_an_automation_target_without_output_source_reads_its_automation():
 
 def test_an_automation_without_a_failed_step_gives_its_failure_message():
     execution_id = "5c6d7e8f-0000-4000-8000-00000000a00a"
-    raw = target() | {"OutputSource": {"OutputSourceId": execution_id,
-                                       "OutputSourceType": "Automation"}}
+    raw = target() | {
+        "OutputSource": {"OutputSourceId": execution_id, "OutputSourceType": "Automation"}
+    }
     aws, stubber = stubbed_aws()
-    stubber.add_response("get_automation_execution", {"AutomationExecution": {
-        "AutomationExecutionId": execution_id, "AutomationExecutionStatus": "Failed",
-        "FailureMessage": "Execution timed out",
-        "StepExecutions": [{"StepName": "wait", "Action": "aws:sleep", "StepStatus": "Success"}],
-    }}, {"AutomationExecutionId": execution_id})
+    stubber.add_response(
+        "get_automation_execution",
+        {
+            "AutomationExecution": {
+                "AutomationExecutionId": execution_id,
+                "AutomationExecutionStatus": "Failed",
+                "FailureMessage": "Execution timed out",
+                "StepExecutions": [
+                    {"StepName": "wait", "Action": "aws:sleep", "StepStatus": "Success"}
+                ],
+            }
+        },
+        {"AutomationExecutionId": execution_id},
+    )
     with stubber:
         [found] = read_failed_targets(aws, [raw], lines=0)
     assert (found.steps, found.note) == ([], "Execution timed out")
@@ -314,8 +402,11 @@ def test_an_automation_without_a_failed_step_gives_its_failure_message():
 
 def test_an_invocation_no_longer_kept_is_said_to_be_gone():
     aws, stubber = stubbed_aws()
-    stubber.add_response("list_command_invocations", {"CommandInvocations": []},
-                         {"CommandId": COMMAND, "InstanceId": WEB, "Details": True})
+    stubber.add_response(
+        "list_command_invocations",
+        {"CommandInvocations": []},
+        {"CommandId": COMMAND, "InstanceId": WEB, "Details": True},
+    )
     with stubber:
         [found] = read_failed_targets(aws, [target()], lines=0)
     assert found.note == "the command's invocation is no longer available (kept 30 days)"
@@ -325,8 +416,16 @@ def test_an_invocation_no_longer_kept_is_said_to_be_gone():
 # --instance and --association usage -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("instance", ["i-0123456", "i-0123456789", "i-0123456789abcdef01",
-                                      "mi-0123456789abcdef", "i-0123456789abcdef0 "])
+@pytest.mark.parametrize(
+    "instance",
+    [
+        "i-0123456",
+        "i-0123456789",
+        "i-0123456789abcdef01",
+        "mi-0123456789abcdef",
+        "i-0123456789abcdef0 ",
+    ],
+)
 def test_instance_ids_not_of_aws_s_forms_are_refused(instance):
     aws, stubber = stubbed_aws()
     with stubber:  # no call
@@ -339,8 +438,11 @@ def test_instance_ids_not_of_aws_s_forms_are_refused(instance):
 def test_instance_ids_of_aws_s_forms_are_looked_up(instance):
     # EC2 ids: i- and 8 (older) or 17 hexadecimal characters; hybrid managed nodes: mi- and 17.
     aws, stubber = stubbed_aws()
-    stubber.add_response("describe_instance_associations_status",
-                         {"InstanceAssociationStatusInfos": []}, {"InstanceId": instance})
+    stubber.add_response(
+        "describe_instance_associations_status",
+        {"InstanceAssociationStatusInfos": []},
+        {"InstanceId": instance},
+    )
     with stubber:
         result = run(["troubleshoot", "--instance", instance], aws)
     stubber.assert_no_pending_responses()
@@ -369,14 +471,22 @@ def test_drill_downs_refuse_org(drill):
 
 def expect_agent_run_failed_on_web(stubber, counts: str, output: str) -> None:
     """The agent update's latest run failed (``counts``), on WEB alone, with ``output``."""
-    stubber.add_response("describe_association_executions",
-                         failed_run("update_ssm_agent", AGENT_RUN, counts),
-                         {"AssociationId": association_id("update_ssm_agent"), "MaxResults": 1})
-    stubber.add_response("describe_association_execution_targets",
-                         {"AssociationExecutionTargets": [target()]},
-                         {"AssociationId": association_id("update_ssm_agent"),
-                          "ExecutionId": AGENT_RUN,
-                          "Filters": [{"Key": "Status", "Value": "Failed"}]})
-    stubber.add_response("list_command_invocations",
-                         {"CommandInvocations": [invocation(WEB, output)]},
-                         {"CommandId": COMMAND, "InstanceId": WEB, "Details": True})
+    stubber.add_response(
+        "describe_association_executions",
+        failed_run("update_ssm_agent", AGENT_RUN, counts),
+        {"AssociationId": association_id("update_ssm_agent"), "MaxResults": 1},
+    )
+    stubber.add_response(
+        "describe_association_execution_targets",
+        {"AssociationExecutionTargets": [target()]},
+        {
+            "AssociationId": association_id("update_ssm_agent"),
+            "ExecutionId": AGENT_RUN,
+            "Filters": [{"Key": "Status", "Value": "Failed"}],
+        },
+    )
+    stubber.add_response(
+        "list_command_invocations",
+        {"CommandInvocations": [invocation(WEB, output)]},
+        {"CommandId": COMMAND, "InstanceId": WEB, "Details": True},
+    )

@@ -25,7 +25,8 @@ from .apps import new_app
 # (https://docs.aws.amazon.com/systems-manager/latest/userguide/managed-instances-default-host-management.html),
 # "Turn on Default Host Management Configuration (command line)":
 #   aws ssm update-service-setting \
-#   --setting-id arn:aws:ssm:region:account-id:servicesetting/ssm/managed-instance/default-ec2-instance-management-role \
+#   --setting-id arn:aws:ssm:region:account-id:servicesetting/ssm/managed-instance/\
+#     default-ec2-instance-management-role \
 #   --setting-value service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole
 # The setting holds the role's path without its leading "/", then its name.
 GUIDE_ROLE_NAME = "AWSSystemsManagerDefaultEC2InstanceManagementRole"
@@ -34,16 +35,22 @@ GUIDE_SETTING_VALUE = "service-role/AWSSystemsManagerDefaultEC2InstanceManagemen
 ACCOUNT = "111122223333"
 ENV = cdk.Environment(account=ACCOUNT, region="us-east-1")
 ORGANIZATION: dict[str, Any] = {
-    "organizational_unit_ids": ["ou-abcd-11112222"], "regions": ["us-east-1"],
-    "account_count": 3, "collect_inventory": False, "scan_for_patches": False,
-    "update_ssm_agent": False, "attach_instance_profile": False, "enable_explorer": False,
+    "organizational_unit_ids": ["ou-abcd-11112222"],
+    "regions": ["us-east-1"],
+    "account_count": 3,
+    "collect_inventory": False,
+    "scan_for_patches": False,
+    "update_ssm_agent": False,
+    "attach_instance_profile": False,
+    "enable_explorer": False,
     "default_host_management": True,
 }
 
 
 def _setting_value(template: dict[str, Any]) -> Any:
     [setting] = [
-        resource["Properties"] for resource in template["Resources"].values()
+        resource["Properties"]
+        for resource in template["Resources"].values()
         if resource["Type"] == "AWS::SSM::ServiceSetting"
     ]
     assert setting["SettingId"] == "/ssm/managed-instance/default-ec2-instance-management-role"
@@ -70,18 +77,29 @@ def _local_with(role_of: Any) -> tuple[cdk.Stack, iam.IRole, dict[str, Any]]:
     stack = cdk.Stack(new_app(), "Stack", env=ENV)
     role = role_of(stack)
     QuickSetupLocal(
-        stack, "QuickSetup", default_host_management=True, default_host_management_role=role,
-        collect_inventory=False, scan_for_patches=False, update_ssm_agent=False,
-        attach_instance_profile=False, enable_explorer=False,
+        stack,
+        "QuickSetup",
+        default_host_management=True,
+        default_host_management_role=role,
+        collect_inventory=False,
+        scan_for_patches=False,
+        update_ssm_agent=False,
+        attach_instance_profile=False,
+        enable_explorer=False,
     )
     return stack, role, Template.from_stack(stack).to_json()
 
 
 def test_a_created_role_with_a_path_is_registered_with_its_path():
-    stack, role, template = _local_with(lambda stack: iam.Role(
-        stack, "Dhmc", role_name=GUIDE_ROLE_NAME, path=GUIDE_PATH,
-        assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"),
-    ))
+    stack, role, template = _local_with(
+        lambda stack: iam.Role(
+            stack,
+            "Dhmc",
+            role_name=GUIDE_ROLE_NAME,
+            path=GUIDE_PATH,
+            assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"),
+        )
+    )
     role_id = stack.get_logical_id(role.node.default_child)
     # IAM: a role's ARN is arn:aws:iam::<account>:role/<path without leading "/"><name>.
     arn = f"arn:aws:iam::{ACCOUNT}:role{GUIDE_PATH}{GUIDE_ROLE_NAME}"
@@ -89,9 +107,11 @@ def test_a_created_role_with_a_path_is_registered_with_its_path():
 
 
 def test_an_imported_role_arn_with_a_path_is_registered_with_its_path():
-    _, _, template = _local_with(lambda stack: iam.Role.from_role_arn(
-        stack, "Dhmc", f"arn:aws:iam::{ACCOUNT}:role{GUIDE_PATH}{GUIDE_ROLE_NAME}"
-    ))
+    _, _, template = _local_with(
+        lambda stack: iam.Role.from_role_arn(
+            stack, "Dhmc", f"arn:aws:iam::{ACCOUNT}:role{GUIDE_PATH}{GUIDE_ROLE_NAME}"
+        )
+    )
     assert _setting_value(template) == GUIDE_SETTING_VALUE  # known at synth: no function
 
 
@@ -113,7 +133,9 @@ def test_a_role_without_a_path_is_registered_by_its_name():
 def test_an_organization_names_a_role_with_a_path_as_path_and_name():
     stack = cdk.Stack(new_app(), "Org", env=ENV)
     organization = QuickSetupOrganization(
-        stack, "OrgQuickSetup", default_host_management_role_name=GUIDE_SETTING_VALUE,
+        stack,
+        "OrgQuickSetup",
+        default_host_management_role_name=GUIDE_SETTING_VALUE,
         **ORGANIZATION,
     )
     assert _setting_value(organization.regional_template) == GUIDE_SETTING_VALUE
@@ -123,12 +145,16 @@ def test_an_organization_names_a_role_with_a_path_as_path_and_name():
     ), "the named role exists already: none is created"
 
 
-@pytest.mark.parametrize("name", [
-    "/service-role/TeamDhmcRole",       # the leading "/" is not part of the setting
-    "service-role/",                    # no name
-    "service role/TeamDhmcRole",        # a space is not printable ASCII in a path
-    "service-role/" + "x" * 65,         # the name is 1-64 characters
-], ids=["leading-slash", "no-name", "space", "long-name"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/service-role/TeamDhmcRole",  # the leading "/" is not part of the setting
+        "service-role/",  # no name
+        "service role/TeamDhmcRole",  # a space is not printable ASCII in a path
+        "service-role/" + "x" * 65,  # the name is 1-64 characters
+    ],
+    ids=["leading-slash", "no-name", "space", "long-name"],
+)
 def test_fails_when_an_organization_dhmc_role_name_is_not_path_and_name(name):
     stack = cdk.Stack(new_app(), "Org", env=ENV)
     with pytest.raises(QuickSetupValidationError) as raised:
@@ -154,7 +180,7 @@ def _regions_without_the_type_in_cfn_lint() -> set[str]:
 
 
 def test_the_library_lists_exactly_the_regions_cfn_lint_lacks_the_type_in():
-    assert REGIONS_WITHOUT_SERVICE_SETTING == _regions_without_the_type_in_cfn_lint()
+    assert _regions_without_the_type_in_cfn_lint() == REGIONS_WITHOUT_SERVICE_SETTING
 
 
 @pytest.mark.parametrize("region", sorted(REGIONS_WITHOUT_SERVICE_SETTING))
@@ -168,7 +194,9 @@ def test_fails_when_a_local_dhmc_is_in_a_region_without_the_type(region):
 
 
 def test_a_local_configuration_without_dhmc_is_fine_in_such_a_region():
-    stack = cdk.Stack(new_app(), "Stack", env=cdk.Environment(account=ACCOUNT, region="me-central-1"))
+    stack = cdk.Stack(
+        new_app(), "Stack", env=cdk.Environment(account=ACCOUNT, region="me-central-1")
+    )
     quick_setup = QuickSetupLocal(stack, "QuickSetup")
     assert quick_setup.default_host_management is None
 
@@ -177,7 +205,8 @@ def test_fails_when_an_organization_dhmc_reaches_regions_without_the_type():
     stack = cdk.Stack(new_app(), "Org", env=ENV)
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupOrganization(
-            stack, "OrgQuickSetup",
+            stack,
+            "OrgQuickSetup",
             **(ORGANIZATION | {"regions": ["us-east-1", "us-gov-west-1", "me-central-1"]}),
         )
     assert raised.value.prop == "default_host_management"

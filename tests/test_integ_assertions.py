@@ -46,8 +46,10 @@ from tests.test_integ_snapshots import APPS, _app_module, snapshot_dir, synthesi
 SDK_CALL = "Custom::DeployAssert@SdkCall"
 
 HANDLER_MATCHERS: dict[str, Callable[[Any], Matcher]] = {
-    "$ArrayWith": Match.array_with, "$ObjectLike": Match.object_like,
-    "$StringLike": Match.string_like_regexp, "$SerializedJson": Match.serialized_json,
+    "$ArrayWith": Match.array_with,
+    "$ObjectLike": Match.object_like,
+    "$StringLike": Match.string_like_regexp,
+    "$SerializedJson": Match.serialized_json,
 }
 """The encodings the handler decodes, and the aws-cdk-lib matcher each one becomes."""
 
@@ -60,8 +62,17 @@ SERVICES = {"EC2": "ec2", "IAM": "iam", "SSM": "ssm", "CloudFormation": "cloudfo
 TIMESTAMP = datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC)
 
 AWS_APPLICATION_ATTRIBUTES = (
-    "Name", "ApplicationType", "Publisher", "Version", "Release", "Epoch", "InstalledTime",
-    "Architecture", "URL", "Summary", "PackageId",
+    "Name",
+    "ApplicationType",
+    "Publisher",
+    "Version",
+    "Release",
+    "Epoch",
+    "InstalledTime",
+    "Architecture",
+    "URL",
+    "Summary",
+    "PackageId",
 )
 """Systems Manager user guide, "Metadata collected by inventory": the attributes of
 ``AWS:Application``, the keys of each entry that ListInventoryEntries returns for it."""
@@ -237,7 +248,8 @@ def requested(parameters: dict[str, Any]) -> dict[str, str]:
     ``InstanceId`` the one instance that an ``InstanceIds`` list or filter names."""
     found = {name: value for name, value in parameters.items() if isinstance(value, str)}
     instances = parameters.get("InstanceIds") or [
-        value for condition in parameters.get("Filters", [])
+        value
+        for condition in parameters.get("Filters", [])
         if condition.get("Name") == "instance-id" or condition.get("Key") == "InstanceIds"
         for value in condition["Values"]
     ]
@@ -254,7 +266,8 @@ def filler(shape: Shape, name: str, known: dict[str, str], depth: int = 0) -> An
     if kind == "structure":
         return {
             member: filler(member_shape, member, known, depth + 1)
-            for member, member_shape in shape.members.items() if member not in PAGE_TOKENS
+            for member, member_shape in shape.members.items()
+            if member not in PAGE_TOKENS
         }
     if kind == "list":
         return [filler(shape.member, name, known, depth + 1) for _ in range(2)]
@@ -314,10 +327,13 @@ class Answer:
                 return self._build(shape, inner, path, owner, member)
             if key == "$ArrayWith":
                 assert shape.type_name == "list", f"{shape.name}: arrayWith on a {shape.type_name}"
-                return [self._unlike(shape.member, inner[0], self.known), *(
-                    self._build(shape.member, element, (*path, index), owner, member)
-                    for index, element in enumerate(inner, start=1)
-                )]
+                return [
+                    self._unlike(shape.member, inner[0], self.known),
+                    *(
+                        self._build(shape.member, element, (*path, index), owner, member)
+                        for index, element in enumerate(inner, start=1)
+                    ),
+                ]
             assert not key.startswith("$"), f"{key}: no realistic answer for this encoding yet"
         if shape.type_name == "structure":
             assert isinstance(pattern, dict), f"{shape.name}: {pattern!r} is not an object"
@@ -325,7 +341,8 @@ class Answer:
             assert not unknown, f"{shape.name} has no member {sorted(unknown)}"
             return {
                 name: self._build(member_shape, pattern[name], (*path, name), shape.name, name)
-                if name in pattern else filler(member_shape, name, self.known)
+                if name in pattern
+                else filler(member_shape, name, self.known)
                 for name, member_shape in shape.members.items()
                 if name in pattern or name not in PAGE_TOKENS
             }
@@ -378,7 +395,8 @@ def changed(response: Any, path: Path_, value: Any) -> Any:
 
 def realistic_response(properties: dict[str, Any]) -> Answer:
     answer = Answer(
-        operation(properties).output_shape, expected_json(properties),
+        operation(properties).output_shape,
+        expected_json(properties),
         requested(request(properties)),
     )
     report = ParamValidator().validate(answer.response, operation(properties).output_shape)
@@ -438,15 +456,18 @@ def test_the_pattern_fails_once_an_asserted_member_changes(call_id, calls):
     assert answer.asserted, "nothing asserted"
     parsed = expected_json(properties)
     passing = [
-        (path, other) for path, others in answer.asserted for other in others
+        (path, other)
+        for path, others in answer.asserted
+        for other in others
         if matches(parsed, changed(answer.response, path, other))
     ]
     assert not passing, f"still matches with these members changed: {passing}"
 
 
 def _first_call(calls, api: str) -> dict[str, Any]:
-    return next(calls[key]["Properties"] for key in sorted(calls)
-                if calls[key]["Properties"]["api"] == api)
+    return next(
+        calls[key]["Properties"] for key in sorted(calls) if calls[key]["Properties"]["api"] == api
+    )
 
 
 def test_a_plain_object_inside_array_with_fails_on_a_realistic_response(calls):
@@ -464,20 +485,28 @@ def test_a_plain_object_inside_array_with_fails_on_a_realistic_response(calls):
 def test_expected_result_exact_is_matched_literally_by_the_handler():
     # Why the absence checks are object_like patterns with an empty list: ExpectedResult.exact
     # sends {"$Exact": ...}, which the handler leaves as an object to equal.
-    assert not matches({"$Exact": {"InstanceAssociationStatusInfos": []}},
-                       {"InstanceAssociationStatusInfos": []})
-    assert matches({"$ObjectLike": {"InstanceAssociationStatusInfos": []}},
-                   {"InstanceAssociationStatusInfos": []})
-    assert not matches({"$ObjectLike": {"InstanceAssociationStatusInfos": []}},
-                       {"InstanceAssociationStatusInfos": [{"AssociationName": "a"}]})
+    assert not matches(
+        {"$Exact": {"InstanceAssociationStatusInfos": []}}, {"InstanceAssociationStatusInfos": []}
+    )
+    assert matches(
+        {"$ObjectLike": {"InstanceAssociationStatusInfos": []}},
+        {"InstanceAssociationStatusInfos": []},
+    )
+    assert not matches(
+        {"$ObjectLike": {"InstanceAssociationStatusInfos": []}},
+        {"InstanceAssociationStatusInfos": [{"AssociationName": "a"}]},
+    )
 
 
 # -- the order of the checks on the untagged instance --------------------------------------------
 
 
 def _local_assertions(calls) -> dict[str, dict[str, Any]]:
-    return {logical_id: resource for (app, logical_id), resource in calls.items()
-            if app == "integ_local"}
+    return {
+        logical_id: resource
+        for (app, logical_id), resource in calls.items()
+        if app == "integ_local"
+    }
 
 
 def _on_untagged(resource: dict[str, Any]) -> bool:
@@ -491,12 +520,16 @@ def _depends_on(resource: dict[str, Any]) -> set[str]:
 def test_the_absence_checks_wait_for_the_untagged_instance_to_be_online(calls):
     local = _local_assertions(calls)
     untagged = {lid: r for lid, r in local.items() if _on_untagged(r)}
-    (online,) = [lid for lid, r in untagged.items()
-                 if r["Properties"]["api"] == "describeInstanceInformation"]
+    (online,) = [
+        lid
+        for lid, r in untagged.items()
+        if r["Properties"]["api"] == "describeInstanceInformation"
+    ]
     assert "stateMachineArn" in untagged[online]["Properties"], "Online is read once, not awaited"
     absence = {lid for lid in untagged if lid != online}
     assert {untagged[lid]["Properties"]["api"] for lid in absence} == {
-        "describeIamInstanceProfileAssociations", "describeInstanceAssociationsStatus",
+        "describeIamInstanceProfileAssociations",
+        "describeInstanceAssociationsStatus",
     }
     for lid in absence:
         assert online in _depends_on(untagged[lid]), f"{lid} may run before the node is Online"
@@ -504,10 +537,14 @@ def test_the_absence_checks_wait_for_the_untagged_instance_to_be_online(calls):
 
 def test_the_untagged_instance_is_awaited_after_every_association_succeeded(calls):
     local = _local_assertions(calls)
-    (online,) = [lid for lid, r in local.items()
-                 if _on_untagged(r) and r["Properties"]["api"] == "describeInstanceInformation"]
+    (online,) = [
+        lid
+        for lid, r in local.items()
+        if _on_untagged(r) and r["Properties"]["api"] == "describeInstanceInformation"
+    ]
     association_waiters = {
-        lid for lid, r in local.items()
+        lid
+        for lid, r in local.items()
         if r["Properties"]["api"] in ("describeAssociation", "describeInstanceAssociationsStatus")
         and "stateMachineArn" in r["Properties"]
     }
@@ -529,8 +566,10 @@ def test_the_local_hooks_name_the_stacks_they_clean_up(assemblies):
     case = _case(assemblies["integ_local"])
     assert case["hooks"] == {
         "preDestroy": [
-            ("python3 teardown.py before-destroy QuickSetupIntegInstances QuickSetupIntegLocal "
-             f"{case['assertionStackName']}")
+            (
+                "python3 teardown.py before-destroy QuickSetupIntegInstances QuickSetupIntegLocal "
+                f"{case['assertionStackName']}"
+            )
         ],
         "postDestroy": ["python3 teardown.py after-destroy QuickSetupIntegLocal"],
     }
@@ -540,15 +579,19 @@ def test_the_organization_hooks_name_the_member_and_the_assertion_stack(assembli
     case = _case(assemblies["integ_organization"])
     assert case["hooks"] == {
         "postDeploy": [
-            ("python3 member_association.py 111111111111 OrganizationAccountAccessRole us-east-1 "
-             "QuickSetup-EnableExplorer-integ-org")
+            (
+                "python3 member_association.py 111111111111 OrganizationAccountAccessRole "
+                "us-east-1 QuickSetup-EnableExplorer-integ-org"
+            )
         ],
         "preDestroy": [
             f"python3 teardown.py organization-before-destroy {case['assertionStackName']}"
         ],
         "postDestroy": [
-            ("python3 teardown.py organization-after-destroy 111111111111 "
-             "OrganizationAccountAccessRole us-east-1 integ-org")
+            (
+                "python3 teardown.py organization-after-destroy 111111111111 "
+                "OrganizationAccountAccessRole us-east-1 integ-org"
+            )
         ],
     }
 
@@ -582,23 +625,46 @@ def test_the_organization_app_takes_every_setting_from_the_environment(
     organization_app, monkeypatch
 ):
     given = {
-        "QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444", "QUICKSETUP_INTEG_MEMBER_ACCOUNT":
-        "222222222222", "QUICKSETUP_INTEG_MEMBER_ROLE": "IntegReader", "AWS_REGION": "eu-west-1",
+        "QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444",
+        "QUICKSETUP_INTEG_MEMBER_ACCOUNT": "222222222222",
+        "QUICKSETUP_INTEG_MEMBER_ROLE": "IntegReader",
+        "AWS_REGION": "eu-west-1",
     }
     for name, value in given.items():
         monkeypatch.setenv(name, value)
     assert organization_app.settings() == {**given, "QUICKSETUP_INTEG_ORG_CALL_AS": "SELF"}
 
 
-@pytest.mark.parametrize("given, missing", [
-    ({"QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444", "QUICKSETUP_INTEG_MEMBER_ROLE": "R",
-      "AWS_REGION": "eu-west-1"}, "QUICKSETUP_INTEG_MEMBER_ACCOUNT"),
-    ({"QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444", "QUICKSETUP_INTEG_MEMBER_ACCOUNT":
-      "222222222222", "AWS_REGION": "eu-west-1"}, "QUICKSETUP_INTEG_MEMBER_ROLE"),
-    ({"QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444", "QUICKSETUP_INTEG_MEMBER_ACCOUNT":
-      "222222222222", "QUICKSETUP_INTEG_MEMBER_ROLE": "R"}, "AWS_REGION"),
-    ({"QUICKSETUP_INTEG_MEMBER_ACCOUNT": "222222222222"}, "QUICKSETUP_INTEG_ORG_OU"),
-])
+@pytest.mark.parametrize(
+    "given, missing",
+    [
+        (
+            {
+                "QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444",
+                "QUICKSETUP_INTEG_MEMBER_ROLE": "R",
+                "AWS_REGION": "eu-west-1",
+            },
+            "QUICKSETUP_INTEG_MEMBER_ACCOUNT",
+        ),
+        (
+            {
+                "QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444",
+                "QUICKSETUP_INTEG_MEMBER_ACCOUNT": "222222222222",
+                "AWS_REGION": "eu-west-1",
+            },
+            "QUICKSETUP_INTEG_MEMBER_ROLE",
+        ),
+        (
+            {
+                "QUICKSETUP_INTEG_ORG_OU": "ou-wxyz-33334444",
+                "QUICKSETUP_INTEG_MEMBER_ACCOUNT": "222222222222",
+                "QUICKSETUP_INTEG_MEMBER_ROLE": "R",
+            },
+            "AWS_REGION",
+        ),
+        ({"QUICKSETUP_INTEG_MEMBER_ACCOUNT": "222222222222"}, "QUICKSETUP_INTEG_ORG_OU"),
+    ],
+)
 def test_building_the_organization_app_fails_naming_a_missing_setting(
     organization_app, monkeypatch, given, missing
 ):
@@ -620,15 +686,30 @@ after the CDK CLI looked it up)."""
 def _placement(monkeypatch, *subnet_types: str) -> dict[str, Any]:
     """What integ_local.py places its instances with, in a VPC with one subnet of each type."""
     monkeypatch.setenv("QUICKSETUP_INTEG_VPC_ID", VPC_ID)
-    looked_up = {"vpcId": VPC_ID, "vpcCidrBlock": "10.0.0.0/16", "availabilityZones": [],
-                 "subnetGroups": [{"name": kind, "type": kind, "subnets": [{
-                     "subnetId": f"subnet-{kind.lower()}", "cidr": f"10.0.{index}.0/24",
-                     "availabilityZone": "us-east-1a", "routeTableId": f"rtb-{index}",
-                 }]} for index, kind in enumerate(subnet_types)]}
+    looked_up = {
+        "vpcId": VPC_ID,
+        "vpcCidrBlock": "10.0.0.0/16",
+        "availabilityZones": [],
+        "subnetGroups": [
+            {
+                "name": kind,
+                "type": kind,
+                "subnets": [
+                    {
+                        "subnetId": f"subnet-{kind.lower()}",
+                        "cidr": f"10.0.{index}.0/24",
+                        "availabilityZone": "us-east-1a",
+                        "routeTableId": f"rtb-{index}",
+                    }
+                ],
+            }
+            for index, kind in enumerate(subnet_types)
+        ],
+    }
     app = cdk.App(context={VPC_LOOKUP: looked_up})
-    stack = cdk.Stack(app, "Instances", env=cdk.Environment(
-        account="111111111111", region="us-east-1"
-    ))
+    stack = cdk.Stack(
+        app, "Instances", env=cdk.Environment(account="111111111111", region="us-east-1")
+    )
     return _app_module("integ_local")._placement(stack)
 
 
@@ -657,7 +738,8 @@ def test_the_vpc_lookup_needs_the_account_and_region_of_the_cli(monkeypatch):
 def test_without_a_vpc_the_instances_go_to_the_default_vpc(assemblies):
     instances = templates(assemblies["integ_local"])["QuickSetupIntegInstances"]["Resources"]
     placed = [
-        resource["Properties"] for resource in instances.values()
+        resource["Properties"]
+        for resource in instances.values()
         if resource["Type"] == "AWS::EC2::Instance"
     ]
     assert len(placed) == 3

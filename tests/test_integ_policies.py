@@ -46,68 +46,99 @@ class Excluded:
 _NO_KMS_KEY = "no customer managed key: AWS owned keys need no permission of the caller"
 EXCLUDED = {
     ("AWS::EC2::Instance", "ec2:AttachVolume"): Excluded(
-        "the instances attach no volume beyond their root volume", ("Volumes",)),
+        "the instances attach no volume beyond their root volume", ("Volumes",)
+    ),
     ("AWS::EC2::Instance", "ec2:DetachVolume"): Excluded(
-        "the instances attach no volume beyond their root volume", ("Volumes",)),
+        "the instances attach no volume beyond their root volume", ("Volumes",)
+    ),
     ("AWS::IAM::ManagedPolicy", "iam:AttachGroupPolicy"): Excluded(
-        "the managed policy is attached to roles only", ("Groups",)),
+        "the managed policy is attached to roles only", ("Groups",)
+    ),
     ("AWS::IAM::ManagedPolicy", "iam:DetachGroupPolicy"): Excluded(
-        "the managed policy is attached to roles only", ("Groups",)),
+        "the managed policy is attached to roles only", ("Groups",)
+    ),
     ("AWS::IAM::ManagedPolicy", "iam:AttachUserPolicy"): Excluded(
-        "the managed policy is attached to roles only", ("Users",)),
+        "the managed policy is attached to roles only", ("Users",)
+    ),
     ("AWS::IAM::ManagedPolicy", "iam:DetachUserPolicy"): Excluded(
-        "the managed policy is attached to roles only", ("Users",)),
+        "the managed policy is attached to roles only", ("Users",)
+    ),
     ("AWS::IAM::Role", "iam:PutRolePermissionsBoundary"): Excluded(
-        "no role has a permissions boundary", ("PermissionsBoundary",)),
+        "no role has a permissions boundary", ("PermissionsBoundary",)
+    ),
     ("AWS::IAM::Role", "iam:DeleteRolePermissionsBoundary"): Excluded(
-        "no role has a permissions boundary", ("PermissionsBoundary",)),
+        "no role has a permissions boundary", ("PermissionsBoundary",)
+    ),
     **{
         ("AWS::Lambda::Function", action): Excluded(_NO_KMS_KEY, ("KmsKeyArn", "DurableConfig"))
-        for action in ("kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
-                       "kms:GenerateDataKey")
+        for action in (
+            "kms:CreateGrant",
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+        )
     },
     **{
         ("AWS::StepFunctions::StateMachine", action): Excluded(
-            _NO_KMS_KEY, ("EncryptionConfiguration",))
+            _NO_KMS_KEY, ("EncryptionConfiguration",)
+        )
         for action in ("kms:DescribeKey", "kms:GenerateDataKey")
     },
     ("AWS::Lambda::Function", "elasticfilesystem:DescribeMountTargets"): Excluded(
-        "the functions mount no file system", ("FileSystemConfigs",)),
+        "the functions mount no file system", ("FileSystemConfigs",)
+    ),
     ("AWS::Lambda::Function", "s3files:ListMountTargets"): Excluded(
-        "the functions mount no file system", ("FileSystemConfigs",)),
+        "the functions mount no file system", ("FileSystemConfigs",)
+    ),
     ("AWS::Lambda::Function", "lambda:GetCodeSigningConfig"): Excluded(
-        "the functions have no code signing configuration", ("CodeSigningConfigArn",)),
+        "the functions have no code signing configuration", ("CodeSigningConfigArn",)
+    ),
     ("AWS::Lambda::Function", "lambda:PutFunctionCodeSigningConfig"): Excluded(
-        "the functions have no code signing configuration", ("CodeSigningConfigArn",)),
+        "the functions have no code signing configuration", ("CodeSigningConfigArn",)
+    ),
     ("AWS::Lambda::Function", "lambda:DeleteFunctionCodeSigningConfig"): Excluded(
-        "the functions have no code signing configuration", ("CodeSigningConfigArn",)),
+        "the functions have no code signing configuration", ("CodeSigningConfigArn",)
+    ),
     ("AWS::Lambda::Function", "lambda:GetLayerVersion"): Excluded(
-        "the functions use no layer", ("Layers",)),
+        "the functions use no layer", ("Layers",)
+    ),
     ("AWS::Lambda::Function", "lambda:PutFunctionConcurrency"): Excluded(
-        "the functions reserve no concurrency", ("ReservedConcurrentExecutions",)),
+        "the functions reserve no concurrency", ("ReservedConcurrentExecutions",)
+    ),
     ("AWS::Lambda::Function", "lambda:DeleteFunctionConcurrency"): Excluded(
-        "the functions reserve no concurrency", ("ReservedConcurrentExecutions",)),
+        "the functions reserve no concurrency", ("ReservedConcurrentExecutions",)
+    ),
     ("AWS::Lambda::Function", "lambda:PutRuntimeManagementConfig"): Excluded(
-        "the functions keep the default runtime updates", ("RuntimeManagementConfig",)),
+        "the functions keep the default runtime updates", ("RuntimeManagementConfig",)
+    ),
     ("AWS::Lambda::Function", "lambda:PutFunctionRecursionConfig"): Excluded(
-        "the functions keep the default recursive loop detection", ("RecursiveLoop",)),
+        "the functions keep the default recursive loop detection", ("RecursiveLoop",)
+    ),
     ("AWS::Lambda::Function", "lambda:PutFunctionScalingConfig"): Excluded(
         "the functions do not run on Lambda Managed Instances",
-        ("CapacityProviderConfig", "FunctionScalingConfig")),
+        ("CapacityProviderConfig", "FunctionScalingConfig"),
+    ),
     ("AWS::Lambda::Function", "lambda:PassCapacityProvider"): Excluded(
         "the functions do not run on Lambda Managed Instances",
-        ("CapacityProviderConfig", "FunctionScalingConfig")),
+        ("CapacityProviderConfig", "FunctionScalingConfig"),
+    ),
     ("AWS::Lambda::Function", "lambda:AssociateRuntimeAlias"): Excluded(
         "the functions do not run on Lambda Managed Instances nor publish $LATEST.PUBLISHED",
-        ("CapacityProviderConfig", "FunctionScalingConfig", "PublishToLatestPublished")),
+        ("CapacityProviderConfig", "FunctionScalingConfig", "PublishToLatestPublished"),
+    ),
     ("AWS::Lambda::Function", "lambda:PublishVersion"): Excluded(
-        "the functions publish no version", ("PublishToLatestPublished", "SnapStart")),
+        "the functions publish no version", ("PublishToLatestPublished", "SnapStart")
+    ),
     ("AWS::Lambda::Function", "s3:GetObjectVersion"): Excluded(
-        "the code is read by key, without a version", ("Code.S3ObjectVersion",)),
+        "the code is read by key, without a version", ("Code.S3ObjectVersion",)
+    ),
     ("AWS::StepFunctions::StateMachine", "s3:GetObjectVersion"): Excluded(
-        "the definitions are in the templates, not in S3", ("DefinitionS3Location",)),
+        "the definitions are in the templates, not in S3", ("DefinitionS3Location",)
+    ),
     ("AWS::SSM::Association", "ssm:GetCalendarState"): Excluded(
-        "no association runs on a change calendar", ("CalendarNames",)),
+        "no association runs on a change calendar", ("CalendarNames",)
+    ),
 }
 """(resource type, permission) -> why the execution policy does without it."""
 
@@ -154,42 +185,76 @@ CALLED_ON = {
 EXPECTED_FINDINGS: dict[str, dict[str, tuple[str, set[str]]]] = {
     EXECUTION.name: {
         "PERMISSIONS_MANAGEMENT_ACTIONS": (
-            ("CloudFormation creates and deletes the library's roles, profile and managed policy "
-            "and the assertion functions' permissions: limited to QuickSetup* names (the "
-            "service-linked role: Systems Manager's only)"),
-            {"iam:updateassumerolepolicy", "iam:deleterole", "iam:attachrolepolicy",
-             "iam:removerolefrominstanceprofile", "iam:createservicelinkedrole",
-             "iam:createinstanceprofile", "iam:detachrolepolicy", "iam:createpolicy",
-             "lambda:removepermission", "iam:deletepolicyversion", "iam:deleteinstanceprofile",
-             "iam:deleterolepolicy", "lambda:addpermission", "iam:addroletoinstanceprofile",
-             "iam:updaterole", "iam:putrolepolicy", "iam:deletepolicy",
-             "iam:createpolicyversion", "iam:updateroledescription", "iam:passrole",
-             "iam:createrole"},
+            (
+                "CloudFormation creates and deletes the library's roles, profile and managed "
+                "policy and the assertion functions' permissions: limited to QuickSetup* names "
+                "(the service-linked role: Systems Manager's only)"
+            ),
+            {
+                "iam:updateassumerolepolicy",
+                "iam:deleterole",
+                "iam:attachrolepolicy",
+                "iam:removerolefrominstanceprofile",
+                "iam:createservicelinkedrole",
+                "iam:createinstanceprofile",
+                "iam:detachrolepolicy",
+                "iam:createpolicy",
+                "lambda:removepermission",
+                "iam:deletepolicyversion",
+                "iam:deleteinstanceprofile",
+                "iam:deleterolepolicy",
+                "lambda:addpermission",
+                "iam:addroletoinstanceprofile",
+                "iam:updaterole",
+                "iam:putrolepolicy",
+                "iam:deletepolicy",
+                "iam:createpolicyversion",
+                "iam:updateroledescription",
+                "iam:passrole",
+                "iam:createrole",
+            },
         ),
         "PRIVILEGE_ESCALATION": (
-            ("creating roles and passing them to EC2, Systems Manager, Lambda and Step "
-            "Functions is what deploying these resources is: limited by name and "
-            "iam:PassedToService"),
-            {"iam:createpolicyversion", "iam:passrole", "ec2:runinstances",
-             "lambda:createfunction", "lambda:invokefunction", "lambda:updatefunctioncode"},
+            (
+                "creating roles and passing them to EC2, Systems Manager, Lambda and Step "
+                "Functions is what deploying these resources is: limited by name and "
+                "iam:PassedToService"
+            ),
+            {
+                "iam:createpolicyversion",
+                "iam:passrole",
+                "ec2:runinstances",
+                "lambda:createfunction",
+                "lambda:invokefunction",
+                "lambda:updatefunctioncode",
+            },
         ),
         "RESOURCE_MISMATCH": (
-            ("RunInstances is authorized resource by resource: the instance in a statement of "
-            "its own with the tag condition, its image, network and volume in another, as the "
-            "EC2 user guide's example policies split them; parliament wants them together"),
+            (
+                "RunInstances is authorized resource by resource: the instance in a statement of "
+                "its own with the tag condition, its image, network and volume in another, as the "
+                "EC2 user guide's example policies split them; parliament wants them together"
+            ),
             {"ec2:runinstances"},
         ),
     },
     DEPLOY.name: {
         "CREDENTIALS_EXPOSURE": (
-            ("assuming the CDK bootstrap roles is how the CLI deploys; the member role is how "
-            "the organization test reads and cleans the member account"),
+            (
+                "assuming the CDK bootstrap roles is how the CLI deploys; the member role is how "
+                "the organization test reads and cleans the member account"
+            ),
             {"sts:assumerole"},
         ),
         "PERMISSIONS_MANAGEMENT_ACTIONS": (
             "the destroy hooks delete the test's kept roles and profiles, QuickSetupInteg* only",
-            {"iam:deleterole", "iam:removerolefrominstanceprofile", "iam:detachrolepolicy",
-             "iam:deleterolepolicy", "iam:deleteinstanceprofile"},
+            {
+                "iam:deleterole",
+                "iam:removerolefrominstanceprofile",
+                "iam:detachrolepolicy",
+                "iam:deleterolepolicy",
+                "iam:deleteinstanceprofile",
+            },
         ),
     },
 }
@@ -245,7 +310,8 @@ def _sets(properties: dict[str, Any], path: str) -> bool:
 
 def test_the_policy_documents_are_the_two_of_docs_policies():
     assert sorted(path.name for path in permissions.POLICIES.glob("*.json")) == [
-        "integ-cfn-execution-policy.json", "integ-deploy-policy.json",
+        "integ-cfn-execution-policy.json",
+        "integ-deploy-policy.json",
     ]
 
 
@@ -267,7 +333,8 @@ def test_parliament_finds_only_the_expected_findings(path):
     for finding in policy.findings:
         detail = finding.detail or {}
         named = (
-            {item["action"].lower() for item in detail} if isinstance(detail, list)
+            {item["action"].lower() for item in detail}
+            if isinstance(detail, list)
             else set(detail.get("actions", []))
         )
         allowed = expected.get(finding.issue, ("", set()))[1]
@@ -280,11 +347,14 @@ def test_parliament_finds_only_the_expected_findings(path):
 
 
 def test_every_handler_permission_is_allowed_or_excluded(execution, execution_needs):
-    missing = sorted({
-        f"{need.source}: {need.action} ({need.why})" for need in execution_needs
-        if not permissions.allowing(execution, need.action, need.resource)
-        and (need.source, need.action) not in EXCLUDED
-    })
+    missing = sorted(
+        {
+            f"{need.source}: {need.action} ({need.why})"
+            for need in execution_needs
+            if not permissions.allowing(execution, need.action, need.resource)
+            and (need.source, need.action) not in EXCLUDED
+        }
+    )
     assert missing == [], (
         f"{EXECUTION.name} neither allows these nor excludes them (EXCLUDED):\n"
         + "\n".join(missing)
@@ -294,7 +364,8 @@ def test_every_handler_permission_is_allowed_or_excluded(execution, execution_ne
 def test_no_exclusion_is_stale(execution, execution_needs):
     needed = {(need.source, need.action) for need in execution_needs}
     stale = sorted(
-        f"{resource_type}: {action}" for resource_type, action in EXCLUDED
+        f"{resource_type}: {action}"
+        for resource_type, action in EXCLUDED
         if (resource_type, action) not in needed or permissions.allowing(execution, action)
     )
     assert stale == [], "EXCLUDED names what no schema lists or what the policy allows"
@@ -305,23 +376,29 @@ def test_no_exclusion_is_contradicted_by_the_templates(templates):
         f"{where} sets {path}: {resource_type} needs {action}"
         for (resource_type, action), excluded in EXCLUDED.items()
         for where, properties in _properties(templates, resource_type)
-        for path in excluded.unless if _sets(properties, path)
+        for path in excluded.unless
+        if _sets(properties, path)
     )
     assert contradicted == []
 
 
 def test_the_execution_policy_allows_nothing_it_does_not_need(execution, execution_needs):
     needed = {need.action for need in execution_needs}
-    unneeded = sorted({
-        pattern for statement in permissions.statements(execution)
-        for pattern in permissions.actions_of(statement)
-        if pattern not in EXTRA
-        and not any(permissions.matches(pattern, action, ignore_case=True) for action in needed)
-    })
+    unneeded = sorted(
+        {
+            pattern
+            for statement in permissions.statements(execution)
+            for pattern in permissions.actions_of(statement)
+            if pattern not in EXTRA
+            and not any(permissions.matches(pattern, action, ignore_case=True) for action in needed)
+        }
+    )
     assert unneeded == [], "no schema lists these, and EXTRA does not say why"
-    stale = [action for action in EXTRA if action in needed or not permissions.allowing(
-        execution, action
-    )]
+    stale = [
+        action
+        for action in EXTRA
+        if action in needed or not permissions.allowing(execution, action)
+    ]
     assert stale == []
 
 
@@ -331,39 +408,56 @@ def test_a_resource_type_without_a_provider_schema_is_an_error():
 
 
 def _custom(token: Any) -> dict[str, Any]:
-    return {"Resources": {
-        "Handler": {"Type": "AWS::Lambda::Function", "Properties": {}},
-        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
-        "Check": {"Type": "Custom::Check", "Properties": {"ServiceToken": token}},
-    }}
+    return {
+        "Resources": {
+            "Handler": {"Type": "AWS::Lambda::Function", "Properties": {}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Check": {"Type": "Custom::Check", "Properties": {"ServiceToken": token}},
+        }
+    }
 
 
 def test_a_custom_resource_needs_to_invoke_the_function_of_its_service_token():
     needs = permissions.execution_needs({"S": _custom({"Fn::GetAtt": ["Handler", "Arn"]})})
-    assert permissions.Need(
-        "lambda:InvokeFunction", "Custom::Check", "ServiceToken Handler"
-    ) in needs
+    assert (
+        permissions.Need("lambda:InvokeFunction", "Custom::Check", "ServiceToken Handler") in needs
+    )
     with pytest.raises(ValueError, match="S/Check"):
         permissions.execution_needs({"S": _custom({"Ref": "Topic"})})
 
 
 def test_the_stack_sets_template_bodies_are_left_to_their_own_execution_role():
     body = json.dumps({"Resources": {"R": {"Type": "AWS::Nowhere::Thing"}}})
-    template = {"Resources": {"Set": {
-        "Type": "AWS::CloudFormation::StackSet", "Properties": {"TemplateBody": body},
-    }}}
+    template = {
+        "Resources": {
+            "Set": {
+                "Type": "AWS::CloudFormation::StackSet",
+                "Properties": {"TemplateBody": body},
+            }
+        }
+    }
     sources = {need.source for need in permissions.execution_needs({"S": template})}
     assert sources == {"AWS::CloudFormation::StackSet"}
 
 
 def test_ssm_parameter_types_need_their_parameter_read():
-    template = {"Resources": {}, "Parameters": {"Ami": {
-        "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/aws/service/x",
-    }}}
-    assert permissions.execution_needs({"S": template}) == [permissions.Need(
-        "ssm:GetParameters", "S parameter Ami", "resolve",
-        f"arn:aws:ssm:{permissions.REGION}:{permissions.ACCOUNT}:parameter/aws/service/x",
-    )]
+    template = {
+        "Resources": {},
+        "Parameters": {
+            "Ami": {
+                "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                "Default": "/aws/service/x",
+            }
+        },
+    }
+    assert permissions.execution_needs({"S": template}) == [
+        permissions.Need(
+            "ssm:GetParameters",
+            "S parameter Ami",
+            "resolve",
+            f"arn:aws:ssm:{permissions.REGION}:{permissions.ACCOUNT}:parameter/aws/service/x",
+        )
+    ]
 
 
 # -- The instances --------------------------------------------------------------------------
@@ -371,27 +465,38 @@ def test_ssm_parameter_types_need_their_parameter_read():
 
 def test_the_instance_mutations_include_the_lifecycle_of_an_instance():
     assert {
-        "ec2:RunInstances", "ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances",
-        "ec2:RebootInstances", "ec2:ModifyInstanceAttribute", "ec2:AssociateIamInstanceProfile",
+        "ec2:RunInstances",
+        "ec2:TerminateInstances",
+        "ec2:StopInstances",
+        "ec2:StartInstances",
+        "ec2:RebootInstances",
+        "ec2:ModifyInstanceAttribute",
+        "ec2:AssociateIamInstanceProfile",
         "ec2:CreateTags",
     } <= permissions.instance_mutations()
 
 
 def _condition_holds(mutations: set[str], condition: dict[str, Any] | None) -> bool:
-    return condition == AFTER_LAUNCH or (
-        mutations <= {"ec2:RunInstances"} and condition == AT_LAUNCH
-    ) or (mutations <= {"ec2:CreateTags"} and condition == TAGGING_AT_LAUNCH)
+    return (
+        condition == AFTER_LAUNCH
+        or (mutations <= {"ec2:RunInstances"} and condition == AT_LAUNCH)
+        or (mutations <= {"ec2:CreateTags"} and condition == TAGGING_AT_LAUNCH)
+    )
 
 
 def test_every_statement_that_may_change_an_instance_carries_the_stack_tag_condition(execution):
     mutations = permissions.instance_mutations()
     unguarded = []
     for statement in permissions.statements(execution):
-        if not any(permissions.matches(resource, permissions.INSTANCE_ARN)
-                   for resource in permissions.resources_of(statement)):
+        if not any(
+            permissions.matches(resource, permissions.INSTANCE_ARN)
+            for resource in permissions.resources_of(statement)
+        ):
             continue
         changes = {
-            mutation for mutation in mutations for pattern in permissions.actions_of(statement)
+            mutation
+            for mutation in mutations
+            for pattern in permissions.actions_of(statement)
             if permissions.matches(pattern, mutation, ignore_case=True)
         }
         if changes and not _condition_holds(changes, statement.get("Condition")):
@@ -406,7 +511,8 @@ def test_the_instances_can_be_launched_and_terminated(execution):
 
 def test_the_tag_condition_names_every_stack_with_instances_and_no_other(templates):
     with_instances = [
-        stack for stack, template in templates.items()
+        stack
+        for stack, template in templates.items()
         if any(r["Type"] == "AWS::EC2::Instance" for r in template["Resources"].values())
     ]
     assert with_instances
@@ -422,7 +528,8 @@ def test_every_call_of_the_hooks_and_the_cdk_cli_is_allowed_by_the_deploy_policy
         return [need.resource] if need.resource else CALLED_ON.get(need.action, [None])
 
     not_allowed = [
-        need for need in permissions.deploy_needs(calls)
+        need
+        for need in permissions.deploy_needs(calls)
         if not all(permissions.allowing(deploy, need.action, r) for r in resources(need))
     ]
     missing = sorted({need.action for need in not_allowed})
@@ -451,7 +558,10 @@ def _module(tmp_path: Path, name: str, code: str) -> Path:
 
 
 def test_the_extraction_follows_names_sessions_helpers_and_paginators(tmp_path):
-    helpers = _module(tmp_path, "helpers", """
+    helpers = _module(
+        tmp_path,
+        "helpers",
+        """
         import boto3
 
         def aws_session():
@@ -465,8 +575,12 @@ def test_the_extraction_follows_names_sessions_helpers_and_paginators(tmp_path):
 
         def paged(client, operation, key):
             return [i for p in client.get_paginator(operation).paginate() for i in p[key]]
-    """)
-    hook = _module(tmp_path, "hook", """
+    """,
+    )
+    hook = _module(
+        tmp_path,
+        "hook",
+        """
         import boto3
         from helpers import aws_session, member, paged
 
@@ -484,38 +598,46 @@ def test_the_extraction_follows_names_sessions_helpers_and_paginators(tmp_path):
             ec2.get_paginator("describe_subnets").paginate()
             remote = member("iam", credentials)
             cleanup(remote)
-    """)
+    """,
+    )
     calls = permissions.client_calls([helpers, hook])
     found = {(call.service, call.operation, call.assumed) for call in calls}
     assert found == {
-        ("sts", "AssumeRole", False), ("cloudformation", "DescribeStacks", False),
-        ("iam", "DeleteRole", False), ("iam", "ListRoles", False),
+        ("sts", "AssumeRole", False),
+        ("cloudformation", "DescribeStacks", False),
+        ("iam", "DeleteRole", False),
+        ("iam", "ListRoles", False),
         ("ec2", "DescribeSubnets", False),
-        ("iam", "DeleteRole", True), ("iam", "ListRoles", True),
+        ("iam", "DeleteRole", True),
+        ("iam", "ListRoles", True),
     }
 
 
-@pytest.mark.parametrize("code", [
-    # an operation on something the extraction cannot trace to a client
-    """
+@pytest.mark.parametrize(
+    "code",
+    [
+        # an operation on something the extraction cannot trace to a client
+        """
     import boto3
     IAM = boto3.client("iam")
     def delete(client):
         client.delete_role(RoleName="r")
     """,
-    # a client whose service is computed
-    """
+        # a client whose service is computed
+        """
     import boto3
     def delete(service):
         boto3.client(service).delete_role(RoleName="r")
     """,
-    # a paginator whose operation is computed
-    """
+        # a paginator whose operation is computed
+        """
     import boto3
     def pages(name):
         return boto3.client("iam").get_paginator(name + "s")
     """,
-], ids=["untraced-client", "computed-service", "computed-paginator"])
+    ],
+    ids=["untraced-client", "computed-service", "computed-paginator"],
+)
 def test_a_call_the_extraction_cannot_follow_is_an_error(tmp_path, code):
     with pytest.raises(permissions.Untraceable, match=r"integ/hook\.py:\d+"):
         permissions.client_calls([_module(tmp_path, "hook", code)])
@@ -530,14 +652,21 @@ def test_actions_are_named_by_the_service_models_signing_name():
 
 
 def test_allowing_honours_wildcards_case_and_resources():
-    policy = {"Statement": [{
-        "Sid": "S", "Effect": "Allow", "Action": "ec2:Describe*",
-        "Resource": "arn:aws:ec2:*:*:vpc/vpc-????????",
-    }]}
+    policy = {
+        "Statement": [
+            {
+                "Sid": "S",
+                "Effect": "Allow",
+                "Action": "ec2:Describe*",
+                "Resource": "arn:aws:ec2:*:*:vpc/vpc-????????",
+            }
+        ]
+    }
     assert permissions.allowing(policy, "EC2:describevpcs")
     assert permissions.allowing(policy, "ec2:DescribeVpcs", "arn:aws:ec2:r:1:vpc/vpc-12345678")
     assert not permissions.allowing(policy, "ec2:DescribeVpcs", "arn:aws:ec2:r:1:vpc/vpc-1")
     assert not permissions.allowing(policy, "ec2:RunInstances")
     with pytest.raises(ValueError, match="not understood"):
-        permissions.allowing({"Statement": [{"Effect": "Allow", "NotAction": "x:Y",
-                                             "Resource": "*"}]}, "x:Y")
+        permissions.allowing(
+            {"Statement": [{"Effect": "Allow", "NotAction": "x:Y", "Resource": "*"}]}, "x:Y"
+        )

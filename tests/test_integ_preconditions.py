@@ -39,8 +39,10 @@ SNAPSHOT_OU = "ou-abcd-11112222"
 """The OU the organization app's snapshot deploys to (its placeholder)."""
 
 SETTINGS = {
-    ORG_OU: "ou-ab12-cdef3456", MEMBER_ACCOUNT: "210987654321",
-    MEMBER_ROLE: "OrganizationAccountAccessRole", ORG_CALL_AS: "DELEGATED_ADMIN",
+    ORG_OU: "ou-ab12-cdef3456",
+    MEMBER_ACCOUNT: "210987654321",
+    MEMBER_ROLE: "OrganizationAccountAccessRole",
+    ORG_CALL_AS: "DELEGATED_ADMIN",
     VPC_ID: "vpc-0a1b2c3d",
 }
 
@@ -94,15 +96,18 @@ def test_well_formed_settings_pass(environment):
     check_environment([LOCAL_APP, ORGANIZATION_APP])
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    (ORG_OU, "r-ab12"),  # a root, not an OU
-    (ORG_OU, "ou-ab12-cdef"),  # 4 characters after the second hyphen, not 8 to 32
-    (MEMBER_ACCOUNT, "21098765432"),  # 11 digits
-    (MEMBER_ROLE, "arn:aws:iam::210987654321:role/Reader"),  # an ARN, not a name
-    (MEMBER_ROLE, "R" * 65),  # over 64 characters
-    (ORG_CALL_AS, "self"),  # the enum is upper case
-    (VPC_ID, "vpc-123"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (ORG_OU, "r-ab12"),  # a root, not an OU
+        (ORG_OU, "ou-ab12-cdef"),  # 4 characters after the second hyphen, not 8 to 32
+        (MEMBER_ACCOUNT, "21098765432"),  # 11 digits
+        (MEMBER_ROLE, "arn:aws:iam::210987654321:role/Reader"),  # an ARN, not a name
+        (MEMBER_ROLE, "R" * 65),  # over 64 characters
+        (ORG_CALL_AS, "self"),  # the enum is upper case
+        (VPC_ID, "vpc-123"),
+    ],
+)
 def test_a_setting_of_the_wrong_shape_is_refused(environment, name, value):
     for setting, good in SETTINGS.items():
         environment.setenv(setting, good)
@@ -151,8 +156,7 @@ def _account(client, name: str, parent: str) -> str:
 
 
 def _child(client, parent: str, name: str) -> str:
-    return client.create_organizational_unit(ParentId=parent, Name=name)[
-        "OrganizationalUnit"]["Id"]
+    return client.create_organizational_unit(ParentId=parent, Name=name)["OrganizationalUnit"]["Id"]
 
 
 def test_an_ou_holding_only_the_member_account_passes(organization):
@@ -214,13 +218,23 @@ def test_a_stack_set_assembly_without_a_member_account_stops(organization, envir
 
 
 def test_stack_set_targets_other_than_ous_are_refused(environment, tmp_path):
-    stack_set = {"Type": "AWS::CloudFormation::StackSet", "Properties": {
-        "PermissionModel": "SERVICE_MANAGED", "StackSetName": "s",
-        "StackInstancesGroup": [{"Regions": ["us-east-1"], "DeploymentTargets": {
-            "OrganizationalUnitIds": ["ou-ab12-cdef3456"], "Accounts": ["210987654321"],
-            "AccountFilterType": "INTERSECTION",
-        }}],
-    }}
+    stack_set = {
+        "Type": "AWS::CloudFormation::StackSet",
+        "Properties": {
+            "PermissionModel": "SERVICE_MANAGED",
+            "StackSetName": "s",
+            "StackInstancesGroup": [
+                {
+                    "Regions": ["us-east-1"],
+                    "DeploymentTargets": {
+                        "OrganizationalUnitIds": ["ou-ab12-cdef3456"],
+                        "Accounts": ["210987654321"],
+                        "AccountFilterType": "INTERSECTION",
+                    },
+                }
+            ],
+        },
+    }
     assembly = _assembly(tmp_path, {"Org": {"Resources": {"StackSet": stack_set}}}, [])
     with pytest.raises(PreconditionFailed, match="understands OU ids only"):
         check(ORGANIZATION_APP, assembly)
@@ -255,8 +269,10 @@ def test_a_region_without_a_default_vpc_fails(ec2):
     _delete_default_vpc(ec2)
     with pytest.raises(PreconditionFailed) as failed:
         check(LOCAL_APP, LOCAL_SNAPSHOT)
-    assert str(failed.value).startswith("us-east-1 has no default VPC for the test instances: "
-                                        f"set {VPC_ID} to a VPC of us-east-1 that has a subnet")
+    assert str(failed.value).startswith(
+        "us-east-1 has no default VPC for the test instances: "
+        f"set {VPC_ID} to a VPC of us-east-1 that has a subnet"
+    )
 
 
 def test_a_default_vpc_without_a_default_subnet_fails(ec2):
@@ -271,7 +287,8 @@ def test_a_default_vpc_without_a_default_subnet_fails(ec2):
     prefix = default["CidrBlock"].rsplit(".", 2)[0]
     first, _ = (
         ec2.create_subnet(
-            VpcId=default["VpcId"], CidrBlock=f"{prefix}.{index}.0/24",
+            VpcId=default["VpcId"],
+            CidrBlock=f"{prefix}.{index}.0/24",
             AvailabilityZone="us-east-1a",
         )["Subnet"]
         for index in (200, 201)
@@ -312,16 +329,24 @@ def test_a_vpc_id_without_a_subnet_fails(ec2, environment):
 def _waiter(retry: list[dict]) -> dict:
     """A state machine as ``wait_for_assertions`` synthesizes it: a ``Fn::Join`` of the ASL
     around the handler's ARN, with ``retry`` as the task's retriers."""
-    return {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": {
-        "Fn::Join": ["", [
-            (
-                '{"StartAt":"framework-isComplete-task","States":{"framework-isComplete-task":'
-                f'{{"End":true,"Retry":{json.dumps(retry)},"Type":"Task","Resource":"'
-            ),
-            {"Fn::GetAtt": ["Handler", "Arn"]},
-            '"}}}',
-        ]],
-    }}}
+    return {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {
+            "DefinitionString": {
+                "Fn::Join": [
+                    "",
+                    [
+                        (
+                            '{"StartAt":"framework-isComplete-task","States":{"framework-isComplete-task":'
+                            f'{{"End":true,"Retry":{json.dumps(retry)},"Type":"Task","Resource":"'
+                        ),
+                        {"Fn::GetAtt": ["Handler", "Arn"]},
+                        '"}}}',
+                    ],
+                ],
+            }
+        },
+    }
 
 
 def _assembly(tmp_path: Path, stacks: dict[str, dict], waiters: list[dict]) -> Path:
@@ -329,12 +354,20 @@ def _assembly(tmp_path: Path, stacks: dict[str, dict], waiters: list[dict]) -> P
     (named Waiter0, Waiter1, ...)."""
     directory = tmp_path / "cdk.out"
     directory.mkdir(parents=True)
-    (directory / "integ.json").write_text(json.dumps({"version": "55.0.0", "testCases": {
-        "Case/DefaultTest": {
-            "stacks": list(stacks), "assertionStack": "Case/DefaultTest/DeployAssert",
-            "assertionStackName": "CaseAssert",
-        },
-    }}))
+    (directory / "integ.json").write_text(
+        json.dumps(
+            {
+                "version": "55.0.0",
+                "testCases": {
+                    "Case/DefaultTest": {
+                        "stacks": list(stacks),
+                        "assertionStack": "Case/DefaultTest/DeployAssert",
+                        "assertionStackName": "CaseAssert",
+                    },
+                },
+            }
+        )
+    )
     assertions = {"Resources": {f"Waiter{i}": waiter for i, waiter in enumerate(waiters)}}
     for name, template in {**stacks, "CaseAssert": assertions}.items():
         (directory / f"{name}.template.json").write_text(json.dumps(template))
@@ -357,11 +390,25 @@ def test_a_waiters_total_follows_its_backoff_its_cap_and_the_defaults(tmp_path):
     # MaxDelaySeconds, for MaxAttempts (default 3) retries.
     waiters = [
         _waiter([{**RETRY, "IntervalSeconds": 10, "MaxAttempts": 4, "BackoffRate": 2}]),
-        _waiter([{**RETRY, "IntervalSeconds": 10, "MaxAttempts": 4, "BackoffRate": 2,
-                  "MaxDelaySeconds": 30, "JitterStrategy": "FULL"}]),
+        _waiter(
+            [
+                {
+                    **RETRY,
+                    "IntervalSeconds": 10,
+                    "MaxAttempts": 4,
+                    "BackoffRate": 2,
+                    "MaxDelaySeconds": 30,
+                    "JitterStrategy": "FULL",
+                }
+            ]
+        ),
         _waiter([RETRY]),
-        _waiter([{**RETRY, "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 1},
-                 {**RETRY, "IntervalSeconds": 35, "MaxAttempts": 1}]),
+        _waiter(
+            [
+                {**RETRY, "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 1},
+                {**RETRY, "IntervalSeconds": 35, "MaxAttempts": 1},
+            ]
+        ),
     ]
     totals = [
         longest_waiter(_assembly(tmp_path / str(i), {}, [waiter])).seconds
@@ -392,10 +439,14 @@ def test_an_intrinsic_where_a_number_belongs_is_refused(tmp_path):
 @pytest.fixture
 def waiting(tmp_path):
     """An assembly whose longest waiter waits 55 minutes, like the local app's."""
-    return _assembly(tmp_path, {}, [
-        _waiter([{**RETRY, "IntervalSeconds": 30, "MaxAttempts": 60, "BackoffRate": 1}]),
-        _waiter([{**RETRY, "IntervalSeconds": 60, "MaxAttempts": 55, "BackoffRate": 1}]),
-    ])
+    return _assembly(
+        tmp_path,
+        {},
+        [
+            _waiter([{**RETRY, "IntervalSeconds": 30, "MaxAttempts": 60, "BackoffRate": 1}]),
+            _waiter([{**RETRY, "IntervalSeconds": 60, "MaxAttempts": 55, "BackoffRate": 1}]),
+        ],
+    )
 
 
 def _session_credentials(environment, expires_in: timedelta | None) -> None:
@@ -431,10 +482,12 @@ def test_expired_session_credentials_fail(environment, waiting):
 
 
 def test_long_term_keys_pass_with_a_note(environment, waiting):
-    assert check(LOCAL_APP, waiting) == [(
-        "credentials: long-term access keys (env), no expiry; the longest waiter (Waiter1) may "
-        "wait 55 min"
-    )]
+    assert check(LOCAL_APP, waiting) == [
+        (
+            "credentials: long-term access keys (env), no expiry; the longest waiter (Waiter1) may "
+            "wait 55 min"
+        )
+    ]
 
 
 def test_session_credentials_of_unknown_expiry_pass_with_a_note_saying_how_to_check(
@@ -456,11 +509,15 @@ def _profile(environment, tmp_path: Path, config: str) -> None:
 def test_a_role_assumed_again_from_long_term_keys_passes_with_a_note(
     environment, waiting, tmp_path
 ):
-    _profile(environment, tmp_path, (
-        "[profile integ]\nrole_arn = arn:aws:iam::210987654321:role/Deployer\n"
-        "source_profile = keys\n"
-        "[profile keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n"
-    ))
+    _profile(
+        environment,
+        tmp_path,
+        (
+            "[profile integ]\nrole_arn = arn:aws:iam::210987654321:role/Deployer\n"
+            "source_profile = keys\n"
+            "[profile keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n"
+        ),
+    )
     (note,) = check(LOCAL_APP, waiting)
     assert note.startswith(
         "credentials: the role is assumed again from the long-term keys of profile keys "
@@ -470,12 +527,23 @@ def test_a_role_assumed_again_from_long_term_keys_passes_with_a_note(
 def test_the_expiry_of_a_credential_process_is_compared(environment, waiting, tmp_path):
     expiry = datetime.now(UTC) + timedelta(minutes=20, seconds=30)
     script = tmp_path / "credentials.py"
-    script.write_text("import json\nprint(json.dumps(" + repr({
-        "Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "secret",
-        "SessionToken": "token", "Expiration": expiry.isoformat(timespec="seconds"),
-    }) + "))\n")
-    _profile(environment, tmp_path, (
-        f"[profile integ]\ncredential_process = {sys.executable} {script}\n"
-    ))
+    script.write_text(
+        "import json\nprint(json.dumps("
+        + repr(
+            {
+                "Version": 1,
+                "AccessKeyId": "ASIAEXAMPLE",
+                "SecretAccessKey": "secret",
+                "SessionToken": "token",
+                "Expiration": expiry.isoformat(timespec="seconds"),
+            }
+        )
+        + "))\n"
+    )
+    _profile(
+        environment,
+        tmp_path,
+        (f"[profile integ]\ncredential_process = {sys.executable} {script}\n"),
+    )
     with pytest.raises(PreconditionFailed, match=r"\(custom-process\) expire in 20 min, .* 55 min"):
         check(LOCAL_APP, waiting)

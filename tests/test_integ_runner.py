@@ -86,7 +86,8 @@ def _integ_copy(directory: Path) -> Path:
 
 def _environment(bin_dir: Path, cache: Path, log: Path, **variables: str) -> dict[str, str]:
     environment = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if name not in AWS_VARIABLES and not name.startswith("FAKE_")
     }
     return environment | {
@@ -120,10 +121,21 @@ def fake_cdk(tmp_path_factory, worker_id) -> tuple[Path, Path]:
         if not (cache / APP).is_dir():
             integ = _integ_copy(tmp_path_factory.mktemp("integ"))
             synthesized = subprocess.run(
-                ["cdk", "synth", "--quiet", "--app", f"python3 {integ / APP}",
-                 "--output", str(integ / "cdk.out")],
-                env=_environment(bin_dir, cache, integ / "synth.log"), cwd=integ,
-                capture_output=True, text=True, timeout=240, check=False,
+                [
+                    "cdk",
+                    "synth",
+                    "--quiet",
+                    "--app",
+                    f"python3 {integ / APP}",
+                    "--output",
+                    str(integ / "cdk.out"),
+                ],
+                env=_environment(bin_dir, cache, integ / "synth.log"),
+                cwd=integ,
+                capture_output=True,
+                text=True,
+                timeout=240,
+                check=False,
             )
             assert synthesized.returncode == 0, synthesized.stderr
     return bin_dir, cache
@@ -153,8 +165,12 @@ class Run:
         assert not scenario, f"unknown scenario settings {scenario}"
         self.result = subprocess.run(
             [sys.executable, str(self.integ / "run.py"), str(self.integ / APP)],
-            env=_environment(bin_dir, cache, log, **variables), cwd=tmp_path,
-            capture_output=True, text=True, timeout=120, check=False,
+            env=_environment(bin_dir, cache, log, **variables),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         self.calls = [json.loads(line) for line in log.read_text().splitlines()]
 
@@ -162,13 +178,15 @@ class Run:
     def steps(self) -> list[tuple[str, str]]:
         """(program, command) of every call of the CDK CLI or a hook, in order."""
         return [
-            (call["program"], call["command"]) for call in self.calls
+            (call["program"], call["command"])
+            for call in self.calls
             if call["program"] in ("cdk", "hook")
         ]
 
     def calls_of(self, program: str, command: str | None = None) -> list[dict[str, Any]]:
         return [
-            call for call in self.calls
+            call
+            for call in self.calls
             if call["program"] == program and command in (None, call.get("command"))
         ]
 
@@ -219,7 +237,8 @@ def test_the_hooks_run_from_integ_with_a_fresh_state_directory_of_the_run(passin
     hooks = run_.calls_of("hook")
     assert [["python3", "teardown.py", *hook["argv"]] for hook in hooks] == [
         shlex.split(command)
-        for name in ("preDestroy", "postDestroy") for command in app.fields["hooks"][name]
+        for name in ("preDestroy", "postDestroy")
+        for command in app.fields["hooks"][name]
     ]
     assert {hook["cwd"] for hook in hooks} == {str(run_.integ)}
     (state_dir,) = {call["state_dir"] for call in [*run_.calls_of("cdk", "deploy"), *hooks]}
@@ -251,7 +270,8 @@ def test_assertion_results_missing_from_the_outputs_fail_the_run_and_are_named(
         f"integ: FAILED {app.case}: {key}: missing from the deploy's outputs" for key in declared
     ]
     assert [line for line in run_.result.stdout.splitlines() if "FAILED" in line] == [
-        *missing, f"integ: {app.case}: FAILED",
+        *missing,
+        f"integ: {app.case}: FAILED",
     ]
     assert run_.steps[-3:] == DESTROY_TAIL
 
@@ -293,7 +313,8 @@ def test_an_assertion_stack_that_declares_no_assertion_stops_the_run_before_any_
     template_name = f"{app.fields['assertionStackName']}.template.json"
     template = app.read(template_name)
     template["Outputs"] = {
-        key: value for key, value in template["Outputs"].items()
+        key: value
+        for key, value in template["Outputs"].items()
         if not key.startswith("AssertionResults")
     }
     run_ = Run(fake_cdk, tmp_path, cdk={"files": {template_name: template}})
@@ -307,15 +328,18 @@ def test_an_assertion_stack_that_declares_no_assertion_stops_the_run_before_any_
 
 def _failing_pre_deploy_hook(app: Synthesized) -> dict[str, Any]:
     hooks = {**app.fields["hooks"], "preDeploy": ["python3 teardown.py before-deploy"]}
-    return {"cdk": {"files": {"integ.json": app.integ_json(hooks=hooks)}},
-            "failing_hooks": ["before-deploy"]}
+    return {
+        "cdk": {"files": {"integ.json": app.integ_json(hooks=hooks)}},
+        "failing_hooks": ["before-deploy"],
+    }
 
 
 FAILURES = {
     "deploy-fails": (lambda app: {"cdk": {"deploy": "fails"}}, [("cdk", "deploy")]),
     "pre-deploy-hook-fails": (_failing_pre_deploy_hook, [("hook", "before-deploy")]),
     "pre-destroy-hook-fails": (
-        lambda app: {"failing_hooks": ["before-destroy"]}, [("cdk", "deploy")],
+        lambda app: {"failing_hooks": ["before-destroy"]},
+        [("cdk", "deploy")],
     ),
 }
 """A failure -> the scenario that plants it, and the steps before the destroy's."""
@@ -337,9 +361,13 @@ def test_ctrl_c_during_the_deploy_still_destroys(fake_cdk, tmp_path):
     assert run_.result.stderr.endswith("integ: interrupted\n")
 
 
-@pytest.mark.parametrize(("failing", "steps"), [
-    ("environment", []), ("assembly", [("cdk", "synth")]),
-])
+@pytest.mark.parametrize(
+    ("failing", "steps"),
+    [
+        ("environment", []),
+        ("assembly", [("cdk", "synth")]),
+    ],
+)
 def test_a_failed_precondition_stops_the_run_before_any_deploy(fake_cdk, tmp_path, failing, steps):
     run_ = Run(fake_cdk, tmp_path, failing_precondition=failing)
     assert run_.result.returncode == 2
@@ -348,9 +376,14 @@ def test_a_failed_precondition_stops_the_run_before_any_deploy(fake_cdk, tmp_pat
     assert run_.steps == steps
 
 
-@pytest.mark.parametrize("value", [
-    "not json", json.dumps({"status": "pending"}), json.dumps(["success"]),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not json",
+        json.dumps({"status": "pending"}),
+        json.dumps(["success"]),
+    ],
+)
 def test_an_assertion_output_that_is_no_result_is_a_failure(value):
     assert run.assertion_failures(["AssertionResultsA"], {"AssertionResultsA": value}) == [
         f"AssertionResultsA: not an assertion result: {value}",

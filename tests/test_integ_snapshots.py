@@ -2,11 +2,12 @@
 
 Each ``integ/integ_*.py`` is synthesized once per test process and compared, template by
 template, with ``integ/<app>.snapshot/`` (integ-runner's name for it; only the files of
-:data:`SNAPSHOT_FILES` are kept): the stacks of the test cases (where the library's templates are, and what integ-runner itself
-compares) and the assertion stack (what is checked on an account). Two parts change on every
-synthesis and are replaced before comparing, as integ-runner does for the first: asset hashes
-(the assertion provider's bundled function, named in each stack's asset manifest) and the
-``salt`` the assertion provider adds to every API call so that it runs on each deployment.
+:data:`SNAPSHOT_FILES` are kept): the stacks of the test cases (where the library's templates
+are, and what integ-runner itself compares) and the assertion stack (what is checked on an
+account). Two parts change on every synthesis and are replaced before comparing, as
+integ-runner does for the first: asset hashes (the assertion provider's bundled function, named
+in each stack's asset manifest) and the ``salt`` the assertion provider adds to every API call
+so that it runs on each deployment.
 
 A changed template is a reviewed snapshot update, like the syrupy ones:
 
@@ -54,7 +55,8 @@ def _placeholders() -> Iterator[None]:
     """No opt-in variable of the organization app (its snapshot holds the placeholders), and no
     VPC for the local app (its snapshot uses the default VPC)."""
     names = [
-        *_app_module("integ_organization").PLACEHOLDERS, _app_module("integ_local").VPC_VARIABLE,
+        *_app_module("integ_organization").PLACEHOLDERS,
+        _app_module("integ_local").VPC_VARIABLE,
     ]
     saved = {name: os.environ.pop(name) for name in names if name in os.environ}
     try:
@@ -97,7 +99,8 @@ def templates(assembly: Path) -> dict[str, Any]:
     """The canonical templates of an assembly's test-case and assertion stacks, by stack."""
     manifest = json.loads((assembly / "integ.json").read_text())
     stacks = [
-        stack for case in manifest["testCases"].values()
+        stack
+        for case in manifest["testCases"].values()
         for stack in [*case["stacks"], case["assertionStackName"]]
     ]
     return {stack: canonical(assembly, stack) for stack in stacks}
@@ -117,12 +120,15 @@ def canonical(assembly: Path, stack: str) -> Any:
 
 def difference(expected: dict[str, Any], actual: dict[str, Any]) -> str:
     """A unified diff of two sets of canonical templates ('' when they are equal)."""
+
     def lines(value: dict[str, Any]) -> list[str]:
         return json.dumps(value, indent=1, sort_keys=True).splitlines()
 
-    return "\n".join(difflib.unified_diff(
-        lines(expected), lines(actual), "snapshot", "synthesized", lineterm="", n=2
-    ))
+    return "\n".join(
+        difflib.unified_diff(
+            lines(expected), lines(actual), "snapshot", "synthesized", lineterm="", n=2
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -164,13 +170,22 @@ def test_a_changed_library_template_is_a_snapshot_change(synthesized):
 
 
 def test_volatile_parts_are_not_compared(tmp_path):
-    template = {"Resources": {"Call": {"Type": "Custom::DeployAssert@SdkCallSSMx", "Properties": {
-        "salt": "1796410141953", "Code": {"S3Key": f"{'ab' * 32}.zip"},
-    }}}}
+    template = {
+        "Resources": {
+            "Call": {
+                "Type": "Custom::DeployAssert@SdkCallSSMx",
+                "Properties": {
+                    "salt": "1796410141953",
+                    "Code": {"S3Key": f"{'ab' * 32}.zip"},
+                },
+            }
+        }
+    }
     (tmp_path / "Stack.template.json").write_text(json.dumps(template, indent=1))
     (tmp_path / "Stack.assets.json").write_text(json.dumps({"files": {"ab" * 32: {}}}))
     assert canonical(tmp_path, "Stack")["Resources"]["Call"]["Properties"] == {
-        "salt": "", "Code": {"S3Key": "Asset1.zip"},
+        "salt": "",
+        "Code": {"S3Key": "Asset1.zip"},
     }
 
 

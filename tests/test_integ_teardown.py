@@ -42,13 +42,18 @@ LOCAL_SNAPSHOT = INTEG / "integ_local.py.snapshot"
 ORGANIZATION_SNAPSHOT = INTEG / "integ_organization.py.snapshot"
 INSTANCES, SETUP = "QuickSetupIntegInstances", "QuickSetupIntegLocal"
 MEMBER, MEMBER_ROLE, REGION, CONFIGURATION_ID = (
-    "222222222222", "OrganizationAccountAccessRole", "us-east-1", "integ-org",
+    "222222222222",
+    "OrganizationAccountAccessRole",
+    "us-east-1",
+    "integ-org",
 )
 KEPT = f"QuickSetup-Instance-{CONFIGURATION_ID}"
 """The account StackSet's instance role and profile (RoleName and InstanceProfileName in the
 snapshot's StackSet template)."""
 RUNBOOK_POLICIES = (
-    "AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation", "CloudWatchAgentServerPolicy",
+    "AmazonSSMManagedInstanceCore",
+    "AmazonSSMPatchAssociation",
+    "CloudWatchAgentServerPolicy",
 )
 """What the profile runbook attaches to the own role (integ_local.ATTACHED_TO_OWN_ROLE); played
 by customer managed policies of the same names, as moto loads no AWS managed policy."""
@@ -71,8 +76,9 @@ def _resources(snapshot: Path, stack: str) -> dict[str, Any]:
 
 def _account_stack_set_resources() -> dict[str, Any]:
     (stack_set,) = [
-        resource for resource in _resources(ORGANIZATION_SNAPSHOT, "QuickSetupIntegOrganization")
-        .values() if resource["Properties"].get("StackSetName", "").endswith("-AccountRoles")
+        resource
+        for resource in _resources(ORGANIZATION_SNAPSHOT, "QuickSetupIntegOrganization").values()
+        if resource["Properties"].get("StackSetName", "").endswith("-AccountRoles")
     ]
     return json.loads(stack_set["Properties"]["TemplateBody"])["Resources"]
 
@@ -93,13 +99,21 @@ def _template(resources: dict[str, Any], types: set[str], deletion_policy: str |
     return json.dumps({"Resources": chosen})
 
 
-def _create_stack(session: boto3.Session, stack: str, resources: dict[str, Any],
-                  types: set[str], deletion_policy: str | None = None) -> dict[str, str]:
+def _create_stack(
+    session: boto3.Session,
+    stack: str,
+    resources: dict[str, Any],
+    types: set[str],
+    deletion_policy: str | None = None,
+) -> dict[str, str]:
     """Create ``stack``; the physical ids by logical id. The ManagedPolicyArns of a kept role
     are attached, as CloudFormation would (it detaches those of a role it deletes)."""
     cfn, iam = session.client("cloudformation"), session.client("iam")
-    cfn.create_stack(StackName=stack, TemplateBody=_template(resources, types, deletion_policy),
-                     Capabilities=["CAPABILITY_NAMED_IAM"])
+    cfn.create_stack(
+        StackName=stack,
+        TemplateBody=_template(resources, types, deletion_policy),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
     physical = {
         resource["LogicalResourceId"]: resource["PhysicalResourceId"]
         for resource in cfn.describe_stack_resources(StackName=stack)["StackResources"]
@@ -114,7 +128,7 @@ def _create_stack(session: boto3.Session, stack: str, resources: dict[str, Any],
 
 def _name_of(arn: dict[str, Any]) -> str:
     """The policy name at the end of a synthesized ARN (``Fn::Join`` or ``Fn::Sub``)."""
-    (function, value), = arn.items()
+    ((function, value),) = arn.items()
     text = {"Fn::Join": lambda: value[1][-1], "Fn::Sub": lambda: value}[function]()
     return text.rsplit("/", 1)[1]
 
@@ -122,13 +136,23 @@ def _name_of(arn: dict[str, Any]) -> str:
 def _policy(iam, name: str) -> str:
     """The ARN of the account's stand-in for the AWS managed policy ``name``."""
     try:
-        return iam.create_policy(PolicyName=name, PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "ssm:DescribeDocument", "Resource": "*"}],
-        }))["Policy"]["Arn"]
+        return iam.create_policy(
+            PolicyName=name,
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "ssm:DescribeDocument", "Resource": "*"}
+                    ],
+                }
+            ),
+        )["Policy"]["Arn"]
     except iam.exceptions.EntityAlreadyExistsException:
-        (arn,) = [policy["Arn"] for policy in iam.list_policies(Scope="Local")["Policies"]
-                  if policy["PolicyName"] == name]
+        (arn,) = [
+            policy["Arn"]
+            for policy in iam.list_policies(Scope="Local")["Policies"]
+            if policy["PolicyName"] == name
+        ]
         return arn
 
 
@@ -136,20 +160,27 @@ def _deploy_assertions(session: boto3.Session, snapshot: Path, stack: str) -> li
     """The assertion stack's functions and their roles; each function with the log group Lambda
     gives it once it ran."""
     resources = _resources(snapshot, stack)
-    handlers = [logical_id for logical_id, resource in resources.items()
-                if resource["Type"] == "AWS::Lambda::Function"]
+    handlers = [
+        logical_id
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    ]
     roles = [resources[handler]["Properties"]["Role"]["Fn::GetAtt"][0] for handler in handlers]
-    physical = _create_stack(session, stack, {
-        logical_id: resources[logical_id] for logical_id in [*handlers, *roles]
-    }, {"AWS::IAM::Role", "AWS::Lambda::Function"})
+    physical = _create_stack(
+        session,
+        stack,
+        {logical_id: resources[logical_id] for logical_id in [*handlers, *roles]},
+        {"AWS::IAM::Role", "AWS::Lambda::Function"},
+    )
     functions = [physical[handler] for handler in handlers]
     for function in functions:
         session.client("logs").create_log_group(logGroupName=f"/aws/lambda/{function}")
     return functions
 
 
-def _deploy_local(session: boto3.Session, deletion_policy: str | None = None,
-                  assertions: bool = True) -> dict[str, str]:
+def _deploy_local(
+    session: boto3.Session, deletion_policy: str | None = None, assertions: bool = True
+) -> dict[str, str]:
     """Both stacks of the local test, the runbook's policies on the own role, and, when
     ``assertions``, the assertion stack; the setup stack's physical ids."""
     own = _create_stack(session, INSTANCES, _resources(LOCAL_SNAPSHOT, INSTANCES), IAM_TYPES)
@@ -157,8 +188,9 @@ def _deploy_local(session: boto3.Session, deletion_policy: str | None = None,
     (own_role,) = [physical for logical, physical in own.items() if logical.startswith("OwnRole")]
     for name in RUNBOOK_POLICIES:
         iam.attach_role_policy(RoleName=own_role, PolicyArn=_policy(iam, name))
-    setup = _create_stack(session, SETUP, _resources(LOCAL_SNAPSHOT, SETUP), IAM_TYPES,
-                          deletion_policy)
+    setup = _create_stack(
+        session, SETUP, _resources(LOCAL_SNAPSHOT, SETUP), IAM_TYPES, deletion_policy
+    )
     if assertions:
         _deploy_assertions(session, LOCAL_SNAPSHOT, LOCAL_ASSERTIONS)
     return setup
@@ -175,10 +207,12 @@ def _destroy(session: boto3.Session, *stacks: str) -> None:
 
 def _member(session: boto3.Session) -> boto3.Session:
     credentials = session.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{MEMBER}:role/{MEMBER_ROLE}", RoleSessionName="test-fixture",
+        RoleArn=f"arn:aws:iam::{MEMBER}:role/{MEMBER_ROLE}",
+        RoleSessionName="test-fixture",
     )["Credentials"]
     return boto3.Session(
-        region_name=REGION, aws_access_key_id=credentials["AccessKeyId"],
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
@@ -194,22 +228,27 @@ def _deploy_member(member: boto3.Session, deletion_policy: str | None = None) ->
 def _iam_names(session: boto3.Session) -> set[str]:
     """Every role and instance profile of the account."""
     iam = session.client("iam")
-    return ({role["RoleName"] for role in iam.list_roles()["Roles"]}
-            | {profile["InstanceProfileName"]
-               for profile in iam.list_instance_profiles()["InstanceProfiles"]})
+    return {role["RoleName"] for role in iam.list_roles()["Roles"]} | {
+        profile["InstanceProfileName"]
+        for profile in iam.list_instance_profiles()["InstanceProfiles"]
+    }
 
 
 def _log_groups(session: boto3.Session) -> list[str]:
-    return [group["logGroupName"]
-            for group in session.client("logs").describe_log_groups()["logGroups"]]
+    return [
+        group["logGroupName"] for group in session.client("logs").describe_log_groups()["logGroups"]
+    ]
 
 
 @pytest.fixture
 def account(monkeypatch, tmp_path):
     """A moto account in us-east-1, the hooks' state directory set to a fresh directory."""
     isolate_aws_environment(monkeypatch, tmp_path)
-    for name, value in {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     _new_run(monkeypatch, tmp_path)
     with mock_aws():
@@ -287,8 +326,10 @@ def test_a_profile_deleted_with_its_stack_fails_the_retention_check_in_one_line(
     _destroy(account, LOCAL_ASSERTIONS, SETUP, INSTANCES)
     code, _, err = _hook(capsys, *LOCAL_AFTER)
     assert code == 1
-    assert err == (f"error: instance profile {profile} was deleted with its stack, not retained "
-                   '(docs/security.md, "Safe teardown")\n')
+    assert err == (
+        f"error: instance profile {profile} was deleted with its stack, not retained "
+        '(docs/security.md, "Safe teardown")\n'
+    )
     assert not [name for name in _iam_names(account) if name.startswith(f"{SETUP}-")]
     assert _log_groups(account) == []
 
@@ -304,7 +345,8 @@ def test_a_profile_kept_without_its_role_fails_the_retention_check(account, caps
     )
     code, _, err = _hook(capsys, *LOCAL_AFTER)
     assert (code, err) == (
-        1, f"error: instance profile {profile} was kept without its role {role}\n"
+        1,
+        f"error: instance profile {profile} was kept without its role {role}\n",
     )
     assert not [name for name in _iam_names(account) if name.startswith(f"{SETUP}-")]
 
@@ -328,13 +370,23 @@ def test_a_local_run_after_a_rolled_back_deploy_deletes_what_the_rollback_kept(a
 
 def test_a_local_run_with_no_stack_deletes_the_leftovers_of_an_interrupted_run(account, capsys):
     iam = account.client("iam")
-    leftovers = (f"{SETUP}-QuickSetupRolesInstanceRole4D-1A2B3C4D5E6F",
-                 f"{SETUP}-QuickSetupRolesInstanceProfile13-6F5E4D3C2B1A")
+    leftovers = (
+        f"{SETUP}-QuickSetupRolesInstanceRole4D-1A2B3C4D5E6F",
+        f"{SETUP}-QuickSetupRolesInstanceProfile13-6F5E4D3C2B1A",
+    )
     iam.create_role(RoleName=leftovers[0], AssumeRolePolicyDocument="{}")
-    iam.put_role_policy(RoleName=leftovers[0], PolicyName="Inline", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "ssm:DescribeDocument", "Resource": "*"}],
-    }))
+    iam.put_role_policy(
+        RoleName=leftovers[0],
+        PolicyName="Inline",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "ssm:DescribeDocument", "Resource": "*"}
+                ],
+            }
+        ),
+    )
     iam.attach_role_policy(RoleName=leftovers[0], PolicyArn=_policy(iam, RUNBOOK_POLICIES[0]))
     iam.create_instance_profile(InstanceProfileName=leftovers[1])
     iam.add_role_to_instance_profile(InstanceProfileName=leftovers[1], RoleName=leftovers[0])
@@ -362,9 +414,7 @@ def test_every_local_hook_can_run_twice(account, capsys):
     assert _iam_names(account) == set()
 
 
-def test_before_destroy_called_again_after_the_destroy_keeps_the_profile_to_check(
-    account, capsys
-):
+def test_before_destroy_called_again_after_the_destroy_keeps_the_profile_to_check(account, capsys):
     _deploy_local(account, deletion_policy="Delete")
     assert _hook(capsys, *LOCAL_BEFORE)[0] == 0
     _destroy(account, LOCAL_ASSERTIONS, SETUP, INSTANCES)
@@ -379,7 +429,8 @@ def test_after_destroy_deletes_nothing_while_the_setup_stack_exists(account, cap
     before = _iam_names(account)
     code, _, err = _hook(capsys, *LOCAL_AFTER)
     assert (code, err) == (
-        1, f"error: stack {SETUP} still exists (CREATE_COMPLETE): nothing deleted\n"
+        1,
+        f"error: stack {SETUP} still exists (CREATE_COMPLETE): nothing deleted\n",
     )
     assert _iam_names(account) == before
 
@@ -425,8 +476,10 @@ def test_a_member_profile_deleted_with_its_stack_instance_fails_the_check_in_one
 ):
     code, _, err = _organization_run(account, capsys, deletion_policy="Delete")
     assert code == 1
-    assert err == (f"error: instance profile {KEPT} in account {MEMBER} was deleted with its "
-                   'stack, not retained (docs/security.md, "Safe teardown")\n')
+    assert err == (
+        f"error: instance profile {KEPT} in account {MEMBER} was deleted with its "
+        'stack, not retained (docs/security.md, "Safe teardown")\n'
+    )
     assert _iam_names(_member(account)) == set()
 
 
@@ -463,7 +516,9 @@ def test_every_organization_hook_can_run_twice(account, capsys):
     assert _hook(capsys, *ORGANIZATION_BEFORE)[0] == 0  # the stacks are gone: the record stays
     (first, first_out, first_err), second = (_hook(capsys, *ORGANIZATION_AFTER) for _ in range(2))
     assert (first, first_err, second) == (
-        0, "", (0, f"account {MEMBER}: checked by an earlier call\n", "")
+        0,
+        "",
+        (0, f"account {MEMBER}: checked by an earlier call\n", ""),
     )
     assert "kept as documented" in first_out
     assert _iam_names(member) == set()
@@ -473,18 +528,30 @@ def test_every_organization_hook_can_run_twice(account, capsys):
 # --- both -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("argv", [LOCAL_BEFORE, LOCAL_AFTER, ORGANIZATION_BEFORE,
-                                  ORGANIZATION_AFTER], ids=lambda argv: argv[0])
+@pytest.mark.parametrize(
+    "argv",
+    [LOCAL_BEFORE, LOCAL_AFTER, ORGANIZATION_BEFORE, ORGANIZATION_AFTER],
+    ids=lambda argv: argv[0],
+)
 def test_without_a_state_directory_every_hook_stops_in_one_line(argv, monkeypatch, capsys):
     monkeypatch.delenv(teardown.STATE_DIR, raising=False)
     code, out, err = _hook(capsys, *argv)
     assert (code, out) == (2, "")
-    assert err == (f"error: {teardown.STATE_DIR} is not set: the destroy hooks keep their state "
-                   "in a directory of the run\n")
+    assert err == (
+        f"error: {teardown.STATE_DIR} is not set: the destroy hooks keep their state "
+        "in a directory of the run\n"
+    )
 
 
-@pytest.mark.parametrize("argv", [("after-destroy",), ("before-destroy", INSTANCES, SETUP),
-                                  ("organization-after-destroy", MEMBER), ("destroy",)])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("after-destroy",),
+        ("before-destroy", INSTANCES, SETUP),
+        ("organization-after-destroy", MEMBER),
+        ("destroy",),
+    ],
+)
 def test_a_hook_called_with_other_arguments_prints_its_usage(argv, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv(teardown.STATE_DIR, str(tmp_path))
     code, out, err = _hook(capsys, *argv)
@@ -494,8 +561,10 @@ def test_a_hook_called_with_other_arguments_prints_its_usage(argv, capsys, tmp_p
 
 def _destroy_hooks(snapshot: Path) -> dict[str, list[list[str]]]:
     (case,) = json.loads((snapshot / "integ.json").read_text())["testCases"].values()
-    return {phase: [shlex.split(command) for command in case["hooks"].get(phase, [])]
-            for phase in ("preDestroy", "postDestroy")}
+    return {
+        phase: [shlex.split(command) for command in case["hooks"].get(phase, [])]
+        for phase in ("preDestroy", "postDestroy")
+    }
 
 
 def test_the_local_app_wires_the_hooks_these_tests_run():
@@ -515,13 +584,26 @@ def test_the_organization_app_wires_the_hooks_these_tests_run():
 
 # CloudFormation API reference, StackResource.ResourceStatus (botocore's enum): what a rollback
 # or a failed creation leaves is not the stack's any more.
-@pytest.mark.parametrize(("status", "held"), [
-    ("CREATE_COMPLETE", True), ("UPDATE_COMPLETE", True), ("DELETE_SKIPPED", False),
-    ("DELETE_COMPLETE", False), ("CREATE_FAILED", False), ("ROLLBACK_COMPLETE", False),
-])
+@pytest.mark.parametrize(
+    ("status", "held"),
+    [
+        ("CREATE_COMPLETE", True),
+        ("UPDATE_COMPLETE", True),
+        ("DELETE_SKIPPED", False),
+        ("DELETE_COMPLETE", False),
+        ("CREATE_FAILED", False),
+        ("ROLLBACK_COMPLETE", False),
+    ],
+)
 def test_a_profile_is_recorded_only_while_its_stack_holds_it(status, held):
-    resources = [{"LogicalResourceId": "Profile", "PhysicalResourceId": "Stack-Profile-X",
-                  "ResourceType": "AWS::IAM::InstanceProfile", "ResourceStatus": status}]
+    resources = [
+        {
+            "LogicalResourceId": "Profile",
+            "PhysicalResourceId": "Stack-Profile-X",
+            "ResourceType": "AWS::IAM::InstanceProfile",
+            "ResourceStatus": status,
+        }
+    ]
     assert teardown.held(resources, "AWS::IAM::InstanceProfile") == (
         {"Profile": "Stack-Profile-X"} if held else {}
     )
@@ -529,12 +611,23 @@ def test_a_profile_is_recorded_only_while_its_stack_holds_it(status, held):
 
 def test_the_functions_of_a_rolled_back_assertion_stack_are_recorded():
     resources = [
-        {"LogicalResourceId": "Handler", "PhysicalResourceId": "Stack-Handler-X",
-         "ResourceType": "AWS::Lambda::Function", "ResourceStatus": "DELETE_COMPLETE"},
-        {"LogicalResourceId": "Failed", "ResourceType": "AWS::Lambda::Function",
-         "ResourceStatus": "CREATE_FAILED"},
-        {"LogicalResourceId": "Role", "PhysicalResourceId": "Stack-Role-X",
-         "ResourceType": "AWS::IAM::Role", "ResourceStatus": "DELETE_COMPLETE"},
+        {
+            "LogicalResourceId": "Handler",
+            "PhysicalResourceId": "Stack-Handler-X",
+            "ResourceType": "AWS::Lambda::Function",
+            "ResourceStatus": "DELETE_COMPLETE",
+        },
+        {
+            "LogicalResourceId": "Failed",
+            "ResourceType": "AWS::Lambda::Function",
+            "ResourceStatus": "CREATE_FAILED",
+        },
+        {
+            "LogicalResourceId": "Role",
+            "PhysicalResourceId": "Stack-Role-X",
+            "ResourceType": "AWS::IAM::Role",
+            "ResourceStatus": "DELETE_COMPLETE",
+        },
     ]
     assert teardown.function_names(resources) == ["Stack-Handler-X"]
 
@@ -550,8 +643,15 @@ def server():
 
 def _runner_hook(environment: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
     """A hook as integ/run.py runs it: from integ/, with the run's state directory."""
-    return subprocess.run([sys.executable, "teardown.py", *argv], cwd=INTEG, env=environment,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "teardown.py", *argv],
+        cwd=INTEG,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -560,9 +660,13 @@ def runner(server, monkeypatch, tmp_path):
     urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"))
     isolate_aws_environment(monkeypatch, tmp_path)
     (tmp_path / "run").mkdir()
-    for name, value in {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": server,
-                        teardown.STATE_DIR: str(tmp_path / "run")}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": server,
+        teardown.STATE_DIR: str(tmp_path / "run"),
+    }.items():
         monkeypatch.setenv(name, value)
     return boto3.Session(region_name=REGION), dict(os.environ)
 
@@ -570,8 +674,10 @@ def runner(server, monkeypatch, tmp_path):
 def test_the_local_hooks_run_as_the_runner_runs_them_leave_nothing(runner):
     session, environment = runner
     setup = _deploy_local(session)
-    profile, role = (next(name for logical, name in setup.items() if part in logical)
-                     for part in ("InstanceProfile", "InstanceRole"))
+    profile, role = (
+        next(name for logical, name in setup.items() if part in logical)
+        for part in ("InstanceProfile", "InstanceRole")
+    )
     before = _runner_hook(environment, *LOCAL_BEFORE)
     assert (before.returncode, before.stderr) == (0, "")
     assert f"recorded instance profile {profile} with role {role}" in before.stdout

@@ -17,7 +17,10 @@ sys.path.insert(0, str(ROOT / "integ"))
 def _check_credentials() -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(ROOT / "integ" / "require_credentials.py")],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -40,4 +43,3 @@ def test_without_a_region_make_integ_stops_in_one_line(monkeypatch, tmp_path):
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.count("\n") == 1
     assert "no AWS Region set" in result.stderr
-

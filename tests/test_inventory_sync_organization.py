@@ -31,7 +31,7 @@ import shutil
 import threading
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import aws_cdk as cdk
 import boto3
@@ -73,8 +73,12 @@ def org(request: pytest.FixtureRequest, tmp_path_factory) -> SimpleNamespace:
     cdk.Validations.of(app).add_plugins(*(pack(app) for pack in nag_packs()))
     stack = cdk.Stack(app, "Org", env=ENV)
     construct = QuickSetupOrganization(
-        stack, "OrgQuickSetup", organizational_unit_ids=["ou-abcd-11112222"], regions=REGIONS,
-        account_count=40, inventory_sync=InventorySync.to_new_bucket(prefix=PREFIX),
+        stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=["ou-abcd-11112222"],
+        regions=REGIONS,
+        account_count=40,
+        inventory_sync=InventorySync.to_new_bucket(prefix=PREFIX),
         organization_id=ORGANIZATION_ID,
     )
     try:
@@ -85,7 +89,9 @@ def org(request: pytest.FixtureRequest, tmp_path_factory) -> SimpleNamespace:
     report_path = outdir / "validation-report.json"
     return SimpleNamespace(
         flag_set=request.param,
-        construct=construct, outer=outer, regional=construct.regional_template,
+        construct=construct,
+        outer=outer,
+        regional=construct.regional_template,
         sync_name=f"QuickSetup-Inventory-{construct.configuration.configuration_id}",
         report=json.loads(report_path.read_text()) if report_path.exists() else None,
     )
@@ -118,8 +124,11 @@ def test_the_sync_is_created_with_organization_data_sharing_as_aws_documents(org
         "DestinationDataSharing": {"DestinationDataSharingType": "Organization"},
     }
     # The StackSet names the bucket of the organization's stack, and its Region.
-    [stack_set] = [r for r in _of_type(org.outer, STACK_SET).values()
-                   if r["Properties"]["StackSetName"].endswith("-Associations")]
+    [stack_set] = [
+        r
+        for r in _of_type(org.outer, STACK_SET).values()
+        if r["Properties"]["StackSetName"].endswith("-Associations")
+    ]
     [bucket_id] = _of_type(org.outer, "AWS::S3::Bucket")
     assert stack_set["Properties"]["Parameters"] == [
         {"ParameterKey": "InventoryBucketName", "ParameterValue": {"Ref": bucket_id}},
@@ -147,10 +156,13 @@ def test_the_function_runs_the_handler_source_that_is_tested_here(org):
 
 def test_the_function_may_create_and_delete_only_its_own_sync(org):
     [role] = _of_type(org.regional, "AWS::IAM::Role").values()
-    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [{
-        "Action": "sts:AssumeRole", "Effect": "Allow",
-        "Principal": {"Service": "lambda.amazonaws.com"},
-    }]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
+    ]
     assert "RoleName" not in role["Properties"] and "Policies" not in role["Properties"]
     [(policy_id, policy)] = _of_type(org.regional, "AWS::IAM::ManagedPolicy").items()
     assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": policy_id}]
@@ -161,21 +173,28 @@ def test_the_function_may_create_and_delete_only_its_own_sync(org):
     [log_group_id] = _of_type(org.regional, "AWS::Logs::LogGroup")
     assert logs_statement["Resource"]["Fn::Join"][1][-2:] == [{"Ref": log_group_id}, ":*"]
     all_actions = {
-        action for s in policy["Properties"]["PolicyDocument"]["Statement"] for action in s["Action"]
+        action
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in s["Action"]
     }
     # No ListResourceDataSync: it supports no resource-level permission (it would need "*"),
     # and the handler does not need it.
     assert all_actions == {
-        "ssm:CreateResourceDataSync", "ssm:DeleteResourceDataSync",
-        "logs:CreateLogStream", "logs:PutLogEvents",
+        "ssm:CreateResourceDataSync",
+        "ssm:DeleteResourceDataSync",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
     }
 
 
 # CloudFormation (CreateStackSet, Capabilities): a template that "contains certain IAM
 # resources" (AWS::IAM::Role among them) must acknowledge CAPABILITY_IAM.
 def test_the_regional_stack_set_acknowledges_the_iam_role(org):
-    [stack_set] = [r for r in _of_type(org.outer, STACK_SET).values()
-                   if r["Properties"]["StackSetName"].endswith("-Associations")]
+    [stack_set] = [
+        r
+        for r in _of_type(org.outer, STACK_SET).values()
+        if r["Properties"]["StackSetName"].endswith("-Associations")
+    ]
     assert "CAPABILITY_IAM" in stack_set["Properties"].get("Capabilities", [])
 
 
@@ -194,8 +213,10 @@ def test_both_cdk_nag_packs_pass_with_reasons_for_the_function(org):
         if any("InventorySync" in c["constructPath"] for c in s["violatingConstructs"])
     }
     assert set(acknowledged) == {
-        "NIST.800.53.R5-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ",
-        "NIST.800.53.R5-LambdaInsideVPC", "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
+        "NIST.800.53.R5-LambdaConcurrency",
+        "NIST.800.53.R5-LambdaDLQ",
+        "NIST.800.53.R5-LambdaInsideVPC",
+        "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>"
         ":log-group:<InventorySyncHandlerLogs>:*]",
     }
@@ -208,7 +229,8 @@ def test_inventory_to_your_bucket_is_delivered_with_organization_data_sharing_to
     configuration = dataclasses.replace(
         org.construct.configuration,
         inventory_sync=InventorySync.to_bucket(
-            "central-inventory", "eu-west-1",
+            "central-inventory",
+            "eu-west-1",
             kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
         ),
     )
@@ -242,10 +264,14 @@ def test_a_single_account_keeps_the_cloudformation_resource():
     template.resource_count_is("AWS::Lambda::Function", 0)
     other = cdk.Stack(new_app(), "Other")
     sync = InventorySync.to_bucket("central-inventory", "eu-west-1")
-    rendered = render_inventory_sync(other, "abc", sync, BucketReference("central-inventory", "eu-west-1"))
+    rendered = render_inventory_sync(
+        other, "abc", sync, BucketReference("central-inventory", "eu-west-1")
+    )
     assert rendered.cfn_resource_type == "AWS::SSM::ResourceDataSync"
     shared = render_inventory_sync(
-        cdk.Stack(new_app(), "Shared"), "abc", sync,
+        cdk.Stack(new_app(), "Shared"),
+        "abc",
+        sync,
         BucketReference("central-inventory", "eu-west-1").in_organization(),
     )
     assert shared.cfn_resource_type == ORGANIZATION_SYNC_TYPE
@@ -273,7 +299,9 @@ def test_the_bucket_policy_is_the_one_aws_documents_for_an_organization(org):
     # "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::amzn-s3-demo-bucket"
     check = statements["SSMBucketPermissionsCheck"]
     assert (check["Principal"], check["Action"], check.get("Condition")) == (
-        ssm, "s3:GetBucketAcl", None
+        ssm,
+        "s3:GetBucketAcl",
+        None,
     )
     # [ORG] "Sid": " SSMBucketDelivery", "Action": "s3:PutObject", "Resource":
     # ["arn:aws:s3:::amzn-s3-demo-bucket/bucket-prefix/*/accountid=*/*"], "Condition":
@@ -282,9 +310,12 @@ def test_the_bucket_policy_is_the_one_aws_documents_for_an_organization(org):
     delivery = statements["SSMBucketDelivery"]
     assert (delivery["Principal"], delivery["Action"]) == (ssm, "s3:PutObject")
     assert _object_pattern(delivery) == f"BUCKET/{PREFIX}/*/accountid=*/*"
-    assert delivery["Condition"] == {"StringEquals": {
-        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": ORGANIZATION_ID,
-    }}
+    assert delivery["Condition"] == {
+        "StringEquals": {
+            "s3:x-amz-acl": "bucket-owner-full-control",
+            "aws:SourceOrgID": ORGANIZATION_ID,
+        }
+    }
     # [ORG] "Sid": " SSMBucketDeliveryTagging", "Action": "s3:PutObjectTagging", "Resource":
     # ["arn:aws:s3:::amzn-s3-demo-bucket/bucket-prefix/*/accountid=*/*"] -- no Condition.
     tagging = statements["SSMBucketDeliveryTagging"]
@@ -307,7 +338,8 @@ def test_the_bucket_s_own_account_may_deliver_with_a_standard_sync(org):
         f"arn:{arn_partition(org.flag_set)}:ssm:*:{ACCOUNT}:resource-data-sync/*"
     )
     assert statement["Condition"]["StringEquals"] == {
-        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": ACCOUNT,
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "aws:SourceAccount": ACCOUNT,
     }
 
 
@@ -316,8 +348,10 @@ def test_the_documented_key_layout_falls_under_the_policy(org):
     # PARTITIONED BY (AccountId string, Region string, ResourceType string); [API]
     # ResourceDataSyncDestinationDataSharing: "Data is synchronized to individual key prefixes
     # in the central bucket. Each key prefix represents a different AWS account ID."
-    member = (f"BUCKET/{PREFIX}/AWS:Application/accountid=222222222222/region=ap-northeast-1/"
-              "resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json")
+    member = (
+        f"BUCKET/{PREFIX}/AWS:Application/accountid=222222222222/region=ap-northeast-1/"
+        "resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json"
+    )
     own = member.replace("222222222222", ACCOUNT)
     statements = _bucket_statements(org)
     for sid in ("SSMBucketDelivery", "SSMBucketDeliveryTagging"):
@@ -325,8 +359,9 @@ def test_the_documented_key_layout_falls_under_the_policy(org):
     this_account = _object_pattern(statements["SSMBucketDeliveryThisAccount"])
     assert fnmatch.fnmatchcase(own, this_account)
     assert not fnmatch.fnmatchcase(member, this_account)
-    assert not fnmatch.fnmatchcase(member.replace(f"/{PREFIX}/", "/other/"),
-                                   _object_pattern(statements["SSMBucketDelivery"]))
+    assert not fnmatch.fnmatchcase(
+        member.replace(f"/{PREFIX}/", "/other/"), _object_pattern(statements["SSMBucketDelivery"])
+    )
 
 
 # The handler, as Lambda runs it
@@ -335,14 +370,17 @@ def test_the_documented_key_layout_falls_under_the_policy(org):
 class _ResponseURL(http.server.BaseHTTPRequestHandler):
     """Stands in for CloudFormation's pre-signed S3 URL: records every PUT."""
 
-    received: list[dict[str, Any]] = []
+    received: ClassVar[list[dict[str, Any]]] = []
 
-    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_PUT(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append({
-            "path": self.path, "content_type": self.headers.get("Content-Type"),
-            "body": json.loads(body),
-        })
+        self.received.append(
+            {
+                "path": self.path,
+                "content_type": self.headers.get("Content-Type"),
+                "body": json.loads(body),
+            }
+        )
         self.send_response(200)
         self.end_headers()
 
@@ -365,8 +403,10 @@ def response_url():
 @pytest.fixture
 def ssm():
     client = boto3.client(
-        "ssm", region_name="ap-northeast-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        "ssm",
+        region_name="ap-northeast-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
     with Stubber(client) as stubber:
         yield SimpleNamespace(client=client, stubber=stubber)
@@ -406,7 +446,9 @@ def _run(response_url, ssm, request_type: str, properties: dict[str, Any], **eve
     # [CFN] "StackId ... RequestId ... LogicalResourceId: This response value should be copied
     # verbatim from the request."
     assert (body["StackId"], body["RequestId"], body["LogicalResourceId"]) == (
-        request["StackId"], request["RequestId"], request["LogicalResourceId"]
+        request["StackId"],
+        request["RequestId"],
+        request["LogicalResourceId"],
     )
     # [CFN] "Reason ... Required if Status is FAILED"; "The total size of the response body
     # can't exceed 4096 bytes."
@@ -422,26 +464,36 @@ def _documented_request(org, **destination: Any) -> dict[str, Any]:
     return {
         "SyncName": org.sync_name,
         "S3Destination": {
-            "BucketName": BUCKET, "Prefix": PREFIX, "SyncFormat": "JsonSerDe",
+            "BucketName": BUCKET,
+            "Prefix": PREFIX,
+            "SyncFormat": "JsonSerDe",
             "Region": ENV.region,
             "DestinationDataSharing": {"DestinationDataSharingType": "Organization"},
-        } | destination,
+        }
+        | destination,
     }
 
 
 def _client_error(ssm, operation: str, code: str, params: dict[str, Any]) -> None:
     ssm.stubber.add_client_error(
-        operation, service_error_code=code, service_message=f"{code} from the stub",
-        http_status_code=400, expected_params=params,
+        operation,
+        service_error_code=code,
+        service_message=f"{code} from the stub",
+        http_status_code=400,
+        expected_params=params,
     )
 
 
 def test_create_sends_the_documented_request(org, response_url, ssm):
     request = _documented_request(org)
-    assert organization_sync_request(
-        org.construct.configuration.configuration_id, InventorySync.to_new_bucket(prefix=PREFIX),
-        BucketReference(BUCKET, ENV.region, organization=True),
-    ) == request
+    assert (
+        organization_sync_request(
+            org.construct.configuration.configuration_id,
+            InventorySync.to_new_bucket(prefix=PREFIX),
+            BucketReference(BUCKET, ENV.region, organization=True),
+        )
+        == request
+    )
     ssm.stubber.add_response("create_resource_data_sync", {}, expected_params=request)
     body = _run(response_url, ssm, "Create", _properties(org))
     # [CFN] PhysicalResourceId "must be identical for all responses for the same resource":
@@ -450,24 +502,38 @@ def test_create_sends_the_documented_request(org, response_url, ssm):
 
 
 def test_create_accepts_a_sync_of_that_name_that_already_exists(org, response_url, ssm):
-    _client_error(ssm, "create_resource_data_sync", "ResourceDataSyncAlreadyExistsException",
-                  _documented_request(org))
+    _client_error(
+        ssm,
+        "create_resource_data_sync",
+        "ResourceDataSyncAlreadyExistsException",
+        _documented_request(org),
+    )
     body = _run(response_url, ssm, "Create", _properties(org))
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", org.sync_name)
 
 
 def test_a_failed_create_reports_the_error_and_its_rollback_deletes_nothing(org, response_url, ssm):
     # [ORG] "you can only have one Organizations-based resource data sync": a second one fails.
-    _client_error(ssm, "create_resource_data_sync", "ResourceDataSyncCountExceededException",
-                  _documented_request(org))
+    _client_error(
+        ssm,
+        "create_resource_data_sync",
+        "ResourceDataSyncCountExceededException",
+        _documented_request(org),
+    )
     body = _run(response_url, ssm, "Create", _properties(org))
     assert body["Status"] == "FAILED"
     assert "ResourceDataSyncCountExceededException" in body["Reason"]
     assert body["PhysicalResourceId"] == "request-1", "not the name: no sync was created"
     # CloudFormation then deletes the failed resource: no sync of that name may be deleted
     # (one may exist that this resource did not create). The stubber has no response queued.
-    rollback = _run(response_url, ssm, "Delete", _properties(org),
-                    PhysicalResourceId=body["PhysicalResourceId"], RequestId="request-2")
+    rollback = _run(
+        response_url,
+        ssm,
+        "Delete",
+        _properties(org),
+        PhysicalResourceId=body["PhysicalResourceId"],
+        RequestId="request-2",
+    )
     assert (rollback["Status"], rollback["PhysicalResourceId"]) == ("SUCCESS", "request-1")
 
 
@@ -475,19 +541,35 @@ def test_update_without_a_new_destination_changes_nothing(org, response_url, ssm
     # CloudFormation does not support changing a custom resource's ServiceToken; ServiceTimeout
     # is a change that reaches the function without a new destination.
     old = _properties(org) | {"ServiceTimeout": "600"}
-    body = _run(response_url, ssm, "Update", _properties(org),
-                PhysicalResourceId=org.sync_name, OldResourceProperties=old)
+    body = _run(
+        response_url,
+        ssm,
+        "Update",
+        _properties(org),
+        PhysicalResourceId=org.sync_name,
+        OldResourceProperties=old,
+    )
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", org.sync_name)
 
 
 def test_update_of_the_destination_replaces_the_sync_under_its_name(org, response_url, ssm):
     # [UPD]: a SyncToDestination sync cannot be updated, so it is deleted and created again.
-    ssm.stubber.add_response("delete_resource_data_sync", {},
-                             expected_params={"SyncName": org.sync_name})
-    ssm.stubber.add_response("create_resource_data_sync", {},
-                             expected_params=_documented_request(org, Prefix="inventory-v2"))
-    body = _run(response_url, ssm, "Update", _properties(org, Prefix="inventory-v2"),
-                PhysicalResourceId=org.sync_name, OldResourceProperties=_properties(org))
+    ssm.stubber.add_response(
+        "delete_resource_data_sync", {}, expected_params={"SyncName": org.sync_name}
+    )
+    ssm.stubber.add_response(
+        "create_resource_data_sync",
+        {},
+        expected_params=_documented_request(org, Prefix="inventory-v2"),
+    )
+    body = _run(
+        response_url,
+        ssm,
+        "Update",
+        _properties(org, Prefix="inventory-v2"),
+        PhysicalResourceId=org.sync_name,
+        OldResourceProperties=_properties(org),
+    )
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", org.sync_name)
 
 
@@ -495,33 +577,50 @@ def test_update_to_a_new_name_creates_it_and_leaves_the_old_one_to_cloudformatio
     org, response_url, ssm
 ):
     new = _properties(org) | {"SyncName": "QuickSetup-Inventory-renamed"}
-    ssm.stubber.add_response("create_resource_data_sync", {}, expected_params=(
-        _documented_request(org) | {"SyncName": "QuickSetup-Inventory-renamed"}
-    ))
-    body = _run(response_url, ssm, "Update", new,
-                PhysicalResourceId=org.sync_name, OldResourceProperties=_properties(org))
+    ssm.stubber.add_response(
+        "create_resource_data_sync",
+        {},
+        expected_params=(_documented_request(org) | {"SyncName": "QuickSetup-Inventory-renamed"}),
+    )
+    body = _run(
+        response_url,
+        ssm,
+        "Update",
+        new,
+        PhysicalResourceId=org.sync_name,
+        OldResourceProperties=_properties(org),
+    )
     # [CFN] "If the value returned is different, CloudFormation recognizes the update as a
     # replacement and sends a delete request to the old resource."
-    assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", "QuickSetup-Inventory-renamed")
+    assert (body["Status"], body["PhysicalResourceId"]) == (
+        "SUCCESS",
+        "QuickSetup-Inventory-renamed",
+    )
 
 
 def test_delete_deletes_the_sync(org, response_url, ssm):
-    ssm.stubber.add_response("delete_resource_data_sync", {},
-                             expected_params={"SyncName": org.sync_name})
+    ssm.stubber.add_response(
+        "delete_resource_data_sync", {}, expected_params={"SyncName": org.sync_name}
+    )
     body = _run(response_url, ssm, "Delete", _properties(org), PhysicalResourceId=org.sync_name)
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", org.sync_name)
 
 
 def test_delete_succeeds_when_the_sync_is_already_gone(org, response_url, ssm):
-    _client_error(ssm, "delete_resource_data_sync", "ResourceDataSyncNotFoundException",
-                  {"SyncName": org.sync_name})
+    _client_error(
+        ssm,
+        "delete_resource_data_sync",
+        "ResourceDataSyncNotFoundException",
+        {"SyncName": org.sync_name},
+    )
     body = _run(response_url, ssm, "Delete", _properties(org), PhysicalResourceId=org.sync_name)
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", org.sync_name)
 
 
 def test_any_other_error_fails_with_its_reason_and_never_hangs(org, response_url, ssm):
-    _client_error(ssm, "delete_resource_data_sync", "AccessDeniedException",
-                  {"SyncName": org.sync_name})
+    _client_error(
+        ssm, "delete_resource_data_sync", "AccessDeniedException", {"SyncName": org.sync_name}
+    )
     body = _run(response_url, ssm, "Delete", _properties(org), PhysicalResourceId=org.sync_name)
     assert body["Status"] == "FAILED" and "AccessDeniedException" in body["Reason"]
     # A malformed request (no S3Destination) is answered too, before any SSM call.

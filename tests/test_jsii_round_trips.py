@@ -17,7 +17,9 @@ from quicksetup_constructs import InstanceTargets, QuickSetupLocal, QuickSetupOr
 from .apps import new_app
 
 EVERY_OPTION = dict(
-    update_ec2_launch_agent=True, install_cloudwatch_agent=True, update_cloudwatch_agent=True,
+    update_ec2_launch_agent=True,
+    install_cloudwatch_agent=True,
+    update_cloudwatch_agent=True,
     allow_policy_attach=True,
 )
 FIRST_CONFIGURATION_BUDGET = 54
@@ -83,9 +85,11 @@ def test_one_organization_stays_within_its_round_trip_budget(monkeypatch):
     stack = cdk.Stack(new_app(), "Stack")
     calls = _round_trips(
         lambda: QuickSetupOrganization(
-            stack, "OrgQuickSetup",
+            stack,
+            "OrgQuickSetup",
             organizational_unit_ids=["ou-abcd-11112222", "ou-abcd-33334444"],
-            regions=["us-east-1", "ap-northeast-1"], account_count=40,
+            regions=["us-east-1", "ap-northeast-1"],
+            account_count=40,
             **EVERY_OPTION,
         ),
         monkeypatch,

@@ -18,19 +18,36 @@ from .support import ENV, acknowledgements, lint_findings, nag_report, unacknowl
 
 
 def _all_options(stack):
-    QuickSetupLocal(stack, "All", install_cloudwatch_agent=True, update_cloudwatch_agent=True,
-                    update_ec2_launch_agent=True, default_host_management=True,
-                    inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
-                    allow_policy_attach=True, targets=InstanceTargets.instance_ids(["i-0123456789abcdef0"]),
-                    inventory=InventorySettings(files=[InventoryFilePath("/etc", ["*.conf"])], billing_info=True))
+    QuickSetupLocal(
+        stack,
+        "All",
+        install_cloudwatch_agent=True,
+        update_cloudwatch_agent=True,
+        update_ec2_launch_agent=True,
+        default_host_management=True,
+        inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
+        allow_policy_attach=True,
+        targets=InstanceTargets.instance_ids(["i-0123456789abcdef0"]),
+        inventory=InventorySettings(
+            files=[InventoryFilePath("/etc", ["*.conf"])], billing_info=True
+        ),
+    )
 
 
 def _two_configurations(stack):
-    QuickSetupLocal(stack, "Web", targets=InstanceTargets.tag("App", "web"), allow_policy_attach=True)
+    QuickSetupLocal(
+        stack, "Web", targets=InstanceTargets.tag("App", "web"), allow_policy_attach=True
+    )
     # A resource group can hold the web instances too: only one of them may collect inventory.
-    QuickSetupLocal(stack, "Batch", targets=InstanceTargets.resource_group("batch"), collect_inventory=False,
-                    inventory_sync=InventorySync.to_bucket("central-inventory", "us-east-1"),
-                    schedules={"scan_for_patches": "cron(0 3 ? * SUN *)"}, update_cloudwatch_agent=True)
+    QuickSetupLocal(
+        stack,
+        "Batch",
+        targets=InstanceTargets.resource_group("batch"),
+        collect_inventory=False,
+        inventory_sync=InventorySync.to_bucket("central-inventory", "us-east-1"),
+        schedules={"scan_for_patches": "cron(0 3 ? * SUN *)"},
+        update_cloudwatch_agent=True,
+    )
 
 
 def _user_roles(stack):
@@ -44,8 +61,15 @@ def _user_role_default_service_role(stack):
 
 
 def _profile_only(stack):
-    QuickSetupLocal(stack, "Bare", update_ssm_agent=False, collect_inventory=False, scan_for_patches=False,
-                    attach_instance_profile=False, instance_profile_removal_policy=cdk.RemovalPolicy.DESTROY)
+    QuickSetupLocal(
+        stack,
+        "Bare",
+        update_ssm_agent=False,
+        collect_inventory=False,
+        scan_for_patches=False,
+        attach_instance_profile=False,
+        instance_profile_removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
 
 
 CONFIGURATIONS = {
@@ -79,7 +103,9 @@ def test_both_packs_really_run(tmp_path):
     packs report what they should on a role that breaks their rules."""
 
     def build(app):
-        role = iam.Role(cdk.Stack(app, "Stack"), "Bad", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
+        role = iam.Role(
+            cdk.Stack(app, "Stack"), "Bad", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com")
+        )
         role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
 
     rules = {rule.split(" ")[0] for rule in unacknowledged(nag_report(build, tmp_path))}
@@ -88,11 +114,19 @@ def test_both_packs_really_run(tmp_path):
 
 def test_the_inventory_bucket_findings_are_acknowledged_with_their_reasons(tmp_path):
     def build(app):
-        QuickSetupLocal(cdk.Stack(app, "Stack", env=ENV), "QuickSetup", inventory_sync=InventorySync.to_new_bucket())
+        QuickSetupLocal(
+            cdk.Stack(app, "Stack", env=ENV),
+            "QuickSetup",
+            inventory_sync=InventorySync.to_new_bucket(),
+        )
 
     report = nag_report(build, tmp_path)
     acknowledged = {s["ruleName"].split("[")[0]: s["reason"] for s in acknowledgements(report)}
-    for rule in ("AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled",
-                 "NIST.800.53.R5-S3BucketReplicationEnabled", "NIST.800.53.R5-S3DefaultEncryptionKMS"):
+    for rule in (
+        "AwsSolutions-S1",
+        "NIST.800.53.R5-S3BucketLoggingEnabled",
+        "NIST.800.53.R5-S3BucketReplicationEnabled",
+        "NIST.800.53.R5-S3DefaultEncryptionKMS",
+    ):
         assert rule in acknowledged, rule
     assert "server_access_logs_bucket" in acknowledged["AwsSolutions-S1"]

@@ -57,7 +57,10 @@ def test_defaults_match_quick_setup(defaults):
         for r in defaults.find_resources("AWS::SSM::Association").values()
     )
     assert names == [
-        "AttachInstanceProfile", "CollectInventory", "EnableExplorer", "ScanForPatches",
+        "AttachInstanceProfile",
+        "CollectInventory",
+        "EnableExplorer",
+        "ScanForPatches",
         "UpdateSSMAgent",
     ]
     for properties in defaults.find_resources("AWS::SSM::Association").values():
@@ -82,8 +85,14 @@ def test_collect_inventory(everything):
     assert properties["Parameters"] == {
         name: ["Enabled"]
         for name in (
-            "applications", "awsComponents", "networkConfig", "instanceDetailedInformation",
-            "windowsUpdates", "services", "windowsRoles", "customInventory",
+            "applications",
+            "awsComponents",
+            "networkConfig",
+            "instanceDetailedInformation",
+            "windowsUpdates",
+            "services",
+            "windowsRoles",
+            "customInventory",
         )
     }
 
@@ -100,7 +109,8 @@ def test_scan_for_patches(everything):
 def test_scan_for_patches_against_the_baselines_with_a_tag():
     template = local_template(scan_baseline=ScanBaseline.tagged("PatchBaseline", ["web", "db"]))
     assert association(template, "QuickSetup-ScanForPatches-")["Parameters"] == {
-        "Operation": ["Scan"], "BaselineTags": ["Key=PatchBaseline,Values=web,db"],
+        "Operation": ["Scan"],
+        "BaselineTags": ["Key=PatchBaseline,Values=web,db"],
     }
 
 
@@ -111,7 +121,9 @@ def test_scan_for_patches_against_a_baseline_of_the_app_tags_that_baseline():
     template = assertions.Template.from_stack(stack)
     [tags] = association(template, "QuickSetup-ScanForPatches-")["Parameters"]["BaselineTags"]
     key, value = tags.removeprefix("Key=").split(",Values=")
-    template.has_resource_properties("AWS::SSM::PatchBaseline", {"Tags": [{"Key": key, "Value": value}]})
+    template.has_resource_properties(
+        "AWS::SSM::PatchBaseline", {"Tags": [{"Key": key, "Value": value}]}
+    )
     assert key == "QuickSetupScanBaseline" and len(value) == 8
 
 
@@ -119,8 +131,13 @@ def test_a_failed_configuration_leaves_the_baseline_untagged():
     stack = cdk.Stack(new_app(), "Stack")
     baseline = ssm.CfnPatchBaseline(stack, "Web", name="web", operating_system="WINDOWS")
     with pytest.raises(QuickSetupValidationError):
-        QuickSetupLocal(stack, "QuickSetup", scan_baseline=ScanBaseline.of(baseline), configuration_id="bad id")
-    assert "Tags" not in assertions.Template.from_stack(stack).to_json()["Resources"]["Web"]["Properties"]
+        QuickSetupLocal(
+            stack, "QuickSetup", scan_baseline=ScanBaseline.of(baseline), configuration_id="bad id"
+        )
+    assert (
+        "Tags"
+        not in assertions.Template.from_stack(stack).to_json()["Resources"]["Web"]["Properties"]
+    )
 
 
 def _document(template, association_properties):
@@ -137,9 +154,13 @@ def test_install_cloudwatch_agent_runs_once_with_our_command_document(everything
     assert document["DocumentType"] == "Command"
     steps = document["Content"]["mainSteps"]
     assert [step["inputs"]["documentPath"] for step in steps] == [
-        "AWS-ConfigureAWSPackage", "AmazonCloudWatch-ManageAgent",
+        "AWS-ConfigureAWSPackage",
+        "AmazonCloudWatch-ManageAgent",
     ]
-    assert '"action":"Install","name":"AmazonCloudWatchAgent"' in steps[0]["inputs"]["documentParameters"]
+    assert (
+        '"action":"Install","name":"AmazonCloudWatchAgent"'
+        in steps[0]["inputs"]["documentParameters"]
+    )
     configure = steps[1]["inputs"]["documentParameters"]
     assert '"action":"configure","mode":"ec2"' in configure
     assert '"optionalConfigurationSource":"{{ ConfigurationSource }}"' in configure
@@ -150,7 +171,8 @@ def test_install_cloudwatch_agent_reads_the_users_configuration_parameter():
         install_cloudwatch_agent=True, cloudwatch_agent_config_parameter="/cw/agent-config"
     )
     assert association(template, "QuickSetup-InstallCloudWatchAgent-")["Parameters"] == {
-        "ConfigurationSource": ["ssm"], "ConfigurationLocation": ["/cw/agent-config"],
+        "ConfigurationSource": ["ssm"],
+        "ConfigurationLocation": ["/cw/agent-config"],
     }
 
 
@@ -160,7 +182,10 @@ def test_update_cloudwatch_agent_waits_for_a_first_install(everything):
     assert properties["Parameters"] == {"WaitSeconds": ["1800"]}
     steps = _document(everything, properties)["Content"]["mainSteps"]
     assert steps[-1]["inputs"]["documentPath"] == "AWS-ConfigureAWSPackage"
-    assert '"action":"Install","name":"AmazonCloudWatchAgent"' in steps[-1]["inputs"]["documentParameters"]
+    assert (
+        '"action":"Install","name":"AmazonCloudWatchAgent"'
+        in steps[-1]["inputs"]["documentParameters"]
+    )
 
 
 def test_update_cloudwatch_agent_alone_does_not_wait():
@@ -171,7 +196,14 @@ def test_update_cloudwatch_agent_alone_does_not_wait():
 
 
 def test_cloudwatch_options_add_the_agent_policy_to_the_instance_role(everything, defaults):
-    agent_policy = Match.object_like({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/CloudWatchAgentServerPolicy"]]})
+    agent_policy = Match.object_like(
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/CloudWatchAgentServerPolicy"],
+            ]
+        }
+    )
     everything.has_resource_properties(
         "AWS::IAM::Role", {"ManagedPolicyArns": Match.array_with([agent_policy])}
     )
@@ -190,11 +222,16 @@ def test_update_ec2_launch_agent_installs_the_launch_agent_package_on_windows_on
     assert step["action"] == "aws:runDocument"
     assert step["precondition"] == {"StringEquals": ["platformType", "Windows"]}
     assert step["inputs"]["documentPath"] == "AWS-ConfigureAWSPackage"
-    assert step["inputs"]["documentParameters"] == '{"action":"Install","name":"AWSEC2Launch-Agent"}'
+    assert (
+        step["inputs"]["documentParameters"] == '{"action":"Install","name":"AWSEC2Launch-Agent"}'
+    )
 
 
 def test_update_ec2_launch_agent_is_off_by_default(defaults):
-    names = [r["Properties"]["AssociationName"] for r in defaults.find_resources("AWS::SSM::Association").values()]
+    names = [
+        r["Properties"]["AssociationName"]
+        for r in defaults.find_resources("AWS::SSM::Association").values()
+    ]
     assert not any("UpdateEC2LaunchAgent" in name for name in names)
     defaults.resource_count_is("AWS::SSM::Document", 1)  # the instance profile runbook only
 
@@ -206,19 +243,36 @@ def test_enable_explorer_runs_once_for_the_account_with_its_own_role(everything)
     assert "ScheduleExpression" not in properties, "it runs once, when created"
     [role_arn] = properties["Parameters"]["AutomationAssumeRole"]
     role = everything.to_json()["Resources"][role_arn["Fn::GetAtt"][0]]["Properties"]
-    assert role["ManagedPolicyArns"] == [{"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AWSSystemsManagerEnableExplorerExecutionPolicy",
-    ]]}]
+    assert role["ManagedPolicyArns"] == [
+        {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":iam::aws:policy/AWSSystemsManagerEnableExplorerExecutionPolicy",
+                ],
+            ]
+        }
+    ]
     [statement] = role["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "ssm.amazonaws.com"}
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-    assert statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1] == ":automation-execution/*"
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+    }
+    assert (
+        statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1]
+        == ":automation-execution/*"
+    )
 
 
 def test_enable_explorer_off_creates_no_explorer_role():
     template = local_template(enable_explorer=False)
     assert "AWSSystemsManagerEnableExplorerExecutionPolicy" not in str(template.to_json())
-    names = [r["Properties"]["AssociationName"] for r in template.find_resources("AWS::SSM::Association").values()]
+    names = [
+        r["Properties"]["AssociationName"]
+        for r in template.find_resources("AWS::SSM::Association").values()
+    ]
     assert not any("EnableExplorer" in name for name in names)
 
 
@@ -226,16 +280,32 @@ def test_default_host_management_registers_its_own_role_for_the_account_and_regi
     stack, quick_setup = local_stack(default_host_management=True, configuration_id="web")
     template = assertions.Template.from_stack(stack)
     [setting] = template.find_resources("AWS::SSM::ServiceSetting").values()
-    assert setting["Properties"]["SettingId"] == "/ssm/managed-instance/default-ec2-instance-management-role"
+    assert (
+        setting["Properties"]["SettingId"]
+        == "/ssm/managed-instance/default-ec2-instance-management-role"
+    )
     role_id = setting["Properties"]["SettingValue"]["Ref"]
     assert setting["Metadata"]["QuickSetupConfigurationId"] == "web"
     role = template.to_json()["Resources"][role_id]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"] == [{
-        "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"},
-    }]
-    assert role["ManagedPolicyArns"] == [{"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy",
-    ]]}]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "ssm.amazonaws.com"},
+        }
+    ]
+    assert role["ManagedPolicyArns"] == [
+        {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy",
+                ],
+            ]
+        }
+    ]
     assert quick_setup.default_host_management is not None
     assert stack.resolve(quick_setup.default_host_management_role.role_name) == {"Ref": role_id}
 
@@ -247,7 +317,9 @@ def test_default_host_management_is_off_by_default(defaults):
 
 def test_inventory_sync_to_a_new_bucket_that_only_this_account_may_deliver_to():
     stack, quick_setup = local_stack(
-        env=ENV, inventory_sync=InventorySync.to_new_bucket(prefix="inventory"), configuration_id="web"
+        env=ENV,
+        inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
+        configuration_id="web",
     )
     template = assertions.Template.from_stack(stack)
     resources = template.to_json()["Resources"]
@@ -258,7 +330,10 @@ def test_inventory_sync_to_a_new_bucket_that_only_this_account_may_deliver_to():
         {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
     ]
     assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
     }
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     [(policy_id, policy)] = template.find_resources("AWS::S3::BucketPolicy").items()
@@ -269,38 +344,58 @@ def test_inventory_sync_to_a_new_bucket_that_only_this_account_may_deliver_to():
     assert delivery["Action"] == "s3:PutObject"
     assert delivery["Resource"]["Fn::Join"][1][-1] == "/inventory/*/accountid=111111111111/*"
     assert delivery["Condition"]["StringEquals"] == {
-        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "111111111111",
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "aws:SourceAccount": "111111111111",
     }
     assert joined(delivery["Condition"]["ArnLike"]["aws:SourceArn"]) == (
         f"arn:{arn_partition('recommended')}:ssm:*:111111111111:resource-data-sync/*"
     )
     assert "SSMBucketDeliveryTagging" not in str(statements), "only the organization form tags"
-    [(sync_id, sync)] = template.find_resources("AWS::SSM::ResourceDataSync").items()
+    [(_sync_id, sync)] = template.find_resources("AWS::SSM::ResourceDataSync").items()
     assert sync["Properties"] == {
-        "SyncName": "QuickSetup-Inventory-web", "BucketName": {"Ref": bucket_id},
-        "BucketRegion": "us-east-1", "BucketPrefix": "inventory", "SyncFormat": "JsonSerDe",
+        "SyncName": "QuickSetup-Inventory-web",
+        "BucketName": {"Ref": bucket_id},
+        "BucketRegion": "us-east-1",
+        "BucketPrefix": "inventory",
+        "SyncFormat": "JsonSerDe",
     }
-    assert sync["DependsOn"] == [policy_id], "Systems Manager checks the bucket when the sync is created"
+    assert sync["DependsOn"] == [policy_id], (
+        "Systems Manager checks the bucket when the sync is created"
+    )
     assert quick_setup.inventory_bucket is not None and quick_setup.inventory_sync is not None
     assert resources[bucket_id]["Type"] == "AWS::S3::Bucket"
 
 
 def test_inventory_sync_to_your_bucket_creates_no_bucket():
-    template = local_template(inventory_sync=InventorySync.to_bucket("central-inventory", "eu-west-1", prefix="fleet/a"))
+    template = local_template(
+        inventory_sync=InventorySync.to_bucket("central-inventory", "eu-west-1", prefix="fleet/a")
+    )
     template.resource_count_is("AWS::S3::Bucket", 0)
-    template.has_resource_properties("AWS::SSM::ResourceDataSync", {
-        "BucketName": "central-inventory", "BucketRegion": "eu-west-1", "BucketPrefix": "fleet/a",
-        "KMSKeyArn": Match.absent(),
-    })
+    template.has_resource_properties(
+        "AWS::SSM::ResourceDataSync",
+        {
+            "BucketName": "central-inventory",
+            "BucketRegion": "eu-west-1",
+            "BucketPrefix": "fleet/a",
+            "KMSKeyArn": Match.absent(),
+        },
+    )
 
 
 def test_the_new_bucket_can_log_its_access():
     stack = cdk.Stack(new_app(), "Stack")
     logs = s3.Bucket.from_bucket_name(stack, "Logs", "access-logs")
-    QuickSetupLocal(stack, "QuickSetup", inventory_sync=InventorySync.to_new_bucket(server_access_logs_bucket=logs))
-    assertions.Template.from_stack(stack).has_resource_properties("AWS::S3::Bucket", {
-        "LoggingConfiguration": {"DestinationBucketName": "access-logs"},
-    })
+    QuickSetupLocal(
+        stack,
+        "QuickSetup",
+        inventory_sync=InventorySync.to_new_bucket(server_access_logs_bucket=logs),
+    )
+    assertions.Template.from_stack(stack).has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "LoggingConfiguration": {"DestinationBucketName": "access-logs"},
+        },
+    )
 
 
 def test_inventory_stays_in_systems_manager_by_default(defaults):
@@ -329,15 +424,22 @@ def test_attach_instance_profile_is_an_automation_that_never_replaces(everything
 
 
 def test_default_instance_role_and_profile(defaults):
-    defaults.has_resource_properties("AWS::IAM::Role", {
-        "AssumeRolePolicyDocument": {"Statement": [Match.object_like(
-            {"Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        )]},
-        "ManagedPolicyArns": [
-            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::aws:policy/{name}"]]}
-            for name in ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
-        ],
-    })
+    defaults.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {"Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    )
+                ]
+            },
+            "ManagedPolicyArns": [
+                {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::aws:policy/{name}"]]}
+                for name in ("AmazonSSMManagedInstanceCore", "AmazonSSMPatchAssociation")
+            ],
+        },
+    )
     defaults.resource_count_is("AWS::IAM::InstanceProfile", 1)
 
 
@@ -351,18 +453,32 @@ def _automation_policy_actions(template):
 
 
 def test_default_service_role_has_the_eight_quick_setup_permissions(defaults):
-    defaults.has_resource_properties("AWS::IAM::Role", {
-        "AssumeRolePolicyDocument": {"Statement": [{
-            "Action": "sts:AssumeRole", "Effect": "Allow",
-            "Principal": {"Service": "ssm.amazonaws.com"},
-            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
-        }]},
-    })
+    defaults.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ssm.amazonaws.com"},
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+                        },
+                    }
+                ]
+            },
+        },
+    )
     actions, statements = _automation_policy_actions(defaults)
     assert actions == {
-        "iam:CreateInstanceProfile", "iam:ListInstanceProfilesForRole", "iam:PassRole",
-        "ec2:DescribeIamInstanceProfileAssociations", "iam:GetInstanceProfile",
-        "ec2:DisassociateIamInstanceProfile", "ec2:AssociateIamInstanceProfile",
+        "iam:CreateInstanceProfile",
+        "iam:ListInstanceProfilesForRole",
+        "iam:PassRole",
+        "ec2:DescribeIamInstanceProfileAssociations",
+        "iam:GetInstanceProfile",
+        "ec2:DisassociateIamInstanceProfile",
+        "ec2:AssociateIamInstanceProfile",
         "iam:AddRoleToInstanceProfile",
     }
     [associate] = [s for s in statements if s["Action"] == "ec2:AssociateIamInstanceProfile"]
@@ -373,40 +489,66 @@ def test_default_service_role_has_the_eight_quick_setup_permissions(defaults):
 
 def test_allow_policy_attach_lets_the_automation_attach_only_the_ssm_policies():
     template = local_template(allow_policy_attach=True)
-    assert association(template, "QuickSetup-AttachInstanceProfile-")["Parameters"]["AllowPolicyAttach"] == ["true"]
+    assert association(template, "QuickSetup-AttachInstanceProfile-")["Parameters"][
+        "AllowPolicyAttach"
+    ] == ["true"]
     actions, statements = _automation_policy_actions(template)
     assert "iam:AttachRolePolicy" in actions
     [attach] = [s for s in statements if s["Action"] == "iam:AttachRolePolicy"]
     allowed = attach["Condition"]["ArnEquals"]["iam:PolicyARN"]
     assert [arn["Fn::Join"][1][-1] for arn in allowed] == [
-        ":iam::aws:policy/AmazonSSMManagedInstanceCore", ":iam::aws:policy/AmazonSSMPatchAssociation",
+        ":iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ":iam::aws:policy/AmazonSSMPatchAssociation",
     ]
 
 
 def test_schedules_can_be_overridden():
-    template = local_template(schedules={"scan_for_patches": "cron(0 3 ? * SUN *)", "update_ssm_agent": "rate(7 days)"})
-    assert association(template, "QuickSetup-ScanForPatches-")["ScheduleExpression"] == "cron(0 3 ? * SUN *)"
-    assert association(template, "QuickSetup-UpdateSSMAgent-")["ScheduleExpression"] == "rate(7 days)"
-    assert association(template, "QuickSetup-CollectInventory-")["ScheduleExpression"] == "rate(30 minutes)"
+    template = local_template(
+        schedules={"scan_for_patches": "cron(0 3 ? * SUN *)", "update_ssm_agent": "rate(7 days)"}
+    )
+    assert (
+        association(template, "QuickSetup-ScanForPatches-")["ScheduleExpression"]
+        == "cron(0 3 ? * SUN *)"
+    )
+    assert (
+        association(template, "QuickSetup-UpdateSSMAgent-")["ScheduleExpression"] == "rate(7 days)"
+    )
+    assert (
+        association(template, "QuickSetup-CollectInventory-")["ScheduleExpression"]
+        == "rate(30 minutes)"
+    )
 
 
 def test_inventory_extra_types_are_opt_in():
-    template = local_template(inventory=InventorySettings(
-        files=[InventoryFilePath("/etc", ["*.conf"], recursive=True, dir_scan_limit=100)],
-        windows_registry=[InventoryRegistryKey("HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon", value_names=["Version"])],
-        billing_info=False,
-    ))
+    template = local_template(
+        inventory=InventorySettings(
+            files=[InventoryFilePath("/etc", ["*.conf"], recursive=True, dir_scan_limit=100)],
+            windows_registry=[
+                InventoryRegistryKey(
+                    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon", value_names=["Version"]
+                )
+            ],
+            billing_info=False,
+        )
+    )
     parameters = association(template, "QuickSetup-CollectInventory-")["Parameters"]
-    assert parameters["files"] == ['[{"Path":"/etc","Pattern":["*.conf"],"Recursive":true,"DirScanLimit":100}]']
-    assert parameters["windowsRegistry"] == ['[{"Path":"HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Amazon","Recursive":false,"ValueNames":["Version"]}]']
+    assert parameters["files"] == [
+        '[{"Path":"/etc","Pattern":["*.conf"],"Recursive":true,"DirScanLimit":100}]'
+    ]
+    assert parameters["windowsRegistry"] == [
+        '[{"Path":"HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Amazon","Recursive":false,"ValueNames":["Version"]}]'
+    ]
     assert parameters["billingInfo"] == ["Disabled"]
     assert parameters["applications"] == ["Enabled"]
 
 
 def test_options_switched_off_create_nothing():
     template = local_template(
-        update_ssm_agent=False, collect_inventory=False, scan_for_patches=False,
-        attach_instance_profile=False, enable_explorer=False,
+        update_ssm_agent=False,
+        collect_inventory=False,
+        scan_for_patches=False,
+        attach_instance_profile=False,
+        enable_explorer=False,
     )
     template.resource_count_is("AWS::SSM::Association", 0)
     template.resource_count_is("AWS::SSM::Document", 0)

@@ -9,8 +9,11 @@ from .apps import FLAG_SET_NAMES
 from .support import local_template
 
 ALL_ON = {
-    "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
-    "default_host_management": True, "inventory_sync": InventorySync.to_new_bucket(),
+    "install_cloudwatch_agent": True,
+    "update_cloudwatch_agent": True,
+    "update_ec2_launch_agent": True,
+    "default_host_management": True,
+    "inventory_sync": InventorySync.to_new_bucket(),
 }
 ROLES_OWNED_BY = {
     "QuickSetupRolesAutomationRole": "attach_instance_profile",
@@ -46,7 +49,9 @@ def _owned_by(option, logical_id, resource):
         if logical_id.startswith(prefix):
             return option.key == owner
     document = getattr(option.document, "id", None)
-    return resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
+    return (
+        resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
+    )
 
 
 @pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
@@ -64,7 +69,8 @@ def test_switching_one_option_off_changes_only_its_own_resources(all_on, flag_se
         if resource == before:
             continue
         changed = {
-            name for name in before["Properties"] | resource["Properties"]
+            name
+            for name in before["Properties"] | resource["Properties"]
             if before["Properties"].get(name) != resource["Properties"].get(name)
         }
         # Allowed in-place updates: the update waits only while the install option is on;
@@ -72,37 +78,36 @@ def test_switching_one_option_off_changes_only_its_own_resources(all_on, flag_se
         expected = {
             "install_cloudwatch_agent": {"QuickSetupUpdateCloudWatchAgent": {"Parameters"}},
         }.get(key, {})
-        assert any(logical_id.startswith(prefix) and changed <= allowed for prefix, allowed in expected.items()), (
-            f"switching {key} off changed {logical_id}: {changed}"
-        )
+        assert any(
+            logical_id.startswith(prefix) and changed <= allowed
+            for prefix, allowed in expected.items()
+        ), f"switching {key} off changed {logical_id}: {changed}"
 
 
 def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option(flag_set):
     role = "QuickSetupRolesInstanceRole4D5974E6"
     only_update = _resources(flag_set, install_cloudwatch_agent=False)[role]
-    neither = _resources(
-        flag_set, install_cloudwatch_agent=False, update_cloudwatch_agent=False
-    )[role]
+    neither = _resources(flag_set, install_cloudwatch_agent=False, update_cloudwatch_agent=False)[
+        role
+    ]
     assert "CloudWatchAgentServerPolicy" in str(only_update["Properties"]["ManagedPolicyArns"])
     assert "CloudWatchAgentServerPolicy" not in str(neither)
 
 
-def test_switching_default_host_management_off_removes_only_its_setting_and_role(
-    all_on, flag_set
-):
+def test_switching_default_host_management_off_removes_only_its_setting_and_role(all_on, flag_set):
     without = _resources(flag_set, default_host_management=False)
     assert set(all_on) - set(without) == {
-        "QuickSetupDefaultHostManagement2AE0FD0F", "QuickSetupRolesDefaultHostManagementRole58D1E3C3",
+        "QuickSetupDefaultHostManagement2AE0FD0F",
+        "QuickSetupRolesDefaultHostManagementRole58D1E3C3",
     }
     assert all(all_on[logical_id] == resource for logical_id, resource in without.items())
 
 
-def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(
-    all_on, flag_set
-):
+def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on, flag_set):
     without = _resources(flag_set, inventory_sync=None)
     assert set(all_on) - set(without) == {
-        "QuickSetupInventoryBucket04639011", "QuickSetupInventoryBucketPolicy93D15037",
+        "QuickSetupInventoryBucket04639011",
+        "QuickSetupInventoryBucketPolicy93D15037",
         "QuickSetupInventorySync0644F6EE",
     }
     assert all(all_on[logical_id] == resource for logical_id, resource in without.items())

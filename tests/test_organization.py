@@ -34,8 +34,11 @@ ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OUS = ["ou-abcd-11112222", "ou-abcd-33334444"]
 REGIONS = ["us-east-1", "ap-northeast-1"]
 ALL_OPTIONS = {
-    "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
-    "allow_policy_attach": True, "default_host_management": True,
+    "install_cloudwatch_agent": True,
+    "update_cloudwatch_agent": True,
+    "update_ec2_launch_agent": True,
+    "allow_policy_attach": True,
+    "default_host_management": True,
 }
 STACK_SET = "AWS::CloudFormation::StackSet"
 ORGANIZATION_ID = "o-abcdef1234"
@@ -50,9 +53,7 @@ def _build(app: cdk.App, **props: Any) -> tuple[cdk.Stack, QuickSetupOrganizatio
     return stack, QuickSetupOrganization(stack, "OrgQuickSetup", **_props(**props))
 
 
-def _synthesize(
-    tmp_path: Path, flag_set: str, nag: bool = False, **props: Any
-) -> SimpleNamespace:
+def _synthesize(tmp_path: Path, flag_set: str, nag: bool = False, **props: Any) -> SimpleNamespace:
     """Synthesize one organization stack (feature flags of ``flag_set``; under cdk-nag when
     ``nag``) and parse its StackSets."""
     app = new_app(flag_set, outdir=str(tmp_path))
@@ -67,11 +68,15 @@ def _synthesize(
     resources = outer["Resources"].values()
     stack_sets = {  # keyed by the end of their names: AccountRoles, Associations
         r["Properties"]["StackSetName"].rsplit("-", 1)[1]: r["Properties"]
-        for r in resources if r["Type"] == STACK_SET
+        for r in resources
+        if r["Type"] == STACK_SET
     }
     report_path = tmp_path / "validation-report.json"
     return SimpleNamespace(
-        stack=stack, org=org, outer=outer, stack_sets=stack_sets,
+        stack=stack,
+        org=org,
+        outer=outer,
+        stack_sets=stack_sets,
         account=Template.from_json(json.loads(stack_sets["AccountRoles"]["TemplateBody"])),
         regional=Template.from_json(json.loads(stack_sets["Associations"]["TemplateBody"])),
         report=json.loads(report_path.read_text()) if report_path.exists() else None,
@@ -88,8 +93,12 @@ def flag_set(request: pytest.FixtureRequest) -> str:
 def full(tmp_path_factory, flag_set) -> SimpleNamespace:
     """Every option on, default props otherwise, synthesized under cdk-nag."""
     return _synthesize(
-        tmp_path_factory.mktemp("full"), flag_set, nag=True, **ALL_OPTIONS,
-        inventory_sync=InventorySync.to_new_bucket(prefix="inventory"), organization_id=ORGANIZATION_ID,
+        tmp_path_factory.mktemp("full"),
+        flag_set,
+        nag=True,
+        **ALL_OPTIONS,
+        inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
+        organization_id=ORGANIZATION_ID,
     )
 
 
@@ -97,7 +106,8 @@ def full(tmp_path_factory, flag_set) -> SimpleNamespace:
 def custom(tmp_path_factory, flag_set) -> SimpleNamespace:
     """Every prop that shapes the StackSets overridden."""
     return _synthesize(
-        tmp_path_factory.mktemp("custom"), flag_set,
+        tmp_path_factory.mktemp("custom"),
+        flag_set,
         targets=InstanceTargets.tag("Environment", "production"),
         home_region="ap-northeast-1",
         call_as="DELEGATED_ADMIN",
@@ -105,8 +115,10 @@ def custom(tmp_path_factory, flag_set) -> SimpleNamespace:
         configuration_id="prod-hosts",
         attach_instance_profile=False,
         rollout=RolloutPreferences(
-            region_concurrency_type="SEQUENTIAL", region_order=["ap-northeast-1", "us-east-1"],
-            max_concurrent_count=10, failure_tolerance_count=2,
+            region_concurrency_type="SEQUENTIAL",
+            region_order=["ap-northeast-1", "us-east-1"],
+            max_concurrent_count=10,
+            failure_tolerance_count=2,
         ),
     )
 
@@ -166,7 +178,8 @@ def test_account_stack_set_deploys_once_per_account_to_the_home_region(full):
 
 def test_regional_stack_set_waits_for_the_account_stack_set_also_for_auto_deployment(full):
     account_id, _ = next(
-        (logical_id, r) for logical_id, r in full.outer["Resources"].items()
+        (logical_id, r)
+        for logical_id, r in full.outer["Resources"].items()
         if r["Type"] == STACK_SET and r["Properties"]["StackSetName"].endswith("-AccountRoles")
     )
     depends_on = full.stack_sets["Associations"]["AutoDeployment"]["DependsOn"]
@@ -269,18 +282,33 @@ def test_management_account_is_always_warned_about(full):
 
 def test_regional_template_has_the_local_associations(full, local):
     regional, expected = _associations(full.regional), _associations(local)
-    assert set(regional) == set(expected) == {
-        "AttachInstanceProfile", "UpdateSSMAgent", "CollectInventory", "ScanForPatches",
-        "InstallCloudWatchAgent", "UpdateCloudWatchAgent", "EnableExplorer", "UpdateEC2LaunchAgent",
-    }
+    assert (
+        set(regional)
+        == set(expected)
+        == {
+            "AttachInstanceProfile",
+            "UpdateSSMAgent",
+            "CollectInventory",
+            "ScanForPatches",
+            "InstallCloudWatchAgent",
+            "UpdateCloudWatchAgent",
+            "EnableExplorer",
+            "UpdateEC2LaunchAgent",
+        }
+    )
     role_and_profile = {"AutomationAssumeRole", "InstanceProfileName"}
     for name, props in regional.items():
         local_props = expected[name]
         assert props["AssociationName"].replace(full.org.configuration.configuration_id, "ID") == (
             local_props["AssociationName"].rsplit("-", 1)[0] + "-ID"
         )
-        for key in ("Name", "ScheduleExpression", "Targets", "SyncCompliance",
-                    "AutomationTargetParameterName"):
+        for key in (
+            "Name",
+            "ScheduleExpression",
+            "Targets",
+            "SyncCompliance",
+            "AutomationTargetParameterName",
+        ):
             assert props.get(key) == local_props.get(key), (name, key)
         assert _without(props.get("Parameters", {}), role_and_profile) == _without(
             local_props.get("Parameters", {}), role_and_profile
@@ -321,28 +349,46 @@ def test_regional_template_finds_the_account_roles_by_name(full):
     # The only role of the regional template is the inventory sync function's (see
     # test_inventory_sync_organization.py): the configuration's roles are the account stack's.
     roles = full.regional.find_resources("AWS::IAM::Role")
-    assert [logical_id for logical_id in roles if not logical_id.startswith("InventorySyncHandler")] == []
+    assert [
+        logical_id for logical_id in roles if not logical_id.startswith("InventorySyncHandler")
+    ] == []
     full.regional.resource_count_is("AWS::IAM::InstanceProfile", 0)
 
 
 def test_account_template_creates_the_named_roles_once(full):
     configuration_id = full.org.configuration.configuration_id
     full.account.resource_count_is("AWS::SSM::Association", 0)
-    full.account.has_resource_properties("AWS::IAM::Role", {
-        "RoleName": f"QuickSetup-Instance-{configuration_id}",
-        "AssumeRolePolicyDocument": Match.object_like({"Statement": [Match.object_like(
-            {"Principal": {"Service": "ec2.amazonaws.com"}}
-        )]}),
-        "ManagedPolicyArns": Match.array_with([{"Fn::Join": ["", Match.array_with([
-            ":iam::aws:policy/CloudWatchAgentServerPolicy"
-        ])]}]),
-    })
-    full.account.has_resource_properties("AWS::IAM::InstanceProfile", {
-        "InstanceProfileName": f"QuickSetup-Instance-{configuration_id}",
-    })
-    full.account.has_resource_properties("AWS::IAM::Role", {
-        "RoleName": f"QuickSetup-Automation-{configuration_id}",
-    })
+    full.account.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "RoleName": f"QuickSetup-Instance-{configuration_id}",
+            "AssumeRolePolicyDocument": Match.object_like(
+                {"Statement": [Match.object_like({"Principal": {"Service": "ec2.amazonaws.com"}})]}
+            ),
+            "ManagedPolicyArns": Match.array_with(
+                [
+                    {
+                        "Fn::Join": [
+                            "",
+                            Match.array_with([":iam::aws:policy/CloudWatchAgentServerPolicy"]),
+                        ]
+                    }
+                ]
+            ),
+        },
+    )
+    full.account.has_resource_properties(
+        "AWS::IAM::InstanceProfile",
+        {
+            "InstanceProfileName": f"QuickSetup-Instance-{configuration_id}",
+        },
+    )
+    full.account.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "RoleName": f"QuickSetup-Automation-{configuration_id}",
+        },
+    )
     assert full.org.automation_role_name == f"QuickSetup-Automation-{configuration_id}"
 
 
@@ -392,15 +438,31 @@ def test_inner_stacks_pass_both_cdk_nag_packs_with_reasoned_acknowledgements(ful
 
 
 @pytest.mark.parametrize("env", [None, ENV], ids=["env-agnostic", "concrete-env"])
-@pytest.mark.parametrize("props", [
-    {},
-    {"targets": InstanceTargets.tag("Env", "prod"), "attach_instance_profile": False,
-     "call_as": "DELEGATED_ADMIN", "instance_profile_removal_policy": cdk.RemovalPolicy.DESTROY},
-    {"collect_inventory": False, "scan_for_patches": False, "update_ssm_agent": False,
-     "attach_instance_profile": False},
-    {"instance_profile_role_name": "TeamInstanceRole", "service_role_name": "TeamAutomationRole",
-     "default_host_management": True, "default_host_management_role_name": "TeamDhmcRole"},
-], ids=["defaults", "tag-no-attach", "no-option", "existing-roles"])
+@pytest.mark.parametrize(
+    "props",
+    [
+        {},
+        {
+            "targets": InstanceTargets.tag("Env", "prod"),
+            "attach_instance_profile": False,
+            "call_as": "DELEGATED_ADMIN",
+            "instance_profile_removal_policy": cdk.RemovalPolicy.DESTROY,
+        },
+        {
+            "collect_inventory": False,
+            "scan_for_patches": False,
+            "update_ssm_agent": False,
+            "attach_instance_profile": False,
+        },
+        {
+            "instance_profile_role_name": "TeamInstanceRole",
+            "service_role_name": "TeamAutomationRole",
+            "default_host_management": True,
+            "default_host_management_role_name": "TeamDhmcRole",
+        },
+    ],
+    ids=["defaults", "tag-no-attach", "no-option", "existing-roles"],
+)
 @pytest.mark.parametrize("flag_set", FLAG_SET_NAMES)
 def test_other_configurations_pass_both_cdk_nag_packs_outside_and_inside(
     tmp_path, flag_set, env, props
@@ -434,7 +496,8 @@ def test_fails_when_targets_exceed_2000():
 def test_a_region_outside_the_documented_list_is_a_warning_naming_the_list():
     stack, _ = _build(new_app(), regions=["us-east-1", "eu-north-1"])
     [warning] = [
-        message.entry.data for message in Annotations.from_stack(stack).find_warning(
+        message.entry.data
+        for message in Annotations.from_stack(stack).find_warning(
             "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
         )
     ]
@@ -452,7 +515,8 @@ def test_fails_when_regions_are_empty_repeated_or_not_a_list(regions):
 def test_a_home_region_outside_the_documented_list_is_a_warning():
     stack, _ = _build(new_app(), home_region="af-south-1")
     [warning] = [
-        message.entry.data for message in Annotations.from_stack(stack).find_warning(
+        message.entry.data
+        for message in Annotations.from_stack(stack).find_warning(
             "*", Match.string_like_regexp(f"ack: {OUTSIDE_DOCUMENTED_REGIONS_WARNING}")
         )
     ]
@@ -486,12 +550,19 @@ def test_root_and_50_ous_are_accepted():
     assert len(org.organizational_unit_ids) == 50
 
 
-@pytest.mark.parametrize("rollout, prop", [
-    (RolloutPreferences(max_concurrent_count=5, max_concurrent_percentage=50),
-     "rollout.max_concurrent_count"),
-    (RolloutPreferences(failure_tolerance_count=1, failure_tolerance_percentage=10),
-     "rollout.failure_tolerance_count"),
-])
+@pytest.mark.parametrize(
+    "rollout, prop",
+    [
+        (
+            RolloutPreferences(max_concurrent_count=5, max_concurrent_percentage=50),
+            "rollout.max_concurrent_count",
+        ),
+        (
+            RolloutPreferences(failure_tolerance_count=1, failure_tolerance_percentage=10),
+            "rollout.failure_tolerance_count",
+        ),
+    ],
+)
 def test_fails_when_a_count_and_a_percentage_are_both_given(rollout, prop):
     with pytest.raises(QuickSetupValidationError) as error:
         _build(new_app(), rollout=rollout)
@@ -499,33 +570,48 @@ def test_fails_when_a_count_and_a_percentage_are_both_given(rollout, prop):
     assert "not both" in str(error.value)
 
 
-@pytest.mark.parametrize("rollout, prop", [
-    (RolloutPreferences(max_concurrent_percentage=0), "rollout.max_concurrent_percentage"),
-    (RolloutPreferences(failure_tolerance_percentage=101), "rollout.failure_tolerance_percentage"),
-    (RolloutPreferences(max_concurrent_count=0), "rollout.max_concurrent_count"),
-    (RolloutPreferences(failure_tolerance_count=-1), "rollout.failure_tolerance_count"),
-    (RolloutPreferences(region_concurrency_type="ALL"), "rollout.region_concurrency_type"),
-    (RolloutPreferences(concurrency_mode="LAX"), "rollout.concurrency_mode"),
-    (RolloutPreferences(region_order=["eu-west-1"]), "rollout.region_order"),
-    (RolloutPreferences(concurrency_mode="STRICT_FAILURE_TOLERANCE", max_concurrent_count=5,
-                        failure_tolerance_count=1), "rollout.max_concurrent_count"),
-])
+@pytest.mark.parametrize(
+    "rollout, prop",
+    [
+        (RolloutPreferences(max_concurrent_percentage=0), "rollout.max_concurrent_percentage"),
+        (
+            RolloutPreferences(failure_tolerance_percentage=101),
+            "rollout.failure_tolerance_percentage",
+        ),
+        (RolloutPreferences(max_concurrent_count=0), "rollout.max_concurrent_count"),
+        (RolloutPreferences(failure_tolerance_count=-1), "rollout.failure_tolerance_count"),
+        (RolloutPreferences(region_concurrency_type="ALL"), "rollout.region_concurrency_type"),
+        (RolloutPreferences(concurrency_mode="LAX"), "rollout.concurrency_mode"),
+        (RolloutPreferences(region_order=["eu-west-1"]), "rollout.region_order"),
+        (
+            RolloutPreferences(
+                concurrency_mode="STRICT_FAILURE_TOLERANCE",
+                max_concurrent_count=5,
+                failure_tolerance_count=1,
+            ),
+            "rollout.max_concurrent_count",
+        ),
+    ],
+)
 def test_fails_when_rollout_preferences_are_out_of_range(rollout, prop):
     with pytest.raises(QuickSetupValidationError) as error:
         _build(new_app(), rollout=rollout)
     assert error.value.prop == prop
 
 
-@pytest.mark.parametrize("props, prop", [
-    ({"call_as": "ADMIN"}, "call_as"),
-    ({"retain_stacks_on_account_removal": "yes"}, "retain_stacks_on_account_removal"),
-    ({"account_count": -1}, "account_count"),
-    ({"configuration_id": "prod_hosts"}, "configuration_id"),
-    ({"configuration_id": "x" * 41}, "configuration_id"),
-    ({"targets": InstanceTargets.instance_ids(["i-0123456789abcdef0"])}, "targets"),
-    ({"update_ssm_agent": "no"}, "update_ssm_agent"),
-    ({"schedules": {"scan_for_patches": "every day"}}, "schedules['scan_for_patches']"),
-])
+@pytest.mark.parametrize(
+    "props, prop",
+    [
+        ({"call_as": "ADMIN"}, "call_as"),
+        ({"retain_stacks_on_account_removal": "yes"}, "retain_stacks_on_account_removal"),
+        ({"account_count": -1}, "account_count"),
+        ({"configuration_id": "prod_hosts"}, "configuration_id"),
+        ({"configuration_id": "x" * 41}, "configuration_id"),
+        ({"targets": InstanceTargets.instance_ids(["i-0123456789abcdef0"])}, "targets"),
+        ({"update_ssm_agent": "no"}, "update_ssm_agent"),
+        ({"schedules": {"scan_for_patches": "every day"}}, "schedules['scan_for_patches']"),
+    ],
+)
 def test_fails_when_a_prop_is_invalid_and_writes_nothing(props, prop):
     app = new_app()
     stack = cdk.Stack(app, "Org")
@@ -550,7 +636,8 @@ def test_fails_when_the_regional_template_is_too_large():
     stack = cdk.Stack(app, "Org")
     with pytest.raises(QuickSetupValidationError) as error:
         QuickSetupOrganization(
-            stack, "OrgQuickSetup",
+            stack,
+            "OrgQuickSetup",
             **_props(inventory=InventorySettings(files=[InventoryFilePath("/data", patterns)])),
         )
     assert error.value.prop == "regional StackSet template"
@@ -575,24 +662,37 @@ def test_tokens_are_not_validated_and_the_target_check_warns():
 def test_with_every_option_off_the_regional_template_is_still_deployable():
     """CloudFormation rejects a template without resources: the regional stacks then hold a
     placeholder that does nothing, and the account StackSet still creates the role and profile."""
-    _, org = _build(new_app(), **{option: False for option in (
-        "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
-        "enable_explorer",
-    )})
+    _, org = _build(
+        new_app(),
+        **{
+            option: False
+            for option in (
+                "update_ssm_agent",
+                "collect_inventory",
+                "scan_for_patches",
+                "attach_instance_profile",
+                "enable_explorer",
+            )
+        },
+    )
     assert org.associations == {}
     assert [r["Type"] for r in org.regional_template["Resources"].values()] == [
         "AWS::CloudFormation::WaitConditionHandle"
     ]
     assert lint_findings(org.regional_template) == []
     assert {r["Type"] for r in org.account_template["Resources"].values()} == {
-        "AWS::IAM::Role", "AWS::IAM::InstanceProfile"
+        "AWS::IAM::Role",
+        "AWS::IAM::InstanceProfile",
     }
 
 
 def test_the_scan_baseline_reaches_every_account_and_region():
     _, org = _build(new_app(), scan_baseline=ScanBaseline.tagged("PatchBaseline", ["fleet"]))
     scan = org.regional_template["Resources"]["ScanForPatches"]["Properties"]
-    assert scan["Parameters"] == {"Operation": ["Scan"], "BaselineTags": ["Key=PatchBaseline,Values=fleet"]}
+    assert scan["Parameters"] == {
+        "Operation": ["Scan"],
+        "BaselineTags": ["Key=PatchBaseline,Values=fleet"],
+    }
 
 
 def test_default_host_management_is_set_in_every_region_with_the_account_role(full):
@@ -602,19 +702,36 @@ def test_default_host_management_is_set_in_every_region_with_the_account_role(fu
         "SettingId": "/ssm/managed-instance/default-ec2-instance-management-role",
         "SettingValue": f"QuickSetup-DHMC-{configuration_id}",
     }
-    full.account.has_resource_properties("AWS::IAM::Role", {
-        "RoleName": f"QuickSetup-DHMC-{configuration_id}",
-        "AssumeRolePolicyDocument": {"Statement": [Match.object_like({"Principal": {"Service": "ssm.amazonaws.com"}})]},
-    })
+    full.account.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "RoleName": f"QuickSetup-DHMC-{configuration_id}",
+            "AssumeRolePolicyDocument": {
+                "Statement": [Match.object_like({"Principal": {"Service": "ssm.amazonaws.com"}})]
+            },
+        },
+    )
     assert full.org.default_host_management_role_name == f"QuickSetup-DHMC-{configuration_id}"
 
 
 def test_default_host_management_alone_needs_no_placeholder():
-    _, org = _build(new_app(), default_host_management=True, **{option: False for option in (
-        "update_ssm_agent", "collect_inventory", "scan_for_patches", "attach_instance_profile",
-        "enable_explorer",
-    )})
-    assert [r["Type"] for r in org.regional_template["Resources"].values()] == ["AWS::SSM::ServiceSetting"]
+    _, org = _build(
+        new_app(),
+        default_host_management=True,
+        **{
+            option: False
+            for option in (
+                "update_ssm_agent",
+                "collect_inventory",
+                "scan_for_patches",
+                "attach_instance_profile",
+                "enable_explorer",
+            )
+        },
+    )
+    assert [r["Type"] for r in org.regional_template["Resources"].values()] == [
+        "AWS::SSM::ServiceSetting"
+    ]
     assert lint_findings(org.regional_template) == []
 
 
@@ -630,9 +747,12 @@ def test_a_new_inventory_bucket_lets_the_organizations_accounts_deliver(full):
     statements = {s.get("Sid"): s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     delivery = statements["SSMBucketDelivery"]
     assert delivery["Principal"] == {"Service": "ssm.amazonaws.com"}
-    assert delivery["Condition"] == {"StringEquals": {
-        "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": ORGANIZATION_ID,
-    }}
+    assert delivery["Condition"] == {
+        "StringEquals": {
+            "s3:x-amz-acl": "bucket-owner-full-control",
+            "aws:SourceOrgID": ORGANIZATION_ID,
+        }
+    }
     assert delivery["Resource"]["Fn::Join"][1][-1] == "/inventory/*/accountid=*/*"
     assert statements["SSMBucketDeliveryTagging"]["Action"] == "s3:PutObjectTagging"
     assert statements["SSMBucketPermissionsCheck"]["Action"] == "s3:GetBucketAcl"
@@ -646,30 +766,43 @@ def test_every_account_and_region_syncs_to_the_bucket_named_by_stack_set_paramet
     configuration_id = full.org.configuration.configuration_id
     assert sync["Properties"]["SyncName"] == f"QuickSetup-Inventory-{configuration_id}"
     assert sync["Properties"]["S3Destination"] == {
-        "BucketName": {"Ref": "InventoryBucketName"}, "Region": {"Ref": "InventoryBucketRegion"},
-        "Prefix": "inventory", "SyncFormat": "JsonSerDe",
+        "BucketName": {"Ref": "InventoryBucketName"},
+        "Region": {"Ref": "InventoryBucketRegion"},
+        "Prefix": "inventory",
+        "SyncFormat": "JsonSerDe",
         "DestinationDataSharing": {"DestinationDataSharingType": "Organization"},
     }
     [regional_id] = [i for i in full.outer["Resources"] if "RegionalStackSet" in i]
     regional = full.outer["Resources"][regional_id]
-    bucket_id = next(i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::Bucket")
+    bucket_id = next(
+        i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::Bucket"
+    )
     assert regional["Properties"]["Parameters"] == [
         {"ParameterKey": "InventoryBucketName", "ParameterValue": {"Ref": bucket_id}},
         {"ParameterKey": "InventoryBucketRegion", "ParameterValue": ENV.region},
     ]
-    policy_id = next(i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::BucketPolicy")
+    policy_id = next(
+        i for i, r in full.outer["Resources"].items() if r["Type"] == "AWS::S3::BucketPolicy"
+    )
     assert regional["DependsOn"] == [policy_id], "the syncs wait for the bucket policy"
 
 
 def test_inventory_to_your_bucket_needs_no_parameters_and_creates_no_bucket():
-    stack, org = _build(new_app(), inventory_sync=InventorySync.to_bucket(
-        "central-inventory", "eu-west-1", kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
-    ))
+    stack, org = _build(
+        new_app(),
+        inventory_sync=InventorySync.to_bucket(
+            "central-inventory",
+            "eu-west-1",
+            kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
+        ),
+    )
     assert "Parameters" not in org.regional_template
     sync = org.regional_template["Resources"]["InventorySync"]["Properties"]
     assert sync["SyncName"] == f"QuickSetup-Inventory-{org.configuration.configuration_id}"
     assert sync["S3Destination"] == {
-        "BucketName": "central-inventory", "Region": "eu-west-1", "SyncFormat": "JsonSerDe",
+        "BucketName": "central-inventory",
+        "Region": "eu-west-1",
+        "SyncFormat": "JsonSerDe",
         "DestinationDataSharing": {"DestinationDataSharingType": "Organization"},
         "AWSKMSKeyARN": "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
     }
@@ -680,7 +813,9 @@ def test_inventory_to_your_bucket_needs_no_parameters_and_creates_no_bucket():
 
 def test_a_new_inventory_bucket_needs_the_organization_id():
     stack = cdk.Stack(new_app(), "Org", env=ENV)
-    with pytest.raises(QuickSetupValidationError, match="^organization_id: None") as raised:
-        QuickSetupOrganization(stack, "OrgQuickSetup", **_props(inventory_sync=InventorySync.to_new_bucket()))
+    with pytest.raises(QuickSetupValidationError, match=r"^organization_id: None") as raised:
+        QuickSetupOrganization(
+            stack, "OrgQuickSetup", **_props(inventory_sync=InventorySync.to_new_bucket())
+        )
     assert "o-..." in raised.value.allowed
     assert stack.node.children == []

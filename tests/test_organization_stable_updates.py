@@ -17,12 +17,18 @@ from quicksetup_constructs.options import CATALOGUE, OPTIONS_BY_KEY
 from .apps import FLAG_SET_NAMES, new_app
 
 ALL_ON = {
-    "install_cloudwatch_agent": True, "update_cloudwatch_agent": True, "update_ec2_launch_agent": True,
-    "default_host_management": True, "inventory_sync": InventorySync.to_new_bucket(),
+    "install_cloudwatch_agent": True,
+    "update_cloudwatch_agent": True,
+    "update_ec2_launch_agent": True,
+    "default_host_management": True,
+    "inventory_sync": InventorySync.to_new_bucket(),
 }
 PROPS = dict(
-    organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1", "ap-northeast-1"],
-    account_count=3, configuration_id="stable", organization_id="o-abcdef1234",
+    organizational_unit_ids=["ou-abcd-11112222"],
+    regions=["us-east-1", "ap-northeast-1"],
+    account_count=3,
+    configuration_id="stable",
+    organization_id="o-abcdef1234",
 )
 ROLES_OWNED_BY = {
     "QuickSetupRolesAutomationRole": "attach_instance_profile",
@@ -71,12 +77,15 @@ def _owned_by(option: Any, logical_id: str, resource: dict[str, Any]) -> bool:
         if logical_id.startswith(prefix):
             return option.key == owner
     document = getattr(option.document, "id", None)
-    return resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
+    return (
+        resource["Type"] == "AWS::SSM::Document" and document is not None and document in logical_id
+    )
 
 
 def _changed_properties(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
     changed = {
-        name for name in before.get("Properties", {}) | after.get("Properties", {})
+        name
+        for name in before.get("Properties", {}) | after.get("Properties", {})
         if before.get("Properties", {}).get(name) != after.get("Properties", {}).get(name)
     }
     attributes = (before.keys() | after.keys()) - {"Properties"}  # DeletionPolicy, DependsOn...
@@ -85,7 +94,9 @@ def _changed_properties(before: dict[str, Any], after: dict[str, Any]) -> set[st
 
 # In-place updates that are expected: the update waits only while the install option is on; the
 # agent policy leaves the instance role with the last CloudWatch option (not here: one stays on).
-EXPECTED_UPDATES = {"install_cloudwatch_agent": {("regional", "UpdateCloudWatchAgent"): {"Parameters"}}}
+EXPECTED_UPDATES = {
+    "install_cloudwatch_agent": {("regional", "UpdateCloudWatchAgent"): {"Parameters"}}
+}
 
 
 @pytest.mark.parametrize("key", [option.key for option in CATALOGUE])
@@ -127,9 +138,10 @@ def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, 
             continue
         assert changed <= {"TemplateBody"}, (key, logical_id, changed)
         account = "AccountStackSet" in logical_id
-        template_changed = all_on["account" if account else "regional"] != toggled[key][
-            "account" if account else "regional"
-        ]
+        template_changed = (
+            all_on["account" if account else "regional"]
+            != toggled[key]["account" if account else "regional"]
+        )
         assert ("TemplateBody" in changed) is template_changed, (key, logical_id)
     account_changes = all_on["account"] != toggled[key]["account"]
     assert account_changes is (key in set(ROLES_OWNED_BY.values())), key
@@ -137,20 +149,21 @@ def test_a_stack_set_is_updated_only_when_its_template_changes(all_on, toggled, 
 
 def test_the_agent_policy_leaves_the_instance_role_with_the_last_cloudwatch_option(flag_set):
     only_update = _render(flag_set, install_cloudwatch_agent=False)["account"][INSTANCE_ROLE]
-    neither = _render(
-        flag_set, install_cloudwatch_agent=False, update_cloudwatch_agent=False
-    )["account"]
-    assert "CloudWatchAgentServerPolicy" in json.dumps(only_update["Properties"]["ManagedPolicyArns"])
+    neither = _render(flag_set, install_cloudwatch_agent=False, update_cloudwatch_agent=False)[
+        "account"
+    ]
+    assert "CloudWatchAgentServerPolicy" in json.dumps(
+        only_update["Properties"]["ManagedPolicyArns"]
+    )
     assert "CloudWatchAgentServerPolicy" not in json.dumps(neither[INSTANCE_ROLE])
     assert _changed_properties(only_update, neither[INSTANCE_ROLE]) == {"ManagedPolicyArns"}
 
 
-def test_switching_default_host_management_off_removes_only_its_setting_and_role(
-    all_on, flag_set
-):
+def test_switching_default_host_management_off_removes_only_its_setting_and_role(all_on, flag_set):
     without = _render(flag_set, default_host_management=False)
     removed = {
-        template: set(all_on[template]) - set(without[template]) for template in ("account", "regional")
+        template: set(all_on[template]) - set(without[template])
+        for template in ("account", "regional")
     }
     assert removed == {
         "account": {"QuickSetupRolesDefaultHostManagementRole58D1E3C3"},
@@ -161,27 +174,32 @@ def test_switching_default_host_management_off_removes_only_its_setting_and_role
 
 
 INVENTORY_SYNC_HANDLER = {
-    "InventorySyncHandler", "InventorySyncHandlerLogs", "InventorySyncHandlerPolicyE5DD48E5",
+    "InventorySyncHandler",
+    "InventorySyncHandlerLogs",
+    "InventorySyncHandlerPolicyE5DD48E5",
     "InventorySyncHandlerRole0AF4B5EC",
 }
 """The function that creates an organization's sync in each account and Region, its log group,
 role and policy."""
 
 
-def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(
-    all_on, flag_set
-):
+def test_switching_the_inventory_sync_off_removes_only_the_sync_and_its_bucket(all_on, flag_set):
     without = _render(flag_set, inventory_sync=None)
     assert set(all_on["outer"]) - set(without["outer"]) == {
-        "OrgQuickSetupInventoryBucketC78BCC63", "OrgQuickSetupInventoryBucketPolicy3DB43042",
+        "OrgQuickSetupInventoryBucketC78BCC63",
+        "OrgQuickSetupInventoryBucketPolicy3DB43042",
     }
     assert set(all_on["regional"]) - set(without["regional"]) == {
-        "InventorySync", *INVENTORY_SYNC_HANDLER,
+        "InventorySync",
+        *INVENTORY_SYNC_HANDLER,
     }
     assert all_on["account"] == without["account"], "no role or profile is touched"
     regional = "OrgQuickSetupRegionalStackSet2B254137"
     assert _changed_properties(all_on["outer"][regional], without["outer"][regional]) == {
-        "TemplateBody", "Parameters", "DependsOn", "Capabilities",
+        "TemplateBody",
+        "Parameters",
+        "DependsOn",
+        "Capabilities",
     }
 
 

@@ -52,8 +52,11 @@ def test_each_export_resolves_to_the_object_of_its_module(package):
 
 
 def test_importing_the_package_starts_no_jsii_kernel():
-    code = ("import sys, quicksetup_constructs, quicksetup_constructs.organization; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = (
+        "import sys, quicksetup_constructs, quicksetup_constructs.organization; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

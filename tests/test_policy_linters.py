@@ -40,14 +40,18 @@ ORGANIZATIONS = {
     ),
     "organization-inventory-dhmc": dict(
         inventory_sync=InventorySync.to_new_bucket(prefix="inventory"),
-        organization_id="o-abcdef1234", default_host_management=True,
+        organization_id="o-abcdef1234",
+        default_host_management=True,
     ),
     "organization-existing-roles": dict(
-        instance_profile_role_name="TeamInstanceRole", allow_policy_attach=True,
-        default_host_management=True, default_host_management_role_name="TeamDhmcRole",
+        instance_profile_role_name="TeamInstanceRole",
+        allow_policy_attach=True,
+        default_host_management=True,
+        default_host_management_role_name="TeamDhmcRole",
     ),
     "organization-tag-no-attach": dict(
-        targets=InstanceTargets.tag("Env", "prod"), attach_instance_profile=False,
+        targets=InstanceTargets.tag("Env", "prod"),
+        attach_instance_profile=False,
         configuration_id="prod",
     ),
 }
@@ -101,8 +105,12 @@ def _organization_templates(
 ) -> dict[str, dict[str, Any]]:
     stack = cdk.Stack(new_app(flag_set), "Org", env=ENV)
     org = QuickSetupOrganization(
-        stack, "OrgQuickSetup", organizational_unit_ids=["ou-abcd-11112222"],
-        regions=[REGION, "ap-northeast-1"], account_count=40, **props,
+        stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=["ou-abcd-11112222"],
+        regions=[REGION, "ap-northeast-1"],
+        account_count=40,
+        **props,
     )
     return {
         f"{name}-outer": Template.from_stack(stack).to_json(),
@@ -134,7 +142,8 @@ def _checkov(paths: list[Path]) -> Any:
     from checkov.runner_filter import RunnerFilter
 
     return Runner().run(
-        root_folder=None, files=[str(path) for path in paths],
+        root_folder=None,
+        files=[str(path) for path in paths],
         runner_filter=RunnerFilter(framework=["cloudformation"], skip_checks=list(CHECKOV_SKIPS)),
     )
 
@@ -152,15 +161,25 @@ def test_checkov_passes_every_template(templates):
     assert report.parsing_errors == []
     checked = {Path(check.file_path).name for check in report.passed_checks}
     with_iam = {
-        path.name for path in templates.values()
-        if any(resource["Type"].startswith("AWS::IAM::")
-               for resource in json.loads(path.read_text())["Resources"].values())
+        path.name
+        for path in templates.values()
+        if any(
+            resource["Type"].startswith("AWS::IAM::")
+            for resource in json.loads(path.read_text())["Resources"].values()
+        )
     }
     assert with_iam <= checked, "checkov skipped a template with IAM resources"
     # The IAM checks (privilege escalation, data exfiltration, write access without
     # constraints, credentials exposure, assume-role policies) ran.
-    assert {"CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109",
-            "CKV_AWS_110", "CKV_AWS_111"} <= {check.check_id for check in report.passed_checks}
+    assert {
+        "CKV_AWS_60",
+        "CKV_AWS_61",
+        "CKV_AWS_107",
+        "CKV_AWS_108",
+        "CKV_AWS_109",
+        "CKV_AWS_110",
+        "CKV_AWS_111",
+    } <= {check.check_id for check in report.passed_checks}
 
 
 def test_checkov_catches_a_broken_template(tmp_path):
@@ -177,11 +196,14 @@ def test_checkov_catches_a_broken_template(tmp_path):
 
 
 _PSEUDO = {
-    "AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::Partition": PARTITION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::Region": REGION,
+    "AWS::Partition": PARTITION,
     "AWS::URLSuffix": "amazonaws.com",
 }
 _ARN_RESOURCE = {
-    "AWS::IAM::Role": "role", "AWS::IAM::InstanceProfile": "instance-profile",
+    "AWS::IAM::Role": "role",
+    "AWS::IAM::InstanceProfile": "instance-profile",
     "AWS::IAM::ManagedPolicy": "policy",
 }
 
@@ -216,7 +238,8 @@ def _name(logical_id: str, resources: dict[str, Any]) -> str:
 
 
 def policy_documents(name: str, template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every IAM policy document of ``template``, resolved, as (``<name>/<id>/<kind>``, document)."""
+    """Every IAM policy document of ``template``, resolved, as (``<name>/<id>/<kind>``,
+    document)."""
     resources = template.get("Resources", {})
     for logical_id, resource in resources.items():
         properties = resource.get("Properties", {})
@@ -269,11 +292,19 @@ def test_every_skip_has_a_reason():
 def test_parliament_catches_a_broken_policy():
     """Guards the test above: parliament and the resolver really report a wrong resource."""
     resources = {"Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {}}}
-    document = concrete({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "iam:PassRole",
-                       "Resource": {"Fn::GetAtt": ["Profile", "Arn"]}}],
-    }, resources)
+    document = concrete(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "Resource": {"Fn::GetAtt": ["Profile", "Arn"]},
+                }
+            ],
+        },
+        resources,
+    )
     assert document["Statement"][0]["Resource"] == (
         "arn:aws:iam::111111111111:instance-profile/Profile"
     )

@@ -44,7 +44,8 @@ from .apps import FLAG_SET_NAMES, new_app
 from .support import lint_findings
 
 BASE = settings(
-    deadline=None, database=None,
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 """What every property here needs on top of the loaded profile (``conftest.py``: derandomized
@@ -61,9 +62,21 @@ ENV = cdk.Environment(account="111111111111", region="us-east-1")
 OPTION_KEYS = [option.key for option in CATALOGUE]
 
 GUIDE_REGIONS = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-2",
-    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "eu-central-1", "eu-west-1",
-    "eu-west-2", "eu-west-3", "ca-central-1", "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ap-south-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "ca-central-1",
+    "sa-east-1",
 ]
 """The Regions where Organization Quick Setup is available, from the Quick Setup user guide:
 "Organization Quick Setup is available in the following AWS Regions: US East (N. Virginia),
@@ -90,7 +103,9 @@ tag_keys = st.text(_TAG_CHARS, min_size=1, max_size=20).filter(
 tag_values = st.text(_TAG_CHARS, max_size=20)
 names = st.text(string.ascii_letters + string.digits + "_.-", min_size=1, max_size=30)
 instance_ids = st.lists(
-    st.from_regex(r"i-([0-9a-f]{8}|[0-9a-f]{17})", fullmatch=True), min_size=1, max_size=5,
+    st.from_regex(r"i-([0-9a-f]{8}|[0-9a-f]{17})", fullmatch=True),
+    min_size=1,
+    max_size=5,
     unique=True,
 )
 organization_targets = st.one_of(
@@ -98,7 +113,8 @@ organization_targets = st.one_of(
     st.builds(InstanceTargets.tag, tag_keys, st.none() | tag_values),
     st.builds(
         lambda key, values: InstanceTargets.tag(key, *values),
-        tag_keys, st.lists(tag_values, min_size=2, max_size=4, unique=True),
+        tag_keys,
+        st.lists(tag_values, min_size=2, max_size=4, unique=True),
     ),
     st.builds(InstanceTargets.resource_group, names),
 )
@@ -113,26 +129,37 @@ rates = st.one_of(
 )
 crons = st.builds(
     lambda minute, hour, day: f"cron({minute} {hour} ? * {day} *)",
-    st.integers(0, 59), st.integers(0, 23), st.sampled_from(["SUN", "MON-FRI", "TUE#2", "*"]),
-) | st.builds(lambda minute, day: f"cron({minute} 3 {day} * ? *)", st.integers(0, 59),
-              st.sampled_from(["1", "15", "L", "*"]))
+    st.integers(0, 59),
+    st.integers(0, 23),
+    st.sampled_from(["SUN", "MON-FRI", "TUE#2", "*"]),
+) | st.builds(
+    lambda minute, day: f"cron({minute} 3 {day} * ? *)",
+    st.integers(0, 59),
+    st.sampled_from(["1", "15", "L", "*"]),
+)
 schedule_expressions = rates | crons | st.just("at(2030-01-31T09:30:00)")
 
 inventory_settings = st.builds(
     InventorySettings,
-    files=st.lists(st.builds(
-        InventoryFilePath,
-        path=st.sampled_from(["/var/log", "/etc", "%ProgramFiles%"]),
-        patterns=st.lists(st.sampled_from(["*.log", "*.conf", "app*"]), min_size=1, max_size=3),
-        recursive=st.booleans(),
-        dir_scan_limit=st.none() | st.integers(1, 5000),
-    ), max_size=2),
-    windows_registry=st.lists(st.builds(
-        InventoryRegistryKey,
-        path=st.sampled_from(["HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon", "HKLM\\SYSTEM"]),
-        recursive=st.booleans(),
-        value_names=st.lists(st.sampled_from(["Version", "Path"]), max_size=2),
-    ), max_size=2),
+    files=st.lists(
+        st.builds(
+            InventoryFilePath,
+            path=st.sampled_from(["/var/log", "/etc", "%ProgramFiles%"]),
+            patterns=st.lists(st.sampled_from(["*.log", "*.conf", "app*"]), min_size=1, max_size=3),
+            recursive=st.booleans(),
+            dir_scan_limit=st.none() | st.integers(1, 5000),
+        ),
+        max_size=2,
+    ),
+    windows_registry=st.lists(
+        st.builds(
+            InventoryRegistryKey,
+            path=st.sampled_from(["HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon", "HKLM\\SYSTEM"]),
+            recursive=st.booleans(),
+            value_names=st.lists(st.sampled_from(["Version", "Path"]), max_size=2),
+        ),
+        max_size=2,
+    ),
     billing_info=st.none() | st.booleans(),
 )
 inventory_syncs = st.one_of(
@@ -141,28 +168,50 @@ inventory_syncs = st.one_of(
         prefix=st.none() | st.from_regex(r"[a-z0-9]{1,10}(/[a-z0-9]{1,10})?", fullmatch=True),
     ),
     st.builds(
-        InventorySync.to_bucket, st.from_regex(r"[a-z0-9][a-z0-9-]{2,20}[a-z0-9]", fullmatch=True),
+        InventorySync.to_bucket,
+        st.from_regex(r"[a-z0-9][a-z0-9-]{2,20}[a-z0-9]", fullmatch=True),
         st.sampled_from(GUIDE_REGIONS),
     ),
 )
-removal_policies = st.sampled_from([
-    cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-    cdk.RemovalPolicy.DESTROY,
-])
+removal_policies = st.sampled_from(
+    [
+        cdk.RemovalPolicy.RETAIN,
+        cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        cdk.RemovalPolicy.DESTROY,
+    ]
+)
 
 
 @st.composite
 def common_props(draw: Any, targets: Any, configuration_ids: Any) -> dict[str, Any]:
     flags = {key: draw(st.booleans()) for key in OPTION_KEYS}
     enabled = [key for key, on in flags.items() if on]
-    schedules = draw(st.none() | st.dictionaries(
-        st.sampled_from(enabled), schedule_expressions, max_size=3,
-    )) if enabled else None
+    schedules = (
+        draw(
+            st.none()
+            | st.dictionaries(
+                st.sampled_from(enabled),
+                schedule_expressions,
+                max_size=3,
+            )
+        )
+        if enabled
+        else None
+    )
     configuration_id = draw(st.none() | configuration_ids)
     short_id = configuration_id is None or len(configuration_id) <= 43  # it names the sync
-    scan_baseline = draw(st.none() | st.builds(
-        ScanBaseline.tagged, tag_keys, st.lists(tag_values.filter(bool), min_size=1, max_size=3),
-    )) if flags["scan_for_patches"] else None
+    scan_baseline = (
+        draw(
+            st.none()
+            | st.builds(
+                ScanBaseline.tagged,
+                tag_keys,
+                st.lists(tag_values.filter(bool), min_size=1, max_size=3),
+            )
+        )
+        if flags["scan_for_patches"]
+        else None
+    )
     return flags | {
         "default_host_management": draw(st.booleans()),
         "scan_baseline": scan_baseline,
@@ -171,7 +220,8 @@ def common_props(draw: Any, targets: Any, configuration_ids: Any) -> dict[str, A
         "schedules": schedules,
         "inventory": draw(st.none() | inventory_settings),
         "cloudwatch_agent_config_parameter": draw(
-            st.none() | st.from_regex(r"/?[A-Za-z0-9_.-]{1,20}(/[A-Za-z0-9_.-]{1,10})?", fullmatch=True)
+            st.none()
+            | st.from_regex(r"/?[A-Za-z0-9_.-]{1,20}(/[A-Za-z0-9_.-]{1,10})?", fullmatch=True)
         ),
         "allow_policy_attach": draw(st.booleans()),
         "configuration_id": configuration_id,
@@ -179,9 +229,7 @@ def common_props(draw: Any, targets: Any, configuration_ids: Any) -> dict[str, A
     }
 
 
-local_props = common_props(
-    local_targets, st.from_regex(r"[A-Za-z0-9_.-]{1,64}", fullmatch=True)
-)
+local_props = common_props(local_targets, st.from_regex(r"[A-Za-z0-9_.-]{1,64}", fullmatch=True))
 
 
 @st.composite
@@ -199,14 +247,18 @@ def organization_props(draw: Any) -> dict[str, Any]:
         ),
         concurrency_mode="SOFT_FAILURE_TOLERANCE",
     )
-    return draw(common_props(
-        organization_targets, st.from_regex(r"[A-Za-z0-9-]{1,40}", fullmatch=True)
-    )) | {
-        "organizational_unit_ids": draw(st.lists(
-            st.from_regex(r"ou-[0-9a-z]{4,8}-[a-z0-9]{8,10}", fullmatch=True)
-            | st.from_regex(r"r-[0-9a-z]{4,8}", fullmatch=True),
-            min_size=1, max_size=3, unique=True,
-        )),
+    return draw(
+        common_props(organization_targets, st.from_regex(r"[A-Za-z0-9-]{1,40}", fullmatch=True))
+    ) | {
+        "organizational_unit_ids": draw(
+            st.lists(
+                st.from_regex(r"ou-[0-9a-z]{4,8}-[a-z0-9]{8,10}", fullmatch=True)
+                | st.from_regex(r"r-[0-9a-z]{4,8}", fullmatch=True),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        ),
         "regions": regions,
         "account_count": draw(st.integers(0, GUIDE_TARGET_LIMIT // len(regions))),
         "home_region": draw(st.none() | st.sampled_from(GUIDE_REGIONS)),
@@ -238,8 +290,12 @@ def test_any_valid_organization_configuration_passes_cfn_lint(props, flag_set):
 # Invalid values: each is rejected with the typed error naming the prop
 
 not_bool = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.booleans()))
-not_string = st.one_of(st.integers(), st.booleans(), st.lists(st.text(max_size=3), min_size=1),
-                       st.dictionaries(st.text(max_size=3), st.text(max_size=3), min_size=1))
+not_string = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.lists(st.text(max_size=3), min_size=1),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=3), min_size=1),
+)
 
 
 def _not_matching(pattern: str) -> Any:
@@ -261,20 +317,32 @@ LOCAL_INVALID = {
     "configuration_id": _not_matching(r"[A-Za-z0-9_.-]{1,64}"),
     "cloudwatch_agent_config_parameter": _not_matching(r"[a-zA-Z0-9_.\-/]{1,2048}"),
     "schedules": st.one_of(
-        st.dictionaries(st.text(max_size=10).filter(lambda key: key not in OPTION_KEYS),
-                        schedule_expressions, min_size=1),
+        st.dictionaries(
+            st.text(max_size=10).filter(lambda key: key not in OPTION_KEYS),
+            schedule_expressions,
+            min_size=1,
+        ),
         st.builds(lambda expression: {"scan_for_patches": expression}, bad_schedules),
         st.lists(schedule_expressions, min_size=1),
     ),
     "inventory": st.one_of(
-        st.dictionaries(st.text(max_size=5), st.text(max_size=5)), st.text(max_size=5),
+        st.dictionaries(st.text(max_size=5), st.text(max_size=5)),
+        st.text(max_size=5),
         st.builds(InventorySettings, files=st.just([InventoryFilePath("/x", [])])),
         st.builds(InventorySettings, billing_info=st.integers() | st.text(max_size=3)),
-        st.builds(InventorySettings, windows_registry=st.lists(
-            st.builds(InventoryRegistryKey, path=st.text(max_size=10).filter(
-                lambda path: not re.fullmatch(r"(HKEY_[A-Z_]+|HK(LM|CU|CR|U|CC))\\.*", path)
-            )), min_size=1, max_size=2,
-        )),
+        st.builds(
+            InventorySettings,
+            windows_registry=st.lists(
+                st.builds(
+                    InventoryRegistryKey,
+                    path=st.text(max_size=10).filter(
+                        lambda path: not re.fullmatch(r"(HKEY_[A-Z_]+|HK(LM|CU|CR|U|CC))\\.*", path)
+                    ),
+                ),
+                min_size=1,
+                max_size=2,
+            ),
+        ),
     ),
     "instance_profile_role": not_string,
     "service_role": not_string,
@@ -288,18 +356,29 @@ LOCAL_INVALID = {
 _REGION_CODE = r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"
 ORGANIZATION_INVALID = {
     "organizational_unit_ids": st.one_of(
-        st.lists(_not_matching(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32}"),
-                 min_size=1, max_size=3),
-        st.just([]), st.text(max_size=10), st.none(),
+        st.lists(
+            _not_matching(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32}"),
+            min_size=1,
+            max_size=3,
+        ),
+        st.just([]),
+        st.text(max_size=10),
+        st.none(),
     ),
     "regions": st.one_of(
         st.lists(_not_matching(_REGION_CODE), min_size=1, max_size=3),
-        st.just([]), st.none(), st.text(max_size=10),
+        st.just([]),
+        st.none(),
+        st.text(max_size=10),
     ),
     "home_region": _not_matching(_REGION_CODE),
-    "account_count": st.one_of(st.integers(max_value=-1), st.floats(allow_nan=False),
-                               st.text(max_size=5), st.booleans(),
-                               st.integers(GUIDE_TARGET_LIMIT + 1, 10**6)),
+    "account_count": st.one_of(
+        st.integers(max_value=-1),
+        st.floats(allow_nan=False),
+        st.text(max_size=5),
+        st.booleans(),
+        st.integers(GUIDE_TARGET_LIMIT + 1, 10**6),
+    ),
     "call_as": st.text(max_size=20).filter(lambda text: text not in ("SELF", "DELEGATED_ADMIN"))
     | st.none(),
     "retain_stacks_on_account_removal": not_bool,
@@ -311,13 +390,22 @@ ORGANIZATION_INVALID = {
         st.builds(RolloutPreferences, region_concurrency_type=st.text(max_size=8)),
         st.dictionaries(st.text(max_size=5), st.integers(), min_size=1),
     ),
-    **{key: LOCAL_INVALID[key] for key in (
-        *OPTION_KEYS, "allow_policy_attach", "cloudwatch_agent_config_parameter", "schedules",
-        "inventory", "instance_profile_removal_policy",
-    )},
+    **{
+        key: LOCAL_INVALID[key]
+        for key in (
+            *OPTION_KEYS,
+            "allow_policy_attach",
+            "cloudwatch_agent_config_parameter",
+            "schedules",
+            "inventory",
+            "instance_profile_removal_policy",
+        )
+    },
 }
 VALID_ORGANIZATION = {
-    "organizational_unit_ids": ["ou-abcd-11112222"], "regions": ["us-east-1"], "account_count": 3
+    "organizational_unit_ids": ["ou-abcd-11112222"],
+    "regions": ["us-east-1"],
+    "account_count": 3,
 }
 
 
@@ -385,7 +473,10 @@ def test_fails_when_accounts_times_regions_exceeds_2000(regions, extra):
     stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError) as raised:
         QuickSetupOrganization(
-            stack, "QuickSetup", organizational_unit_ids=["ou-abcd-11112222"], regions=regions,
+            stack,
+            "QuickSetup",
+            organizational_unit_ids=["ou-abcd-11112222"],
+            regions=regions,
             account_count=accounts,
         )
     message = str(raised.value)

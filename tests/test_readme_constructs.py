@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 # The guides: every page of docs/, each opening with its title (which ends a section).
-README = "\n".join(page.read_text(encoding="utf-8")
-                   for page in sorted((Path(__file__).parent.parent / "docs").glob("*.md")))
+README = "\n".join(
+    page.read_text(encoding="utf-8")
+    for page in sorted((Path(__file__).parent.parent / "docs").glob("*.md"))
+)
 
 
 def _section(title: str) -> str:
@@ -18,7 +20,7 @@ def _section(title: str) -> str:
     match = re.search(rf"^(#+) {re.escape(title)}\n", README, re.MULTILINE)
     assert match, title
     level = len(match.group(1))
-    rest = README[match.end():]
+    rest = README[match.end() :]
     end = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
     return " ".join((rest[: end.start()] if end else rest).split())
 
@@ -49,22 +51,30 @@ def test_inventory_may_take_ten_minutes_is_said():
     )
 
 
-@pytest.mark.parametrize("phrase", [
-    # Decided: the service role is described as the runbook's calls, the rest as parity.
-    "allows what our runbook calls",
-    "which our runbook never calls, are kept for parity",
-    # allow_policy_attach attaches a subset of what AWS's managed policy may attach.
-    "These are a subset of the policies AWS's `AWSQuickSetupManagedInstanceProfileExecutionPolicy`",
-])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        # Decided: the service role is described as the runbook's calls, the rest as parity.
+        "allows what our runbook calls",
+        "which our runbook never calls, are kept for parity",
+        # allow_policy_attach attaches a subset of what AWS's managed policy may attach.
+        "These are a subset of the policies AWS's "
+        "`AWSQuickSetupManagedInstanceProfileExecutionPolicy`",
+    ],
+)
 def test_the_service_role_and_allow_policy_attach_are_described_truly(phrase):
     assert phrase in " ".join(README.split())
 
 
 def test_the_readme_no_longer_promises_that_only_the_earlier_inventory_fails():
-    for title in ("Editing and removal: unlike the console",
-                  "Conflicts between configurations, found at synth time"):
+    for title in (
+        "Editing and removal: unlike the console",
+        "Conflicts between configurations, found at synth time",
+    ):
         text = _section(title)
         assert "the one created earlier fails" not in text
         assert "one created **earlier** fails" not in text
-    assert "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not " \
+    assert (
+        "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
         "supported" in _section("Conflicts between configurations, found at synth time")
+    )

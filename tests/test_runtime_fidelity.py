@@ -35,7 +35,8 @@ TAGGED = InstanceTargets.tag("Patch", "yes")
 
 
 def _policy_name(arn: Any) -> str:
-    """``AmazonSSMManagedInstanceCore`` from the ``Fn::Join`` CDK renders a managed policy ARN as."""
+    """``AmazonSSMManagedInstanceCore`` from the ``Fn::Join`` CDK renders a managed policy ARN
+    as."""
     return arn["Fn::Join"][1][-1].rsplit("/", 1)[1]
 
 
@@ -81,17 +82,27 @@ def stacks(flag_set) -> dict[str, dict[str, Any]]:
 
     organization_stack = cdk.Stack(app, "Organization", env=env())
     organization = QuickSetupOrganization(
-        organization_stack, "OrgQuickSetup",
-        organizational_unit_ids=["ou-abcd-11112222"], regions=["us-east-1"], account_count=2,
-        targets=TAGGED, allow_policy_attach=True, update_cloudwatch_agent=True,
+        organization_stack,
+        "OrgQuickSetup",
+        organizational_unit_ids=["ou-abcd-11112222"],
+        regions=["us-east-1"],
+        account_count=2,
+        targets=TAGGED,
+        allow_policy_attach=True,
+        update_cloudwatch_agent=True,
     )
     two_stack = cdk.Stack(app, "TwoConfigurations", env=env())
     QuickSetupLocal(
-        two_stack, "WithAgent", targets=InstanceTargets.tag("Env", "a"),
-        install_cloudwatch_agent=True, allow_policy_attach=True,
+        two_stack,
+        "WithAgent",
+        targets=InstanceTargets.tag("Env", "a"),
+        install_cloudwatch_agent=True,
+        allow_policy_attach=True,
     )
     QuickSetupLocal(
-        two_stack, "WithoutAgent", targets=InstanceTargets.tag("Env", "b"),
+        two_stack,
+        "WithoutAgent",
+        targets=InstanceTargets.tag("Env", "b"),
         allow_policy_attach=True,
     )
     locals_ = {
@@ -103,7 +114,9 @@ def stacks(flag_set) -> dict[str, dict[str, Any]]:
         "two": two_stack,
     }  # every stack is built before the first synthesis
     return {
-        **{name: assertions.Template.from_stack(stack).to_json() for name, stack in locals_.items()},
+        **{
+            name: assertions.Template.from_stack(stack).to_json() for name, stack in locals_.items()
+        },
         "account": organization.account_template,
         "regional": organization.regional_template,
     }
@@ -126,7 +139,9 @@ def test_every_automation_runbook_runs_on_ec2_instances_only(stacks, name):
         and resource["Properties"]["DocumentType"] == "Automation"
     ]
     assert runbooks, "the instance-profile runbook is an Automation document"
-    assert [runbook["TargetType"] for runbook in runbooks] == ["/AWS::EC2::Instance"] * len(runbooks)
+    assert [runbook["TargetType"] for runbook in runbooks] == ["/AWS::EC2::Instance"] * len(
+        runbooks
+    )
 
 
 # 2. allow_policy_attach attaches what the enabled options need, and the role allows only that
@@ -135,7 +150,9 @@ def test_every_automation_runbook_runs_on_ec2_instances_only(stacks, name):
 def test_policy_attach_without_cloudwatch_attaches_the_two_ssm_policies(stacks):
     template = stacks["tagged"]
     assert _attachable(template) == [CORE, PATCH]
-    parameters = association(assertions.Template.from_json(template), "QuickSetup-AttachInstanceProfile-")["Parameters"]
+    parameters = association(
+        assertions.Template.from_json(template), "QuickSetup-AttachInstanceProfile-"
+    )["Parameters"]
     assert parameters["AllowPolicyAttach"] == ["true"]
     assert parameters["PolicyNames"] == [CORE, PATCH]
 
@@ -155,7 +172,8 @@ def test_the_runbook_is_told_to_attach_the_agent_policy(stacks):
 
 def test_the_default_instance_role_carries_the_same_policies(stacks):
     [role] = [
-        resource["Properties"] for resource in stacks["agent"]["Resources"].values()
+        resource["Properties"]
+        for resource in stacks["agent"]["Resources"].values()
         if resource["Type"] == "AWS::IAM::Role"
         and resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "ec2.amazonaws.com"}
@@ -169,9 +187,13 @@ def test_without_policy_attach_nothing_may_be_attached(stacks):
     assert not any(
         action.startswith("iam:Attach")
         for statement in _automation_statements(template)
-        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
     )
-    parameters = association(assertions.Template.from_json(template), "QuickSetup-AttachInstanceProfile-")["Parameters"]
+    parameters = association(
+        assertions.Template.from_json(template), "QuickSetup-AttachInstanceProfile-"
+    )["Parameters"]
     assert parameters["AllowPolicyAttach"] == ["false"]
     assert "PolicyNames" not in parameters
 
@@ -183,7 +205,8 @@ def test_configurations_sharing_the_role_each_attach_their_own_policies(stacks):
     names = {
         properties["AssociationName"].split("-")[-1]: properties["Parameters"]["PolicyNames"]
         for properties in (
-            resource["Properties"] for resource in template["Resources"].values()
+            resource["Properties"]
+            for resource in template["Resources"].values()
             if resource["Type"] == "AWS::SSM::Association"
         )
         if properties["AssociationName"].startswith("QuickSetup-AttachInstanceProfile-")
@@ -193,7 +216,8 @@ def test_configurations_sharing_the_role_each_attach_their_own_policies(stacks):
 
 def test_the_runbook_passes_the_policy_names_to_its_script(stacks):
     [document] = [
-        resource["Properties"]["Content"] for resource in stacks["tagged"]["Resources"].values()
+        resource["Properties"]["Content"]
+        for resource in stacks["tagged"]["Resources"].values()
         if resource["Type"] == "AWS::SSM::Document"
         and resource["Properties"]["DocumentType"] == "Automation"
     ]
@@ -208,9 +232,9 @@ def test_the_runbook_passes_the_policy_names_to_its_script(stacks):
 def _explorer_associations(stack: cdk.Stack) -> dict[str, Any]:
     return {
         logical_id: resource["Properties"]
-        for logical_id, resource in assertions.Template.from_stack(stack).find_resources(
-            "AWS::SSM::Association"
-        ).items()
+        for logical_id, resource in assertions.Template.from_stack(stack)
+        .find_resources("AWS::SSM::Association")
+        .items()
         if resource["Properties"]["Name"] == "AWS-EnableExplorer"
     }
 
@@ -218,8 +242,12 @@ def _explorer_associations(stack: cdk.Stack) -> dict[str, Any]:
 def _configurations(stack: cdk.Stack, names: list[str], **props: Any) -> list[QuickSetupLocal]:
     return [
         QuickSetupLocal(
-            stack, name, targets=InstanceTargets.tag("Team", name),
-            collect_inventory=False, scan_for_patches=False, **props,
+            stack,
+            name,
+            targets=InstanceTargets.tag("Team", name),
+            collect_inventory=False,
+            scan_for_patches=False,
+            **props,
         )
         for name in names
     ]
@@ -245,8 +273,12 @@ def test_the_first_configuration_that_enables_explorer_creates_it():
     stack = cdk.Stack(new_app(), "Stack")
     without, first, second = (
         QuickSetupLocal(
-            stack, name, targets=InstanceTargets.tag("Team", name), collect_inventory=False,
-            scan_for_patches=False, enable_explorer=enabled,
+            stack,
+            name,
+            targets=InstanceTargets.tag("Team", name),
+            collect_inventory=False,
+            scan_for_patches=False,
+            enable_explorer=enabled,
         )
         for name, enabled in (("Without", False), ("First", True), ("Second", True))
     )
@@ -267,7 +299,8 @@ def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configu
     plan = build_plan(tmp_path, now=datetime(2026, 1, 5, 9, tzinfo=UTC))
     explorer = {
         configuration.configuration_id: [
-            option.association_name for option in configuration.options
+            option.association_name
+            for option in configuration.options
             if option.key == "enable_explorer"
         ]
         for configuration in plan.configurations
@@ -283,7 +316,11 @@ def test_quicksetup_plan_shows_the_shared_explorer_association_for_every_configu
 # 4. Existing roles ("use existing roles", which the console offers in both modes)
 
 
-ORGANIZATION = {"organizational_unit_ids": ["ou-abcd-11112222"], "regions": ["us-east-1"], "account_count": 2}
+ORGANIZATION = {
+    "organizational_unit_ids": ["ou-abcd-11112222"],
+    "regions": ["us-east-1"],
+    "account_count": 2,
+}
 GIVEN_ROLES = {
     "instance_profile_role_name": "TeamInstanceRole",
     "service_role_name": "TeamAutomationRole",
@@ -295,8 +332,12 @@ GIVEN_ROLES = {
 def organizations(flag_set) -> dict[str, QuickSetupOrganization]:
     return {  # an app each: both set DHMC over the same OU, which one app rejects
         name: QuickSetupOrganization(
-            cdk.Stack(new_app(flag_set), name), "OrgQuickSetup", default_host_management=True,
-            allow_policy_attach=True, **ORGANIZATION, **props,
+            cdk.Stack(new_app(flag_set), name),
+            "OrgQuickSetup",
+            default_host_management=True,
+            allow_policy_attach=True,
+            **ORGANIZATION,
+            **props,
         )
         for name, props in (("Created", {}), ("Given", GIVEN_ROLES))
     }
@@ -304,7 +345,8 @@ def organizations(flag_set) -> dict[str, QuickSetupOrganization]:
 
 def _resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {
-        logical_id: resource for logical_id, resource in template["Resources"].items()
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
         if resource["Type"] == resource_type
     }
 
@@ -324,10 +366,11 @@ def test_an_organization_with_existing_roles_creates_none_of_them(organizations)
     assert _resources(given.account_template, "AWS::IAM::ManagedPolicy") == {}
     [profile] = _resources(given.account_template, "AWS::IAM::InstanceProfile").values()
     assert profile["Properties"]["Roles"] == ["TeamInstanceRole"]
-    assert (given.instance_role_name, given.automation_role_name,
-            given.default_host_management_role_name) == (
-        "TeamInstanceRole", "TeamAutomationRole", "TeamDhmcRole"
-    )
+    assert (
+        given.instance_role_name,
+        given.automation_role_name,
+        given.default_host_management_role_name,
+    ) == ("TeamInstanceRole", "TeamAutomationRole", "TeamDhmcRole")
 
 
 def test_the_regional_template_refers_to_the_existing_roles_by_name(organizations):
@@ -360,22 +403,34 @@ def test_an_existing_instance_role_may_be_passed_by_the_created_service_role():
         stack, "OrgQuickSetup", instance_profile_role_name="TeamInstanceRole", **ORGANIZATION
     )
     [pass_role] = [
-        statement for statement in _automation_statements(organization.account_template)
+        statement
+        for statement in _automation_statements(organization.account_template)
         if statement["Action"] == "iam:PassRole"
     ]
     assert _arn_role_name(pass_role["Resource"]) == "TeamInstanceRole"
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
 
 
-@pytest.mark.parametrize(("props", "prop"), [
-    ({"instance_profile_role_name": "team/InstanceRole"}, "instance_profile_role_name"),
-    ({"service_role_name": "x" * 65}, "service_role_name"),
-    ({"default_host_management_role_name": "", "default_host_management": True},
-     "default_host_management_role_name"),
-    ({"service_role_name": "TeamAutomationRole", "attach_instance_profile": False},
-     "service_role_name"),
-    ({"default_host_management_role_name": "TeamDhmcRole"}, "default_host_management_role_name"),
-], ids=["path", "too-long", "empty", "service-role-without-attach", "dhmc-role-without-dhmc"])
+@pytest.mark.parametrize(
+    ("props", "prop"),
+    [
+        ({"instance_profile_role_name": "team/InstanceRole"}, "instance_profile_role_name"),
+        ({"service_role_name": "x" * 65}, "service_role_name"),
+        (
+            {"default_host_management_role_name": "", "default_host_management": True},
+            "default_host_management_role_name",
+        ),
+        (
+            {"service_role_name": "TeamAutomationRole", "attach_instance_profile": False},
+            "service_role_name",
+        ),
+        (
+            {"default_host_management_role_name": "TeamDhmcRole"},
+            "default_host_management_role_name",
+        ),
+    ],
+    ids=["path", "too-long", "empty", "service-role-without-attach", "dhmc-role-without-dhmc"],
+)
 def test_fails_when_an_organization_role_name_is_not_usable(props, prop):
     stack = cdk.Stack(new_app(), "Stack")
     with pytest.raises(QuickSetupValidationError) as raised:
@@ -399,7 +454,8 @@ def test_a_local_configuration_uses_a_given_default_host_management_role():
         "Fn::Select": [1, {"Fn::Split": [":role/", {"Fn::GetAtt": [role_id, "Arn"]}]}]
     }
     trusted_by_ssm = [
-        logical_id for logical_id, resource in _resources(template, "AWS::IAM::Role").items()
+        logical_id
+        for logical_id, resource in _resources(template, "AWS::IAM::Role").items()
         if resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "ssm.amazonaws.com"}
         and "Condition" not in resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
@@ -452,7 +508,7 @@ def test_resources_added_by_other_code_are_counted():
     stack = cdk.Stack(new_app(), "Stack")
     for index in range(CLOUDFORMATION_RESOURCE_LIMIT - 5):
         cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
-    with pytest.raises(QuickSetupValidationError, match="^scope: 'stack Stack'"):
+    with pytest.raises(QuickSetupValidationError, match=r"^scope: 'stack Stack'"):
         QuickSetupLocal(stack, "QuickSetup")
 
 
@@ -460,7 +516,7 @@ def test_an_organization_configuration_is_checked_too():
     stack = cdk.Stack(new_app(), "Stack")
     for index in range(CLOUDFORMATION_RESOURCE_LIMIT - 2):
         cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
-    with pytest.raises(QuickSetupValidationError, match="its two StackSets|2 resources"):
+    with pytest.raises(QuickSetupValidationError, match=r"its two StackSets|2 resources"):
         QuickSetupOrganization(stack, "OrgQuickSetup", **ORGANIZATION)
     assert stack.node.try_find_child("OrgQuickSetup") is None
 
@@ -485,7 +541,8 @@ def test_each_configuration_adds_the_resources_it_counts(monkeypatch):
     predicted: list[int] = []
     check = local_module.check_stack_limit
     monkeypatch.setattr(
-        local_module, "check_stack_limit",
+        local_module,
+        "check_stack_limit",
         lambda stack, adds: (predicted.append(adds), check(stack, adds))[1],
     )
     stack = cdk.Stack(new_app(), "Stack")
@@ -497,14 +554,20 @@ def test_each_configuration_adds_the_resources_it_counts(monkeypatch):
         {"instance_profile_role": given, "service_role": given},
         {"default_host_management": True, "enable_explorer": False, "collect_inventory": False},
         {"inventory_sync": InventorySync.to_new_bucket(), "collect_inventory": False},
-        {"inventory_sync": InventorySync.to_bucket("inventory-bucket", "us-east-1"),
-         "explorer_role": given, "attach_instance_profile": False, "collect_inventory": False},
+        {
+            "inventory_sync": InventorySync.to_bucket("inventory-bucket", "us-east-1"),
+            "explorer_role": given,
+            "attach_instance_profile": False,
+            "collect_inventory": False,
+        },
         {},
     ]
     added = []
     for index, props in enumerate(cases):
         before = _resource_count(stack)
-        QuickSetupLocal(stack, f"Case{index}", targets=InstanceTargets.tag("Case", str(index)), **props)
+        QuickSetupLocal(
+            stack, f"Case{index}", targets=InstanceTargets.tag("Case", str(index)), **props
+        )
         added.append(_resource_count(stack) - before)
     assert predicted == added
     assert added[0] > added[-1]  # the first configuration also created the shared roles

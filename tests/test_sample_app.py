@@ -82,7 +82,9 @@ def test_every_template_passes_cfn_lint(assembly):
         assert lint_findings(json.loads(path.read_text())) == [], path.name
 
 
-def test_cdk_nag_packs_have_no_unacknowledged_finding_and_every_acknowledgement_has_a_reason(assembly):
+def test_cdk_nag_packs_have_no_unacknowledged_finding_and_every_acknowledgement_has_a_reason(
+    assembly,
+):
     report = json.loads((assembly / "validation-report.json").read_text())
     assert unacknowledged(report) == []
     acknowledged = acknowledgements(report)
@@ -97,9 +99,11 @@ def test_the_sample_runs_both_cdk_nag_packs(tmp_path):
     from aws_cdk import aws_iam as iam
 
     app = build_app(new_app(outdir=str(tmp_path)))
-    role = iam.Role(cdk.Stack(app, "Bad"), "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
+    role = iam.Role(
+        cdk.Stack(app, "Bad"), "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com")
+    )
     role.add_to_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
-    with pytest.raises(RuntimeError, match="Validation ?[Ff]ailed"):
+    with pytest.raises(RuntimeError, match=r"Validation ?[Ff]ailed"):
         app.synth()
     report = json.loads((tmp_path / "validation-report.json").read_text())
     findings = unacknowledged(report)
@@ -120,14 +124,25 @@ def test_lint_catches_a_broken_template(assembly):
 
 
 @RECOMMENDED_ONLY
-@pytest.mark.skipif(shutil.which("npx") is None or not (ROOT / "node_modules").exists(),
-                    reason="the CDK CLI is installed by `make setup`")
+@pytest.mark.skipif(
+    shutil.which("npx") is None or not (ROOT / "node_modules").exists(),
+    reason="the CDK CLI is installed by `make setup`",
+)
 def test_cdk_cli_synthesizes_the_sample_offline(assembly, tmp_path):
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-               CDK_DISABLE_CLI_TELEMETRY="true", AWS_ACCESS_KEY_ID="", AWS_PROFILE="")
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        AWS_ACCESS_KEY_ID="",
+        AWS_PROFILE="",
+    )
     subprocess.run(
         ["npx", "cdk", "synth", "--quiet", "--no-notices", "--output", str(tmp_path)],
-        cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     by_cli = _template(tmp_path)
     for resource in by_cli["Resources"].values():

@@ -60,7 +60,12 @@ def test_fails_when_schedule_is_not_a_string():
 
 @pytest.mark.parametrize(
     ("expression", "minutes"),
-    [("rate(30 minutes)", 30), ("rate(1 hour)", 60), ("rate(14 days)", 20160), ("cron(0 2 ? * SUN *)", None)],
+    [
+        ("rate(30 minutes)", 30),
+        ("rate(1 hour)", 60),
+        ("rate(14 days)", 20160),
+        ("cron(0 2 ? * SUN *)", None),
+    ],
 )
 def test_rate_minutes(expression, minutes):
     assert rate_minutes(expression) == minutes

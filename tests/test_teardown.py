@@ -48,7 +48,8 @@ def local_default(request: pytest.FixtureRequest) -> dict[str, Any]:
 def _kept(resources: dict[str, Any]) -> dict[str, tuple[str | None, str | None]]:
     """The removal policies of the instance role and its profile."""
     return {
-        logical_id: value for logical_id, value in _policies(resources).items()
+        logical_id: value
+        for logical_id, value in _policies(resources).items()
         if logical_id.startswith(INSTANCE_ROLE_AND_PROFILE)
     }
 
@@ -66,13 +67,18 @@ def test_local_deletes_the_automation_role_documents_and_associations(local_defa
         resource["Type"] for resource in local_default.values() if "DeletionPolicy" not in resource
     }
     assert deleted == {
-        "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::SSM::Document", "AWS::SSM::Association",
+        "AWS::IAM::Role",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::SSM::Document",
+        "AWS::SSM::Association",
     }
 
 
 @pytest.mark.parametrize("policy", list(POLICIES), ids=lambda policy: policy.name)
 def test_local_removal_policy_is_configurable_and_keeps_logical_ids(local_default, policy):
-    resources = _local_resources(install_cloudwatch_agent=True, instance_profile_removal_policy=policy)
+    resources = _local_resources(
+        install_cloudwatch_agent=True, instance_profile_removal_policy=policy
+    )
     assert set(resources) == set(local_default)
     kept = _kept(resources)
     assert len(kept) == 2
@@ -85,7 +91,9 @@ def test_configurations_that_share_the_default_profile_keep_it_if_either_asks(or
     stack = cdk.Stack(new_app(), "Stack")
     for name, policy in zip(("Web", "Db"), order, strict=True):
         QuickSetupLocal(
-            stack, name, targets=InstanceTargets.tag("App", name.lower()),
+            stack,
+            name,
+            targets=InstanceTargets.tag("App", name.lower()),
             instance_profile_removal_policy=getattr(cdk.RemovalPolicy, policy),
         )
     template = Template.from_stack(stack)
@@ -99,10 +107,14 @@ def test_a_profile_for_the_users_role_is_kept_and_the_role_is_never_touched():
     role = iam.Role.from_role_name(stack, "Mine", "MyInstanceRole")
     QuickSetupLocal(stack, "QuickSetup", instance_profile_role=role)
     template = Template.from_stack(stack)
-    template.has_resource("AWS::IAM::InstanceProfile", {
-        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-        "Properties": {"Roles": ["MyInstanceRole"]},
-    })
+    template.has_resource(
+        "AWS::IAM::InstanceProfile",
+        {
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {"Roles": ["MyInstanceRole"]},
+        },
+    )
 
 
 def _organization(**props: Any) -> QuickSetupOrganization:

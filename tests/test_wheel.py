@@ -20,8 +20,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / ".venv-package" / "bin"
 NEVER_SHIPPED = ("tests/", "bench/", "integ/", "sample_app/", "docs/")
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv*", "node_modules", "build", "dist", "site",
-                                    "cdk.out", "*.egg-info", "__pycache__", ".*_cache")
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv*",
+    "node_modules",
+    "build",
+    "dist",
+    "site",
+    "cdk.out",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+)
 """What a clean clone lacks. A stale ``*.egg-info`` would hide a file dropped from the package
 data: setuptools reads its ``SOURCES.txt`` back."""
 
@@ -34,8 +44,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     source = tmp_path_factory.mktemp("source") / "tree"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     outdir = tmp_path_factory.mktemp("dist")
-    subprocess.run([str(PACKAGE / "python"), "-m", "build", "--no-isolation", "--outdir",
-                    str(outdir), str(source)], check=True, capture_output=True, cwd=outdir)
+    subprocess.run(
+        [
+            str(PACKAGE / "python"),
+            "-m",
+            "build",
+            "--no-isolation",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=outdir,
+    )
     (wheel,) = outdir.glob("*.whl")
     (sdist,) = outdir.glob("*.tar.gz")
     return {"wheel": wheel, "sdist": sdist}
@@ -49,10 +71,10 @@ def names_in(wheel: Path) -> set[str]:
 def metadata_of(wheel: Path) -> tuple[Any, str]:
     with zipfile.ZipFile(wheel) as archive:
         (name,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-        (entry_points,) = (n for n in archive.namelist()
-                           if n.endswith(".dist-info/entry_points.txt"))
-        return (Parser().parsestr(archive.read(name).decode()),
-                archive.read(entry_points).decode())
+        (entry_points,) = (
+            n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")
+        )
+        return (Parser().parsestr(archive.read(name).decode()), archive.read(entry_points).decode())
 
 
 def test_the_wheel_ships_the_type_marker_and_the_json_schema(built):
@@ -64,8 +86,9 @@ def test_the_wheel_ships_the_type_marker_and_the_json_schema(built):
 
 
 def test_the_wheel_ships_every_module_of_the_package(built):
-    expected = {path.relative_to(ROOT).as_posix()
-                for path in (ROOT / "quicksetup_constructs").rglob("*.py")}
+    expected = {
+        path.relative_to(ROOT).as_posix() for path in (ROOT / "quicksetup_constructs").rglob("*.py")
+    }
     assert expected - names_in(built["wheel"]) == set()
 
 
@@ -81,13 +104,17 @@ def test_the_metadata_names_the_runtime_dependencies_and_the_command(built):
     assert metadata["Name"] == "quicksetup-constructs"
     assert metadata["License-Expression"] == "Apache-2.0"
     requires = metadata.get_all("Requires-Dist")
-    assert [r for r in requires if "extra ==" not in r] == ["aws-cdk-lib<3,>=2.257",
-                                                            "constructs<11,>=10"]
+    assert [r for r in requires if "extra ==" not in r] == [
+        "aws-cdk-lib<3,>=2.257",
+        "constructs<11,>=10",
+    ]
     assert "quicksetup = quicksetup_constructs.cli.entry:main" in entry_points
 
 
 def test_twine_check_passes_on_the_wheel_and_the_sdist(built):
-    result = subprocess.run([str(PACKAGE / "twine"), "check", "--strict",
-                             str(built["wheel"]), str(built["sdist"])],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(PACKAGE / "twine"), "check", "--strict", str(built["wheel"]), str(built["sdist"])],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -84,8 +84,12 @@ def _nested_stacks(root: Path, parent: str, environment: str, template: dict[str
         nested = _read_json(root / asset_path)
         name = f"{parent}/{logical_id}"
         yield AssemblyStack(
-            artifact_id=name, stack_name=name, display_name=name, environment=environment,
-            template_file=str(root / asset_path), template=parse_template(nested),
+            artifact_id=name,
+            stack_name=name,
+            display_name=name,
+            environment=environment,
+            template_file=str(root / asset_path),
+            template=parse_template(nested),
         )
         yield from _nested_stacks(root, name, environment, nested)
 

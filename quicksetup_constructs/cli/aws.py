@@ -50,7 +50,9 @@ class AwsOptions:
         return AwsOptions(
             profile=self.profile or environ.get("AWS_PROFILE") or None,
             region=(
-                self.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+                self.region
+                or environ.get("AWS_REGION")
+                or environ.get("AWS_DEFAULT_REGION")
                 or None
             ),
             endpoint_url=self.endpoint_url or environ.get("AWS_ENDPOINT_URL") or None,
@@ -96,8 +98,12 @@ class Aws:
     """
 
     def __init__(
-        self, session: Any, options: AwsOptions | None = None, *,
-        credentials: Mapping[str, Any] | None = None, account: str | None = None,
+        self,
+        session: Any,
+        options: AwsOptions | None = None,
+        *,
+        credentials: Mapping[str, Any] | None = None,
+        account: str | None = None,
         parent: Aws | None = None,
     ) -> None:
         self.session = session
@@ -115,7 +121,9 @@ class Aws:
 
     @classmethod
     def from_options(
-        cls, profile: str | None = None, region: str | None = None,
+        cls,
+        profile: str | None = None,
+        region: str | None = None,
         options: AwsOptions | None = None,
     ) -> Aws:
         """The session the AWS CLI would use with these options (``profile`` and ``region``
@@ -125,8 +133,10 @@ class Aws:
 
         given = options or AwsOptions()
         resolved = AwsOptions(
-            profile=profile or given.profile, region=region or given.region,
-            endpoint_url=given.endpoint_url, connect_timeout=given.connect_timeout,
+            profile=profile or given.profile,
+            region=region or given.region,
+            endpoint_url=given.endpoint_url,
+            connect_timeout=given.connect_timeout,
             read_timeout=given.read_timeout,
         ).resolved()
         if resolved.region is not None:
@@ -159,8 +169,11 @@ class Aws:
                 client = self._clients.get(key)
                 if client is None:
                     client = self._clients[key] = self.session.client(
-                        service, region_name=region, endpoint_url=self.options.endpoint_url,
-                        config=self._config, **self._credential_arguments(),
+                        service,
+                        region_name=region,
+                        endpoint_url=self.options.endpoint_url,
+                        config=self._config,
+                        **self._credential_arguments(),
                     )
         return client
 
@@ -215,7 +228,10 @@ class Aws:
                     RoleSessionName=_MEMBER_SESSION_NAME,
                 )["Credentials"]
                 member = Aws(
-                    self.session, self.options, credentials=credentials, account=account,
+                    self.session,
+                    self.options,
+                    credentials=credentials,
+                    account=account,
                     parent=self,
                 )
                 with self._lock:
@@ -268,12 +284,14 @@ def aws_errors(aws: Aws | None = None) -> Iterator[None]:
     except InvalidRegionError as error:
         raise _not_a_region(error.kwargs.get("region_name")) from None
     except (ReadTimeoutError, ConnectTimeoutError) as error:
-        waited = "--cli-read-timeout" if isinstance(error, ReadTimeoutError) else (
-            "--cli-connect-timeout"
+        waited = (
+            "--cli-read-timeout"
+            if isinstance(error, ReadTimeoutError)
+            else ("--cli-connect-timeout")
         )
         raise CliError(
-            f"endpoint not answering: {error.kwargs.get('endpoint_url')}{_where(aws)} (gave up after "
-            f"{ATTEMPTS} tries; {waited} waits longer)"
+            f"endpoint not answering: {error.kwargs.get('endpoint_url')}{_where(aws)} "
+            f"(gave up after {ATTEMPTS} tries; {waited} waits longer)"
         ) from None
     except EndpointConnectionError as error:
         raise CliError(
@@ -294,9 +312,12 @@ def _where(aws: Aws | None) -> str:
         return ""
     region = aws.session.region_name
     account = f"account {aws.known_account}" if aws.known_account else ""
-    return "".join([
-        f" in {region}" if region else "", f" ({account})" if account else "",
-    ])
+    return "".join(
+        [
+            f" in {region}" if region else "",
+            f" ({account})" if account else "",
+        ]
+    )
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -323,8 +344,7 @@ def describe_client_error(error: Any, where: str = "") -> str:
         return f"the AWS credentials were rejected ({operation}{where}): {message}"
     if code in ("Throttling", "ThrottlingException", "TooManyRequestsException"):
         return (
-            f"{operation}{where} was throttled after {ATTEMPTS} tries: {message}; try again "
-            "later"
+            f"{operation}{where} was throttled after {ATTEMPTS} tries: {message}; try again later"
         )
     if code.isdigit() or (isinstance(status, int) and status >= 500):
         return f"{operation}{where} failed: the service answered HTTP {status or code}: {message}"

@@ -68,12 +68,12 @@ def match_association(name: str, known_ids: Iterable[str] = ()) -> OptionMatch |
     """
     if not name.startswith(PREFIX):
         return None
-    rest = name[len(PREFIX):]
+    rest = name[len(PREFIX) :]
     # Longest first, so that a name that starts like another one is matched whole.
     for option in sorted(catalogue(), key=lambda o: -len(o.association_name)):
         middle = option.association_name + "-"
         if rest.startswith(middle) and len(rest) > len(middle):
-            return OptionMatch(option, rest[len(middle):], name)
+            return OptionMatch(option, rest[len(middle) :], name)
     for configuration_id in sorted(known_ids, key=len, reverse=True):
         if rest.endswith("-" + configuration_id) and len(rest) > len(configuration_id) + 1:
             return OptionMatch(None, configuration_id, name)
@@ -92,9 +92,7 @@ def match_associations(names: Iterable[str]) -> dict[str, OptionMatch]:
         for name in names
         if (match := match_association(name)) is not None and match.option is not None
     }
-    return {
-        name: match for name in names if (match := match_association(name, known)) is not None
-    }
+    return {name: match for name in names if (match := match_association(name, known)) is not None}
 
 
 T = TypeVar("T")
@@ -118,7 +116,8 @@ def share_account_wide(
 
 
 def association_name(option: Option, configuration_id: str) -> str:
-    """The name the renderer gives ``option``'s association in configuration ``configuration_id``."""
+    """The name the renderer gives ``option``'s association in configuration
+    ``configuration_id``."""
     return f"{PREFIX}{option.association_name}-{configuration_id}"
 
 

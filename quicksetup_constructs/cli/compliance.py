@@ -61,7 +61,8 @@ class InstanceCompliance:
     """Missing patches, worst first (instances listed in ``worst`` only)."""
 
     def rank(self) -> tuple[int, ...]:
-        return tuple(self.severities.get(severity, 0) for severity in SEVERITIES) + (
+        return (
+            *tuple(self.severities.get(severity, 0) for severity in SEVERITIES),
             self.non_compliant,
         )
 
@@ -108,23 +109,22 @@ def compliance(
     summaries: dict[str, dict[str, Any]] | None = None
     results = []
     for configuration in configurations:
-        scan = next(
-            (a for a in configuration.associations if a.match.key == SCAN_OPTION_KEY), None
-        )
+        scan = next((a for a in configuration.associations if a.match.key == SCAN_OPTION_KEY), None)
         if scan is None:
             results.append(_result(configuration, None, [], []))
             continue
         if scan.missing:
-            results.append(replace(
-                _result(configuration, scan.association_name, [], []), scan_missing=True
-            ))
+            results.append(
+                replace(_result(configuration, scan.association_name, [], []), scan_missing=True)
+            )
             continue
         instances = _scanned_instances(aws, scan.association_id)
         if summaries is None:
             summaries = _patch_summaries(aws)
         compliance = [_instance(instance, summaries.get(instance)) for instance in instances]
         offenders = sorted(
-            (i for i in compliance if i.status == "NON_COMPLIANT"), key=lambda i: i.rank(),
+            (i for i in compliance if i.status == "NON_COMPLIANT"),
+            key=lambda i: i.rank(),
             reverse=True,
         )
         listed = offenders[:limit] if limit else offenders
@@ -132,15 +132,24 @@ def compliance(
         # the instances listed carry their missing patches wherever they appear
         filled = {instance.instance_id: instance for instance in worst}
         compliance = [filled.get(instance.instance_id, instance) for instance in compliance]
-        results.append(_result(
-            configuration, scan.association_name, compliance, worst, len(offenders) - len(listed)
-        ))
+        results.append(
+            _result(
+                configuration,
+                scan.association_name,
+                compliance,
+                worst,
+                len(offenders) - len(listed),
+            )
+        )
     return results
 
 
 def _result(
-    configuration: DeployedConfiguration, scan: str | None,
-    instances: list[InstanceCompliance], worst: list[InstanceCompliance], more: int = 0,
+    configuration: DeployedConfiguration,
+    scan: str | None,
+    instances: list[InstanceCompliance],
+    worst: list[InstanceCompliance],
+    more: int = 0,
 ) -> ConfigurationCompliance:
     return ConfigurationCompliance(
         configuration_id=configuration.configuration_id,
@@ -162,9 +171,11 @@ def _scanned_instances(aws: Aws, association_id: str) -> list[str]:
         {
             target["ResourceId"]
             for target in paginate(
-                aws.client("ssm"), "describe_association_execution_targets",
+                aws.client("ssm"),
+                "describe_association_execution_targets",
                 "AssociationExecutionTargets",
-                AssociationId=association_id, ExecutionId=execution.execution_id,
+                AssociationId=association_id,
+                ExecutionId=execution.execution_id,
             )
         }
     )
@@ -174,7 +185,8 @@ def _patch_summaries(aws: Aws) -> dict[str, dict[str, Any]]:
     return {
         summary["ResourceId"]: summary
         for summary in paginate(
-            aws.client("ssm"), "list_resource_compliance_summaries",
+            aws.client("ssm"),
+            "list_resource_compliance_summaries",
             "ResourceComplianceSummaryItems",
             Filters=[{"Key": "ComplianceType", "Values": [PATCH], "Type": "EQUAL"}],
         )
@@ -203,8 +215,11 @@ def _instance(instance_id: str, summary: dict[str, Any] | None) -> InstanceCompl
 def _with_missing(aws: Aws, instance: InstanceCompliance) -> InstanceCompliance:
     items = list(
         paginate(
-            aws.client("ssm"), "list_compliance_items", "ComplianceItems",
-            ResourceIds=[instance.instance_id], ResourceTypes=["ManagedInstance"],
+            aws.client("ssm"),
+            "list_compliance_items",
+            "ComplianceItems",
+            ResourceIds=[instance.instance_id],
+            ResourceTypes=["ManagedInstance"],
             Filters=[
                 {"Key": "ComplianceType", "Values": [PATCH], "Type": "EQUAL"},
                 {"Key": "Status", "Values": ["NON_COMPLIANT"], "Type": "EQUAL"},

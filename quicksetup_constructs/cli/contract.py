@@ -74,13 +74,22 @@ TOP_LEVEL: dict[str, tuple[str, str]] = {
 """A verb whose result is a list: the object ``data`` holds it in, and its elements' key.
 Results that are one object (``plan``, ``troubleshoot --association``/``--instance``) are
 ``data`` themselves."""
-EMPTY_COLLECTION = {"status": "configurations", "troubleshoot": "configurations",
-                    "compliance": "configurations"}
+EMPTY_COLLECTION = {
+    "status": "configurations",
+    "troubleshoot": "configurations",
+    "compliance": "configurations",
+}
 
 
 def envelope(
-    command: str, data: Any = None, *, account: str | None = None, region: str | None = None,
-    error: str | None = None, exit_code: int = 0, now: datetime | None = None,
+    command: str,
+    data: Any = None,
+    *,
+    account: str | None = None,
+    region: str | None = None,
+    error: str | None = None,
+    exit_code: int = 0,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The object ``--output json`` prints for ``command``: its ``data`` in the contract's
     shape, or its ``error`` (a message, with the exit code)."""

@@ -208,8 +208,8 @@ class _StackReader:
     def template(self, stack: str) -> TemplateSpec | None:
         """The template of ``stack`` (the stack or a nested one), or None if unreadable."""
         if stack not in self._templates:
-            body = self.aws.client("cloudformation").get_template(StackName=stack).get(
-                "TemplateBody"
+            body = (
+                self.aws.client("cloudformation").get_template(StackName=stack).get("TemplateBody")
             )
             self._templates[stack] = parse_template_body(body)
         return self._templates[stack]
@@ -270,7 +270,8 @@ def _from_template(stack: _StackReader, owner: str, resource: dict[str, Any]) ->
     template = stack.template(owner)
     spec = next(
         (
-            a for a in (template.associations if template else ())
+            a
+            for a in (template.associations if template else ())
             if a.logical_id == resource.get("LogicalResourceId")
         ),
         None,
@@ -290,14 +291,18 @@ def _stack_settings(stack: _StackReader) -> list[tuple[str, DeployedSetting]]:
     """(configuration id, setting) of the stack's DHMC service settings (configuration and
     role from the template) and inventory syncs (configuration from the sync's name)."""
     found: list[tuple[str, DeployedSetting]] = []
-    owners = list(dict.fromkeys(
-        owner for owner, resource in stack.resources
-        if resource.get("ResourceType") == SERVICE_SETTING
-    ))
+    owners = list(
+        dict.fromkeys(
+            owner
+            for owner, resource in stack.resources
+            if resource.get("ResourceType") == SERVICE_SETTING
+        )
+    )
     for owner in owners:
         template = stack.template(owner)
         present = {
-            resource.get("LogicalResourceId") for who, resource in stack.resources
+            resource.get("LogicalResourceId")
+            for who, resource in stack.resources
             if who == owner and resource.get("ResourceType") == SERVICE_SETTING
         }
         for item in template.configuration_resources if template else ():
@@ -307,15 +312,24 @@ def _stack_settings(stack: _StackReader) -> list[tuple[str, DeployedSetting]]:
             reference = _REFERENCE.fullmatch(role or "")
             if reference:
                 role = stack.physical_id(owner, reference.group(1))
-            found.append((item.configuration_id, DeployedSetting(
-                HOST_MANAGEMENT, item.details.get("setting", ""), role,
-            )))
+            found.append(
+                (
+                    item.configuration_id,
+                    DeployedSetting(
+                        HOST_MANAGEMENT,
+                        item.details.get("setting", ""),
+                        role,
+                    ),
+                )
+            )
     for _, resource in stack.resources:
         name = resource.get("PhysicalResourceId") or ""
         if resource.get("ResourceType") == RESOURCE_DATA_SYNC and name.startswith(
             INVENTORY_SYNC_PREFIX
         ):
-            found.append((name[len(INVENTORY_SYNC_PREFIX):], DeployedSetting(INVENTORY_SYNC, name)))
+            found.append(
+                (name[len(INVENTORY_SYNC_PREFIX) :], DeployedSetting(INVENTORY_SYNC, name))
+            )
     return found
 
 
@@ -350,7 +364,9 @@ def find_association(aws: Aws, id_or_name: str) -> DeployedAssociation:
         named = [
             association
             for association in paginate(
-                ssm, "list_associations", "Associations",
+                ssm,
+                "list_associations",
+                "Associations",
                 AssociationFilterList=[{"key": "AssociationName", "value": id_or_name}],
             )
             if association.get("AssociationName") == id_or_name

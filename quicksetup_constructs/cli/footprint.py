@@ -86,10 +86,17 @@ def _footprints(stack: AssemblyStack) -> list[Footprint]:
     result = []
     for configuration_id, associations in by_configuration(stack.template.associations):
         settings = configuration_settings(stack.template.configuration_resources, configuration_id)
-        result.append(_footprint(
-            stack, configuration_id, associations, settings, LOCAL, account,
-            None if region is None else (region,),
-        ))
+        result.append(
+            _footprint(
+                stack,
+                configuration_id,
+                associations,
+                settings,
+                LOCAL,
+                account,
+                None if region is None else (region,),
+            )
+        )
     for stack_set in stack.template.stack_sets:
         result.extend(_organization(stack, stack_set, account))
     return result
@@ -102,22 +109,30 @@ def _organization(
         return []
     return [
         _footprint(
-            stack, configuration_id, associations,
+            stack,
+            configuration_id,
+            associations,
             configuration_settings(
-                stack_set.template.configuration_resources, configuration_id,
+                stack_set.template.configuration_resources,
+                configuration_id,
                 stack_set.parameters,
             ),
-            ORGANIZATION, account, tuple(stack_set.regions),
+            ORGANIZATION,
+            account,
+            tuple(stack_set.regions),
         )
         for configuration_id, associations in by_configuration(stack_set.template.associations)
     ]
 
 
 def _footprint(
-    stack: AssemblyStack, configuration_id: str,
-    associations: list[tuple[AssociationSpec, OptionMatch]], settings: list[PlannedSetting],
+    stack: AssemblyStack,
+    configuration_id: str,
+    associations: list[tuple[AssociationSpec, OptionMatch]],
+    settings: list[PlannedSetting],
     kind: str,
-    account: str | None, regions: tuple[str, ...] | None,
+    account: str | None,
+    regions: tuple[str, ...] | None,
 ) -> Footprint:
     by_key = {match.key: association for association, match in associations}
     details = {setting.key: setting.details for setting in settings}

@@ -18,7 +18,7 @@ def as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(as_text(item) for item in value)
     if isinstance(value, dict) and len(value) == 1:
-        (function, argument), = value.items()
+        ((function, argument),) = value.items()
         if function == "Ref":
             return "${" + str(argument) + "}"
         if function == "Fn::GetAtt":

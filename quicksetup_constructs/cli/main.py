@@ -40,7 +40,6 @@ _AWS = "quicksetup.aws"
 """Key of the command's :class:`Aws` in ``click.Context.meta``, for the JSON envelope."""
 
 
-
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is not None and value is not False:
         ctx.meta.setdefault(_GLOBAL, {})[param.name] = value
@@ -50,30 +49,50 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 def _global_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The AWS CLI's global options, accepted by the group and by every verb."""
     options = [
-        click.option("--region", metavar="REGION",
-                     help="The AWS Region. Default: AWS_REGION, AWS_DEFAULT_REGION, or the "
-                          "profile's."),
-        click.option("--profile", metavar="PROFILE",
-                     help="A profile of the AWS CLI configuration. Default: AWS_PROFILE."),
-        click.option("--endpoint-url", metavar="URL",
-                     help="Send every AWS call to this URL. Default: AWS_ENDPOINT_URL."),
-        click.option("--output", type=click.Choice(OUTPUTS),
-                     help="json for scripts, table (default), or text (plain lines: no colour, emoji or "
-                          "box drawing, never wrapped)."),
+        click.option(
+            "--region",
+            metavar="REGION",
+            help="The AWS Region. Default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's.",
+        ),
+        click.option(
+            "--profile",
+            metavar="PROFILE",
+            help="A profile of the AWS CLI configuration. Default: AWS_PROFILE.",
+        ),
+        click.option(
+            "--endpoint-url",
+            metavar="URL",
+            help="Send every AWS call to this URL. Default: AWS_ENDPOINT_URL.",
+        ),
+        click.option(
+            "--output",
+            type=click.Choice(OUTPUTS),
+            help="json for scripts, table (default), or text (plain lines: no colour, emoji or "
+            "box drawing, never wrapped).",
+        ),
         click.option("--json", "output_json", is_flag=True, help="Same as --output json."),
-        click.option("--debug", is_flag=True,
-                     help="Log every AWS call, and show the traceback of an unexpected error."),
+        click.option(
+            "--debug",
+            is_flag=True,
+            help="Log every AWS call, and show the traceback of an unexpected error.",
+        ),
         click.option("--no-color", is_flag=True, help="No colour (as NO_COLOR=1)."),
-        click.option("--cli-read-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
-                     help="How long an AWS answer may take, per try (0: forever). "
-                          "Default: 8."),
-        click.option("--cli-connect-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
-                     help="How long a connection may take to open, per try (0: forever). "
-                          "Default: 5."),
+        click.option(
+            "--cli-read-timeout",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            help="How long an AWS answer may take, per try (0: forever). Default: 8.",
+        ),
+        click.option(
+            "--cli-connect-timeout",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            help="How long a connection may take to open, per try (0: forever). Default: 5.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
-    for param in function.__click_params__[-len(options):]:  # type: ignore[attr-defined]
+    for param in function.__click_params__[-len(options) :]:  # type: ignore[attr-defined]
         param.expose_value = False
         param.callback = _remember
     return function
@@ -110,7 +129,8 @@ class _Group(click.Group):
 
             _fail(
                 f"unexpected {type(error).__name__}: {one_line(str(error))} (run again with "
-                "--debug for the traceback)", ctx,
+                "--debug for the traceback)",
+                ctx,
             )
 
 
@@ -180,9 +200,11 @@ def main() -> None:
 def _aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """``--stack`` and the global options; passes ``aws`` (an :class:`Aws`)."""
     return click.option(
-        "--stack", "stack_name", metavar="NAME",
+        "--stack",
+        "stack_name",
+        metavar="NAME",
         help="The CloudFormation stack of the configuration. "
-             "Default: every configuration in the account and Region.",
+        "Default: every configuration in the account and Region.",
     )(_aws_session(function))
 
 
@@ -205,16 +227,21 @@ def _aws_session(function: Callable[..., Any]) -> Callable[..., Any]:
         aws = ctx.obj if isinstance(ctx.obj, Aws) else None
         with aws_errors(aws):
             if aws is None:
-                aws = Aws.from_options(options=AwsOptions(
-                    profile=options.get("profile"), region=options.get("region"),
-                    endpoint_url=options.get("endpoint_url"),
-                    **{
-                        field: options[name] for field, name in (
-                            ("read_timeout", "cli_read_timeout"),
-                            ("connect_timeout", "cli_connect_timeout"),
-                        ) if name in options
-                    },
-                ))
+                aws = Aws.from_options(
+                    options=AwsOptions(
+                        profile=options.get("profile"),
+                        region=options.get("region"),
+                        endpoint_url=options.get("endpoint_url"),
+                        **{
+                            field: options[name]
+                            for field, name in (
+                                ("read_timeout", "cli_read_timeout"),
+                                ("connect_timeout", "cli_connect_timeout"),
+                            )
+                            if name in options
+                        },
+                    )
+                )
             aws.region  # noqa: B018 - fails early, in one line, when no Region is set
         ctx.meta[_AWS] = aws
         with aws_errors(aws):
@@ -224,14 +251,24 @@ def _aws_session(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @main.command()
-@click.argument("cloud_assembly_dir", default="cdk.out",
-                type=click.Path(file_okay=False, path_type=Path))
-@click.option("--accounts", type=click.IntRange(min=0), metavar="N",
-              help="Accounts under the OUs of organization configurations, to count targets "
-                   "and rollout waves. Default: the count cached in cdk.context.json, if any.")
-@click.option("--now", "start", type=click.DateTime(_TIME_FORMATS), metavar="TIME",
-              help="List the next runs as if deployed at this UTC time "
-                   "(e.g. 2026-01-05T09:00). Default: now.")
+@click.argument(
+    "cloud_assembly_dir", default="cdk.out", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--accounts",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Accounts under the OUs of organization configurations, to count targets "
+    "and rollout waves. Default: the count cached in cdk.context.json, if any.",
+)
+@click.option(
+    "--now",
+    "start",
+    type=click.DateTime(_TIME_FORMATS),
+    metavar="TIME",
+    help="List the next runs as if deployed at this UTC time "
+    "(e.g. 2026-01-05T09:00). Default: now.",
+)
 @_global_options
 def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None) -> None:
     """What a synthesized cloud assembly will configure, offline: for every configuration and
@@ -245,12 +282,13 @@ def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None)
     now = (start.replace(tzinfo=UTC) if start else datetime.now(UTC)).replace(microsecond=0)
     context_files = list(
         dict.fromkeys(
-            [cloud_assembly_dir.resolve().parent / "cdk.context.json",
-             Path.cwd() / "cdk.context.json"]
+            [
+                cloud_assembly_dir.resolve().parent / "cdk.context.json",
+                Path.cwd() / "cdk.context.json",
+            ]
         )
     )
-    result = build_plan(cloud_assembly_dir, now=now, accounts=accounts,
-                        context_files=context_files)
+    result = build_plan(cloud_assembly_dir, now=now, accounts=accounts, context_files=context_files)
     _output(result, "print_plan")
     if result.over_a_limit:
         sys.exit(FINDINGS_EXIT_CODE)
@@ -259,15 +297,26 @@ def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None)
 def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """``--member-role``, ``--delegated-admin`` and ``--max-concurrency``, for ``--org``."""
     options = [
-        click.option("--member-role", metavar="ROLE",
-                     help="With --org: a role to assume in every member account to read its "
-                          "associations (e.g. OrganizationAccountAccessRole)."),
-        click.option("--delegated-admin", is_flag=True,
-                     help="With --org: call the StackSet API as a delegated administrator."),
-        click.option("--max-concurrency", type=click.IntRange(1, 64), default=16,
-                     show_default=True, metavar="N",
-                     help="With --org: targets (account × Region) read at a time; with "
-                          "--managed-instances: AWS calls at a time. 1 to 64."),
+        click.option(
+            "--member-role",
+            metavar="ROLE",
+            help="With --org: a role to assume in every member account to read its "
+            "associations (e.g. OrganizationAccountAccessRole).",
+        ),
+        click.option(
+            "--delegated-admin",
+            is_flag=True,
+            help="With --org: call the StackSet API as a delegated administrator.",
+        ),
+        click.option(
+            "--max-concurrency",
+            type=click.IntRange(1, 64),
+            default=16,
+            show_default=True,
+            metavar="N",
+            help="With --org: targets (account × Region) read at a time; with "
+            "--managed-instances: AWS calls at a time. 1 to 64.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -275,8 +324,14 @@ def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _report_organization(
-    aws: Any, stack_name: str | None, member_role: str | None, delegated_admin: bool,
-    max_concurrency: int, *, failures: bool, printer: str,
+    aws: Any,
+    stack_name: str | None,
+    member_role: str | None,
+    delegated_admin: bool,
+    max_concurrency: int,
+    *,
+    failures: bool,
+    printer: str,
 ) -> None:
     """Read every target of the organization's StackSets, print them with ``printer``, and exit
     1 when a target's associations failed or could not be read (with ``failures``, each failed
@@ -288,9 +343,13 @@ def _report_organization(
 
     with organization_progress(quiet=output_format() == "json") as progress:
         stack_sets = organization_status(
-            aws, stack_name=stack_name, member_role=member_role,
-            delegated_admin=delegated_admin, max_concurrency=max_concurrency,
-            progress=progress, failures=failures,
+            aws,
+            stack_name=stack_name,
+            member_role=member_role,
+            delegated_admin=delegated_admin,
+            max_concurrency=max_concurrency,
+            progress=progress,
+            failures=failures,
         )
     _output(stack_sets, printer)
     not_read = not_read_line(stack_sets)
@@ -298,28 +357,50 @@ def _report_organization(
         error_line(not_read)
     if not_read is not None or any(
         target.association_status == FAILED
-        for stack_set in stack_sets for target in stack_set.targets
+        for stack_set in stack_sets
+        for target in stack_set.targets
     ):
         sys.exit(FINDINGS_EXIT_CODE)
 
 
 @main.command()
 @_aws_options
-@click.option("--org", is_flag=True,
-              help="Organization configurations: per target (account × Region) the status of "
-                   "the stack instance and of the associations.")
-@click.option("--managed-instances", is_flag=True,
-              help="Add a card of the instances the targets reach that Systems Manager does "
-                   "not manage, each with its likely reason (not with --org).")
-@click.option("--wait", is_flag=True,
-              help="Read the cards again, with backoff, until none is Pending; exit 1 with "
-                   "the cards still Pending after --wait-timeout (not with --org).")
-@click.option("--wait-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="With --wait: how long to wait. Default: 600.")
+@click.option(
+    "--org",
+    is_flag=True,
+    help="Organization configurations: per target (account × Region) the status of "
+    "the stack instance and of the associations.",
+)
+@click.option(
+    "--managed-instances",
+    is_flag=True,
+    help="Add a card of the instances the targets reach that Systems Manager does "
+    "not manage, each with its likely reason (not with --org).",
+)
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Read the cards again, with backoff, until none is Pending; exit 1 with "
+    "the cards still Pending after --wait-timeout (not with --org).",
+)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --wait: how long to wait. Default: 600.",
+)
 @_organization_options
-def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
-           delegated_admin: bool, max_concurrency: int, managed_instances: bool,
-           wait: bool, wait_timeout: float | None) -> None:
+def status(
+    aws: Any,
+    stack_name: str | None,
+    org: bool,
+    member_role: str | None,
+    delegated_admin: bool,
+    max_concurrency: int,
+    managed_instances: bool,
+    wait: bool,
+    wait_timeout: float | None,
+) -> None:
     """A card per option of each deployed configuration: Success (ran on every target),
     Failed (at least one target failed), Pending (running, or not run yet), Not configured
     (option not chosen) or Missing (in the stack, deleted outside CloudFormation), with the
@@ -333,15 +414,23 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
 
     quiet = output_format() == "json"
     if org and managed_instances:
-        raise CliError("--managed-instances reads the configurations of this account and "
-                       "Region: not with --org")
+        raise CliError(
+            "--managed-instances reads the configurations of this account and "
+            "Region: not with --org"
+        )
     if wait or wait_timeout is not None:
-        _status_wait(aws, stack_name, org, wait, wait_timeout, managed_instances,
-                     max_concurrency)
+        _status_wait(aws, stack_name, org, wait, wait_timeout, managed_instances, max_concurrency)
         return
     if org:
-        _report_organization(aws, stack_name, member_role, delegated_admin, max_concurrency,
-                             failures=False, printer="print_organization")
+        _report_organization(
+            aws,
+            stack_name,
+            member_role,
+            delegated_admin,
+            max_concurrency,
+            failures=False,
+            printer="print_organization",
+        )
         return
     from .discovery import find_configurations
     from .status import configuration_statuses
@@ -359,9 +448,15 @@ def status(aws: Any, stack_name: str | None, org: bool, member_role: str | None,
         sys.exit(FINDINGS_EXIT_CODE)
 
 
-def _status_wait(aws: Any, stack_name: str | None, org: bool, wait: bool,
-                 wait_timeout: float | None, managed_instances: bool,
-                 max_concurrency: int) -> None:
+def _status_wait(
+    aws: Any,
+    stack_name: str | None,
+    org: bool,
+    wait: bool,
+    wait_timeout: float | None,
+    managed_instances: bool,
+    max_concurrency: int,
+) -> None:
     """``status --wait``: the cards read again until none is Pending, then printed; exit 1
     with the cards still Pending (one line on standard error) when the time is over."""
     from . import wait as waiting_module
@@ -386,7 +481,10 @@ def _status_wait(aws: Any, stack_name: str | None, org: bool, wait: bool,
 
     with waiting_module.wait_progress(timeout, quiet=output_format() == "json") as progress:
         waited = waiting_module.wait_until_settled(
-            read, timeout=timeout, clock=waiting_module.CLOCK, progress=progress,
+            read,
+            timeout=timeout,
+            clock=waiting_module.CLOCK,
+            progress=progress,
         )
     _output(waited.statuses, "print_status")
     if waited.pending:
@@ -397,17 +495,36 @@ def _status_wait(aws: Any, stack_name: str | None, org: bool, wait: bool,
 
 @main.command()
 @_aws_options
-@click.option("--yes", is_flag=True,
-              help="Start without asking (needed when standard input is not a terminal).")
-@click.option("--option", "options", multiple=True, metavar="NAME",
-              help="Run only this option's association (a prop name, e.g. update_ssm_agent). "
-                   "Repeatable. Default: every association of the configuration.")
-@click.option("--org", is_flag=True,
-              help="Organization configurations: run the associations in every target "
-                   "(account × Region) of the StackSets.")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Start without asking (needed when standard input is not a terminal).",
+)
+@click.option(
+    "--option",
+    "options",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this option's association (a prop name, e.g. update_ssm_agent). "
+    "Repeatable. Default: every association of the configuration.",
+)
+@click.option(
+    "--org",
+    is_flag=True,
+    help="Organization configurations: run the associations in every target "
+    "(account × Region) of the StackSets.",
+)
 @_organization_options
-def rerun(aws: Any, stack_name: str | None, yes: bool, options: tuple[str, ...], org: bool,
-          member_role: str | None, delegated_admin: bool, max_concurrency: int) -> None:
+def rerun(
+    aws: Any,
+    stack_name: str | None,
+    yes: bool,
+    options: tuple[str, ...],
+    org: bool,
+    member_role: str | None,
+    delegated_admin: bool,
+    max_concurrency: int,
+) -> None:
     """Run a configuration's associations once, now (StartAssociationsOnce), as the console's
     "Apply association now": every association of the configuration, or those of --option.
     Asks first, unless --yes or --output json. Follow the runs with `quicksetup status
@@ -434,21 +551,26 @@ def rerun(aws: Any, stack_name: str | None, yes: bool, options: tuple[str, ...],
     if org:
         with waiting("Reading StackSets and stack instances…", quiet=json_output):
             selection = select_organization(
-                aws, stack_name=stack_name, delegated_admin=delegated_admin, options=keys,
+                aws,
+                stack_name=stack_name,
+                delegated_admin=delegated_admin,
+                options=keys,
             )
         lines = [f"StackSet {printable(name)}" for name in selection.stack_set_names] + [
             f"  options: {', '.join(selection.option_keys)}",
         ]
         question = (
-            f"Run these associations now in {len(selection.targets)} target(s) "
-            "(account × Region)?"
+            f"Run these associations now in {len(selection.targets)} target(s) (account × Region)?"
         )
         if not confirm(question, lines, yes=yes, json_output=json_output):
             click.echo("Nothing started.", err=True)
             return
         with waiting("Starting associations…", quiet=json_output):
             organization_result = rerun_organization(
-                aws, selection, member_role=member_role, max_concurrency=max_concurrency,
+                aws,
+                selection,
+                member_role=member_role,
+                max_concurrency=max_concurrency,
             )
         _output(organization_result, print_organization_rerun)
         line = not_started_line(organization_result)
@@ -477,25 +599,54 @@ def rerun(aws: Any, stack_name: str | None, yes: bool, options: tuple[str, ...],
 
 @main.command()
 @_aws_options
-@click.option("--association", "association", metavar="ID",
-              help="Drill down into one association (its id or name): every failed target of "
-                   "its latest failed execution, with the full output of each failed step.")
-@click.option("--instance", "instance", metavar="ID",
-              help="Drill down into one instance: the latest status of each Quick Setup "
-                   "association on it, with the full output of its failed steps.")
-@click.option("--max-targets", type=click.IntRange(min=1), default=5, show_default=True,
-              help="Instances to name per group of targets that failed the same way.")
-@click.option("--lines", type=click.IntRange(min=0), metavar="N",
-              help="Last lines of output to show per group of failures (0: all). "
-                   "Default: 20; all with --association or --instance.")
-@click.option("--org", is_flag=True,
-              help="Organization configurations: per target (account × Region) each failed "
-                   "option and its latest failed execution (--max-targets and --lines do not "
-                   "apply).")
+@click.option(
+    "--association",
+    "association",
+    metavar="ID",
+    help="Drill down into one association (its id or name): every failed target of "
+    "its latest failed execution, with the full output of each failed step.",
+)
+@click.option(
+    "--instance",
+    "instance",
+    metavar="ID",
+    help="Drill down into one instance: the latest status of each Quick Setup "
+    "association on it, with the full output of its failed steps.",
+)
+@click.option(
+    "--max-targets",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Instances to name per group of targets that failed the same way.",
+)
+@click.option(
+    "--lines",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Last lines of output to show per group of failures (0: all). "
+    "Default: 20; all with --association or --instance.",
+)
+@click.option(
+    "--org",
+    is_flag=True,
+    help="Organization configurations: per target (account × Region) each failed "
+    "option and its latest failed execution (--max-targets and --lines do not "
+    "apply).",
+)
 @_organization_options
-def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
-                 instance: str | None, max_targets: int, lines: int | None, org: bool,
-                 member_role: str | None, delegated_admin: bool, max_concurrency: int) -> None:
+def troubleshoot(
+    aws: Any,
+    stack_name: str | None,
+    association: str | None,
+    instance: str | None,
+    max_targets: int,
+    lines: int | None,
+    org: bool,
+    member_role: str | None,
+    delegated_admin: bool,
+    max_concurrency: int,
+) -> None:
     """For each failed option: its latest failed execution and its failed targets, grouped by
     how they failed (document, step, exit code, first line of output), with the output of
     each group once (Command plugin or Automation step). --association and --instance drill
@@ -506,8 +657,15 @@ def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
         _drill_down(aws, stack_name, association, instance, lines, org)
         return
     if org:
-        _report_organization(aws, stack_name, member_role, delegated_admin, max_concurrency,
-                             failures=True, printer="print_organization_troubles")
+        _report_organization(
+            aws,
+            stack_name,
+            member_role,
+            delegated_admin,
+            max_concurrency,
+            failures=True,
+            printer="print_organization_troubles",
+        )
         return
     from .discovery import find_configurations
     from .render import waiting
@@ -517,8 +675,12 @@ def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
     with waiting("Reading failed executions…", quiet=output_format() == "json"):
         configurations = find_configurations(aws, stack_name)
         result = [
-            run(aws, configuration, max_targets=max_targets,
-                lines=DEFAULT_LINES if lines is None else lines)
+            run(
+                aws,
+                configuration,
+                max_targets=max_targets,
+                lines=DEFAULT_LINES if lines is None else lines,
+            )
             for configuration in configurations
         ]
     _output(result, "print_troubles")
@@ -526,8 +688,14 @@ def troubleshoot(aws: Any, stack_name: str | None, association: str | None,
         sys.exit(FINDINGS_EXIT_CODE)
 
 
-def _drill_down(aws: Any, stack_name: str | None, association: str | None,
-                instance: str | None, lines: int | None, org: bool) -> None:
+def _drill_down(
+    aws: Any,
+    stack_name: str | None,
+    association: str | None,
+    instance: str | None,
+    lines: int | None,
+    org: bool,
+) -> None:
     """``troubleshoot --association ID`` or ``--instance ID``."""
     from .render import waiting
     from .troubleshoot import troubleshoot_association, troubleshoot_instance
@@ -562,12 +730,16 @@ def _drill_down(aws: Any, stack_name: str | None, association: str | None,
 
 @main.command()
 @_aws_options
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
-              metavar="N",
-              help="Non-compliant instances to list per configuration, worst first, with "
-                   "their missing patches (0: all).")
-@click.option("--top", type=click.IntRange(min=0), hidden=True,
-              help="Former name of --limit.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Non-compliant instances to list per configuration, worst first, with "
+    "their missing patches (0: all).",
+)
+@click.option("--top", type=click.IntRange(min=0), hidden=True, help="Former name of --limit.")
 def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) -> None:
     """Patch compliance per configuration: compliant and non-compliant instances among those
     its daily patch scan targets, and every non-compliant instance, worst first, with its
@@ -586,14 +758,20 @@ def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) ->
 
 @main.command(name="import")
 @_aws_session
-@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write the app here (e.g. app.py); an existing file only with --force. "
-                   "Default: standard output, with the cut-over plan on standard error.")
-@click.option("--force", is_flag=True,
-              help="Replace an existing --output-file (keeping its mode).")
-@click.option("--manager", metavar="NAME|ARN",
-              help="Import this configuration manager only. Default: every configuration "
-                   "manager, and the older console's configurations.")
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the app here (e.g. app.py); an existing file only with --force. "
+    "Default: standard output, with the cut-over plan on standard error.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --output-file (keeping its mode).")
+@click.option(
+    "--manager",
+    metavar="NAME|ARN",
+    help="Import this configuration manager only. Default: every configuration "
+    "manager, and the older console's configurations.",
+)
 def import_command(aws: Any, output_file: Path | None, force: bool, manager: str | None) -> None:
     """Write a CDK Python app that reproduces the account's Quick Setup configurations made
     in the console: configuration managers (Host Management and Default Host Management) and
@@ -611,7 +789,9 @@ def import_command(aws: Any, output_file: Path | None, force: bool, manager: str
     quiet = output_format() == "json"
     with waiting("Reading Quick Setup's configurations…", quiet=quiet):
         result = import_console(
-            aws, manager=manager, app_file=str(output_file or "app.py"),
+            aws,
+            manager=manager,
+            app_file=str(output_file or "app.py"),
             now=datetime.now(UTC),
         )
     for warning in result.warnings:
@@ -680,19 +860,33 @@ def write_file(path: Path, text: str, *, replace: bool) -> None:
 
 @main.command()
 @_aws_options
-@click.argument("cloud_assembly_dir", default="cdk.out",
-                type=click.Path(file_okay=False, path_type=Path))
-@click.option("--home-region", metavar="REGION",
-              help="The Region whose console Quick Setup configuration managers are read (the "
-                   "Region the console was used in). Default: --region.")
-@click.option("--migrating-from", "migrating_from", multiple=True, metavar="ARN|PREFIX",
-              help="A console configuration manager's ARN, or an association name prefix of "
-                   "the older console (AWS-QuickSetup-SSMHostMgmt-), being moved to this app: "
-                   "what is found about its inventory associations and Default Host "
-                   "Management, which `quicksetup import`'s cut-over removes before the "
-                   "deploy, is a note. Repeatable.")
-def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
-              home_region: str | None, migrating_from: tuple[str, ...]) -> None:
+@click.argument(
+    "cloud_assembly_dir", default="cdk.out", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--home-region",
+    metavar="REGION",
+    help="The Region whose console Quick Setup configuration managers are read (the "
+    "Region the console was used in). Default: --region.",
+)
+@click.option(
+    "--migrating-from",
+    "migrating_from",
+    multiple=True,
+    metavar="ARN|PREFIX",
+    help="A console configuration manager's ARN, or an association name prefix of "
+    "the older console (AWS-QuickSetup-SSMHostMgmt-), being moved to this app: "
+    "what is found about its inventory associations and Default Host "
+    "Management, which `quicksetup import`'s cut-over removes before the "
+    "deploy, is a note. Repeatable.",
+)
+def preflight(
+    aws: Any,
+    stack_name: str | None,
+    cloud_assembly_dir: Path,
+    home_region: str | None,
+    migrating_from: tuple[str, ...],
+) -> None:
     """Before `cdk deploy`: what the account and Region already have that the configurations
     of a synthesized cloud assembly would collide with. Per configuration: inventory
     associations that can reach the same instances (or a second one over all instances),
@@ -713,8 +907,13 @@ def preflight(aws: Any, stack_name: str | None, cloud_assembly_dir: Path,
     if any(not source.strip() for source in migrating_from):
         raise CliError("--migrating-from takes a manager ARN or an association name prefix")
     with waiting("Reading what the account has…", quiet=output_format() == "json"):
-        result = run(aws, cloud_assembly_dir, stack_name=stack_name, home_region=home_region,
-                     migrating_from=migrating_from)
+        result = run(
+            aws,
+            cloud_assembly_dir,
+            stack_name=stack_name,
+            home_region=home_region,
+            migrating_from=migrating_from,
+        )
     _output(result, "print_preflight")
     if result.errors:
         sys.exit(FINDINGS_EXIT_CODE)
@@ -732,7 +931,8 @@ def _output(result: Any, printer: str | Callable[..., None], *, stderr: bool = F
     from . import render
 
     console = render.console(
-        color=not global_options().get("no_color") and output != "text", plain=output == "text",
+        color=not global_options().get("no_color") and output != "text",
+        plain=output == "text",
         stderr=stderr,
     )
     (getattr(render, printer) if isinstance(printer, str) else printer)(console, result)

@@ -165,9 +165,7 @@ def configuration_selectors(configuration: DeployedConfiguration) -> list[_Selec
     found: dict[_Selector, None] = {}
     for association in configuration.associations:
         if association.targets:
-            where = (
-                f"association {association.association_name or association.association_id}"
-            )
+            where = f"association {association.association_name or association.association_id}"
             found[selector(association.targets, where)] = None
     return list(found)
 
@@ -261,10 +259,15 @@ class _Reader:
         from botocore.exceptions import ClientError
 
         try:
-            resources = list(paginate(
-                self.aws.client("resource-groups"), "list_group_resources", "Resources",
-                Group=group, Filters=[{"Name": "resource-type", "Values": [EC2_INSTANCE]}],
-            ))
+            resources = list(
+                paginate(
+                    self.aws.client("resource-groups"),
+                    "list_group_resources",
+                    "Resources",
+                    Group=group,
+                    Filters=[{"Name": "resource-type", "Values": [EC2_INSTANCE]}],
+                )
+            )
         except ClientError as error:
             if error_code(error) != "NotFoundException":
                 raise
@@ -300,7 +303,9 @@ class _Reader:
         return {
             node["InstanceId"]: node.get("PingStatus", "")
             for node in paginate(
-                self.ssm, "describe_instance_information", "InstanceInformationList",
+                self.ssm,
+                "describe_instance_information",
+                "InstanceInformationList",
                 Filters=[{"Key": "InstanceIds", "Values": instance_ids}],
                 MaxResults=NODES_PER_PAGE,
             )
@@ -335,8 +340,9 @@ class _Reader:
         if not roles:
             return f"instance profile {name} has no role"
         for role in roles:
-            attached = paginate(iam, "list_attached_role_policies", "AttachedPolicies",
-                                RoleName=role)
+            attached = paginate(
+                iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role
+            )
             if any(_is_core_policy(policy.get("PolicyArn", "")) for policy in attached):
                 return None
         return f"instance profile {name}: role {roles[0]} has no {CORE_POLICY} attached"
@@ -351,7 +357,7 @@ def _is_core_policy(arn: str) -> bool:
 
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _unmanaged(instance: _Instance, reader: _Reader) -> UnmanagedInstance | None:
@@ -361,8 +367,13 @@ def _unmanaged(instance: _Instance, reader: _Reader) -> UnmanagedInstance | None
 
     def why(reason: str, detail: str) -> UnmanagedInstance:
         return UnmanagedInstance(
-            instance_id=instance.instance_id, reason=reason, detail=detail, guide=GUIDE,
-            state=instance.state, instance_profile=instance.profile_arn, ping_status=ping,
+            instance_id=instance.instance_id,
+            reason=reason,
+            detail=detail,
+            guide=GUIDE,
+            state=instance.state,
+            instance_profile=instance.profile_arn,
+            ping_status=ping,
         )
 
     if instance.state != RUNNING:
@@ -376,14 +387,19 @@ def _unmanaged(instance: _Instance, reader: _Reader) -> UnmanagedInstance | None
     problem = reader.profile_problem(instance.profile_arn)
     if problem is not None:
         return why(ROLE_LACKS_POLICY, problem)
-    return why(AGENT_NOT_REGISTERED, (
-        "running, with a profile that allows it, yet not registered: the agent is not "
-        "installed or not running, or cannot reach the Systems Manager endpoints"
-    ))
+    return why(
+        AGENT_NOT_REGISTERED,
+        (
+            "running, with a profile that allows it, yet not registered: the agent is not "
+            "installed or not running, or cannot reach the Systems Manager endpoints"
+        ),
+    )
 
 
 def managed_instances(
-    aws: Aws, configurations: list[DeployedConfiguration], *,
+    aws: Aws,
+    configurations: list[DeployedConfiguration],
+    *,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> dict[str, ManagedInstancesStatus]:
     """The managed-instances card of each configuration, by configuration id."""
@@ -404,8 +420,10 @@ def managed_instances(
         reader.read_ping_statuses()
         everyone = {i.instance_id: i for group in targeted.values() for i in group.values()}
         reader.read_profiles(
-            item.profile_arn for item in everyone.values()
-            if item.state == RUNNING and item.profile_arn
+            item.profile_arn
+            for item in everyone.values()
+            if item.state == RUNNING
+            and item.profile_arn
             and reader.ping_status(item.instance_id) is None
         )
     finally:
@@ -414,20 +432,27 @@ def managed_instances(
     for configuration in configurations:
         instances = targeted[configuration.configuration_id]
         unmanaged = [
-            why for why in (_unmanaged(instances[key], reader) for key in sorted(instances))
+            why
+            for why in (_unmanaged(instances[key], reader) for key in sorted(instances))
             if why is not None
         ]
         failed = any(item.reason != NOT_RUNNING for item in unmanaged)
         cards[configuration.configuration_id] = ManagedInstancesStatus(
-            key=KEY, title=TITLE, status=FAILED if failed else SUCCESS,
-            targets=configuration.targets, target_count=len(instances),
-            managed_count=len(instances) - len(unmanaged), unmanaged=unmanaged,
+            key=KEY,
+            title=TITLE,
+            status=FAILED if failed else SUCCESS,
+            targets=configuration.targets,
+            target_count=len(instances),
+            managed_count=len(instances) - len(unmanaged),
+            unmanaged=unmanaged,
         )
     return cards
 
 
 def with_managed_instances(
-    aws: Aws, configurations: list[DeployedConfiguration], statuses: list[Any],
+    aws: Aws,
+    configurations: list[DeployedConfiguration],
+    statuses: list[Any],
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> list[Any]:
     """``statuses`` (``status.ConfigurationStatus``, one per configuration) with their

@@ -109,15 +109,22 @@ class StackSetStatus:
         """Stack instances by detailed status, and targets by association status."""
         summary: dict[str, int] = {}
         for target in self.targets:
-            for state in (target.detailed_status or target.instance_status,
-                          f"associations {target.association_status}"):
+            for state in (
+                target.detailed_status or target.instance_status,
+                f"associations {target.association_status}",
+            ):
                 summary[state] = summary.get(state, 0) + 1
         return summary
 
 
 def organization_status(
-    aws: Aws, *, stack_name: str | None, member_role: str | None, delegated_admin: bool,
-    max_concurrency: int = MAX_CONCURRENCY, progress: Progress | None = None,
+    aws: Aws,
+    *,
+    stack_name: str | None,
+    member_role: str | None,
+    delegated_admin: bool,
+    max_concurrency: int = MAX_CONCURRENCY,
+    progress: Progress | None = None,
     failures: bool = False,
 ) -> list[StackSetStatus]:
     """The StackSets of stack ``stack_name`` (or every Quick Setup StackSet) and their targets,
@@ -133,15 +140,19 @@ def organization_status(
     if not stack_sets:
         where = f"stack {stack_name!r}" if stack_name else f"{aws.region} (account {aws.account})"
         raise CliError(
-            f"no Quick Setup StackSet in {where}: no StackSet holds associations named "
-            f"{PREFIX}*"
+            f"no Quick Setup StackSet in {where}: no StackSet holds associations named {PREFIX}*"
         )
     listed = []
     for stack_set in stack_sets:
-        instances = list(paginate(
-            cloudformation, "list_stack_instances", "Summaries",
-            StackSetName=stack_set["StackSetName"], **call_as,
-        ))
+        instances = list(
+            paginate(
+                cloudformation,
+                "list_stack_instances",
+                "Summaries",
+                StackSetName=stack_set["StackSetName"],
+                **call_as,
+            )
+        )
         listed.append((stack_set, _association_names(stack_set), instances))
     # Every target to read, once, with the association names of the StackSets deployed there.
     wanted: dict[tuple[str, str], set[str]] = {}
@@ -200,7 +211,9 @@ def _targets(count: int) -> str:
 
 
 def _read_all(
-    reader: _AssociationReader, wanted: dict[tuple[str, str], set[str]], max_concurrency: int,
+    reader: _AssociationReader,
+    wanted: dict[tuple[str, str], set[str]],
+    max_concurrency: int,
     progress: Progress | None,
 ) -> dict[tuple[str, str], _Read]:
     """Read every target, ``max_concurrency`` at a time (each worker makes one call at a
@@ -235,7 +248,9 @@ def _read_all(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _stack_sets(aws: Aws, stack_name: str | None, call_as: dict[str, str]) -> Iterable[dict[str, Any]]:
+def _stack_sets(
+    aws: Aws, stack_name: str | None, call_as: dict[str, str]
+) -> Iterable[dict[str, Any]]:
     cloudformation = aws.client("cloudformation")
     if stack_name is not None:
         names = [
@@ -293,18 +308,26 @@ def _target(
         options[match.key] = option_status(association, None).status if association else MISSING
         if name in read.failures:
             assert association is not None
-            failures.append(FailedOptionRun(
-                key=match.key, title=match.title, association_name=name,
-                association_id=association.association_id, counts=association.counts,
-                execution=read.failures[name],
-            ))
+            failures.append(
+                FailedOptionRun(
+                    key=match.key,
+                    title=match.title,
+                    association_name=name,
+                    association_id=association.association_id,
+                    counts=association.counts,
+                    execution=read.failures[name],
+                )
+            )
     status = worst(options.values())
     if status == MISSING:  # not created yet in this target: the StackSet is still deploying it
         status = PENDING
     missing = [key for key, state in options.items() if state == MISSING]
     detail = ("not created yet: " + ", ".join(missing)) if missing else None
     return TargetStatus(
-        **common, association_status=status, association_detail=detail, options=options,
+        **common,
+        association_status=status,
+        association_detail=detail,
+        options=options,
         failures=failures,
     )
 
@@ -389,7 +412,9 @@ class _AssociationReader:
                 association = found[name]
                 if option_status(association, None).status == FAILED:
                     failures[name] = latest_execution(
-                        in_region, association.association_id, status="Failed"  # type: ignore[arg-type]
+                        in_region,  # type: ignore[arg-type]
+                        association.association_id,
+                        status="Failed",
                     )
         return _Read(found, None, failures)
 

@@ -19,8 +19,8 @@ from .catalogue import (
     catalogue,
     match_associations,
     max_organization_targets,
-    share_account_wide,
     settings,
+    share_account_wide,
 )
 from .errors import CliError
 from .rollout import Rollout, plan_rollout
@@ -120,12 +120,16 @@ class Plan:
         """Whether a StackSet would deploy more stack instances than the limit allows."""
         return any(
             deployment.within_limit is False
-            for configuration in self.configurations for deployment in configuration.stack_sets
+            for configuration in self.configurations
+            for deployment in configuration.stack_sets
         )
 
 
 def build_plan(
-    directory: str | Path, *, now: datetime, accounts: int | None = None,
+    directory: str | Path,
+    *,
+    now: datetime,
+    accounts: int | None = None,
     context_files: Sequence[Path] = (),
 ) -> Plan:
     """The plan of the cloud assembly in ``directory``.
@@ -139,9 +143,7 @@ def build_plan(
     for stack in stacks:
         configurations.extend(_local(stack, now))
         for stack_set in stack.template.stack_sets:
-            configurations.extend(
-                _organization(stack, stack_set, now, accounts, context_files)
-            )
+            configurations.extend(_organization(stack, stack_set, now, accounts, context_files))
     if not configurations:
         raise CliError(
             f"no Quick Setup configuration in the cloud assembly {directory}: none of its "
@@ -173,14 +175,18 @@ def _local(stack: AssemblyStack, now: datetime) -> Iterable[PlannedConfiguration
 
 
 def _organization(
-    stack: AssemblyStack, stack_set: StackSetSpec, now: datetime, accounts: int | None,
+    stack: AssemblyStack,
+    stack_set: StackSetSpec,
+    now: datetime,
+    accounts: int | None,
     context_files: Sequence[Path],
 ) -> Iterable[PlannedConfiguration]:
     if stack_set.template is None:
         return
     for configuration_id, associations in by_configuration(stack_set.template.associations):
         related = [stack_set] + [
-            other for other in stack.template.stack_sets
+            other
+            for other in stack.template.stack_sets
             if other is not stack_set and configuration_id in other.name
         ]
         deployments = [
@@ -250,7 +256,8 @@ def _option(association: AssociationSpec, match: OptionMatch, now: datetime) -> 
         parameters=association.parameters,
         targets=association.describe_targets(),
         schedule=describe_schedule(
-            association.schedule, now=now,
+            association.schedule,
+            now=now,
             apply_only_at_cron_interval=association.apply_only_at_cron_interval,
         ),
         sync_compliance=association.sync_compliance,
@@ -269,7 +276,8 @@ def _not_configured(
 
 
 def configuration_settings(
-    resources: Sequence[ConfigurationResource], configuration_id: str,
+    resources: Sequence[ConfigurationResource],
+    configuration_id: str,
     parameters: dict[str, str] | None = None,
 ) -> list[PlannedSetting]:
     """The settings of ``configuration_id``; ``${Name}`` of a template parameter is replaced by
@@ -280,11 +288,16 @@ def configuration_settings(
     return sorted(
         (
             PlannedSetting(
-                key=resource.key, title=titles.get(resource.key, resource.key),
-                logical_id=resource.logical_id, resource_type=resource.resource_type,
-                details={label: given.get(value, value) for label, value in resource.details.items()},
+                key=resource.key,
+                title=titles.get(resource.key, resource.key),
+                logical_id=resource.logical_id,
+                resource_type=resource.resource_type,
+                details={
+                    label: given.get(value, value) for label, value in resource.details.items()
+                },
             )
-            for resource in resources if resource.configuration_id == configuration_id
+            for resource in resources
+            if resource.configuration_id == configuration_id
         ),
         key=lambda setting: order.index(setting.key) if setting.key in order else len(order),
     )
@@ -319,7 +332,8 @@ def _deployment(
         limit=max_organization_targets(),
         auto_deployment=bool(stack_set.auto_deployment.get("Enabled")),
         rollout=(
-            None if count is None
+            None
+            if count is None
             else plan_rollout(stack_set.operation_preferences, accounts=count, regions=len(regions))
         ),
         resources=stack_set.template.resource_types if stack_set.template else {},

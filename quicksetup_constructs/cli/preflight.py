@@ -16,9 +16,9 @@ Per configuration, each finding names the existing resource:
   scan's compliance overwrites the other's;
 - **Default Host Management Configuration**: the setting names another role → warning: the
   deploy does not fail, it changes the role of every instance of the account and Region;
-- **resource data syncs**: one with the configuration's sync name → error (``CreateResourceDataSync``
-  fails with ``ResourceDataSyncAlreadyExists``); the existing ones and the app's new ones above
-  :data:`MAX_DATA_SYNCS` → error (``ResourceDataSyncCountExceeded``);
+- **resource data syncs**: one with the configuration's sync name → error
+  (``CreateResourceDataSync`` fails with ``ResourceDataSyncAlreadyExists``); the existing ones
+  and the app's new ones above :data:`MAX_DATA_SYNCS` → error (``ResourceDataSyncCountExceeded``);
 - **console Quick Setup**: a configuration manager with a Host Management definition (or a DHMC
   one, for a configuration that sets DHMC) whose targets include the account (or OUs) and the
   Region → warning, saying what to do: delete a Host Management manager after the cut-over;
@@ -82,19 +82,24 @@ NOTE = "note"
 """An error or warning that ``--migrating-from`` acknowledged: the cut-over removes what it is
 about before the deploy."""
 INVENTORY_DOCUMENT = "AWS-GatherSoftwareInventory"
-PATCH_DOCUMENTS = frozenset({
-    "AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks",
-})
+PATCH_DOCUMENTS = frozenset(
+    {
+        "AWS-RunPatchBaseline",
+        "AWS-RunPatchBaselineAssociation",
+        "AWS-RunPatchBaselineWithHooks",
+    }
+)
 """The documents that scan (or install) patches and report patch compliance; Quick Setup patch
 policies run ``AWS-RunPatchBaseline``."""
 MAX_DATA_SYNCS = 5
 """Resource data syncs per account and Region (AWS General Reference, "AWS Systems Manager
 endpoints and quotas", Inventory)."""
-CONSOLE_TYPES = {HOST_MANAGEMENT: "Host Management",
-                 DEFAULT_HOST_MANAGEMENT: "Default Host Management Configuration"}
+CONSOLE_TYPES = {
+    HOST_MANAGEMENT: "Host Management",
+    DEFAULT_HOST_MANAGEMENT: "Default Host Management Configuration",
+}
 ALL_INSTANCES_REFUSED = (
-    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not "
-    "supported"
+    "Multiple apply all associations with document 'AWS-GatherSoftwareInventory' are not supported"
 )
 """AWS's error for a second inventory association over all instances of a Region (user guide,
 "Troubleshooting problems with Systems Manager Inventory")."""
@@ -108,10 +113,14 @@ DATA_SYNC_LIMIT = "data_sync_limit"
 CONSOLE_QUICK_SETUP = "console_quick_setup"
 STACK_EXISTS = "stack_exists"
 KINDS = {
-    INVENTORY_CONFLICT: "inventory conflict", INVENTORY_DUPLICATE: "second global inventory",
-    PATCH_SCAN_OVERLAP: "overlapping patch scans", HOST_MANAGEMENT_ROLE: "DHMC role",
-    DATA_SYNC_EXISTS: "sync name taken", DATA_SYNC_LIMIT: "sync limit",
-    CONSOLE_QUICK_SETUP: "console Quick Setup", STACK_EXISTS: "stack name taken",
+    INVENTORY_CONFLICT: "inventory conflict",
+    INVENTORY_DUPLICATE: "second global inventory",
+    PATCH_SCAN_OVERLAP: "overlapping patch scans",
+    HOST_MANAGEMENT_ROLE: "DHMC role",
+    DATA_SYNC_EXISTS: "sync name taken",
+    DATA_SYNC_LIMIT: "sync limit",
+    CONSOLE_QUICK_SETUP: "console Quick Setup",
+    STACK_EXISTS: "stack name taken",
 }
 """Each kind of finding, in words."""
 
@@ -178,13 +187,18 @@ class Preflight:
     def _count(self, severity: str) -> int:
         return sum(
             finding.severity == severity
-            for configuration in self.configurations for finding in configuration.findings
+            for configuration in self.configurations
+            for finding in configuration.findings
         )
 
 
 def preflight(
-    aws: Aws, directory: str | Path, *, stack_name: str | None = None,
-    home_region: str | None = None, migrating_from: Sequence[str] = (),
+    aws: Aws,
+    directory: str | Path,
+    *,
+    stack_name: str | None = None,
+    home_region: str | None = None,
+    migrating_from: Sequence[str] = (),
 ) -> Preflight:
     """Compare the configurations of the cloud assembly in ``directory`` (of ``stack_name``)
     with the account and Region of ``aws``; the console's configuration managers are read in
@@ -200,15 +214,19 @@ def preflight(
     home = home_region or region
     scopes = {f.configuration_id: _scope(f, account, region) for f in footprints}
     if not any(full or console for full, console, _ in scopes.values()):
-        notes = "; ".join(f"{f.configuration_id} {scopes[f.configuration_id][2]}" for f in footprints)
+        notes = "; ".join(
+            f"{f.configuration_id} {scopes[f.configuration_id][2]}" for f in footprints
+        )
         raise CliError(
             f"no configuration of {directory} deploys to account {account} in {region}: {notes}"
         )
     sources = list(dict.fromkeys(migrating_from))
     for source in sources:
         if source.startswith("arn:") and source.split(":")[3:4] != [home]:
-            raise CliError(f"--migrating-from {source}: the manager is not in {home}; pass "
-                           "--home-region with the Region of its ARN")
+            raise CliError(
+                f"--migrating-from {source}: the manager is not in {home}; pass "
+                "--home-region with the Region of its ARN"
+            )
     checked = [f for f in footprints if scopes[f.configuration_id][0]]
     existing = _Existing(aws, home, checked, sources)
     results = []
@@ -217,10 +235,17 @@ def preflight(
         findings = existing.findings(footprint, console_only=not full) if full or console else []
         if footprint.imported_from and _stack_deploys_here(footprint, account, region):
             findings += existing.stack_findings(footprint)
-        results.append(ConfigurationPreflight(
-            footprint.configuration_id, footprint.stack, footprint.kind, footprint.targets,
-            full, note, findings,
-        ))
+        results.append(
+            ConfigurationPreflight(
+                footprint.configuration_id,
+                footprint.stack,
+                footprint.kind,
+                footprint.targets,
+                full,
+                note,
+                findings,
+            )
+        )
     return Preflight(str(directory), account, region, home, sources, results)
 
 
@@ -232,14 +257,20 @@ def _scope(footprint: Footprint, account: str, region: str) -> tuple[bool, bool,
         return False, False, f"deploys to {', '.join(regions)}, not {region}: pass --region"
     if footprint.kind != ORGANIZATION:
         if footprint.account not in (None, account):
-            return False, False, (
-                f"deploys to account {footprint.account}: run with that account's credentials"
+            return (
+                False,
+                False,
+                (f"deploys to account {footprint.account}: run with that account's credentials"),
             )
         return True, True, None
     if footprint.account == account:
-        return False, True, (
-            f"its associations run in the member accounts of its OUs, never in account "
-            f"{account}, which deploys its StackSets: run with a member account's credentials"
+        return (
+            False,
+            True,
+            (
+                f"its associations run in the member accounts of its OUs, never in account "
+                f"{account}, which deploys its StackSets: run with a member account's credentials"
+            ),
         )
     return True, True, f"account {account} checked as one member account of its OUs"
 
@@ -256,7 +287,11 @@ class _Existing:
     stacks of the configurations ``quicksetup import`` wrote."""
 
     def __init__(
-        self, aws: Aws, home_region: str, checked: list[Footprint], sources: list[str],
+        self,
+        aws: Aws,
+        home_region: str,
+        checked: list[Footprint],
+        sources: list[str],
     ) -> None:
         self.aws = aws
         self.home_region = home_region
@@ -268,12 +303,16 @@ class _Existing:
         if any(f.inventory_sync for f in checked):
             self.syncs  # noqa: B018
         self.new_syncs = {
-            f.inventory_sync for f in checked
+            f.inventory_sync
+            for f in checked
             if f.inventory_sync and f.inventory_sync not in self.syncs
         }
         if any(source.startswith("arn:") for source in sources):
-            missing = [s for s in sources
-                       if s.startswith("arn:") and s not in {m.arn for m in self.managers}]
+            missing = [
+                s
+                for s in sources
+                if s.startswith("arn:") and s not in {m.arn for m in self.managers}
+            ]
             if missing:
                 raise CliError(
                     f"--migrating-from {missing[0]}: no configuration manager with a Host "
@@ -289,8 +328,12 @@ class _Existing:
         found = list(paginate(self.aws.client("ssm"), "list_associations", "Associations"))
         matches = match_associations(a.get("AssociationName", "") for a in found)
         return [
-            (a, match.configuration_id if (match := matches.get(a.get("AssociationName", "")))
-             else None)
+            (
+                a,
+                match.configuration_id
+                if (match := matches.get(a.get("AssociationName", "")))
+                else None,
+            )
             for a in found
         ]
 
@@ -300,9 +343,11 @@ class _Existing:
         from botocore.exceptions import ClientError
 
         try:
-            value = self.aws.client("ssm").get_service_setting(SettingId=DHMC_SETTING_ID)[
-                "ServiceSetting"
-            ].get("SettingValue")
+            value = (
+                self.aws.client("ssm")
+                .get_service_setting(SettingId=DHMC_SETTING_ID)["ServiceSetting"]
+                .get("SettingValue")
+            )
         except ClientError as error:
             if error_code(error) != "ServiceSettingNotFound":
                 raise
@@ -313,8 +358,11 @@ class _Existing:
     def syncs(self) -> dict[str, dict[str, Any]]:
         """The syncs that deliver to S3 (inventory's kind), by name."""
         return {
-            item["SyncName"]: item for item in paginate(
-                self.aws.client("ssm"), "list_resource_data_sync", "ResourceDataSyncItems",
+            item["SyncName"]: item
+            for item in paginate(
+                self.aws.client("ssm"),
+                "list_resource_data_sync",
+                "ResourceDataSyncItems",
                 SyncType="SyncToDestination",
             )
         }
@@ -360,16 +408,18 @@ class _Existing:
                 inventory = None
                 if inventories_both_global(footprint.inventory, reach):
                     inventory = finding(
-                        ERROR, INVENTORY_DUPLICATE,
+                        ERROR,
+                        INVENTORY_DUPLICATE,
                         f"{name} already collects inventory from all instances, as this "
                         "configuration would: AWS refuses a second one in a Region "
-                        f"(\"{ALL_INSTANCES_REFUSED}\", Inventory troubleshooting), so the "
+                        f'("{ALL_INSTANCES_REFUSED}", Inventory troubleshooting), so the '
                         f"deploy fails. Delete {name} before `cdk deploy`, or switch "
                         "collect_inventory off here",
                     )
                 elif inventories_conflict(footprint.inventory, reach):
                     inventory = finding(
-                        ERROR, INVENTORY_CONFLICT,
+                        ERROR,
+                        INVENTORY_CONFLICT,
                         f"{name} already collects inventory from {reach.describe()}, and this "
                         f"configuration's ({footprint.targets}) can reach the same instances: "
                         "two targeted inventory associations fail on an instance both reach "
@@ -380,15 +430,19 @@ class _Existing:
                     )
                 if inventory is not None:
                     source = self.source_of(name)
-                    yield inventory if source is None else _acknowledged(
-                        inventory, source, "stops its inventory collection"
+                    yield (
+                        inventory
+                        if source is None
+                        else _acknowledged(inventory, source, "stops its inventory collection")
                     )
             if (
-                document in PATCH_DOCUMENTS and footprint.patch_scan is not None
+                document in PATCH_DOCUMENTS
+                and footprint.patch_scan is not None
                 and footprint.patch_scan.can_overlap(reach)
             ):
                 yield finding(
-                    WARNING, PATCH_SCAN_OVERLAP,
+                    WARNING,
+                    PATCH_SCAN_OVERLAP,
                     f"{name} ({document}) already patches or scans {reach.describe()}: each "
                     "scan overwrites the patch compliance the other reported, the latest wins. "
                     "Delete it after the cut-over, or switch scan_for_patches off here",
@@ -400,7 +454,8 @@ class _Existing:
         if role is None or current is None or _names_own_role(footprint, current):
             return
         yield _Finder(footprint, current, DHMC_SETTING_ID)(
-            WARNING, HOST_MANAGEMENT_ROLE,
+            WARNING,
+            HOST_MANAGEMENT_ROLE,
             f"Default Host Management Configuration already uses role {current}: the deploy "
             f"replaces it with {'the role the stack creates' if '${' in role else role} for "
             "every instance of the account and Region. Check that "
@@ -415,7 +470,8 @@ class _Existing:
             if not deployed:
                 bucket = (self.syncs[name].get("S3Destination") or {}).get("BucketName", "?")
                 yield _Finder(footprint, name, None)(
-                    ERROR, DATA_SYNC_EXISTS,
+                    ERROR,
+                    DATA_SYNC_EXISTS,
                     f"a resource data sync named {name} already exists (to bucket {bucket}): "
                     "creating it fails with ResourceDataSyncAlreadyExists. Delete it first: aws "
                     f"ssm delete-resource-data-sync --sync-name {name}",
@@ -425,7 +481,8 @@ class _Existing:
         if total > MAX_DATA_SYNCS:
             names = ", ".join(sorted(self.syncs))
             yield _Finder(footprint, names or "resource data syncs", None)(
-                ERROR, DATA_SYNC_LIMIT,
+                ERROR,
+                DATA_SYNC_LIMIT,
                 f"{len(self.syncs)} resource data sync(s) exist ({names}) and the app adds "
                 f"{len(self.new_syncs)}: more than the {MAX_DATA_SYNCS} an account and Region "
                 f"allow, so creating {name} fails with ResourceDataSyncCountExceeded. Delete "
@@ -435,9 +492,13 @@ class _Existing:
     def _console(self, footprint: Footprint, console_only: bool) -> Iterable[PreflightFinding]:
         for manager in self.managers:
             covering = {
-                definition.type: definition for definition in manager.definitions
-                if definition.type in CONSOLE_TYPES and _covers(
-                    definition.parameters, self.aws.account, self.aws.region,
+                definition.type: definition
+                for definition in manager.definitions
+                if definition.type in CONSOLE_TYPES
+                and _covers(
+                    definition.parameters,
+                    self.aws.account,
+                    self.aws.region,
                     organizational_units_only=console_only,
                 )
             }
@@ -452,7 +513,8 @@ class _Existing:
             if dhmc is not None:
                 advice.append(
                     "Before `cdk deploy`, so that removing it cannot turn off the setting this "
-                    "configuration sets, " + (
+                    "configuration sets, "
+                    + (
                         f"delete it: {self._delete(manager)}"
                         if all(d.type == DEFAULT_HOST_MANAGEMENT for d in manager.definitions)
                         else f"remove its definition {dhmc.id} in the console's Quick Setup "
@@ -462,19 +524,24 @@ class _Existing:
             if HOST_MANAGEMENT in covering or (dhmc is not None and len(manager.definitions) > 1):
                 advice.append(f"After the cut-over delete it: {self._delete(manager)}")
             found = _Finder(footprint, name, manager.arn)(
-                WARNING, CONSOLE_QUICK_SETUP,
+                WARNING,
+                CONSOLE_QUICK_SETUP,
                 f"console Quick Setup {kinds} configuration manager {name} also configures "
                 f"{self.aws.region}: its associations keep running beside this "
                 f"configuration's. {'. '.join(advice)}",
             )
             removed_first = HOST_MANAGEMENT not in covering
-            yield found if manager.arn not in self.sources or not removed_first else (
-                _acknowledged(found, manager.arn, "deals with its Default Host Management")
+            yield (
+                found
+                if manager.arn not in self.sources or not removed_first
+                else (_acknowledged(found, manager.arn, "deals with its Default Host Management"))
             )
 
     def _delete(self, manager: Manager) -> str:
-        return (f"aws ssm-quicksetup delete-configuration-manager --manager-arn {manager.arn} "
-                f"--region {self.home_region}")
+        return (
+            f"aws ssm-quicksetup delete-configuration-manager --manager-arn {manager.arn} "
+            f"--region {self.home_region}"
+        )
 
     def stack_findings(self, footprint: Footprint) -> list[PreflightFinding]:
         """An error when a stack of the configuration's stack name exists without the
@@ -486,14 +553,19 @@ class _Existing:
         if tags.get(IMPORTED_FROM_TAG) == footprint.imported_from:
             return []  # an earlier deploy of the same import
         found = tags.get(IMPORTED_FROM_TAG)
-        has = f"with {IMPORTED_FROM_TAG}={found}" if found else f"without the tag {IMPORTED_FROM_TAG}"
-        return [_Finder(footprint, footprint.stack, stack.get("StackId"))(
-            ERROR, STACK_EXISTS,
-            f"a CloudFormation stack named {footprint.stack} already exists {has}: `cdk deploy` "
-            "would update it, replacing what it holds with this configuration. Give the app's "
-            "stack another id (the second argument of cdk.Stack in the app), or delete that "
-            "stack if it is no longer needed",
-        )]
+        has = (
+            f"with {IMPORTED_FROM_TAG}={found}" if found else f"without the tag {IMPORTED_FROM_TAG}"
+        )
+        return [
+            _Finder(footprint, footprint.stack, stack.get("StackId"))(
+                ERROR,
+                STACK_EXISTS,
+                f"a CloudFormation stack named {footprint.stack} already exists {has}: "
+                "`cdk deploy` would update it, replacing what it holds with this configuration. "
+                "Give the app's stack another id (the second argument of cdk.Stack in the app), "
+                "or delete that stack if it is no longer needed",
+            )
+        ]
 
     def _stack(self, name: str) -> dict[str, Any] | None:
         """The stack ``name`` as ``DescribeStacks`` gives it; None when there is none."""
@@ -501,9 +573,7 @@ class _Existing:
 
         if name not in self._stacks:
             try:
-                stacks = self.aws.client("cloudformation").describe_stacks(
-                    StackName=name
-                )["Stacks"]
+                stacks = self.aws.client("cloudformation").describe_stacks(StackName=name)["Stacks"]
             except ClientError as error:
                 message = str(error.response.get("Error", {}).get("Message", ""))
                 if error_code(error) != "ValidationError" or "does not exist" not in message:
@@ -515,10 +585,14 @@ class _Existing:
 
 def _acknowledged(finding: PreflightFinding, source: str, what: str) -> PreflightFinding:
     """``finding`` as a note: the cut-over from ``source`` removes it before the deploy."""
-    return replace(finding, severity=NOTE, message=(
-        f"{finding.message}. A note: the cut-over from {source} {what} before `cdk deploy` "
-        "(--migrating-from)"
-    ))
+    return replace(
+        finding,
+        severity=NOTE,
+        message=(
+            f"{finding.message}. A note: the cut-over from {source} {what} before `cdk deploy` "
+            "(--migrating-from)"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -531,7 +605,11 @@ class _Finder:
 
     def __call__(self, severity: str, kind: str, message: str) -> PreflightFinding:
         return PreflightFinding(
-            severity, kind, self.footprint.configuration_id, self.resource, self.resource_id,
+            severity,
+            kind,
+            self.footprint.configuration_id,
+            self.resource,
+            self.resource_id,
             message,
         )
 
@@ -562,7 +640,11 @@ def _names_own_role(footprint: Footprint, current: str) -> bool:
 
 
 def _covers(
-    parameters: dict[str, str], account: str, region: str, *, organizational_units_only: bool,
+    parameters: dict[str, str],
+    account: str,
+    region: str,
+    *,
+    organizational_units_only: bool,
 ) -> bool:
     """Whether a console definition's ``TargetRegions`` hold ``region`` and its targets can
     hold ``account`` (it is one of ``TargetAccounts``, or it targets OUs); with

@@ -29,9 +29,11 @@ def printable(text: str) -> str:
     if text.isprintable() and "\\x" not in text and "\\u" not in text:
         return text
     return "".join(
-        "\\\\" if character == "\\" else
-        _escape(character) if unicodedata.category(character) in _UNSAFE_CATEGORIES else
-        character
+        "\\\\"
+        if character == "\\"
+        else _escape(character)
+        if unicodedata.category(character) in _UNSAFE_CATEGORIES
+        else character
         for character in text
     )
 

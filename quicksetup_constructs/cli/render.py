@@ -62,11 +62,22 @@ if TYPE_CHECKING:
     from .importer.build import ImportResult
 
 STYLES = {
-    SUCCESS: "green", FAILED: "red", PENDING: "yellow", NOT_CONFIGURED: "bright_black",
-    NOT_READ: "bright_black", "Missing": "yellow",
-    "SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow", "PENDING": "yellow",
-    "CANCELLED": "red", "INOPERABLE": "red", "SKIPPED_SUSPENDED_ACCOUNT": "bright_black",
-    "COMPLIANT": "green", "NON_COMPLIANT": "red", "NO_DATA": "bright_black",
+    SUCCESS: "green",
+    FAILED: "red",
+    PENDING: "yellow",
+    NOT_CONFIGURED: "bright_black",
+    NOT_READ: "bright_black",
+    "Missing": "yellow",
+    "SUCCEEDED": "green",
+    "FAILED": "red",
+    "RUNNING": "yellow",
+    "PENDING": "yellow",
+    "CANCELLED": "red",
+    "INOPERABLE": "red",
+    "SKIPPED_SUSPENDED_ACCOUNT": "bright_black",
+    "COMPLIANT": "green",
+    "NON_COMPLIANT": "red",
+    "NO_DATA": "bright_black",
 }
 SYMBOLS = {SUCCESS: "✓", FAILED: "✗", PENDING: "…", NOT_CONFIGURED: "–", MISSING: "!"}
 
@@ -101,8 +112,9 @@ class PlainConsole(Console):
     other."""
 
     def __init__(self, *, stderr: bool = False) -> None:
-        super().__init__(highlight=False, color_system=None, emoji=False, soft_wrap=True,
-                         stderr=stderr)
+        super().__init__(
+            highlight=False, color_system=None, emoji=False, soft_wrap=True, stderr=stderr
+        )
 
     def rule(self, title: Any = "", *args: Any, **kwargs: Any) -> None:
         if title:
@@ -201,16 +213,21 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
     for option in configuration.options:
         grid = _item(out, option.title, option.association_name)
         kind = option.document_type + (", created by the stack" if option.created_by_stack else "")
-        grid.add_row("  document", Text.assemble((printable(option.document), "cyan"),
-                                                 f" ({printable(kind)})"))
+        grid.add_row(
+            "  document",
+            Text.assemble((printable(option.document), "cyan"), f" ({printable(kind)})"),
+        )
         for step in option.document_steps:
             grid.add_row("", Text(f"step {printable(step)}", style="bright_black"))
         for index, (name, values) in enumerate(option.parameters.items()):
-            grid.add_row("  parameters" if index == 0 else "",
-                         Text(printable(f"{name} = {', '.join(values)}")))
+            grid.add_row(
+                "  parameters" if index == 0 else "",
+                Text(printable(f"{name} = {', '.join(values)}")),
+            )
         if option.sync_compliance:
-            grid.add_row("  compliance",
-                         Text(f"SyncCompliance = {printable(option.sync_compliance)}"))
+            grid.add_row(
+                "  compliance", Text(f"SyncCompliance = {printable(option.sync_compliance)}")
+            )
         grid.add_row("  targets", Text(printable(option.targets)))
         grid.add_row("  schedule", _schedule_words(option.schedule))
         grid.add_row(
@@ -235,15 +252,19 @@ def _print_planned_configuration(out: Console, configuration: PlannedConfigurati
     if configuration.kind == "local":
         for created in configuration.created:
             resources = ", ".join(f"{count} {kind}" for kind, count in created.resources.items())
-            out.print(f"[bold]Creates[/] in {shown(created.where)}: "
-                      f"{shown(resources) or 'nothing'}")
+            out.print(
+                f"[bold]Creates[/] in {shown(created.where)}: {shown(resources) or 'nothing'}"
+            )
 
 
 def _item(out: Console, title: str, aside: str) -> Table:
     """Print a configuration item's heading; return the grid of its details, to fill."""
     out.print()
-    out.print(Text.assemble(("● ", "cyan"), (printable(title), "bold"), "  ",
-                            (printable(aside), "bright_black")))
+    out.print(
+        Text.assemble(
+            ("● ", "cyan"), (printable(title), "bold"), "  ", (printable(aside), "bright_black")
+        )
+    )
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bright_black", no_wrap=True, min_width=12)
     grid.add_column(overflow="fold")
@@ -265,19 +286,22 @@ def _schedule_words(schedule: Schedule) -> Text:
 def _print_deployments(out: Console, deployments: list[StackSetDeployment]) -> None:
     for deployment in deployments:
         out.print()
-        out.print(Text.assemble(("● ", "cyan"), ("StackSet ", "bold"),
-                                (printable(deployment.name), "bold")))
+        out.print(
+            Text.assemble(
+                ("● ", "cyan"), ("StackSet ", "bold"), (printable(deployment.name), "bold")
+            )
+        )
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bright_black", no_wrap=True, min_width=12)
         grid.add_column(overflow="fold")
-        grid.add_row("  OUs", Text(printable(", ".join(deployment.organizational_unit_ids))
-                                   or "—"))
+        grid.add_row("  OUs", Text(printable(", ".join(deployment.organizational_unit_ids)) or "—"))
         grid.add_row("  Regions", Text(printable(", ".join(deployment.regions)) or "—"))
         grid.add_row("  targets", _deployment_targets(deployment))
         grid.add_row("  rollout", _rollout(deployment))
         resources = ", ".join(f"{count} {kind}" for kind, count in deployment.resources.items())
-        grid.add_row("  creates", Text(f"{printable(resources) or 'nothing'}, "
-                                       "in every stack instance"))
+        grid.add_row(
+            "  creates", Text(f"{printable(resources) or 'nothing'}, in every stack instance")
+        )
         out.print(grid)
 
 
@@ -426,8 +450,10 @@ def _print_unmanaged(out: Console, card: ManagedInstancesStatus) -> None:
     table.add_column("Guide", ratio=1, overflow="fold")
     for instance in card.unmanaged[:UNMANAGED_SHOWN]:
         table.add_row(
-            Text(printable(instance.instance_id)), REASONS.get(instance.reason, instance.reason),
-            Text(printable(instance.detail)), Text(instance.guide),
+            Text(printable(instance.instance_id)),
+            REASONS.get(instance.reason, instance.reason),
+            Text(printable(instance.detail)),
+            Text(instance.guide),
         )
     out.print(table)
     more = len(card.unmanaged) - UNMANAGED_SHOWN
@@ -456,9 +482,13 @@ _NOT_READ_ACCOUNTS = 3
 def _collapsed(target: TargetStatus) -> bool:
     """A target whose associations could not be read, and whose stack instance has nothing
     to say: it is counted in a line of its reason, not given a row."""
-    return target.association_status == NOT_READ and not target.reason and (
-        target.detailed_status in (None, "SUCCEEDED")
-        and target.instance_status in ("", "CURRENT")
+    return (
+        target.association_status == NOT_READ
+        and not target.reason
+        and (
+            target.detailed_status in (None, "SUCCEEDED")
+            and target.instance_status in ("", "CURRENT")
+        )
     )
 
 
@@ -469,9 +499,11 @@ def _not_read_lines(targets: list[TargetStatus]) -> list[Text]:
     by_reason: dict[str, list[TargetStatus]] = {}
     for target in targets:
         if target.association_status == NOT_READ:
-            reason = (target.association_detail or "unknown reason").replace(
-                target.account, "<account>"
-            ) if target.account else (target.association_detail or "unknown reason")
+            reason = (
+                (target.association_detail or "unknown reason").replace(target.account, "<account>")
+                if target.account
+                else (target.association_detail or "unknown reason")
+            )
             by_reason.setdefault(reason, []).append(target)
     lines = []
     for reason, group in sorted(by_reason.items(), key=lambda item: -len(item[1])):
@@ -479,9 +511,12 @@ def _not_read_lines(targets: list[TargetStatus]) -> list[Text]:
         named = ", ".join(accounts[:_NOT_READ_ACCOUNTS])
         more = len(accounts) - _NOT_READ_ACCOUNTS
         line = Text.assemble(
-            (NOT_READ, STYLES[NOT_READ]), f" · {len(group)} target(s): {printable(reason)} (",
-            "account " if len(accounts) == 1 else "accounts ", printable(named),
-            f", … {more} more" if more > 0 else "", ")",
+            (NOT_READ, STYLES[NOT_READ]),
+            f" · {len(group)} target(s): {printable(reason)} (",
+            "account " if len(accounts) == 1 else "accounts ",
+            printable(named),
+            f", … {more} more" if more > 0 else "",
+            ")",
         )
         lines.append(line)
     return lines
@@ -495,7 +530,8 @@ def _stack_set_heading(stack_set: StackSetStatus) -> str:
     )
     holds = (
         "configuration " + ", ".join(stack_set.configuration_ids)
-        if stack_set.configuration_ids else "no associations"
+        if stack_set.configuration_ids
+        else "no associations"
     )
     return printable(
         f"StackSet {stack_set.name} ({stack_set.status}) · {holds} · "
@@ -523,12 +559,12 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
             for target in rows:
                 instance = styled(target.detailed_status or target.instance_status)
                 if target.instance_status and target.instance_status != "CURRENT":
-                    instance.append(f" ({printable(target.instance_status)})",
-                                    style="bright_black")
+                    instance.append(f" ({printable(target.instance_status)})", style="bright_black")
                 if target.reason:
                     instance.append(f"\n{printable(target.reason)}", style="bright_black")
                 association = (
-                    Text("—") if target.association_status == NOT_CONFIGURED
+                    Text("—")
+                    if target.association_status == NOT_CONFIGURED
                     else styled(target.association_status)
                 )
                 failed = [key for key, state in target.options.items() if state == FAILED]
@@ -537,11 +573,15 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
                 if target.association_status == NOT_READ:
                     association.append(" (see below)", style="bright_black")
                 elif target.association_detail:
-                    association.append(f"\n{printable(target.association_detail)}",
-                                       style="bright_black")
+                    association.append(
+                        f"\n{printable(target.association_detail)}", style="bright_black"
+                    )
                 table.add_row(
-                    Text(printable(target.account)), Text(printable(target.region)),
-                    Text(printable(target.organizational_unit_id or "—")), instance, association,
+                    Text(printable(target.account)),
+                    Text(printable(target.region)),
+                    Text(printable(target.organizational_unit_id or "—")),
+                    instance,
+                    association,
                 )
             out.print(table)
         for line in _not_read_lines(stack_set.targets):
@@ -557,7 +597,8 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
             out.print()
         failed = [target for target in stack_set.targets if target.failures]
         read = [
-            target for target in stack_set.targets
+            target
+            for target in stack_set.targets
             if target.association_status not in (NOT_READ, NOT_CONFIGURED)
         ]
         out.rule(
@@ -570,7 +611,8 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
         else:
             table = Table(
                 title=f"{len(failed)} of {len(read)} target(s) read have failed options",
-                title_justify="left", expand=True,
+                title_justify="left",
+                expand=True,
             )
             table.add_column("Account", no_wrap=True)
             table.add_column("Region", no_wrap=True)
@@ -579,7 +621,8 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
             for target in failed:
                 for failure in target.failures:
                     option = Text.assemble(
-                        (printable(failure.title), "bold"), "\n",
+                        (printable(failure.title), "bold"),
+                        "\n",
                         (printable(failure.association_name), "bright_black"),
                     )
                     execution = failure.execution
@@ -590,12 +633,14 @@ def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) 
                             f"{n} {state}" for state, n in sorted(execution.counts.items())
                         )
                         run = Text.assemble(
-                            styled(execution.status), f" at {when(execution.created)}",
+                            styled(execution.status),
+                            f" at {when(execution.created)}",
                             f" ({printable(counts)})" if counts else "",
                             ("\n" + printable(execution.execution_id), "bright_black"),
                         )
-                    table.add_row(Text(printable(target.account)),
-                                  Text(printable(target.region)), option, run)
+                    table.add_row(
+                        Text(printable(target.account)), Text(printable(target.region)), option, run
+                    )
             out.print(table)
             out.print(
                 "[bright_black]The output of each failed step: `quicksetup troubleshoot "
@@ -620,12 +665,16 @@ def print_troubles(out: Console, results: list[ConfigurationTroubles]) -> None:
             align="left",
         )
         for option in result.missing:
-            out.print(Text.assemble(
-                (f"{SYMBOLS[MISSING]} ", STYLES[MISSING]), (printable(option.title), "bold"), " ",
-                styled(MISSING),
-                f": {printable(option.association_name or option.association_id or '')} "
-                f"{printable(option.detail or '')}",
-            ))
+            out.print(
+                Text.assemble(
+                    (f"{SYMBOLS[MISSING]} ", STYLES[MISSING]),
+                    (printable(option.title), "bold"),
+                    " ",
+                    styled(MISSING),
+                    f": {printable(option.association_name or option.association_id or '')} "
+                    f"{printable(option.detail or '')}",
+                )
+            )
         if not result.failed and not result.missing:
             configured = [o for o in status.options if o.status != NOT_CONFIGURED]
             out.print(
@@ -640,8 +689,11 @@ def print_troubles(out: Console, results: list[ConfigurationTroubles]) -> None:
 def _execution_line(execution: Any) -> Text:
     counts = ", ".join(f"{n} {state}" for state, n in sorted(execution.counts.items()))
     return Text.assemble(
-        ("Execution ", "bold"), printable(execution.execution_id), " ",
-        styled(execution.status), f" at {when(execution.created)}",
+        ("Execution ", "bold"),
+        printable(execution.execution_id),
+        " ",
+        styled(execution.status),
+        f" at {when(execution.created)}",
         f" ({printable(counts)})" if counts else "",
     )
 
@@ -651,7 +703,9 @@ def _failed_panel(failed: FailedOption) -> Panel:
     parts: list[Any] = [Text(printable(option.association_name or ""), style="bright_black")]
     execution = failed.execution
     if execution is None:
-        parts.append(Text("No failed execution is left in the association's history.", style="yellow"))
+        parts.append(
+            Text("No failed execution is left in the association's history.", style="yellow")
+        )
     else:
         line = _execution_line(execution)
         groups = len(failed.groups)
@@ -678,26 +732,37 @@ def _instances(group: FailureGroup) -> str:
 
 def _group_parts(group: FailureGroup) -> list[Text]:
     signature = group.signature
-    parts = [Text.assemble(
-        "\n", ("✗ ", "red"), (f"{group.count} target(s)", "bold"), ": ", _instances(group),
-        (f" · {printable(group.source)}" if group.source and group.count == 1
-         and not group.source.endswith(group.instance_ids[0]) else "", "bright_black"),
-    )]
+    parts = [
+        Text.assemble(
+            "\n",
+            ("✗ ", "red"),
+            (f"{group.count} target(s)", "bold"),
+            ": ",
+            _instances(group),
+            (
+                f" · {printable(group.source)}"
+                if group.source
+                and group.count == 1
+                and not group.source.endswith(group.instance_ids[0])
+                else "",
+                "bright_black",
+            ),
+        )
+    ]
     if signature.step is None:
-        parts.append(Text(f"  {printable(group.detail or signature.first_line)}",
-                          style="yellow"))
+        parts.append(Text(f"  {printable(group.detail or signature.first_line)}", style="yellow"))
         return parts
-    line = _step_line(
-        signature.step, group.action, group.status, signature.exit_code, group.detail
-    )
+    line = _step_line(signature.step, group.action, group.status, signature.exit_code, group.detail)
     if signature.document:
         line.append(f" · {printable(signature.document)}", style="bright_black")
     parts.append(line)
     if group.truncated:
-        parts.append(Text(
-            f"    … (earlier lines left out; the first: {printable(signature.first_line)})",
-            style="bright_black",
-        ))
+        parts.append(
+            Text(
+                f"    … (earlier lines left out; the first: {printable(signature.first_line)})",
+                style="bright_black",
+            )
+        )
     parts.extend(output_line(line) for line in group.output)
     parts.extend(_output_ends(group.cut_by_aws, group.output_url))
     return parts
@@ -707,19 +772,26 @@ def _output_ends(cut_by_aws: bool, output_url: str | None) -> list[Text]:
     """After a step's output: that AWS cut it, and where the whole output is."""
     parts = []
     if cut_by_aws:
-        parts.append(Text(
-            f"    … (AWS returns the first {PLUGIN_OUTPUT_LIMIT:,} characters of a plugin's "
-            "output; the rest is only where the command wrote its output, if anywhere)",
-            style="yellow",
-        ))
+        parts.append(
+            Text(
+                f"    … (AWS returns the first {PLUGIN_OUTPUT_LIMIT:,} characters of a plugin's "
+                "output; the rest is only where the command wrote its output, if anywhere)",
+                style="yellow",
+            )
+        )
     if output_url:
         parts.append(Text(f"    full output: {printable(output_url)}", style="bright_black"))
     return parts
 
 
 def _step_line(
-    name: str, action: str | None, status: str, exit_code: int | None, detail: str | None,
-    *, instance_id: str | None = None,
+    name: str,
+    action: str | None,
+    status: str,
+    exit_code: int | None,
+    detail: str | None,
+    *,
+    instance_id: str | None = None,
 ) -> Text:
     """``step <instance>: <name> (<action>) <status>, exit code N: <detail>``."""
     line = Text("  step ", style="bold")
@@ -738,23 +810,36 @@ def _step_line(
 
 def _target_parts(target: FailedTarget) -> list[Text]:
     """A failed target with every failed step and its output."""
-    parts = [Text.assemble(
-        "\n", ("✗ ", "red"), (printable(target.resource_id), "bold"),
-        f" ({printable(target.resource_type)})" if target.resource_type else "",
-        " ", styled(target.status),
-        f" · {printable(target.detailed_status)}"
-        if target.detailed_status and target.detailed_status != target.status else "",
-        (
-            f" · {printable(target.source)}"
-            if target.source and not target.source.endswith(target.resource_id) else "",
-            "bright_black",
-        ),
-    )]
+    parts = [
+        Text.assemble(
+            "\n",
+            ("✗ ", "red"),
+            (printable(target.resource_id), "bold"),
+            f" ({printable(target.resource_type)})" if target.resource_type else "",
+            " ",
+            styled(target.status),
+            f" · {printable(target.detailed_status)}"
+            if target.detailed_status and target.detailed_status != target.status
+            else "",
+            (
+                f" · {printable(target.source)}"
+                if target.source and not target.source.endswith(target.resource_id)
+                else "",
+                "bright_black",
+            ),
+        )
+    ]
     for step in target.steps:
-        parts.append(_step_line(
-            step.name, step.action, step.status, step.response_code, step.detail,
-            instance_id=step.instance_id,
-        ))
+        parts.append(
+            _step_line(
+                step.name,
+                step.action,
+                step.status,
+                step.response_code,
+                step.detail,
+                instance_id=step.instance_id,
+            )
+        )
         if step.truncated:
             parts.append(Text("    … (earlier lines left out)", style="bright_black"))
         parts.extend(output_line(line) for line in step.output)
@@ -772,11 +857,14 @@ def print_association_troubles(out: Console, result: AssociationTroubles) -> Non
         f"{shown(result.region)} · [{STYLES.get(option.status, '')}]{shown(option.status)}[/]",
         align="left",
     )
-    out.print(Text.assemble(
-        (printable(option.title), "bold"), "  ",
-        (printable(option.association_id or ""), "bright_black"),
-        f"  last run {when(option.last_run)}",
-    ))
+    out.print(
+        Text.assemble(
+            (printable(option.title), "bold"),
+            "  ",
+            (printable(option.association_id or ""), "bright_black"),
+            f"  last run {when(option.last_run)}",
+        )
+    )
     if result.execution is None:
         out.print(Text("No failed execution in the association's history.", style="green"))
         return
@@ -784,59 +872,94 @@ def print_association_troubles(out: Console, result: AssociationTroubles) -> Non
     parts.append(Text(f"{len(result.targets)} failed target(s)", style="bright_black"))
     for target in result.targets:
         parts.extend(_target_parts(target))
-    out.print(Panel(
-        Group(*parts), title="[bold red]✗ Latest failed execution[/]", title_align="left",
-        border_style="red",
-    ))
+    out.print(
+        Panel(
+            Group(*parts),
+            title="[bold red]✗ Latest failed execution[/]",
+            title_align="left",
+            border_style="red",
+        )
+    )
 
 
 def print_instance_troubles(out: Console, result: InstanceTroubles) -> None:
     """``troubleshoot --instance``: each Quick Setup association's latest run on the
     instance, and the full output of the failed ones."""
-    out.rule(f"[bold]Instance {shown(result.instance_id)}[/] · {shown(result.region)}",
-             align="left")
+    out.rule(
+        f"[bold]Instance {shown(result.instance_id)}[/] · {shown(result.region)}", align="left"
+    )
     for association in result.associations:
         if association.status in (FAILED, "TimedOut", "Cancelled", "Undeliverable"):
             out.print(_instance_panel(association))
             continue
-        out.print(Text.assemble(
-            (f"{SYMBOLS.get(association.status, '•')} ", STYLES.get(association.status, "")),
-            (printable(association.title), "bold"), " ", styled(association.status),
-            f" · {when(association.execution_date)}  ",
-            (printable(association.association_name), "bright_black"),
-        ))
+        out.print(
+            Text.assemble(
+                (f"{SYMBOLS.get(association.status, '•')} ", STYLES.get(association.status, "")),
+                (printable(association.title), "bold"),
+                " ",
+                styled(association.status),
+                f" · {when(association.execution_date)}  ",
+                (printable(association.association_name), "bright_black"),
+            )
+        )
 
 
 def _instance_panel(association: InstanceAssociation) -> Panel:
-    parts: list[Any] = [Text.assemble(
-        (printable(association.association_name), "bright_black"), " · ran ",
-        when(association.execution_date),
-        f" · {printable(association.detailed_status)}"
-        if association.detailed_status and association.detailed_status != association.status
-        else "",
-    )]
+    parts: list[Any] = [
+        Text.assemble(
+            (printable(association.association_name), "bright_black"),
+            " · ran ",
+            when(association.execution_date),
+            f" · {printable(association.detailed_status)}"
+            if association.detailed_status and association.detailed_status != association.status
+            else "",
+        )
+    ]
     if association.execution_summary:
         parts.append(Text(printable(association.execution_summary)))
     if association.error_code:
         parts.append(Text(f"error code {printable(association.error_code)}"))
     if association.execution_id or association.source:
-        parts.append(Text(
-            printable(" · ".join(filter(None, [
-                f"Execution {association.execution_id}" if association.execution_id else None,
-                association.source,
-            ]))),
-            style="bright_black",
-        ))
-    parts.extend(_target_parts(FailedTarget(
-        resource_id="", resource_type=None, status=association.status, detailed_status=None,
-        source=None, steps=association.steps, note=association.note,
-    ))[1:])
+        parts.append(
+            Text(
+                printable(
+                    " · ".join(
+                        filter(
+                            None,
+                            [
+                                f"Execution {association.execution_id}"
+                                if association.execution_id
+                                else None,
+                                association.source,
+                            ],
+                        )
+                    )
+                ),
+                style="bright_black",
+            )
+        )
+    parts.extend(
+        _target_parts(
+            FailedTarget(
+                resource_id="",
+                resource_type=None,
+                status=association.status,
+                detailed_status=None,
+                source=None,
+                steps=association.steps,
+                note=association.note,
+            )
+        )[1:]
+    )
     if association.output_url:
-        parts.append(Text(f"output in S3: {printable(association.output_url)}",
-                          style="bright_black"))
+        parts.append(
+            Text(f"output in S3: {printable(association.output_url)}", style="bright_black")
+        )
     return Panel(
-        Group(*parts), title=f"[bold red]✗ {shown(association.title)}[/]",
-        title_align="left", border_style="red",
+        Group(*parts),
+        title=f"[bold red]✗ {shown(association.title)}[/]",
+        title_align="left",
+        border_style="red",
     )
 
 
@@ -848,8 +971,9 @@ def print_cutover(out: Console, result: ImportResult) -> None:
     is shown with its control characters escaped (:func:`printable`)."""
     written = f"Wrote {shown(result.output_file)}" if result.output_file else "The app above"
     names = ", ".join(f"{c.construct} {c.name}" for c in result.configurations)
-    out.rule(f"[bold]Cut-over plan[/] · {shown(result.account)} · {shown(result.region)}",
-             align="left")
+    out.rule(
+        f"[bold]Cut-over plan[/] · {shown(result.account)} · {shown(result.region)}", align="left"
+    )
     out.print(f"{written}: {shown(names)}.")
     lines = isinstance(out, PlainConsole) or not out.is_terminal  # never wrap a command
     for number, step in enumerate(result.cutover, start=1):
@@ -892,11 +1016,13 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
             Text.assemble(
                 f"{len(result.instances)} instance(s) scanned by "
                 f"{printable(result.scan_association)} ({printable(result.targets)}): ",
-                (f"{result.count('COMPLIANT')} compliant", "green"), ", ",
+                (f"{result.count('COMPLIANT')} compliant", "green"),
+                ", ",
                 (f"{result.count('NON_COMPLIANT')} non-compliant", "red"),
                 ", " if result.count("NO_DATA") else "",
                 (f"{result.count('NO_DATA')} without patch data", "bright_black")
-                if result.count("NO_DATA") else "",
+                if result.count("NO_DATA")
+                else "",
             )
         )
         if not result.worst:
@@ -920,8 +1046,10 @@ def print_compliance(out: Console, results: list[ConfigurationCompliance]) -> No
                 printable(f"{severity}: {', '.join(ids)}") for severity, ids in by_severity.items()
             )
             table.add_row(
-                Text(printable(instance.instance_id)), str(instance.non_compliant),
-                Text(severities or "—"), Text(missing or "—"),
+                Text(printable(instance.instance_id)),
+                str(instance.non_compliant),
+                Text(severities or "—"),
+                Text(missing or "—"),
             )
         out.print(table)
         if result.more:
@@ -943,8 +1071,13 @@ def print_preflight(out: Console, result: Preflight) -> None:
         f"{shown(result.account)}, {shown(result.region)}: " + ", ".join(counts)
     )
     if result.migrating_from:
-        out.print(Text("Migrating from: " + printable(", ".join(result.migrating_from)),
-                       style="bright_black"), soft_wrap=True)
+        out.print(
+            Text(
+                "Migrating from: " + printable(", ".join(result.migrating_from)),
+                style="bright_black",
+            ),
+            soft_wrap=True,
+        )
     for configuration in result.configurations:
         out.print()
         out.rule(
@@ -955,8 +1088,13 @@ def print_preflight(out: Console, result: Preflight) -> None:
         out.print(f"[bold]Targets:[/] {shown(configuration.targets)}")
         if configuration.note:
             style = "" if configuration.checked else "bright_black"
-            out.print(Text(("" if configuration.checked else "Not checked: ")
-                           + printable(configuration.note), style=style))
+            out.print(
+                Text(
+                    ("" if configuration.checked else "Not checked: ")
+                    + printable(configuration.note),
+                    style=style,
+                )
+            )
         if not configuration.findings:
             if configuration.checked:
                 out.print("[green]✓ nothing in the way[/]")
@@ -971,8 +1109,10 @@ def print_preflight(out: Console, result: Preflight) -> None:
             table.add_row(
                 Text(f"{symbol} {finding.severity}", style=style),
                 Text(printable(KINDS.get(finding.kind, finding.kind))),
-                Text(printable(finding.resource)
-                     + (f"\n{printable(finding.resource_id)}" if finding.resource_id else "")),
+                Text(
+                    printable(finding.resource)
+                    + (f"\n{printable(finding.resource_id)}" if finding.resource_id else "")
+                ),
                 Text(printable(finding.message)),
             )
         if out.is_terminal:

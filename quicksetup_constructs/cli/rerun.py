@@ -90,7 +90,8 @@ class Rerun:
         """An association of the selection could not be started (exit code 1)."""
         return any(
             option.result != STARTED
-            for configuration in self.configurations for option in configuration.options
+            for configuration in self.configurations
+            for option in configuration.options
         )
 
 
@@ -163,7 +164,7 @@ def start_associations(client: Any, association_ids: list[str], aws: Aws | None 
         try:
             with aws_errors(aws):
                 client.start_associations_once(
-                    AssociationIds=association_ids[begin:begin + START_BATCH]
+                    AssociationIds=association_ids[begin : begin + START_BATCH]
                 )
         except CliError as error:
             if not begin:
@@ -175,7 +176,9 @@ def start_associations(client: Any, association_ids: list[str], aws: Aws | None 
 
 
 def select(
-    configurations: list[DeployedConfiguration], options: frozenset[str] | None, where: str,
+    configurations: list[DeployedConfiguration],
+    options: frozenset[str] | None,
+    where: str,
 ) -> list[tuple[DeployedConfiguration, list[DeployedAssociation]]]:
     """The associations of each configuration to run (those of ``options``, or all). An
     option no configuration has raises :class:`CliError`: nothing is started."""
@@ -183,18 +186,20 @@ def select(
     found: set[str] = set()
     for configuration in configurations:
         picked = [
-            association for association in configuration.associations
+            association
+            for association in configuration.associations
             if options is None or association.match.key in options
         ]
         found.update(association.match.key for association in picked)
         if picked:
             chosen.append((configuration, picked))
-    absent = [key for key in (option.key for option in catalogue()) if key in (options or ())
-              and key not in found]
+    absent = [
+        key
+        for key in (option.key for option in catalogue())
+        if key in (options or ()) and key not in found
+    ]
     if absent:
-        raise CliError(
-            f"no configuration {where} has option {', '.join(absent)}: nothing started"
-        )
+        raise CliError(f"no configuration {where} has option {', '.join(absent)}: nothing started")
     return chosen
 
 
@@ -215,15 +220,17 @@ def describe(chosen: list[tuple[DeployedConfiguration, list[DeployedAssociation]
 def to_start(chosen: list[tuple[DeployedConfiguration, list[DeployedAssociation]]]) -> list[str]:
     """The ids to start, each once (an account-wide association is shared by configurations),
     without those Systems Manager no longer has."""
-    return list(dict.fromkeys(
-        association.association_id
-        for _, associations in chosen for association in associations if not association.missing
-    ))
+    return list(
+        dict.fromkeys(
+            association.association_id
+            for _, associations in chosen
+            for association in associations
+            if not association.missing
+        )
+    )
 
 
-def rerun(
-    aws: Aws, chosen: list[tuple[DeployedConfiguration, list[DeployedAssociation]]]
-) -> Rerun:
+def rerun(aws: Aws, chosen: list[tuple[DeployedConfiguration, list[DeployedAssociation]]]) -> Rerun:
     """Start the ``chosen`` associations once (:func:`select`)."""
     ids = to_start(chosen)
     if ids:
@@ -269,22 +276,25 @@ class OrganizationSelection:
 
 
 def select_organization(
-    aws: Aws, *, stack_name: str | None, delegated_admin: bool,
+    aws: Aws,
+    *,
+    stack_name: str | None,
+    delegated_admin: bool,
     options: frozenset[str] | None,
 ) -> OrganizationSelection:
     """The Quick Setup StackSets of stack ``stack_name`` (or every one) and their targets,
     as ``status --org`` lists them. An option none of them has raises :class:`CliError`."""
     call_as = {"CallAs": "DELEGATED_ADMIN"} if delegated_admin else {}
     stack_sets = [
-        stack_set for stack_set in _stack_sets(aws, stack_name, call_as)
+        stack_set
+        for stack_set in _stack_sets(aws, stack_name, call_as)
         if stack_name is not None or _is_quick_setup(stack_set)
     ]
     where = f"stack {stack_name!r}" if stack_name else f"{aws.region} (account {aws.account})"
     names_by_set = [(stack_set, _association_names(stack_set)) for stack_set in stack_sets]
     if not any(names for _, names in names_by_set):
         raise CliError(
-            f"no Quick Setup StackSet in {where}: no StackSet holds associations named "
-            f"{PREFIX}*"
+            f"no Quick Setup StackSet in {where}: no StackSet holds associations named {PREFIX}*"
         )
     used: list[str] = []
     keys: list[str] = []
@@ -297,13 +307,19 @@ def select_organization(
         used.append(stack_set["StackSetName"])
         keys.extend(matches[name].key for name in picked)
         for instance in paginate(
-            aws.client("cloudformation"), "list_stack_instances", "Summaries",
-            StackSetName=stack_set["StackSetName"], **call_as,
+            aws.client("cloudformation"),
+            "list_stack_instances",
+            "Summaries",
+            StackSetName=stack_set["StackSetName"],
+            **call_as,
         ):
             key = (instance.get("Account", ""), instance.get("Region", ""))
             targets.setdefault(key, set()).update(picked)
-    absent = [key for key in (option.key for option in catalogue())
-              if key in (options or ()) and key not in keys]
+    absent = [
+        key
+        for key in (option.key for option in catalogue())
+        if key in (options or ()) and key not in keys
+    ]
     if absent:
         raise CliError(
             f"no Quick Setup StackSet in {where} has option {', '.join(absent)}: nothing started"
@@ -312,7 +328,10 @@ def select_organization(
 
 
 def rerun_organization(
-    aws: Aws, selection: OrganizationSelection, *, member_role: str | None,
+    aws: Aws,
+    selection: OrganizationSelection,
+    *,
+    member_role: str | None,
     max_concurrency: int,
 ) -> OrganizationRerun:
     """Start the selected associations in every target, ``max_concurrency`` targets at a
@@ -326,15 +345,24 @@ def rerun_organization(
             continue
         started = [read.associations[name] for name in sorted(names & read.associations.keys())]
         if not started:
-            targets.append(RerunTarget(
-                account, region, NOTHING_TO_RUN,
-                "none of the StackSet's associations is there yet",
-            ))
+            targets.append(
+                RerunTarget(
+                    account,
+                    region,
+                    NOTHING_TO_RUN,
+                    "none of the StackSet's associations is there yet",
+                )
+            )
             continue
-        targets.append(RerunTarget(
-            account, region, STARTED, None,
-            [_option(association) for association in started],
-        ))
+        targets.append(
+            RerunTarget(
+                account,
+                region,
+                STARTED,
+                None,
+                [_option(association) for association in started],
+            )
+        )
     return OrganizationRerun(
         stack_set_names=selection.stack_set_names,
         target_results=targets,
@@ -347,13 +375,16 @@ def not_started_line(result: OrganizationRerun) -> str | None:
     account in a reason written ``<account>``), in one line; None when none."""
     reasons = [
         printable((target.detail or "unknown reason").replace(target.account, "<account>"))
-        for target in result.target_results if target.result == NOT_STARTED
+        for target in result.target_results
+        if target.result == NOT_STARTED
     ]
     if not reasons:
         return None
     counted = Counter(reasons).most_common()
-    why = counted[0][0] if len(counted) == 1 else "; ".join(
-        f"{reason} ({count})" for reason, count in counted
+    why = (
+        counted[0][0]
+        if len(counted) == 1
+        else "; ".join(f"{reason} ({count})" for reason, count in counted)
     )
     return f"{len(reasons)} target(s) (account × Region) not started: {why}"
 
@@ -382,10 +413,12 @@ def print_rerun(out: Any, result: Rerun) -> None:
     """``rerun``, for people: each association started (or not, and why)."""
     from rich.text import Text
 
-    out.print(Text(
-        f"Started {result.started_count} association(s) in {printable(result.region)}",
-        style="bold",
-    ))
+    out.print(
+        Text(
+            f"Started {result.started_count} association(s) in {printable(result.region)}",
+            style="bold",
+        )
+    )
     for configuration in result.configurations:
         where = f" · stack {printable(configuration.stack)}" if configuration.stack else ""
         out.print(Text(f"Configuration {printable(configuration.configuration_id)}{where}"))
@@ -413,12 +446,14 @@ def print_organization_rerun(out: Any, result: OrganizationRerun) -> None:
     from rich.text import Text
 
     started = sum(target.result == STARTED for target in result.target_results)
-    out.print(Text(
-        f"Started {result.started_count} association(s) in {started} of "
-        f"{len(result.target_results)} target(s) (account × Region) of "
-        f"{', '.join(printable(name) for name in result.stack_set_names)}",
-        style="bold",
-    ))
+    out.print(
+        Text(
+            f"Started {result.started_count} association(s) in {started} of "
+            f"{len(result.target_results)} target(s) (account × Region) of "
+            f"{', '.join(printable(name) for name in result.stack_set_names)}",
+            style="bold",
+        )
+    )
     for target in result.target_results:
         style = {STARTED: "green", NOT_STARTED: "red"}.get(target.result, "bright_black")
         line = Text(f"{printable(target.account)} · {printable(target.region)} · ")

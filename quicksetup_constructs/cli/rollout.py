@@ -35,12 +35,18 @@ class Rollout:
 def plan_rollout(preferences: Mapping[str, Any], *, accounts: int, regions: int) -> Rollout:
     """The waves that ``preferences`` imply for ``accounts`` accounts in ``regions`` Regions."""
     concurrent = _count(
-        preferences.get("MaxConcurrentCount"), preferences.get("MaxConcurrentPercentage"),
-        accounts, default=1, minimum=1,
+        preferences.get("MaxConcurrentCount"),
+        preferences.get("MaxConcurrentPercentage"),
+        accounts,
+        default=1,
+        minimum=1,
     )
     tolerance = _count(
-        preferences.get("FailureToleranceCount"), preferences.get("FailureTolerancePercentage"),
-        accounts, default=0, minimum=0,
+        preferences.get("FailureToleranceCount"),
+        preferences.get("FailureTolerancePercentage"),
+        accounts,
+        default=0,
+        minimum=0,
     )
     if preferences.get("ConcurrencyMode", "STRICT_FAILURE_TOLERANCE") == "STRICT_FAILURE_TOLERANCE":
         concurrent = min(concurrent, tolerance + 1)

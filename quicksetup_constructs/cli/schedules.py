@@ -36,7 +36,10 @@ class Schedule:
 
 
 def describe_schedule(
-    expression: str | None, *, now: datetime, apply_only_at_cron_interval: bool = False,
+    expression: str | None,
+    *,
+    now: datetime,
+    apply_only_at_cron_interval: bool = False,
     count: int = 3,
 ) -> Schedule:
     """``expression`` in words and its next ``count`` runs after ``now``.
@@ -62,7 +65,9 @@ def describe_schedule(
             described = _cron_words(fields)
             runs = _cron_runs(fields, now, count)
             return Schedule(
-                expression, f"{described} (UTC)" if described else expression, runs,
+                expression,
+                f"{described} (UTC)" if described else expression,
+                runs,
                 not apply_only_at_cron_interval,
             )
     if match := _AT.fullmatch(expression):
@@ -80,7 +85,7 @@ def _cron_words(fields: list[str]) -> str | None:
         options.day_of_week_start_index_zero = False  # Quartz: 1-7 = SUN-SAT
         options.use_24hour_time_format = True
         return ExpressionDescriptor("0 " + " ".join(fields), options).get_description()
-    except Exception:  # noqa: BLE001 - a phrase it cannot word is shown as it is
+    except Exception:
         return None
 
 
@@ -90,8 +95,11 @@ def _cron_runs(fields: list[str], now: datetime, count: int) -> tuple[datetime, 
 
     minutes, hours, day_of_month, month, day_of_week, year = fields
     unix = [
-        _steps(minutes, 0), _steps(hours, 1), _steps(day_of_month.replace("?", "*"), 2),
-        _steps(month, 3), _day_of_week(day_of_week),
+        _steps(minutes, 0),
+        _steps(hours, 1),
+        _steps(day_of_month.replace("?", "*"), 2),
+        _steps(month, 3),
+        _day_of_week(day_of_week),
     ]
     years = _years(year)
     try:

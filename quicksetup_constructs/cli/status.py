@@ -158,11 +158,14 @@ class ConfigurationStatus:
 
     @property
     def status(self) -> str:
-        return worst([option.status for option in self.options] + [
-            card.status
-            for card in (self.host_management, self.inventory_sync, self.managed_instances)
-            if card
-        ])
+        return worst(
+            [option.status for option in self.options]
+            + [
+                card.status
+                for card in (self.host_management, self.inventory_sync, self.managed_instances)
+                if card
+            ]
+        )
 
     @property
     def findings(self) -> bool:
@@ -186,8 +189,8 @@ def latest_execution(aws: Aws, association_id: str, status: str | None = None) -
     params: dict[str, Any] = {"AssociationId": association_id, "MaxResults": 1}
     if status is not None:
         params["Filters"] = [{"Key": "Status", "Value": status, "Type": "EQUAL"}]
-    executions = aws.client("ssm").describe_association_executions(**params).get(
-        "AssociationExecutions", []
+    executions = (
+        aws.client("ssm").describe_association_executions(**params).get("AssociationExecutions", [])
     )
     return Execution.from_api(executions[0]) if executions else None
 
@@ -310,9 +313,12 @@ class _SettingsReader:
             from botocore.exceptions import ClientError
 
             try:
-                self._setting = self.aws.client("ssm").get_service_setting(
-                    SettingId=DHMC_SETTING_ID
-                ).get("ServiceSetting") or {}
+                self._setting = (
+                    self.aws.client("ssm")
+                    .get_service_setting(SettingId=DHMC_SETTING_ID)
+                    .get("ServiceSetting")
+                    or {}
+                )
             except ClientError as error:
                 if error_code(error) != "ServiceSettingNotFound":
                     raise
@@ -351,8 +357,10 @@ def _account_settings(
 
     host = None
     value = reader.setting.get("SettingValue")
-    if value and value != DHMC_OFF and value.rsplit("/", 1)[-1].endswith(
-        f"-{configuration.configuration_id}"
+    if (
+        value
+        and value != DHMC_OFF
+        and value.rsplit("/", 1)[-1].endswith(f"-{configuration.configuration_id}")
     ):
         host = _host_management(reader.setting, value)
     name = f"{INVENTORY_SYNC_PREFIX}{configuration.configuration_id}"
@@ -393,7 +401,10 @@ def _inventory_sync(name: str, item: dict[str, Any] | None) -> InventorySyncStat
     title = _titles()[INVENTORY_SYNC]
     if item is None:
         return InventorySyncStatus(
-            key=INVENTORY_SYNC, title=title, status=MISSING, sync_name=name,
+            key=INVENTORY_SYNC,
+            title=title,
+            status=MISSING,
+            sync_name=name,
             detail=DELETED_OUTSIDE,
         )
     last_status = item.get("LastStatus")

@@ -184,7 +184,8 @@ def parse_template(template: dict[str, Any]) -> TemplateSpec:
         documents=tuple(documents.values()),
         stack_sets=stack_sets,
         configuration_resources=tuple(
-            found for logical_id, resource in resources.items()
+            found
+            for logical_id, resource in resources.items()
             if (found := _configuration_resource(logical_id, resource)) is not None
         ),
     )
@@ -243,10 +244,14 @@ def _configuration_resource(logical_id: str, resource: Any) -> ConfigurationReso
     metadata = resource.get("Metadata") or {}
     if kind == SERVICE_SETTING and CONFIGURATION_METADATA in metadata:
         return ConfigurationResource(
-            logical_id, kind, as_text(metadata[CONFIGURATION_METADATA]),
+            logical_id,
+            kind,
+            as_text(metadata[CONFIGURATION_METADATA]),
             as_text(metadata.get(OPTION_METADATA, "default_host_management")),
-            {"setting": as_text(properties.get("SettingId")),
-             "role": as_text(properties.get("SettingValue"))},
+            {
+                "setting": as_text(properties.get("SettingId")),
+                "role": as_text(properties.get("SettingValue")),
+            },
         )
     name = properties.get("SyncName")
     if not (isinstance(name, str) and name.startswith(INVENTORY_SYNC_PREFIX)):
@@ -261,11 +266,11 @@ def _configuration_resource(logical_id: str, resource: Any) -> ConfigurationReso
     if isinstance(fields, dict):
         details = {
             label: as_text(fields[key])
-            for label, key in zip(("bucket", "region", "prefix", "KMS key"), keys)
+            for label, key in zip(("bucket", "region", "prefix", "KMS key"), keys, strict=False)
             if fields.get(key) is not None
         }
         return ConfigurationResource(
-            logical_id, kind, name[len(INVENTORY_SYNC_PREFIX):], "inventory_sync", details
+            logical_id, kind, name[len(INVENTORY_SYNC_PREFIX) :], "inventory_sync", details
         )
     return None
 

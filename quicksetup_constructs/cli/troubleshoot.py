@@ -235,7 +235,10 @@ class InstanceTroubles:
 
 
 def troubleshoot(
-    aws: Aws, configuration: DeployedConfiguration, *, max_targets: int = GROUP_INSTANCES,
+    aws: Aws,
+    configuration: DeployedConfiguration,
+    *,
+    max_targets: int = GROUP_INSTANCES,
     lines: int = DEFAULT_LINES,
 ) -> ConfigurationTroubles:
     status = configuration_status(aws, configuration)
@@ -268,9 +271,11 @@ def _failed_execution(
         return None, []
     targets = list(
         paginate(
-            aws.client("ssm"), "describe_association_execution_targets",
+            aws.client("ssm"),
+            "describe_association_execution_targets",
             "AssociationExecutionTargets",
-            AssociationId=option.association_id, ExecutionId=execution.execution_id,
+            AssociationId=option.association_id,
+            ExecutionId=execution.execution_id,
             Filters=[{"Key": "Status", "Value": "Failed"}],
         )
     )
@@ -292,18 +297,20 @@ def group_failures(
         instances = list(dict.fromkeys(instance_id for instance_id, _, _ in members))
         _, target, step = members[0]
         output = step.output if step else []
-        result.append(FailureGroup(
-            signature=signature,
-            count=len(instances),
-            instance_ids=instances[:max_targets],
-            output=output[-lines:] if lines else output,
-            truncated=len(output) > lines > 0 or (step is not None and step.truncated),
-            status=step.status if step else target.status,
-            action=step.action if step else None,
-            detail=step.detail if step else target.note,
-            output_url=step.output_url if step else None,
-            source=target.source,
-        ))
+        result.append(
+            FailureGroup(
+                signature=signature,
+                count=len(instances),
+                instance_ids=instances[:max_targets],
+                output=output[-lines:] if lines else output,
+                truncated=len(output) > lines > 0 or (step is not None and step.truncated),
+                status=step.status if step else target.status,
+                action=step.action if step else None,
+                detail=step.detail if step else target.note,
+                output_url=step.output_url if step else None,
+                source=target.source,
+            )
+        )
     return result
 
 
@@ -360,8 +367,11 @@ def read_failed_targets(
     for command_id, count in per_command.items():
         if count > 1:
             for invocation in paginate(
-                aws.client("ssm"), "list_command_invocations", "CommandInvocations",
-                CommandId=command_id, Details=True,
+                aws.client("ssm"),
+                "list_command_invocations",
+                "CommandInvocations",
+                CommandId=command_id,
+                Details=True,
                 Filters=[{"key": "Status", "value": "Failed"}],
             ):
                 invocations[(command_id, invocation.get("InstanceId", ""))] = invocation
@@ -369,7 +379,10 @@ def read_failed_targets(
 
 
 def _failed_target(
-    aws: Aws, target: dict[str, Any], invocations: dict[tuple[str, str], dict[str, Any]], *,
+    aws: Aws,
+    target: dict[str, Any],
+    invocations: dict[tuple[str, str], dict[str, Any]],
+    *,
     lines: int,
 ) -> FailedTarget:
     source = target.get("OutputSource") or {}
@@ -385,7 +398,8 @@ def _failed_target(
     if source_type == "RunCommand" and source_id:
         invocation = invocations.get((source_id, resource_id))
         return FailedTarget(
-            **common, source=f"RunCommand {source_id}",
+            **common,
+            source=f"RunCommand {source_id}",
             **_command_steps(aws, source_id, resource_id, lines, invocation),
         )
     automation_id = source_id if source_id else None
@@ -393,27 +407,37 @@ def _failed_target(
         automation_id = resource_id
     if automation_id:
         return FailedTarget(
-            **common, source=f"Automation {automation_id}",
+            **common,
+            source=f"Automation {automation_id}",
             **_automation_steps(aws, automation_id, lines),
         )
     return FailedTarget(**common, source=None, note="no output was recorded for this target")
 
 
 def _command_steps(
-    aws: Aws, command_id: str, instance_id: str, lines: int,
+    aws: Aws,
+    command_id: str,
+    instance_id: str,
+    lines: int,
     invocation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     if invocation is None:
-        invocations = aws.client("ssm").list_command_invocations(
-            CommandId=command_id, InstanceId=instance_id, Details=True
-        ).get("CommandInvocations", [])
+        invocations = (
+            aws.client("ssm")
+            .list_command_invocations(CommandId=command_id, InstanceId=instance_id, Details=True)
+            .get("CommandInvocations", [])
+        )
         if not invocations:
             return {"note": "the command's invocation is no longer available (kept 30 days)"}
         invocation = invocations[0]
     steps = [
         _step(
-            plugin.get("Name", ""), plugin.get("Status", ""), None, plugin.get("StatusDetails"),
-            plugin.get("Output", ""), lines,
+            plugin.get("Name", ""),
+            plugin.get("Status", ""),
+            None,
+            plugin.get("StatusDetails"),
+            plugin.get("Output", ""),
+            lines,
             response_code=plugin.get("ResponseCode"),
             output_url=plugin.get("StandardErrorUrl") or plugin.get("StandardOutputUrl") or None,
         )
@@ -434,13 +458,17 @@ def _automation_steps(aws: Aws, execution_id: str, lines: int) -> dict[str, Any]
     steps = _failed_automation_steps(execution, lines)
     if execution.get("TargetParameterName"):
         # Rate control: the runbook ran once per target, each run a child execution.
-        children = list(paginate(
-            ssm, "describe_automation_executions", "AutomationExecutionMetadataList",
-            Filters=[
-                {"Key": "ParentExecutionId", "Values": [execution_id]},
-                {"Key": "ExecutionStatus", "Values": _AUTOMATION_FAILED},
-            ],
-        ))
+        children = list(
+            paginate(
+                ssm,
+                "describe_automation_executions",
+                "AutomationExecutionMetadataList",
+                Filters=[
+                    {"Key": "ParentExecutionId", "Values": [execution_id]},
+                    {"Key": "ExecutionStatus", "Values": _AUTOMATION_FAILED},
+                ],
+            )
+        )
         details = read_concurrently(
             lambda child: ssm.get_automation_execution(
                 AutomationExecutionId=child["AutomationExecutionId"]
@@ -452,8 +480,12 @@ def _automation_steps(aws: Aws, execution_id: str, lines: int) -> dict[str, Any]
             for step in _failed_automation_steps(detail, lines):
                 steps.append(
                     FailedStep(
-                        name=step.name, status=step.status, action=step.action,
-                        detail=step.detail, output=step.output, truncated=step.truncated,
+                        name=step.name,
+                        status=step.status,
+                        action=step.action,
+                        detail=step.detail,
+                        output=step.output,
+                        truncated=step.truncated,
                         instance_id=target,
                     )
                 )
@@ -494,8 +526,14 @@ def _failed_automation_steps(execution: dict[str, Any], lines: int) -> list[Fail
         failure = step.get("FailureDetails") or {}
         detail = step.get("FailureMessage") or failure.get("FailureType")
         steps.append(
-            _step(step.get("StepName", ""), step.get("StepStatus", ""), step.get("Action"),
-                  detail, "\n".join(output), lines)
+            _step(
+                step.get("StepName", ""),
+                step.get("StepStatus", ""),
+                step.get("Action"),
+                detail,
+                "\n".join(output),
+                lines,
+            )
         )
     return steps
 
@@ -507,15 +545,27 @@ def _target_parameter(execution: dict[str, Any]) -> str | None:
 
 
 def _step(
-    name: str, status: str, action: str | None, detail: str | None, output: str, lines: int,
-    *, response_code: int | None = None, output_url: str | None = None,
+    name: str,
+    status: str,
+    action: str | None,
+    detail: str | None,
+    output: str,
+    lines: int,
+    *,
+    response_code: int | None = None,
+    output_url: str | None = None,
 ) -> FailedStep:
     all_lines = [line.rstrip() for line in (output or "").strip().splitlines()]
     all_lines = [line for line in all_lines if line]
     return FailedStep(
-        name=name, status=status, action=action, detail=detail, response_code=response_code,
+        name=name,
+        status=status,
+        action=action,
+        detail=detail,
+        response_code=response_code,
         output=all_lines[-lines:] if lines else all_lines,
-        truncated=len(all_lines) > lines > 0, output_url=output_url,
+        truncated=len(all_lines) > lines > 0,
+        output_url=output_url,
     )
 
 
@@ -539,7 +589,10 @@ def troubleshoot_association(aws: Aws, id_or_name: str, *, lines: int = 0) -> As
 
 
 def troubleshoot_instance(
-    aws: Aws, instance_id: str, *, lines: int = 0,
+    aws: Aws,
+    instance_id: str,
+    *,
+    lines: int = 0,
     configurations: list[DeployedConfiguration] | None = None,
 ) -> InstanceTroubles:
     """The latest status of every Quick Setup association on instance ``instance_id``
@@ -554,10 +607,14 @@ def troubleshoot_instance(
         )
     ssm = aws.client("ssm")
     try:
-        infos = list(paginate(
-            ssm, "describe_instance_associations_status", "InstanceAssociationStatusInfos",
-            InstanceId=instance_id,
-        ))
+        infos = list(
+            paginate(
+                ssm,
+                "describe_instance_associations_status",
+                "InstanceAssociationStatusInfos",
+                InstanceId=instance_id,
+            )
+        )
     except ClientError as error:
         if error_code(error) != "InvalidInstanceId":
             raise
@@ -567,12 +624,18 @@ def troubleshoot_instance(
             "--region"
         ) from None
     matches = match_associations(info.get("AssociationName", "") for info in infos)
-    allowed = None if configurations is None else {
-        association.association_id
-        for configuration in configurations for association in configuration.associations
-    }
+    allowed = (
+        None
+        if configurations is None
+        else {
+            association.association_id
+            for configuration in configurations
+            for association in configuration.associations
+        }
+    )
     found = [
-        (info, matches[info.get("AssociationName", "")]) for info in infos
+        (info, matches[info.get("AssociationName", "")])
+        for info in infos
         if info.get("AssociationName", "") in matches
         and (allowed is None or info.get("AssociationId") in allowed)
     ]
@@ -583,9 +646,12 @@ def troubleshoot_instance(
             + f" (none named QuickSetup-* among its {len(infos)} association(s))"
         )
     order = {option.key: index for index, option in enumerate(catalogue())}
-    found.sort(key=lambda item: (
-        order.get(item[1].key, len(order)), item[1].configuration_id,
-    ))
+    found.sort(
+        key=lambda item: (
+            order.get(item[1].key, len(order)),
+            item[1].configuration_id,
+        )
+    )
     return InstanceTroubles(
         instance_id=instance_id,
         region=aws.region,
@@ -625,26 +691,33 @@ def _instance_run(
     newest execution created at or before the instance's execution date."""
     ssm = aws.client("ssm")
     params: dict[str, Any] = {
-        "AssociationId": association.association_id, "MaxResults": _RUNS_TO_SEARCH,
+        "AssociationId": association.association_id,
+        "MaxResults": _RUNS_TO_SEARCH,
     }
     if association.execution_date is not None:
         ran = association.execution_date
         ran = ran.astimezone(UTC) if ran.tzinfo else ran.replace(tzinfo=UTC)
-        params["Filters"] = [{
-            "Key": "CreatedTime", "Type": "LESS_THAN",
-            "Value": (ran + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }]
+        params["Filters"] = [
+            {
+                "Key": "CreatedTime",
+                "Type": "LESS_THAN",
+                "Value": (ran + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        ]
     executions = ssm.describe_association_executions(**params).get("AssociationExecutions", [])
     for execution in executions:
         targets = ssm.describe_association_execution_targets(
-            AssociationId=association.association_id, ExecutionId=execution["ExecutionId"],
+            AssociationId=association.association_id,
+            ExecutionId=execution["ExecutionId"],
             Filters=[{"Key": "ResourceId", "Value": instance_id}],
         ).get("AssociationExecutionTargets", [])
         if targets:
             [target] = read_failed_targets(aws, targets[:1], lines=lines)
             return {
-                "execution_id": execution["ExecutionId"], "source": target.source,
-                "steps": target.steps, "note": target.note,
+                "execution_id": execution["ExecutionId"],
+                "source": target.source,
+                "steps": target.steps,
+                "note": target.note,
             }
     return {
         "note": "the run on this instance is no longer in the association's execution history"

@@ -59,12 +59,15 @@ def pending_cards(statuses: list[ConfigurationStatus]) -> list[str]:
     found: list[str] = []
     for status in statuses:
         cards: list[Any] = [
-            *status.options, status.host_management, status.inventory_sync,
+            *status.options,
+            status.host_management,
+            status.inventory_sync,
             getattr(status, "managed_instances", None),
         ]
         found.extend(
             f"{status.configuration_id} {card.key}"
-            for card in cards if card is not None and card.status == PENDING
+            for card in cards
+            if card is not None and card.status == PENDING
         )
     return found
 
@@ -79,7 +82,10 @@ def delays() -> Iterator[float]:
 
 
 def wait_until_settled(
-    read: Callable[[], list[ConfigurationStatus]], *, timeout: float, clock: Clock = CLOCK,
+    read: Callable[[], list[ConfigurationStatus]],
+    *,
+    timeout: float,
+    clock: Clock = CLOCK,
     progress: Progress | None = None,
 ) -> Waited:
     """Call ``read`` until no card is Pending, waiting :func:`delays` between calls; the last
@@ -118,7 +124,10 @@ def progress_line(pending: list[str], waited: float, pause: float, timeout: floa
 
 @contextmanager
 def wait_progress(
-    timeout: float, *, quiet: bool = False, stream: TextIO | None = None,
+    timeout: float,
+    *,
+    quiet: bool = False,
+    stream: TextIO | None = None,
 ) -> Iterator[Progress]:
     """A progress line on ``stream`` (standard error) while waiting, only in a terminal and
     never when ``quiet`` (``--output json``). Yields the :data:`Progress` to call."""

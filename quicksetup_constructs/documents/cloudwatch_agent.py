@@ -72,7 +72,8 @@ UPDATE = {
             "name": "WaitOnWindows",
             "precondition": WINDOWS_ONLY,
             "inputs": {
-                "runCommand": ["Start-Sleep -Seconds {{ WaitSeconds }}"], "timeoutSeconds": 3600,
+                "runCommand": ["Start-Sleep -Seconds {{ WaitSeconds }}"],
+                "timeoutSeconds": 3600,
             },
         },
         run_document("UpdateAgent", *_INSTALL_PACKAGE),

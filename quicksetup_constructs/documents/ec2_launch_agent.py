@@ -15,7 +15,8 @@ UPDATE_LAUNCH_AGENT = {
     ),
     "mainSteps": [
         run_document(
-            "UpdateLaunchAgent", "AWS-ConfigureAWSPackage",
+            "UpdateLaunchAgent",
+            "AWS-ConfigureAWSPackage",
             {"action": "Install", "name": LAUNCH_AGENT_PACKAGE},
             precondition=WINDOWS_ONLY,
         ),

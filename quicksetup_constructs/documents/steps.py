@@ -9,7 +9,10 @@ WINDOWS_ONLY = {"StringEquals": ["platformType", "Windows"]}
 
 
 def run_document(
-    name: str, document: str, parameters: dict[str, str], *,
+    name: str,
+    document: str,
+    parameters: dict[str, str],
+    *,
     precondition: dict[str, list[str]] | None = None,
 ) -> dict[str, object]:
     """An ``aws:runDocument`` step (its ``documentParameters`` are a JSON string)."""

@@ -33,11 +33,12 @@ OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in CATALOGUE}
 
 __all__ = [
     "ATTACH_INSTANCE_PROFILE_OPTION",
-    "ENABLE_EXPLORER",
     "CATALOGUE",
-    "OPTIONS_BY_KEY",
-    "InventoryFilePath",
+    "ENABLE_EXPLORER",
     "MANAGED_NODE_POLICIES",
+    "OPTIONS_BY_KEY",
+    "SCAN_FOR_PATCHES",
+    "InventoryFilePath",
     "InventoryRegistryKey",
     "InventorySettings",
     "InventorySync",
@@ -45,6 +46,5 @@ __all__ = [
     "Option",
     "OwnDocument",
     "RenderContext",
-    "SCAN_FOR_PATCHES",
     "ScanBaseline",
 ]

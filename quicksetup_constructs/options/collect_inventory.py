@@ -74,7 +74,9 @@ class InventoryFilePath:
 
     def to_json(self) -> dict[str, object]:
         entry: dict[str, object] = {
-            "Path": self.path, "Pattern": list(self.patterns), "Recursive": self.recursive,
+            "Path": self.path,
+            "Pattern": list(self.patterns),
+            "Recursive": self.recursive,
         }
         if self.dir_scan_limit is not None:
             entry["DirScanLimit"] = self.dir_scan_limit
@@ -127,7 +129,9 @@ class InventorySettings:
             check_type(f"{prop}.files", entry, InventoryFilePath, "InventoryFilePath items")
             entry.validate(f"{prop}.files")
         check_type(
-            f"{prop}.windows_registry", self.windows_registry, (list, tuple),
+            f"{prop}.windows_registry",
+            self.windows_registry,
+            (list, tuple),
             "a list of InventoryRegistryKey",
         )
         for key in self.windows_registry:
@@ -140,7 +144,8 @@ class InventorySettings:
         for name, value in self.extra_parameters().items():
             if len(value[0]) > _MAX_PARAMETER_LENGTH:
                 raise QuickSetupValidationError(
-                    f"{prop}.{name}", f"<{len(value[0])} characters>",
+                    f"{prop}.{name}",
+                    f"<{len(value[0])} characters>",
                     f"at most {_MAX_PARAMETER_LENGTH} characters of JSON",
                 )
 

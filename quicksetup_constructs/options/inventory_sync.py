@@ -60,8 +60,12 @@ class InventorySync:
     """
 
     def __init__(
-        self, *, _bucket: BucketReference | None, _prefix: str | None,
-        _kms_key_arn: str | None, _server_access_logs_bucket: Any = None,
+        self,
+        *,
+        _bucket: BucketReference | None,
+        _prefix: str | None,
+        _kms_key_arn: str | None,
+        _server_access_logs_bucket: Any = None,
     ) -> None:
         self._bucket = _bucket
         self._prefix = _prefix
@@ -83,17 +87,23 @@ class InventorySync:
             server_access_logs_bucket, "bucket_arn"
         ):
             raise QuickSetupValidationError(
-                "inventory_sync.server_access_logs_bucket", server_access_logs_bucket,
+                "inventory_sync.server_access_logs_bucket",
+                server_access_logs_bucket,
                 "None or an aws_s3.IBucket",
             )
         return InventorySync(
-            _bucket=None, _prefix=prefix, _kms_key_arn=None,
+            _bucket=None,
+            _prefix=prefix,
+            _kms_key_arn=None,
             _server_access_logs_bucket=server_access_logs_bucket,
         )
 
     @staticmethod
     def to_bucket(
-        bucket_name: str, bucket_region: str, *, prefix: str | None = None,
+        bucket_name: str,
+        bucket_region: str,
+        *,
+        prefix: str | None = None,
         kms_key_arn: str | None = None,
     ) -> InventorySync:
         """Your bucket ``bucket_name`` in ``bucket_region``; its bucket policy must let Systems
@@ -105,27 +115,35 @@ class InventorySync:
             ``ssm.amazonaws.com``). Default: the bucket's own encryption.
         """
         check_pattern(
-            "inventory_sync.bucket_name", bucket_name, _BUCKET_NAME,
+            "inventory_sync.bucket_name",
+            bucket_name,
+            _BUCKET_NAME,
             "an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'",
         )
         check_pattern(
-            "inventory_sync.bucket_region", bucket_region, _REGION,
+            "inventory_sync.bucket_region",
+            bucket_region,
+            _REGION,
             "an AWS Region such as us-east-1",
         )
         _check_prefix(prefix)
         if kms_key_arn is not None:
             check_pattern(
-                "inventory_sync.kms_key_arn", kms_key_arn, _KMS_KEY_ARN,
+                "inventory_sync.kms_key_arn",
+                kms_key_arn,
+                _KMS_KEY_ARN,
                 "None or a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>",
             )
             match = _KMS_KEY_ARN.fullmatch(kms_key_arn)
             if match and not is_unresolved(bucket_region) and match[1] != bucket_region:
                 raise QuickSetupValidationError(
-                    "inventory_sync.kms_key_arn", kms_key_arn,
+                    "inventory_sync.kms_key_arn",
+                    kms_key_arn,
                     f"a KMS key in the bucket's Region, {bucket_region}",
                 )
         return InventorySync(
-            _bucket=BucketReference(bucket_name, bucket_region), _prefix=prefix,
+            _bucket=BucketReference(bucket_name, bucket_region),
+            _prefix=prefix,
             _kms_key_arn=kms_key_arn,
         )
 

@@ -261,15 +261,19 @@ class QuickSetupOrganization(Construct):
         check_role_name("instance_profile_role_name", instance_profile_role_name)
         check_role_name("service_role_name", service_role_name)
         check_given_only_with(
-            "service_role_name", service_role_name, "attach_instance_profile",
+            "service_role_name",
+            service_role_name,
+            "attach_instance_profile",
             configuration.attaches_profile,
         )
         check_role_name_with_path(
             "default_host_management_role_name", default_host_management_role_name
         )
         check_given_only_with(
-            "default_host_management_role_name", default_host_management_role_name,
-            "default_host_management", configuration.default_host_management,
+            "default_host_management_role_name",
+            default_host_management_role_name,
+            "default_host_management",
+            configuration.default_host_management,
         )
         if configuration.default_host_management:
             check_service_setting_regions("default_host_management", regions)
@@ -278,7 +282,9 @@ class QuickSetupOrganization(Construct):
         rollout.validate("rollout", regions)
         check_choice("call_as", call_as, _CALL_AS)
         check_type(
-            "retain_stacks_on_account_removal", retain_stacks_on_account_removal, bool,
+            "retain_stacks_on_account_removal",
+            retain_stacks_on_account_removal,
+            bool,
             "True or False",
         )
         check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
@@ -286,22 +292,30 @@ class QuickSetupOrganization(Construct):
         if accounts is not None:
             check_target_count(
                 "account_count" if account_count is not None else "organizational_unit_ids",
-                accounts, len(regions),
+                accounts,
+                len(regions),
             )
 
         coverage = organization_coverage(
-            stack, path, configuration,
-            organizational_unit_ids=organizational_unit_ids, regions=regions, call_as=call_as,
+            stack,
+            path,
+            configuration,
+            organizational_unit_ids=organizational_unit_ids,
+            regions=regions,
+            call_as=call_as,
         )
         findings = check_conflicts(stack, coverage)
         resources = organization_resources(configuration)
         check_stack_limit(stack, resources)
 
-        names = account_wide_names(configuration.configuration_id, existing={
-            "instance_role": instance_profile_role_name,
-            "automation_role": service_role_name,
-            "default_host_management_role": default_host_management_role_name,
-        })
+        names = account_wide_names(
+            configuration.configuration_id,
+            existing={
+                "instance_role": instance_profile_role_name,
+                "automation_role": service_role_name,
+                "default_host_management_role": default_host_management_role_name,
+            },
+        )
         app = new_template_app(scope)
         members = build_member_stacks(
             app, configuration, names, removal_policy=instance_profile_removal_policy
@@ -325,12 +339,9 @@ class QuickSetupOrganization(Construct):
         self.automation_role_name = (
             names.automation_role if configuration.attaches_profile else None
         )
-        self.explorer_role_name = (
-            names.explorer_role if configuration.enables_explorer else None
-        )
+        self.explorer_role_name = names.explorer_role if configuration.enables_explorer else None
         self.default_host_management_role_name = (
-            names.default_host_management_role if configuration.default_host_management
-            else None
+            names.default_host_management_role if configuration.default_host_management else None
         )
         self.account_template = account_template
         self.regional_template = regional_template
@@ -349,7 +360,8 @@ class QuickSetupOrganization(Construct):
         }
         prefix = f"QuickSetup-{configuration.configuration_id}"
         self.account_stack_set = cfn.CfnStackSet(
-            self, "AccountStackSet",
+            self,
+            "AccountStackSet",
             stack_set_name=f"{prefix}-AccountRoles",
             description=account_template["Description"],
             auto_deployment=cfn.CfnStackSet.AutoDeploymentProperty(**auto_deployment),
@@ -382,7 +394,8 @@ class QuickSetupOrganization(Construct):
                 ),
             ]
         self.regional_stack_set = cfn.CfnStackSet(
-            self, "RegionalStackSet",
+            self,
+            "RegionalStackSet",
             stack_set_name=f"{prefix}-Associations",
             description=regional_template["Description"],
             auto_deployment=cfn.CfnStackSet.AutoDeploymentProperty(
@@ -390,9 +403,7 @@ class QuickSetupOrganization(Construct):
             ),
             # IAM resources of the regional template (the role of an organization's inventory
             # sync function) need the capability; without them none is asked for.
-            capabilities=(
-                ["CAPABILITY_IAM"] if _has_iam_resources(regional_template) else None
-            ),
+            capabilities=(["CAPABILITY_IAM"] if _has_iam_resources(regional_template) else None),
             operation_preferences=rollout.render(),
             stack_instances_group=[self._instances(self.regions)],
             template_body=regional_body,
@@ -448,7 +459,8 @@ def _check_no_instance_ids(targets: InstanceTargets) -> None:
     target = targets.render(DocumentKind.COMMAND)[0]
     if target.key == "InstanceIds" and list(target.values) != ["*"]:
         raise QuickSetupValidationError(
-            "targets", targets,
+            "targets",
+            targets,
             "InstanceTargets.all_instances(), .tag(...) or .resource_group(...) "
             "(instance ids differ in every account)",
         )
@@ -458,12 +470,15 @@ def _check_organization_id(organization_id: Any, sync: InventorySync | None) -> 
     """A bucket created for an organization's inventory lets that organization write."""
     if organization_id is not None:
         check_pattern(
-            "organization_id", organization_id, _ORGANIZATION_ID,
+            "organization_id",
+            organization_id,
+            _ORGANIZATION_ID,
             "None or an organization id, o- followed by 10 to 32 lowercase letters and digits",
         )
     elif sync is not None and sync.creates_bucket:
         raise QuickSetupValidationError(
-            "organization_id", None,
+            "organization_id",
+            None,
             "the organization's id (o-...) with InventorySync.to_new_bucket(): the bucket policy "
             "lets that organization's accounts deliver inventory",
         )
@@ -473,7 +488,8 @@ def _check_baseline_in_every_account(baseline: ScanBaseline) -> None:
     """A patch baseline of this app exists only in its own stack's account."""
     if baseline.baseline is not None:
         raise QuickSetupValidationError(
-            "scan_baseline", baseline,
+            "scan_baseline",
+            baseline,
             "ScanBaseline.tagged(key, values), naming baselines that exist in every member "
             "account and Region (a CfnPatchBaseline of this app is not in the member accounts)",
         )

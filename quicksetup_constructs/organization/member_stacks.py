@@ -23,7 +23,6 @@ from ..rendering.roles import AccountWideNames, QuickSetupRoles
 from ..rendering.shared import format_arn
 from .template import template_stack
 
-
 BUCKET_NAME_PARAMETER = "InventoryBucketName"
 BUCKET_REGION_PARAMETER = "InventoryBucketRegion"
 
@@ -76,7 +75,8 @@ def build_member_stacks(
     of the instance role and profile, which instances keep using after a stack is deleted."""
     configuration_id = configuration.configuration_id
     account = template_stack(
-        app, "AccountRoles",
+        app,
+        "AccountRoles",
         f"Quick Setup Host Management {configuration_id}: IAM roles and instance profile "
         "(one home Region per account)",
     )
@@ -96,7 +96,8 @@ def build_member_stacks(
         roles.default_host_management_role()
 
     regional = template_stack(
-        app, "Associations",
+        app,
+        "Associations",
         f"Quick Setup Host Management {configuration_id}: State Manager associations",
     )
     service_role_arn = ""
@@ -111,32 +112,42 @@ def build_member_stacks(
         bucket_parameters = (BUCKET_NAME_PARAMETER, BUCKET_REGION_PARAMETER)
         inventory_bucket = BucketReference(
             cdk.CfnParameter(
-                regional, BUCKET_NAME_PARAMETER, type="String",
+                regional,
+                BUCKET_NAME_PARAMETER,
+                type="String",
                 description="The bucket that receives the inventory.",
             ).value_as_string,
             cdk.CfnParameter(
-                regional, BUCKET_REGION_PARAMETER, type="String",
+                regional,
+                BUCKET_REGION_PARAMETER,
+                type="String",
                 description="The Region of the bucket that receives the inventory.",
             ).value_as_string,
         )
-    rendered = render_configuration(regional, configuration, RoleReferences(
-        service_role_arn=service_role_arn,
-        instance_profile_name=names.instance_profile,
-        explorer_role_arn=(
-            _role_arn(regional, names.explorer_role)
-            if configuration.enables_explorer else ""
+    rendered = render_configuration(
+        regional,
+        configuration,
+        RoleReferences(
+            service_role_arn=service_role_arn,
+            instance_profile_name=names.instance_profile,
+            explorer_role_arn=(
+                _role_arn(regional, names.explorer_role) if configuration.enables_explorer else ""
+            ),
+            default_host_management_role_name=(
+                names.default_host_management_role if configuration.default_host_management else ""
+            ),
         ),
-        default_host_management_role_name=(
-            names.default_host_management_role if configuration.default_host_management else ""
-        ),
-    ), None if inventory_bucket is None else inventory_bucket.in_organization())
+        None if inventory_bucket is None else inventory_bucket.in_organization(),
+    )
     associations = rendered.associations
     if rendered.creates_nothing:
         # Every option is off: CloudFormation rejects a template without resources, so the
         # regional stacks hold one that costs nothing and does nothing.
         cdk.CfnWaitConditionHandle(regional, "NoOptionEnabled")
     return MemberStacks(
-        account=account, regional=regional, associations=associations,
+        account=account,
+        regional=regional,
+        associations=associations,
         bucket_parameters=bucket_parameters,
     )
 

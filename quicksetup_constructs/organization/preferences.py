@@ -60,7 +60,8 @@ class RolloutPreferences:
         ):
             if count is not None and percentage is not None:
                 raise QuickSetupValidationError(
-                    f"{prop}.{name}_count", count,
+                    f"{prop}.{name}_count",
+                    count,
                     f"either {name}_count or {name}_percentage, not both "
                     "(CloudFormation rejects the pair)",
                 )
@@ -77,7 +78,8 @@ class RolloutPreferences:
             and self.max_concurrent_count > self.failure_tolerance_count + 1
         ):
             raise QuickSetupValidationError(
-                f"{prop}.max_concurrent_count", self.max_concurrent_count,
+                f"{prop}.max_concurrent_count",
+                self.max_concurrent_count,
                 "at most failure_tolerance_count + 1 with STRICT_FAILURE_TOLERANCE",
             )
         if self.region_order is not None:
@@ -88,13 +90,15 @@ class RolloutPreferences:
                 check_region(f"{prop}.region_order", region)
                 if not is_unresolved(region) and region not in regions:
                     raise QuickSetupValidationError(
-                        f"{prop}.region_order", region,
+                        f"{prop}.region_order",
+                        region,
                         "only Regions of regions: " + ", ".join(map(str, regions)),
                     )
             literal = [region for region in self.region_order if not is_unresolved(region)]
             if len(set(literal)) != len(literal):
                 raise QuickSetupValidationError(
-                    f"{prop}.region_order", list(self.region_order),
+                    f"{prop}.region_order",
+                    list(self.region_order),
                     "distinct Regions of regions: " + ", ".join(map(str, regions)),
                 )
 

@@ -65,7 +65,8 @@ def check_regions(prop: str, regions: Any) -> None:
 def outside_documented_regions(regions: Iterable[str]) -> list[str]:
     """The Regions of ``regions`` (tokens aside) that are not :data:`ORGANIZATION_REGIONS`."""
     return [
-        region for region in dict.fromkeys(regions)
+        region
+        for region in dict.fromkeys(regions)
         if not is_unresolved(region) and region not in ORGANIZATION_REGIONS
     ]
 

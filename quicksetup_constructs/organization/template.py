@@ -34,7 +34,8 @@ PINNED_CONTEXT = {
 def template_stack(app: cdk.App, stack_id: str, description: str) -> cdk.Stack:
     """An environment-agnostic stack for a StackSet template, without bootstrap requirements."""
     return cdk.Stack(
-        app, stack_id,
+        app,
+        stack_id,
         description=description,
         synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
     )
@@ -88,7 +89,8 @@ def check_template_size(prop: str, body: str) -> None:
     size = len(body.encode("utf-8"))
     if size > TEMPLATE_BODY_LIMIT:
         raise QuickSetupValidationError(
-            prop, f"a template of {size:,} bytes",
+            prop,
+            f"a template of {size:,} bytes",
             f"at most {TEMPLATE_BODY_LIMIT:,} bytes of TemplateBody; switch off options or "
             "collect fewer extra inventory types",
         )

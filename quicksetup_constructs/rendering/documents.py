@@ -31,7 +31,8 @@ class QuickSetupDocuments(Construct):
         document = self._documents.get(spec.id)
         if document is None:  # documents are created only here, and remembered
             document = self._documents[spec.id] = ssm.CfnDocument(
-                self, spec.id,
+                self,
+                spec.id,
                 content=spec.content,
                 document_type=spec.kind.value,
                 document_format="JSON",

@@ -47,8 +47,6 @@ SERVICE_TIMEOUT_SECONDS = 300
 LOG_RETENTION_DAYS = 365
 
 
-
-
 def render_inventory_sync(
     scope: Construct, configuration_id: str, sync: InventorySync, bucket: BucketReference
 ) -> cdk.CfnResource:
@@ -59,7 +57,8 @@ def render_inventory_sync(
     if bucket.organization:
         return _render_organization_sync(scope, configuration_id, sync, bucket)
     return ssm.CfnResourceDataSync(
-        scope, SYNC_CONSTRUCT_ID,
+        scope,
+        SYNC_CONSTRUCT_ID,
         sync_name=InventorySync.sync_name(configuration_id),
         bucket_name=bucket.bucket_name,
         bucket_region=bucket.bucket_region,
@@ -110,35 +109,46 @@ def _render_organization_sync(
         service="ssm", resource="resource-data-sync", resource_name=str(request["SyncName"])
     )
     log_streams = stack.format_arn(
-        service="logs", resource="log-group",
-        resource_name=f"{log_group.ref}:*", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        service="logs",
+        resource="log-group",
+        resource_name=f"{log_group.ref}:*",
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
     )
-    policy = iam.ManagedPolicy(scope, prefix + "Policy", statements=[
-        # Purpose: create the organization's sync of this account and Region, replace it when
-        # its destination changes, and delete it with the stack. Only this one sync.
-        iam.PolicyStatement(
-            actions=["ssm:CreateResourceDataSync", "ssm:DeleteResourceDataSync"],
-            resources=[sync_arn],
-        ),
-        # Purpose: the function's own log.
-        iam.PolicyStatement(
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_streams],
-        ),
-    ])
+    policy = iam.ManagedPolicy(
+        scope,
+        prefix + "Policy",
+        statements=[
+            # Purpose: create the organization's sync of this account and Region, replace it when
+            # its destination changes, and delete it with the stack. Only this one sync.
+            iam.PolicyStatement(
+                actions=["ssm:CreateResourceDataSync", "ssm:DeleteResourceDataSync"],
+                resources=[sync_arn],
+            ),
+            # Purpose: the function's own log.
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_streams],
+            ),
+        ],
+    )
     region, account = finding_environment(policy)
     acknowledge_rule(
-        policy, "AwsSolutions-IAM5", "sync-function-log-stream",
+        policy,
+        "AwsSolutions-IAM5",
+        "sync-function-log-stream",
         finding=f"Resource::arn:{finding_partition(policy)}:logs:{region}:{account}:log-group:"
         f"<{stack.get_logical_id(log_group)}>:*",
     )
     role = iam.Role(
-        scope, prefix + "Role",
+        scope,
+        prefix + "Role",
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description=f"Creates and deletes the resource data sync {request['SyncName']}",
         managed_policies=[policy],
     )
     function = lambda_.CfnFunction(
-        scope, prefix,
+        scope,
+        prefix,
         description=f"Creates and deletes the resource data sync {request['SyncName']}",
         code=lambda_.CfnFunction.CodeProperty(zip_file=source),
         handler="index.handler",
@@ -161,7 +171,9 @@ def _render_organization_sync(
     # CloudFormation would then delete by the same name. The function's ID must not change
     # either: CloudFormation does not update a custom resource's ServiceToken.
     return cdk.CfnResource(
-        scope, SYNC_CONSTRUCT_ID, type=ORGANIZATION_SYNC_TYPE,
+        scope,
+        SYNC_CONSTRUCT_ID,
+        type=ORGANIZATION_SYNC_TYPE,
         properties={
             "ServiceToken": function.attr_arn,
             "ServiceTimeout": SERVICE_TIMEOUT_SECONDS,
@@ -180,15 +192,18 @@ def create_inventory_bucket(
     from aws_cdk import aws_s3 as s3
 
     bucket = s3.Bucket(
-        scope, BUCKET_CONSTRUCT_ID,
+        scope,
+        BUCKET_CONSTRUCT_ID,
         encryption=s3.BucketEncryption.S3_MANAGED,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         enforce_ssl=True,
         versioned=True,
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        lifecycle_rules=[s3.LifecycleRule(
-            noncurrent_version_expiration=cdk.Duration.days(NONCURRENT_VERSION_DAYS)
-        )],
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                noncurrent_version_expiration=cdk.Duration.days(NONCURRENT_VERSION_DAYS)
+            )
+        ],
         server_access_logs_bucket=sync.server_access_logs_bucket,
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )
@@ -218,23 +233,28 @@ def _delivery_statements(
     # AWS documents this statement for syncs created without DestinationDataSharing.
     this_account = iam.PolicyStatement(
         sid="SSMBucketDelivery" if organization_id is None else "SSMBucketDeliveryThisAccount",
-        principals=[ssm_principal], actions=["s3:PutObject"],
+        principals=[ssm_principal],
+        actions=["s3:PutObject"],
         resources=[bucket.arn_for_objects(keys.format(stack.account))],
         conditions={
             "StringEquals": {
                 "s3:x-amz-acl": "bucket-owner-full-control",
                 "aws:SourceAccount": stack.account,
             },
-            "ArnLike": {"aws:SourceArn": stack.format_arn(
-                service="ssm", region="*", resource="resource-data-sync", resource_name="*"
-            )},
+            "ArnLike": {
+                "aws:SourceArn": stack.format_arn(
+                    service="ssm", region="*", resource="resource-data-sync", resource_name="*"
+                )
+            },
         },
     )
     statements = [
         # Purpose: Systems Manager checks the bucket's ACL before it delivers.
         iam.PolicyStatement(
-            sid="SSMBucketPermissionsCheck", principals=[ssm_principal],
-            actions=["s3:GetBucketAcl"], resources=[bucket.bucket_arn],
+            sid="SSMBucketPermissionsCheck",
+            principals=[ssm_principal],
+            actions=["s3:GetBucketAcl"],
+            resources=[bucket.bucket_arn],
         ),
     ]
     if organization_id is None:
@@ -242,17 +262,28 @@ def _delivery_statements(
     # Purpose: the syncs of every account of the organization, created with Organization data
     # sharing, write under their accountid= keys, and tag what they write. AWS documents these
     # two statements for that sync, and no other condition.
-    statements.append(iam.PolicyStatement(
-        sid="SSMBucketDelivery", principals=[ssm_principal], actions=["s3:PutObject"],
-        resources=[bucket.arn_for_objects(keys.format("*"))],
-        conditions={"StringEquals": {
-            "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": organization_id,
-        }},
-    ))
+    statements.append(
+        iam.PolicyStatement(
+            sid="SSMBucketDelivery",
+            principals=[ssm_principal],
+            actions=["s3:PutObject"],
+            resources=[bucket.arn_for_objects(keys.format("*"))],
+            conditions={
+                "StringEquals": {
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                    "aws:SourceOrgID": organization_id,
+                }
+            },
+        )
+    )
     # AWS documents this statement without a condition, and no source key is documented for
     # the tagging request: a condition it lacks would make every delivery fail to tag.
-    statements.append(iam.PolicyStatement(
-        sid="SSMBucketDeliveryTagging", principals=[ssm_principal],
-        actions=["s3:PutObjectTagging"], resources=[bucket.arn_for_objects(keys.format("*"))],
-    ))
+    statements.append(
+        iam.PolicyStatement(
+            sid="SSMBucketDeliveryTagging",
+            principals=[ssm_principal],
+            actions=["s3:PutObjectTagging"],
+            resources=[bucket.arn_for_objects(keys.format("*"))],
+        )
+    )
     return [*statements, this_account]

@@ -102,9 +102,7 @@ RULE_REASONS = {
 that creates an organization's inventory sync in each account and Region)."""
 
 
-_VALIDATIONS: weakref.WeakKeyDictionary[IConstruct, cdk.Validations] = (
-    weakref.WeakKeyDictionary()
-)
+_VALIDATIONS: weakref.WeakKeyDictionary[IConstruct, cdk.Validations] = weakref.WeakKeyDictionary()
 """``cdk.Validations.of(scope)`` by scope: each call is a round trip to the jsii kernel, and a
 role or policy may be acknowledged again by a later configuration."""
 
@@ -138,13 +136,17 @@ def acknowledge_rule(
 
 def acknowledge_managed_policies(role: IConstruct, names: Iterable[str]) -> None:
     """The role uses the AWS managed policies ``names`` on purpose (AwsSolutions-IAM4)."""
-    _acknowledge(role, [
-        (
-            "AwsSolutions-IAM4", f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}",
-            MANAGED_POLICY_REASONS[name],
-        )
-        for name in names
-    ])
+    _acknowledge(
+        role,
+        [
+            (
+                "AwsSolutions-IAM4",
+                f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}",
+                MANAGED_POLICY_REASONS[name],
+            )
+            for name in names
+        ],
+    )
 
 
 def acknowledge_wildcards(
@@ -163,10 +165,9 @@ def acknowledge_wildcards(
         else:
             service, path = resource.split(":", 1)
             stack_region, account = finding_environment(policy)
-            if service == "iam":
+            written_region = stack_region if region is None else region
+            if service == "iam":  # IAM is global: its ARNs name no Region
                 written_region = ""
-            else:
-                written_region = stack_region if region is None else region
             partition = finding_partition(policy)
             finding = f"Resource::arn:{partition}:{service}:{written_region}:{account}:{path}"
         findings.append(("AwsSolutions-IAM5", finding, WILDCARD_REASONS[resource]))

@@ -73,11 +73,13 @@ def render_configuration(
             render_default_host_management(
                 scope, configuration.configuration_id, roles.default_host_management_role_name
             )
-            if configuration.default_host_management else None
+            if configuration.default_host_management
+            else None
         ),
         inventory_sync=(
             render_inventory_sync(scope, configuration.configuration_id, sync, inventory_bucket)
-            if sync is not None and inventory_bucket is not None else None
+            if sync is not None and inventory_bucket is not None
+            else None
         ),
     )
 
@@ -100,12 +102,14 @@ def _render_associations(
             associations[option.key] = account_wide[option.key]
             continue
         associations[option.key] = ssm.CfnAssociation(
-            scope, option.association_name,
+            scope,
+            option.association_name,
             name=document_name(scope, option.document),
             association_name=configuration.association_name(option),
             targets=(
                 configuration.targets.render(option.document_kind)
-                if option.targets_instances else None
+                if option.targets_instances
+                else None
             ),
             parameters=dict(option.parameters(context)) or None,
             schedule_expression=configuration.schedules[option.key],

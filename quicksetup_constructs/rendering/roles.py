@@ -93,7 +93,8 @@ class QuickSetupRoles(Construct):
         if self._instance_role is None:
             names = list(dict.fromkeys(MANAGED_NODE_POLICIES + policies))
             self._instance_role = iam.Role(
-                self, "InstanceRole",
+                self,
+                "InstanceRole",
                 # No aws:SourceAccount (or aws:SourceArn) condition here, unlike the automation
                 # role's trust. EC2 uses this role for an instance only through an instance
                 # profile that a principal allowed to iam:PassRole it associated with the
@@ -125,7 +126,9 @@ class QuickSetupRoles(Construct):
         of the user's), else of the default instance role."""
         if self._instance_profile is None:
             self._instance_profile = iam.InstanceProfile(
-                self, "InstanceProfile", role=self.instance_role() if role is None else role,
+                self,
+                "InstanceProfile",
+                role=self.instance_role() if role is None else role,
                 instance_profile_name=(
                     self._account_wide.instance_profile if self._account_wide else None
                 ),
@@ -148,16 +151,21 @@ class QuickSetupRoles(Construct):
         :meth:`allow_attaching` gives it its policy."""
         if self._automation_role is None:
             self._automation_role = iam.Role(
-                self, "AutomationRole",
+                self,
+                "AutomationRole",
                 # Confused-deputy protection: Systems Manager may assume this role only while
                 # acting for this account (its own automations, started by its associations).
                 assumed_by=iam.ServicePrincipal(
                     "ssm.amazonaws.com",
                     conditions={
-                        "StringEquals": {"aws:SourceAccount": token_attribute(self._stack, "account")}
+                        "StringEquals": {
+                            "aws:SourceAccount": token_attribute(self._stack, "account")
+                        }
                     },
                 ),
-                description="Lets Systems Manager Automation attach instance profiles (Quick Setup).",
+                description=(
+                    "Lets Systems Manager Automation attach instance profiles (Quick Setup)."
+                ),
                 role_name=self._account_wide.automation_role if self._account_wide else None,
             )
         return self._automation_role
@@ -167,7 +175,8 @@ class QuickSetupRoles(Construct):
         assumable by Systems Manager Automation of this account only."""
         if self._explorer_role is None:
             self._explorer_role = iam.Role(
-                self, "ExplorerRole",
+                self,
+                "ExplorerRole",
                 # The trust AWS documents for the role that enables Explorer: Automation
                 # executions of this account only.
                 assumed_by=iam.ServicePrincipal(
@@ -176,9 +185,11 @@ class QuickSetupRoles(Construct):
                         "StringEquals": {
                             "aws:SourceAccount": token_attribute(self._stack, "account")
                         },
-                        "ArnLike": {"aws:SourceArn": format_arn(
-                            self._stack, "ssm", "automation-execution", "*", region="*"
-                        )},
+                        "ArnLike": {
+                            "aws:SourceArn": format_arn(
+                                self._stack, "ssm", "automation-execution", "*", region="*"
+                            )
+                        },
                     },
                 ),
                 description="Lets Systems Manager Automation enable Explorer (Quick Setup).",
@@ -193,7 +204,8 @@ class QuickSetupRoles(Construct):
         Manager, with AWS's managed policy for it."""
         if self._default_host_management_role is None:
             self._default_host_management_role = iam.Role(
-                self, "DefaultHostManagementRole",
+                self,
+                "DefaultHostManagementRole",
                 # The trust AWS documents for this role. Systems Manager assumes it for the
                 # agent of every instance in the account and Region; no condition keys are
                 # documented for that request, and a condition on a key it lacks would leave
@@ -205,8 +217,7 @@ class QuickSetupRoles(Construct):
                 ),
                 managed_policies=[_aws_managed_policy(DEFAULT_HOST_MANAGEMENT_POLICY)],
                 role_name=(
-                    self._account_wide.default_host_management_role
-                    if self._account_wide else None
+                    self._account_wide.default_host_management_role if self._account_wide else None
                 ),
             )
             acknowledge_managed_policies(
@@ -215,7 +226,9 @@ class QuickSetupRoles(Construct):
         return self._default_host_management_role
 
     def allow_attaching(
-        self, profile: iam.IInstanceProfile, role: iam.IRole,
+        self,
+        profile: iam.IInstanceProfile,
+        role: iam.IRole,
         attachable_policies: tuple[str, ...] = (),
     ) -> iam.Role:
         """Let the default automation role attach ``profile`` (holding ``role``) to instances
@@ -243,9 +256,11 @@ class QuickSetupRoles(Construct):
         added = [name for name in attachable_policies if name not in self._attachable_policies]
         if added:
             self._attachable_policies.extend(added)
-            policy_arns = {"iam:PolicyARN": [
-                aws_managed_policy_arn(name) for name in self._attachable_policies
-            ]}
+            policy_arns = {
+                "iam:PolicyARN": [
+                    aws_managed_policy_arn(name) for name in self._attachable_policies
+                ]
+            }
             if self._attach_role_policy is None:
                 read_profile, attach = _policy_attach_statements(self._stack, policy_arns)
                 statements.append(read_profile)
@@ -258,7 +273,9 @@ class QuickSetupRoles(Construct):
                 self._attach_role_policy.add_condition("ArnEquals", policy_arns)
         if self._automation_policy is None:
             self._automation_policy = iam.ManagedPolicy(
-                self, "AutomationPolicy", roles=[automation_role],
+                self,
+                "AutomationPolicy",
+                roles=[automation_role],
                 document=iam.PolicyDocument.from_json({"Statement": statements}),
                 statements=attach_role,  # after the document's
             )

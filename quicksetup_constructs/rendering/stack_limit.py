@@ -70,12 +70,14 @@ def local_resources(
     shared = account_wide_associations(stack)
     documents = find_stack_singleton(stack, "QuickSetupDocuments", QuickSetupDocuments)
     own_documents = {
-        option.document.id for option in configuration.options
+        option.document.id
+        for option in configuration.options
         if isinstance(option.document, OwnDocument)
         and not (documents is not None and documents.has(option.document))
     }
     count = len(own_documents) + sum(
-        1 for option in configuration.options
+        1
+        for option in configuration.options
         if option.targets_instances or option.key not in shared
     )
     default_roles = []
@@ -129,7 +131,8 @@ def check_stack_limit(stack: cdk.Stack, adds: int) -> None:
     name = stack.stack_name
     would_have = tally.total + adds + CDK_METADATA_RESOURCES
     raise QuickSetupValidationError(
-        "scope", f"stack {name}",
+        "scope",
+        f"stack {name}",
         f"a stack with room for this configuration's {adds} resources: with them {name} would "
         f"have {would_have} resources (CDK's metadata resource included), over "
         f"CloudFormation's limit of {limit + CDK_METADATA_RESOURCES} per stack. It holds "

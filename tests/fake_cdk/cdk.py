@@ -39,7 +39,8 @@ VALUE_OPTIONS = {"--app", "--output", "--outputs-file", "--require-approval"}
 FLAGS = {*CDK_OPTIONS, "--quiet", "--force", "--long", "--json"}
 SCENARIO: dict[str, Any] = (
     json.loads(Path(os.environ["FAKE_CDK_SCENARIO"]).read_text())
-    if os.environ.get("FAKE_CDK_SCENARIO") else {}
+    if os.environ.get("FAKE_CDK_SCENARIO")
+    else {}
 )
 
 
@@ -73,9 +74,19 @@ def synth(argv: list[str], options: dict[str, str]) -> None:
 def selected_stacks(assembly: Path, selectors: list[str]) -> list[dict[str, str]]:
     """``{"id", "name"}`` of each stack the real CLI selects."""
     listed = subprocess.run(
-        [str(REAL_CDK), *CDK_OPTIONS, "list", "--long", "--json", "--app", str(assembly),
-         *selectors],
-        capture_output=True, text=True, check=True,
+        [
+            str(REAL_CDK),
+            *CDK_OPTIONS,
+            "list",
+            "--long",
+            "--json",
+            "--app",
+            str(assembly),
+            *selectors,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(listed.stdout)
 
@@ -83,7 +94,8 @@ def selected_stacks(assembly: Path, selectors: list[str]) -> list[dict[str, str]
 def declared_outputs(assembly: Path, stack_id: str) -> list[str]:
     artifacts = json.loads((assembly / "manifest.json").read_text())["artifacts"]
     (template,) = (
-        artifact["properties"]["templateFile"] for artifact in artifacts.values()
+        artifact["properties"]["templateFile"]
+        for artifact in artifacts.values()
         if artifact["type"] == "aws:cloudformation:stack" and artifact["displayName"] == stack_id
     )
     return list(json.loads((assembly / template).read_text()).get("Outputs", {}))
@@ -96,9 +108,9 @@ def outputs_of(declared: list[str]) -> dict[str, str]:
         return values
     for index, key in enumerate(assertions):
         failed = index == 0 and SCENARIO.get("assertions") == "fail"
-        result = {"status": "fail", "message": SCENARIO["message"]} if failed else {
-            "status": "success"
-        }
+        result = (
+            {"status": "fail", "message": SCENARIO["message"]} if failed else {"status": "success"}
+        )
         values[key] = json.dumps(result)
     return values
 
@@ -131,8 +143,13 @@ def main(argv: list[str]) -> int:
     if command not in ("deploy", "destroy"):
         sys.exit(f"fake cdk: unknown command {command}")
     stacks = selected_stacks(Path(options["--app"]), selectors)
-    record("cdk", command=command, argv=argv, selectors=selectors,
-           selected=[stack["id"] for stack in stacks])
+    record(
+        "cdk",
+        command=command,
+        argv=argv,
+        selectors=selectors,
+        selected=[stack["id"] for stack in stacks],
+    )
     return deploy(options, stacks) if command == "deploy" else 0
 
 

@@ -22,8 +22,12 @@ def check_environment(apps: list[Path]) -> None:
 
 
 def check(app: Path, assembly: Path) -> list[str]:
-    record("check", app=str(app), assembly=str(assembly),
-           synthesized=(assembly / "integ.json").is_file())
+    record(
+        "check",
+        app=str(app),
+        assembly=str(assembly),
+        synthesized=(assembly / "integ.json").is_file(),
+    )
     if FAILING == "assembly":
         raise PreconditionFailed("planted: the Region has no default VPC")
     return ["planted precondition note"]

@@ -15,7 +15,10 @@ from record import STATE_DIR_VARIABLE, record
 def main(arguments: list[str]) -> int:
     state_dir = Path(os.environ[STATE_DIR_VARIABLE])
     record(
-        "hook", command=arguments[0], argv=arguments, cwd=os.getcwd(),
+        "hook",
+        command=arguments[0],
+        argv=arguments,
+        cwd=os.getcwd(),
         state_found=sorted(path.name for path in state_dir.iterdir()),
     )
     (state_dir / arguments[0]).touch()

@@ -51,26 +51,38 @@ class ImportResult:
 
 
 def import_console(
-    aws: Aws, *, manager: str | None, app_file: str, now: datetime,
+    aws: Aws,
+    *,
+    manager: str | None,
+    app_file: str,
+    now: datetime,
 ) -> ImportResult:
     """The app that reproduces the console's configurations of ``aws``'s account and Region
     (or of one ``manager``, by name or ARN), and its cut-over plan. Nothing is written here."""
     account, region = aws.account, aws.region
     if not ACCOUNT_ID.fullmatch(account):
-        raise CliError(f"the caller's account is not 12 digits: {printable(account)!r} "
-                       "(sts:GetCallerIdentity)")
+        raise CliError(
+            f"the caller's account is not 12 digits: {printable(account)!r} (sts:GetCallerIdentity)"
+        )
     check_region(region)  # a profile's Region is not checked by Aws.from_options
     found = read_console(aws, manager)
     where = f"in {region} (account {account})"
     if manager is not None and not found.managers:
-        raise CliError(f"no configuration manager named {manager!r} {where} (see `aws "
-                       "ssm-quicksetup list-configuration-managers`)")
+        raise CliError(
+            f"no configuration manager named {manager!r} {where} (see `aws "
+            "ssm-quicksetup list-configuration-managers`)"
+        )
     if is_empty(found):
-        raise CliError(f"no Quick Setup configuration {where}: no configuration manager, and "
-                       "no association named AWS-QuickSetup-SSMHostMgmt-*; pass --region?")
+        raise CliError(
+            f"no Quick Setup configuration {where}: no configuration manager, and "
+            "no association named AWS-QuickSetup-SSMHostMgmt-*; pass --region?"
+        )
     groups: list[tuple[str, list[ImportedConfiguration]]] = []
-    skipped = [f"association {name} is not imported: its name starts with "
-               f"{LEGACY_PREFIX} but is not {LEGACY_NAME_SHAPE}" for name in found.unread]
+    skipped = [
+        f"association {name} is not imported: its name starts with "
+        f"{LEGACY_PREFIX} but is not {LEGACY_NAME_SHAPE}"
+        for name in found.unread
+    ]
     partial: list[Manager] = []
     for found_manager in found.managers:
         kept = [d for d in found_manager.definitions if d.type in IMPORTED_TYPES]
@@ -78,48 +90,63 @@ def import_console(
             f"{describe(found_manager)}: definition {printable(d.id)} of type "
             f"{printable(d.type)} is not imported: "
             "this library configures Host Management and Default Host Management only"
-            for d in found_manager.definitions if d.type not in IMPORTED_TYPES
+            for d in found_manager.definitions
+            if d.type not in IMPORTED_TYPES
         ]
         if kept and len(kept) < len(found_manager.definitions):
             partial.append(found_manager)
         base = _pascal(found_manager.name) or "Manager" + _pascal(found_manager.arn[-8:])
         for definition in kept:
             suffix = "Dhmc" if definition.type == DEFAULT_HOST_MANAGEMENT and len(kept) > 1 else ""
-            groups.append((base + suffix, translate_definition(
-                found_manager, definition, account, region
-            )))
+            groups.append(
+                (base + suffix, translate_definition(found_manager, definition, account, region))
+            )
     from quicksetup_constructs.options import OPTIONS_BY_KEY
 
     schedules = {key: option.schedule for key, option in OPTIONS_BY_KEY.items()}
     for legacy in found.legacy:
-        groups.append(("Console" + _pascal(legacy.configuration_id),
-                       [translate_legacy(legacy, account, region, schedules)]))
+        groups.append(
+            (
+                "Console" + _pascal(legacy.configuration_id),
+                [translate_legacy(legacy, account, region, schedules)],
+            )
+        )
     if not groups:
         raise CliError(f"nothing to import {where}: {printable(skipped[0])}")
     names = unique_names([name for name, _ in groups])
     configurations = [
-        configuration for name, (_, group) in zip(names, groups, strict=True)
+        configuration
+        for name, (_, group) in zip(names, groups, strict=True)
         for configuration in _named(group, name)
     ]
-    imported = [m for m in found.managers
-                if any(c.source == m.arn for c in configurations)]
-    warnings = list(dict.fromkeys(
-        [note for c in configurations for note in c.notes] + skipped
-    ))
+    imported = [m for m in found.managers if any(c.source == m.arn for c in configurations)]
+    warnings = list(dict.fromkeys([note for c in configurations for note in c.notes] + skipped))
     header = [
-        (f"Quick Setup of account {account} in {region}, imported from the console by "
-         f"`quicksetup import` on {now:%Y-%m-%d}."),
+        (
+            f"Quick Setup of account {account} in {region}, imported from the console by "
+            f"`quicksetup import` on {now:%Y-%m-%d}."
+        ),
         "",
-        ("Review it, then follow the cut-over plan that `quicksetup import` printed: deploy "
-         "this app, then delete the console's configurations."),
+        (
+            "Review it, then follow the cut-over plan that `quicksetup import` printed: deploy "
+            "this app, then delete the console's configurations."
+        ),
     ]
     code = app_source(configurations, header=header, skipped=[f"{s}." for s in skipped])
     unwritable = next((c for c in code if c == "\0" or "\ud800" <= c <= "\udfff"), None)
     if unwritable is not None:
-        raise CliError(f"a value read {where} holds {printable(unwritable)}, which a UTF-8 "
-                       "Python file cannot hold")
-    plan = cutover_plan(configurations, imported, found.legacy, app_file=app_file,
-                        home_region=region, partial=partial)
+        raise CliError(
+            f"a value read {where} holds {printable(unwritable)}, which a UTF-8 "
+            "Python file cannot hold"
+        )
+    plan = cutover_plan(
+        configurations,
+        imported,
+        found.legacy,
+        app_file=app_file,
+        home_region=region,
+        partial=partial,
+    )
     return ImportResult(account, region, configurations, warnings, plan, code, None)
 
 

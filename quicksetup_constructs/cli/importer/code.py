@@ -31,8 +31,11 @@ def _escaped(source: str) -> str:
     if source.isprintable():
         return source
     return "".join(
-        character if character.isprintable() else
-        f"\\u{ord(character):04x}" if ord(character) <= 0xFFFF else f"\\U{ord(character):08x}"
+        character
+        if character.isprintable()
+        else f"\\u{ord(character):04x}"
+        if ord(character) <= 0xFFFF
+        else f"\\U{ord(character):08x}"
         for character in source
     )
 

@@ -28,7 +28,8 @@ LEGACY_NAME = re.compile(
 """:data:`LEGACY_NAME_SHAPE`, as a pattern."""
 MANAGER_ARN = re.compile(
     r"arn:aws[a-z-]*:ssm-quicksetup:(?P<region>[a-z0-9-]+):[0-9]{12}:"
-    r"configuration-manager/[A-Za-z0-9-]+")
+    r"configuration-manager/[A-Za-z0-9-]+"
+)
 """A configuration manager's ARN: ``arn:<partition>:ssm-quicksetup:<Region>:<account>:``
 ``configuration-manager/<id>``."""
 
@@ -112,13 +113,19 @@ def read_console(aws: Aws, manager: str | None = None) -> ConsoleConfigurations:
         return ConsoleConfigurations(managers, ())
     owned = {definition.id for found in managers for definition in found.definitions}
     configurations, unread = _legacy(aws)
-    legacy = tuple(configuration for configuration in configurations
-                   if configuration.configuration_id not in owned)
+    legacy = tuple(
+        configuration
+        for configuration in configurations
+        if configuration.configuration_id not in owned
+    )
     return ConsoleConfigurations(managers, legacy, unread)
 
 
 def read_managers(
-    aws: Aws, *, wanted: str | None = None, types: Collection[str] | None = None,
+    aws: Aws,
+    *,
+    wanted: str | None = None,
+    types: Collection[str] | None = None,
     region: str | None = None,
 ) -> list[Manager]:
     """The configuration managers of the account in ``region`` (default: the session's),
@@ -136,22 +143,26 @@ def read_managers(
         manager_arn(summary["ManagerArn"])  # before it is sent back in a request
         described = client.get_configuration_manager(ManagerArn=summary["ManagerArn"])
         manager_arn(described["ManagerArn"])
-        refuse_cdk_tokens(f"configuration manager {printable(described['ManagerArn'])}",
-                          described)
-        found.append(Manager(
-            arn=described["ManagerArn"],
-            name=described.get("Name") or summary.get("Name") or "",
-            definitions=tuple(
-                Definition(
-                    id=definition.get("Id", ""), type=definition["Type"],
-                    parameters=dict(definition.get("Parameters", {})),
-                    type_version=definition.get("TypeVersion"),
-                    administration_role_arn=definition.get("LocalDeploymentAdministrationRoleArn"),
-                    execution_role_name=definition.get("LocalDeploymentExecutionRoleName"),
-                )
-                for definition in described.get("ConfigurationDefinitions", [])
-            ),
-        ))
+        refuse_cdk_tokens(f"configuration manager {printable(described['ManagerArn'])}", described)
+        found.append(
+            Manager(
+                arn=described["ManagerArn"],
+                name=described.get("Name") or summary.get("Name") or "",
+                definitions=tuple(
+                    Definition(
+                        id=definition.get("Id", ""),
+                        type=definition["Type"],
+                        parameters=dict(definition.get("Parameters", {})),
+                        type_version=definition.get("TypeVersion"),
+                        administration_role_arn=definition.get(
+                            "LocalDeploymentAdministrationRoleArn"
+                        ),
+                        execution_role_name=definition.get("LocalDeploymentExecutionRoleName"),
+                    )
+                    for definition in described.get("ConfigurationDefinitions", [])
+                ),
+            )
+        )
     return found
 
 
@@ -181,24 +192,27 @@ def _legacy(aws: Aws) -> tuple[list[LegacyConfiguration], tuple[str, ...]]:
         refuse_cdk_tokens(where, association)
         parameters: dict[str, tuple[str, ...]] = {}
         if match["option"] in PARAMETERS_READ:
-            description = client.describe_association(
-                AssociationId=association["AssociationId"]
-            )["AssociationDescription"]
+            description = client.describe_association(AssociationId=association["AssociationId"])[
+                "AssociationDescription"
+            ]
             refuse_cdk_tokens(where, description)
             parameters = {k: tuple(v) for k, v in description.get("Parameters", {}).items()}
-        groups.setdefault(match["id"], []).append(LegacyAssociation(
-            name=association["AssociationName"],
-            association_id=association["AssociationId"],
-            option=match["option"],
-            targets=tuple(
-                (target["Key"], tuple(target["Values"]))
-                for target in association.get("Targets", [])
-            ),
-            schedule=association.get("ScheduleExpression"),
-            parameters=parameters,
-        ))
-    configurations = [LegacyConfiguration(key, tuple(value))
-                      for key, value in sorted(groups.items())]
+        groups.setdefault(match["id"], []).append(
+            LegacyAssociation(
+                name=association["AssociationName"],
+                association_id=association["AssociationId"],
+                option=match["option"],
+                targets=tuple(
+                    (target["Key"], tuple(target["Values"]))
+                    for target in association.get("Targets", [])
+                ),
+                schedule=association.get("ScheduleExpression"),
+                parameters=parameters,
+            )
+        )
+    configurations = [
+        LegacyConfiguration(key, tuple(value)) for key, value in sorted(groups.items())
+    ]
     return configurations, tuple(unread)
 
 

@@ -57,8 +57,12 @@ class Step:
 
 
 def cutover_plan(
-    configurations: Sequence[ImportedConfiguration], managers: Sequence[Manager],
-    legacy: Sequence[LegacyConfiguration], *, app_file: str, home_region: str,
+    configurations: Sequence[ImportedConfiguration],
+    managers: Sequence[Manager],
+    legacy: Sequence[LegacyConfiguration],
+    *,
+    app_file: str,
+    home_region: str,
     partial: Sequence[Manager] = (),
 ) -> list[Step]:
     """The cut-over from ``managers`` and ``legacy`` (read in ``home_region``) to
@@ -70,29 +74,37 @@ def cutover_plan(
     regions = sorted({c.region for c in configurations})
     inventory = _stop_inventory(managers, legacy, home_region)
     dhmc = [m for m in managers if _holds(m, DEFAULT_HOST_MANAGEMENT)]
-    steps = [Step(
-        "Synthesize the app and check the account for what it will meet",
-        [f"cdk synth --app {app} --quiet",
-         *_preflight(regions, home_region, sources)],
-        _check_notes(configurations, managers, bool(inventory or dhmc)),
-    )]
+    steps = [
+        Step(
+            "Synthesize the app and check the account for what it will meet",
+            [f"cdk synth --app {app} --quiet", *_preflight(regions, home_region, sources)],
+            _check_notes(configurations, managers, bool(inventory or dhmc)),
+        )
+    ]
     if inventory:
-        steps.append(Step(
-            "Before the deploy: stop the console's inventory collection",
-            [command for command, _ in inventory if command is not None],
-            [note for _, note in inventory] + [
-                ("AWS fails a second inventory association over all instances of a Region "
-                "(\"Multiple apply all associations with document 'AWS-GatherSoftwareInventory' "
-                "are not supported\", Inventory troubleshooting), and targeted ones that reach "
-                "one instance fail to run on it: the app's inventory association can only come "
-                "once the console's is gone. Inventory is not collected until the deploy; every "
-                "other option of the console keeps running."),
-            ],
-        ))
+        steps.append(
+            Step(
+                "Before the deploy: stop the console's inventory collection",
+                [command for command, _ in inventory if command is not None],
+                [note for _, note in inventory]
+                + [
+                    (
+                        "AWS fails a second inventory association over all instances of a "
+                        'Region ("Multiple apply all associations with document '
+                        "'AWS-GatherSoftwareInventory' are not supported\", Inventory "
+                        "troubleshooting), and targeted ones that reach one instance fail to run "
+                        "on it: the app's inventory association can only come once the console's "
+                        "is gone. Inventory is not collected until the deploy; every other option "
+                        "of the console keeps running."
+                    ),
+                ],
+            )
+        )
     for manager in dhmc:
         steps.append(_dhmc_step(manager, configurations))
-    deploy = [f"cdk deploy --app {app} "
-              + " ".join(argument("a stack id", stack) for stack in stacks)]
+    deploy = [
+        f"cdk deploy --app {app} " + " ".join(argument("a stack id", stack) for stack in stacks)
+    ]
     deploy_notes = []
     if inventory or dhmc:
         deploy = [*_preflight(regions, home_region, ()), *deploy]
@@ -102,10 +114,12 @@ def cutover_plan(
             "until it does)."
         )
     steps.append(Step("Deploy the app", deploy, deploy_notes))
-    steps.append(Step(
-        "Until the console's configurations are deleted, both run",
-        notes=_twice(configurations),
-    ))
+    steps.append(
+        Step(
+            "Until the console's configurations are deleted, both run",
+            notes=_twice(configurations),
+        )
+    )
     delete = [_delete(m) for m in managers if not _only(m, DEFAULT_HOST_MANAGEMENT)]
     notes = [
         f"{printable(manager.arn)} also holds definitions that were not imported: deleting it "
@@ -116,7 +130,8 @@ def cutover_plan(
         f"{printable(manager.name or manager.arn)} deployed definition {definition.id} through "
         f"{_roles(definition)}: nothing in this plan deletes them; delete them once nothing "
         "else uses them."
-        for manager in managers for definition in manager.definitions
+        for manager in managers
+        for definition in manager.definitions
         if definition.administration_role_arn or definition.execution_role_name
     ]
     for configuration in legacy:
@@ -135,41 +150,54 @@ def cutover_plan(
 def _preflight(regions: Sequence[str], home_region: str, sources: Sequence[str]) -> list[str]:
     """``quicksetup preflight`` once per Region of the app's stacks: the console's managers
     are read in ``home_region``."""
-    migrating = "".join(f" --migrating-from {argument('a source', source)}"
-                        for source in sources)
-    return [f"quicksetup preflight cdk.out --region {argument('a Region', region)} "
-            f"--home-region {argument('the Region', home_region)}"
-            f"{migrating}" for region in regions]
+    migrating = "".join(f" --migrating-from {argument('a source', source)}" for source in sources)
+    return [
+        f"quicksetup preflight cdk.out --region {argument('a Region', region)} "
+        f"--home-region {argument('the Region', home_region)}"
+        f"{migrating}"
+        for region in regions
+    ]
 
 
 def _check_notes(
-    configurations: Sequence[ImportedConfiguration], managers: Sequence[Manager],
+    configurations: Sequence[ImportedConfiguration],
+    managers: Sequence[Manager],
     removed_first: bool,
 ) -> list[str]:
-    notes = [("preflight runs once per Region of the app's stacks (a local configuration "
-             "deploys to its stack's Region).")]
+    notes = [
+        (
+            "preflight runs once per Region of the app's stacks (a local configuration "
+            "deploys to its stack's Region)."
+        )
+    ]
     if removed_first:
-        notes.append("--migrating-from: what preflight finds about the console's own "
-                     "inventory associations and Default Host Management is a note, not an "
-                     "error, as the next steps remove it before the deploy; anything else it "
-                     "reports as an error stops the cut-over here.")
+        notes.append(
+            "--migrating-from: what preflight finds about the console's own "
+            "inventory associations and Default Host Management is a note, not an "
+            "error, as the next steps remove it before the deploy; anything else it "
+            "reports as an error stops the cut-over here."
+        )
     if any(c.construct != LOCAL for c in configurations):
-        notes.append("An organization configuration's associations run in the member "
-                     "accounts: with these credentials preflight compares the console's "
-                     "managers only; run it with a member account's credentials to check one.")
+        notes.append(
+            "An organization configuration's associations run in the member "
+            "accounts: with these credentials preflight compares the console's "
+            "managers only; run it with a member account's credentials to check one."
+        )
     notes += [
         f"{printable(manager.name or manager.arn)}, definition {definition.id}: the console's type "
         f"version {definition.type_version} is not carried over; `quicksetup plan cdk.out` "
         "shows what the app configures."
-        for manager in managers for definition in manager.definitions
-        if definition.type_version and definition.type in (HOST_MANAGEMENT,
-                                                           DEFAULT_HOST_MANAGEMENT)
+        for manager in managers
+        for definition in manager.definitions
+        if definition.type_version and definition.type in (HOST_MANAGEMENT, DEFAULT_HOST_MANAGEMENT)
     ]
     return notes
 
 
 def _stop_inventory(
-    managers: Sequence[Manager], legacy: Sequence[LegacyConfiguration], home_region: str,
+    managers: Sequence[Manager],
+    legacy: Sequence[LegacyConfiguration],
+    home_region: str,
 ) -> list[tuple[str | None, str]]:
     """(command, note) for each console configuration that collects inventory (the older
     console's associations are in ``home_region``). Where a value would not be printed as it
@@ -183,38 +211,66 @@ def _stop_inventory(
             ):
                 continue
             kept = {k: v for k, v in parameters.items() if k not in SERVICE_SIDE}
-            off = json.dumps({**kept, COLLECT_INVENTORY: "false"}, separators=(",", ":"),
-                             ensure_ascii=False)
-            where = (f"{printable(manager.name or manager.arn)}: definition "
-                     f"{printable(definition.id)}")
+            off = json.dumps(
+                {**kept, COLLECT_INVENTORY: "false"}, separators=(",", ":"), ensure_ascii=False
+            )
+            where = (
+                f"{printable(manager.name or manager.arn)}: definition {printable(definition.id)}"
+            )
             if not carried(manager.arn, definition.id, off, manager.region):
-                found.append((None, (f"{where}: its id or parameters hold characters that no "
-                              "printed command can carry as they are: turn its inventory "
-                              "collection off in the console's Quick Setup.")))
+                found.append(
+                    (
+                        None,
+                        (
+                            f"{where}: its id or parameters hold characters that no "
+                            "printed command can carry as they are: turn its inventory "
+                            "collection off in the console's Quick Setup."
+                        ),
+                    )
+                )
                 continue
-            found.append((
-                (f"aws ssm-quicksetup update-configuration-definition --manager-arn "
-                 f"{shlex.quote(manager.arn)} --id {shlex.quote(definition.id)} "
-                 f"--parameters {shlex.quote(off)} --region {shlex.quote(manager.region)}"),
-                (f"{where} as it is, with CollectInventory \"false\" (the API has no call that "
-                 "deletes one association of a definition)."),
-            ))
+            found.append(
+                (
+                    (
+                        f"aws ssm-quicksetup update-configuration-definition --manager-arn "
+                        f"{shlex.quote(manager.arn)} --id {shlex.quote(definition.id)} "
+                        f"--parameters {shlex.quote(off)} --region {shlex.quote(manager.region)}"
+                    ),
+                    (
+                        f'{where} as it is, with CollectInventory "false" (the API has no call '
+                        "that deletes one association of a definition)."
+                    ),
+                )
+            )
     for configuration in legacy:
         for association in configuration.associations:
             if association.option != LEGACY_INVENTORY:
                 continue
-            where = (f"{association.name}: the older console's inventory association of "
-                     f"configuration {configuration.configuration_id}")
+            where = (
+                f"{association.name}: the older console's inventory association of "
+                f"configuration {configuration.configuration_id}"
+            )
             if not carried(association.association_id, home_region):
-                found.append((None, (f"{where}: its id holds characters that no printed "
-                              "command can carry as they are: delete it in the console.")))
+                found.append(
+                    (
+                        None,
+                        (
+                            f"{where}: its id holds characters that no printed "
+                            "command can carry as they are: delete it in the console."
+                        ),
+                    )
+                )
                 continue
-            found.append((
-                ("aws ssm delete-association --association-id "
-                 f"{shlex.quote(association.association_id)} "
-                 f"--region {shlex.quote(home_region)}"),
-                f"{where}.",
-            ))
+            found.append(
+                (
+                    (
+                        "aws ssm delete-association --association-id "
+                        f"{shlex.quote(association.association_id)} "
+                        f"--region {shlex.quote(home_region)}"
+                    ),
+                    f"{where}.",
+                )
+            )
     return found
 
 
@@ -226,32 +282,46 @@ def _dhmc_step(manager: Manager, configurations: Sequence[ImportedConfiguration]
         return Step(
             f"Before the deploy: delete the console's Default Host Management manager {name}",
             [_delete(manager)],
-            [("Deleting it after the deploy could turn off the setting the app has just set. "
-             "Until the deploy, the setting may be off: instances managed through it alone "
-             "are not managed meanwhile; the deploy sets it again.")],
+            [
+                (
+                    "Deleting it after the deploy could turn off the setting the app has just set. "
+                    "Until the deploy, the setting may be off: instances managed through it alone "
+                    "are not managed meanwhile; the deploy sets it again."
+                )
+            ],
         )
     definitions = [d.id for d in manager.definitions if d.type == DEFAULT_HOST_MANAGEMENT]
     others = [d for d in manager.definitions if d.type != DEFAULT_HOST_MANAGEMENT]
-    not_imported = [f"{d.type} {d.id}" for d in others
-                    if d.type != HOST_MANAGEMENT]
+    not_imported = [f"{d.type} {d.id}" for d in others if d.type != HOST_MANAGEMENT]
     notes = [
-        ("ssm-quicksetup has no call that deletes one definition (UpdateConfigurationDefinition "
-        "changes its parameters, DeleteConfigurationManager deletes every definition): "
-        f"remove definition {', '.join(definitions)} of {name} in the console's Quick Setup, "
-        "then check with the command above that no AWSQuickSetupType-DHMC is listed."),
+        (
+            "ssm-quicksetup has no call that deletes one definition (UpdateConfigurationDefinition "
+            "changes its parameters, DeleteConfigurationManager deletes every definition): "
+            f"remove definition {', '.join(definitions)} of {name} in the console's Quick Setup, "
+            "then check with the command above that no AWSQuickSetupType-DHMC is listed."
+        ),
         f"If it cannot be removed alone, delete {name} now ({_delete(manager)}): what it "
         "configures then stops until the deploy."
-        + (f" Re-create what the app does not import: {', '.join(not_imported)}."
-           if not_imported else ""),
-        ("Until the deploy, the setting may be off: instances managed through it alone are not "
-        "managed meanwhile; the deploy sets it again. The manager itself is deleted with the "
-        "console's other configurations, after the deploy."),
+        + (
+            f" Re-create what the app does not import: {', '.join(not_imported)}."
+            if not_imported
+            else ""
+        ),
+        (
+            "Until the deploy, the setting may be off: instances managed through it alone are not "
+            "managed meanwhile; the deploy sets it again. The manager itself is deleted with the "
+            "console's other configurations, after the deploy."
+        ),
     ]
     return Step(
         f"Before the deploy: remove the Default Host Management definition of {name}",
-        [(f"aws ssm-quicksetup get-configuration-manager --manager-arn "
-         f"{argument(name, manager.arn)} --region {argument(name, manager.region)} "
-         "--query 'ConfigurationDefinitions[].Type'")],
+        [
+            (
+                f"aws ssm-quicksetup get-configuration-manager --manager-arn "
+                f"{argument(name, manager.arn)} --region {argument(name, manager.region)} "
+                "--query 'ConfigurationDefinitions[].Type'"
+            )
+        ],
         notes,
     )
 
@@ -260,16 +330,28 @@ def _status_step(configurations: Sequence[ImportedConfiguration]) -> Step:
     commands, organization = [], False
     for configuration in {c.stack: c for c in configurations}.values():
         if configuration.construct == LOCAL:
-            commands.append("quicksetup status --stack "
-                            f"{argument('a stack id', configuration.stack)} "
-                            f"--region {argument('a Region', configuration.region)}")
+            commands.append(
+                "quicksetup status --stack "
+                f"{argument('a stack id', configuration.stack)} "
+                f"--region {argument('a Region', configuration.region)}"
+            )
         else:
             organization = True
-            commands.append(f"quicksetup status --org --stack "
-                            f"{argument('a stack id', configuration.stack)} --member-role "
-                            f"{MEMBER_ROLE} --region {argument('a Region', configuration.region)}")
-    notes = [(f"{MEMBER_ROLE}: a role that every member account lets this account assume to "
-             "read its associations (e.g. OrganizationAccountAccessRole).")] if organization else []
+            commands.append(
+                f"quicksetup status --org --stack "
+                f"{argument('a stack id', configuration.stack)} --member-role "
+                f"{MEMBER_ROLE} --region {argument('a Region', configuration.region)}"
+            )
+    notes = (
+        [
+            (
+                f"{MEMBER_ROLE}: a role that every member account lets this account assume to "
+                "read its associations (e.g. OrganizationAccountAccessRole)."
+            )
+        ]
+        if organization
+        else []
+    )
     return Step("Check every option of the new configurations", commands, notes)
 
 
@@ -283,17 +365,21 @@ def _only(manager: Manager, kind: str) -> bool:
 
 def _roles(definition: Definition) -> str:
     return " and ".join(
-        f"{label} {value}" for label, value in (
+        f"{label} {value}"
+        for label, value in (
             ("the administration role", definition.administration_role_arn),
             ("the execution role", definition.execution_role_name),
-        ) if value
+        )
+        if value
     )
 
 
 def _delete(manager: Manager) -> str:
     name = printable(manager.name or manager.arn)
-    return (f"aws ssm-quicksetup delete-configuration-manager --manager-arn "
-            f"{argument(name, manager.arn)} --region {argument(name, manager.region)}")
+    return (
+        f"aws ssm-quicksetup delete-configuration-manager --manager-arn "
+        f"{argument(name, manager.arn)} --region {argument(name, manager.region)}"
+    )
 
 
 def carried(*values: str) -> bool:
@@ -308,8 +394,10 @@ def argument(where: str, value: str) -> str:
     backslash before ``x`` or ``u``) is a :class:`CliError` naming ``where``: the command the
     user copies must carry the value exactly, or not be printed."""
     if not carried(value):
-        raise CliError(f"{where}: {printable(value)!r} holds characters that no printed "
-                       "command can carry as they are")
+        raise CliError(
+            f"{where}: {printable(value)!r} holds characters that no printed "
+            "command can carry as they are"
+        )
     return shlex.quote(value)
 
 
@@ -320,11 +408,15 @@ def _twice(configurations: Sequence[ImportedConfiguration]) -> list[str]:
         props = configuration.props
         name = f"{configuration.name} ({configuration.account}, {configuration.region})"
         if props.get("scan_for_patches"):
-            notes.append(f"{name}: two daily patch scans; each overwrites the instances' patch "
-                         "compliance with its own result.")
+            notes.append(
+                f"{name}: two daily patch scans; each overwrites the instances' patch "
+                "compliance with its own result."
+            )
         if props.get("attach_instance_profile"):
-            notes.append(f"{name}: instances that have the console's instance profile keep it; "
-                         "the app attaches its own only to instances that have none.")
+            notes.append(
+                f"{name}: instances that have the console's instance profile keep it; "
+                "the app attaches its own only to instances that have none."
+            )
     if any(c.props.get("collect_inventory") for c in configurations):
         notes.append("Inventory runs once: the console's was stopped before the deploy.")
     notes.append("SSM Agent and CloudWatch agent updates may run twice; they are idempotent.")

@@ -19,22 +19,22 @@ INDENT = "    "
 
 
 def app_source(
-    configurations: Sequence[ImportedConfiguration], *, header: Sequence[str],
+    configurations: Sequence[ImportedConfiguration],
+    *,
+    header: Sequence[str],
     skipped: Sequence[str] = (),
 ) -> str:
     """A runnable ``app.py``: one stack and one construct per configuration, ``header`` (its
     paragraphs, "" between them) as the module docstring, and ``skipped`` (what was not
     imported) as comments."""
     constructs = sorted({configuration.construct for configuration in configurations})
-    needs_targets = any(
-        "targets" in configuration.props
-        for configuration in configurations
-    )
+    needs_targets = any("targets" in configuration.props for configuration in configurations)
     names = (["InstanceTargets"] if needs_targets else []) + constructs
-    docstring = [line for paragraph in header
-                 for line in (textwrap.wrap(paragraph, WIDTH - 3) or [""])]
+    docstring = [
+        line for paragraph in header for line in (textwrap.wrap(paragraph, WIDTH - 3) or [""])
+    ]
     lines = ['"""' + docstring[0], *docstring[1:], '"""', "", "import aws_cdk as cdk", ""]
-    lines += _import_line("quicksetup_constructs", names) + ["", "app = cdk.App()"]
+    lines += [*_import_line("quicksetup_constructs", names), "", "app = cdk.App()"]
     for note in skipped:
         lines += ["", *comment(note, "")]
     for configuration in configurations:
@@ -51,11 +51,15 @@ def _configuration(configuration: ImportedConfiguration) -> list[str]:
         f"cdk.Environment(account={literal(configuration.account)}, "
         f"region={literal(configuration.region)})"
     )
-    lines += call("stack = cdk.Stack", [Code("app"), configuration.stack], {
-        "env": environment, "tags": {IMPORTED_FROM_TAG: configuration.imported_from},
-    })
-    lines += call(configuration.construct, [Code("stack"), configuration.name],
-                  configuration.props)
+    lines += call(
+        "stack = cdk.Stack",
+        [Code("app"), configuration.stack],
+        {
+            "env": environment,
+            "tags": {IMPORTED_FROM_TAG: configuration.imported_from},
+        },
+    )
+    lines += call(configuration.construct, [Code("stack"), configuration.name], configuration.props)
     return lines
 
 
@@ -88,8 +92,11 @@ def _value_lines(start: str, value: Any, indent: str, end: str) -> list[str]:
         lines = [line for arg in args for line in _value_lines(inner, arg, inner, ",")]
         return [f"{start}{function}(", *lines, f"{indent}){end}"]
     if isinstance(value, dict):
-        items = [line for k, v in value.items()
-                 for line in _value_lines(f"{inner}{literal(k)}: ", v, inner, ",")]
+        items = [
+            line
+            for k, v in value.items()
+            for line in _value_lines(f"{inner}{literal(k)}: ", v, inner, ",")
+        ]
         return [f"{start}{{", *items, f"{indent}}}{end}"]
     items = [line for item in value for line in _value_lines(inner, item, inner, ",")]
     return [f"{start}[", *items, f"{indent}]{end}"]
@@ -104,6 +111,9 @@ def _explodable(value: Any) -> bool:
 def comment(text: str, indent: str) -> list[str]:
     """``text`` as ``#`` lines within :data:`WIDTH`, its control characters escaped
     (:func:`printable`), so that none starts a line of its own."""
-    return [f"{indent}# {line}" for line in textwrap.wrap(
-        printable(text), WIDTH - len(indent) - 2, break_long_words=False, break_on_hyphens=False
-    )]
+    return [
+        f"{indent}# {line}"
+        for line in textwrap.wrap(
+            printable(text), WIDTH - len(indent) - 2, break_long_words=False, break_on_hyphens=False
+        )
+    ]

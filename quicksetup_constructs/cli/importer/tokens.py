@@ -27,11 +27,15 @@ def refuse_cdk_tokens(where: str, read: Any, field: str = "") -> None:
     a lone surrogate."""
     if isinstance(read, str):
         if any("\ud800" <= character <= "\udfff" for character in read):
-            raise CliError(f"{where}: {printable(field or 'a value')} holds a lone surrogate "
-                           f"({printable(read)!r}), which UTF-8 cannot encode")
+            raise CliError(
+                f"{where}: {printable(field or 'a value')} holds a lone surrogate "
+                f"({printable(read)!r}), which UTF-8 cannot encode"
+            )
         if holds_cdk_token(read):
-            raise CliError(f"{where}: {printable(field or 'a value')} holds CDK token syntax "
-                           f"({printable(read)!r}), which the app would resolve at synth")
+            raise CliError(
+                f"{where}: {printable(field or 'a value')} holds CDK token syntax "
+                f"({printable(read)!r}), which the app would resolve at synth"
+            )
     elif isinstance(read, Mapping):
         for key, value in read.items():
             name = f"{field}.{key}" if field else str(key)

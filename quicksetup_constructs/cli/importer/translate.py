@@ -55,14 +55,15 @@ SWITCHES = (
     Switch("IsPolicyAttachAllowed", "allow_policy_attach", False),
 )
 """Host Management's switches, with the defaults the API documents."""
-TARGETING = ("TargetType", "TargetInstances", "TargetTagKey", "TargetTagValue",
-             "ResourceGroupName")
+TARGETING = ("TargetType", "TargetInstances", "TargetTagKey", "TargetTagValue", "ResourceGroupName")
 PLACEMENT = ("TargetAccounts", "TargetOrganizationalUnits", "TargetRegions")
 SERVICE_SIDE = ("QSForceUpdateParam",)
 """Parameters the service adds to a definition itself: not settings, ignored."""
 TARGET_TYPES = ("*", "InstanceIds", "ResourceGroups", "Tags")
 ONLY_UPDATE_AGENT = {
-    "collect_inventory": False, "scan_for_patches": False, "attach_instance_profile": False,
+    "collect_inventory": False,
+    "scan_for_patches": False,
+    "attach_instance_profile": False,
     "enable_explorer": False,
 }
 """What a Default Host Management Configuration definition turns off: it sets the service
@@ -116,7 +117,8 @@ def translate_definition(
     notes = [
         f"{where}: parameter {name}={value!r} is not imported: the API documents no such "
         f"parameter for {definition.type}"
-        for name, value in parameters.items() if name not in known
+        for name, value in parameters.items()
+        if name not in known
     ] + dropped_fields(where, definition)
     accounts, units, regions = _placements(where, definition)
     props: dict[str, Any]
@@ -126,20 +128,40 @@ def translate_definition(
         if targets is not None:
             props = {"targets": targets, **props}
     else:
-        props = {"update_ssm_agent": _switch(where, parameters, SWITCHES[0]),
-                 "default_host_management": True, **ONLY_UPDATE_AGENT}
+        props = {
+            "update_ssm_agent": _switch(where, parameters, SWITCHES[0]),
+            "default_host_management": True,
+            **ONLY_UPDATE_AGENT,
+        }
     source, described = manager.arn, f"{definition.type} {definition.id}".strip()
     if units:
-        return [ImportedConfiguration(
-            name="", construct=ORGANIZATION, stack="", account=account, region=region,
-            props={"organizational_unit_ids": units, "regions": regions, **props},
-            source=source, definition=described, notes=notes,
-        )]
+        return [
+            ImportedConfiguration(
+                name="",
+                construct=ORGANIZATION,
+                stack="",
+                account=account,
+                region=region,
+                props={"organizational_unit_ids": units, "regions": regions, **props},
+                source=source,
+                definition=described,
+                notes=notes,
+            )
+        ]
     return [
-        ImportedConfiguration(name="", construct=LOCAL, stack="", account=target_account,
-                              region=target_region, props=dict(props), source=source,
-                              definition=described, notes=notes)
-        for target_account in accounts for target_region in regions
+        ImportedConfiguration(
+            name="",
+            construct=LOCAL,
+            stack="",
+            account=target_account,
+            region=target_region,
+            props=dict(props),
+            source=source,
+            definition=described,
+            notes=notes,
+        )
+        for target_account in accounts
+        for target_region in regions
     ]
 
 
@@ -149,10 +171,14 @@ def dropped_fields(where: str, definition: Definition) -> list[str]:
     CloudFormation StackSet with them; ``cdk deploy`` deploys a stack with the CDK's
     bootstrap roles) and the type version (the app configures what this library does)."""
     notes = []
-    roles = [f"{name} {value!r}" for name, value in (
-        ("LocalDeploymentAdministrationRoleArn", definition.administration_role_arn),
-        ("LocalDeploymentExecutionRoleName", definition.execution_role_name),
-    ) if value]
+    roles = [
+        f"{name} {value!r}"
+        for name, value in (
+            ("LocalDeploymentAdministrationRoleArn", definition.administration_role_arn),
+            ("LocalDeploymentExecutionRoleName", definition.execution_role_name),
+        )
+        if value
+    ]
     if roles:
         notes.append(
             f"{where}: definition {definition.id}'s {' and '.join(roles)} are not imported: "
@@ -188,8 +214,10 @@ def _switch(where: str, parameters: Mapping[str, str], switch: Switch) -> bool:
 
 
 TARGETING_BY_TYPE = {
-    "Tags": ("TargetTagKey", "TargetTagValue"), "InstanceIds": ("TargetInstances",),
-    "ResourceGroups": ("ResourceGroupName",), "*": (),
+    "Tags": ("TargetTagKey", "TargetTagValue"),
+    "InstanceIds": ("TargetInstances",),
+    "ResourceGroups": ("ResourceGroupName",),
+    "*": (),
 }
 """The targeting parameters each ``TargetType`` reads (the API: "You must provide a value for
 this parameter if you specify <type> for the TargetType parameter")."""
@@ -204,16 +232,25 @@ def _targets(where: str, parameters: Mapping[str, str], *, organization: bool) -
         raise _bad(where, "TargetType", kind, ", ".join(TARGET_TYPES))
     given = [name for name in TARGETING if parameters.get(name)]
     if organization and [name for name in given if name != "TargetType" or kind != "*"]:
-        raise _together(where, [*given, "TargetOrganizationalUnits"], (
-            "TargetType is for local deployments (\"Don't specify a value for this parameter "
-            "if you're deploying to OUs\"): a configuration over OUs reaches every instance"
-        ))
-    stray = [name for name in given
-             if name != "TargetType" and name not in TARGETING_BY_TYPE[kind or "*"]]
+        raise _together(
+            where,
+            [*given, "TargetOrganizationalUnits"],
+            (
+                "TargetType is for local deployments (\"Don't specify a value for this parameter "
+                "if you're deploying to OUs\"): a configuration over OUs reaches every instance"
+            ),
+        )
+    stray = [
+        name
+        for name in given
+        if name != "TargetType" and name not in TARGETING_BY_TYPE[kind or "*"]
+    ]
     if stray:
-        raise _together(where, ["TargetType", *stray], (
-            f"TargetType {kind or '(absent: all instances)'} reads none of {', '.join(stray)}"
-        ))
+        raise _together(
+            where,
+            ["TargetType", *stray],
+            (f"TargetType {kind or '(absent: all instances)'} reads none of {', '.join(stray)}"),
+        )
     if kind is None or kind == "*":
         return None
 
@@ -257,18 +294,30 @@ def _placements(where: str, definition: Definition) -> tuple[list[str], list[str
     parameters = definition.parameters
     regions = split_list(parameters.get("TargetRegions", ""))
     if not regions:
-        raise _bad(where, "TargetRegions", parameters.get("TargetRegions"),
-                   "a comma-separated list of Regions (required)")
+        raise _bad(
+            where,
+            "TargetRegions",
+            parameters.get("TargetRegions"),
+            "a comma-separated list of Regions (required)",
+        )
     units = split_list(parameters.get("TargetOrganizationalUnits", ""))
     accounts = split_list(parameters.get("TargetAccounts", ""))
     if definition.type != HOST_MANAGEMENT and accounts:
-        raise _bad(where, "TargetAccounts", parameters["TargetAccounts"], (
-            f"no TargetAccounts for {definition.type}: it is deployed to OUs (its parameters "
-            "are UpdateSSMAgent, TargetOrganizationalUnits and TargetRegions)"
-        ))
+        raise _bad(
+            where,
+            "TargetAccounts",
+            parameters["TargetAccounts"],
+            (
+                f"no TargetAccounts for {definition.type}: it is deployed to OUs (its parameters "
+                "are UpdateSSMAgent, TargetOrganizationalUnits and TargetRegions)"
+            ),
+        )
     if units and accounts:
-        raise _together(where, ["TargetAccounts", "TargetOrganizationalUnits"],
-                        "a definition is deployed to either an account or OUs")
+        raise _together(
+            where,
+            ["TargetAccounts", "TargetOrganizationalUnits"],
+            "a definition is deployed to either an account or OUs",
+        )
     if units:
         for parameter, check, values in (
             ("TargetOrganizationalUnits", check_organizational_units, units),
@@ -280,10 +329,14 @@ def _placements(where: str, definition: Definition) -> tuple[list[str], list[str
                 raise _bad(where, parameter, error.value, error.allowed) from None
         return [], units, regions
     if not accounts:
-        raise _bad(where, "TargetOrganizationalUnits" if definition.type != HOST_MANAGEMENT
-                   else "TargetAccounts", None,
-                   "OUs (required)" if definition.type != HOST_MANAGEMENT
-                   else "an account id, or TargetOrganizationalUnits (one of them is required)")
+        raise _bad(
+            where,
+            "TargetOrganizationalUnits" if definition.type != HOST_MANAGEMENT else "TargetAccounts",
+            None,
+            "OUs (required)"
+            if definition.type != HOST_MANAGEMENT
+            else "an account id, or TargetOrganizationalUnits (one of them is required)",
+        )
     for account in accounts:
         if not _ACCOUNT.fullmatch(account):
             raise _bad(where, "TargetAccounts", account, "12-digit account ids")
@@ -296,13 +349,16 @@ def _placements(where: str, definition: Definition) -> tuple[list[str], list[str
 
 
 def _together(where: str, parameters: Sequence[str], why: str) -> CliError:
-    return CliError(f"{where}: parameters {', '.join(parameters)} are given together; the API "
-                    f"does not allow it: {why}")
+    return CliError(
+        f"{where}: parameters {', '.join(parameters)} are given together; the API "
+        f"does not allow it: {why}"
+    )
 
 
 def _bad(where: str, parameter: str, value: Any, allowed: str) -> CliError:
-    return CliError(f"{where}: parameter {parameter} is {value!r}; the API gives "
-                    f"{printable(allowed)}")
+    return CliError(
+        f"{where}: parameter {parameter} is {value!r}; the API gives {printable(allowed)}"
+    )
 
 
 # The older console -------------------------------------------------------------------------
@@ -319,15 +375,22 @@ LEGACY_OPTIONS = {
 }
 """The option part of the older console's association names, and the option it is."""
 LEGACY_SWITCHES = (
-    "update_ssm_agent", "update_ec2_launch_agent", "collect_inventory", "scan_for_patches",
-    "install_cloudwatch_agent", "update_cloudwatch_agent", "attach_instance_profile",
+    "update_ssm_agent",
+    "update_ec2_launch_agent",
+    "collect_inventory",
+    "scan_for_patches",
+    "install_cloudwatch_agent",
+    "update_cloudwatch_agent",
+    "attach_instance_profile",
     "enable_explorer",
 )
 """Every option the props name, on when the older console left its association."""
 
 
 def translate_legacy(
-    configuration: LegacyConfiguration, account: str, region: str,
+    configuration: LegacyConfiguration,
+    account: str,
+    region: str,
     default_schedules: Mapping[str, str | None],
 ) -> ImportedConfiguration:
     """The local configuration that reproduces an older console configuration of this account
@@ -339,15 +402,21 @@ def translate_legacy(
     for association in configuration.associations:
         key = LEGACY_OPTIONS.get(association.option)
         if key is None:
-            notes.append(f"{where}: association {association.name} is not imported: its "
-                         "option is not one of Host Management's")
+            notes.append(
+                f"{where}: association {association.name} is not imported: its "
+                "option is not one of Host Management's"
+            )
             continue
         by_option[key] = association
     props: dict[str, Any] = {}
-    targets = _legacy_targets(where, [
-        association for association in configuration.associations
-        if LEGACY_OPTIONS.get(association.option) not in (None, "enable_explorer")
-    ])
+    targets = _legacy_targets(
+        where,
+        [
+            association
+            for association in configuration.associations
+            if LEGACY_OPTIONS.get(association.option) not in (None, "enable_explorer")
+        ],
+    )
     if targets is not None:
         props["targets"] = targets
     props.update({key: key in by_option for key in LEGACY_SWITCHES})
@@ -355,8 +424,12 @@ def translate_legacy(
     if attach is not None:
         allowed = attach.parameters.get("IsPolicyAttachAllowed", ("false",))
         if allowed not in (("true",), ("false",)):
-            raise _bad(f"{where}: association {attach.name}", "IsPolicyAttachAllowed",
-                       list(allowed), '["true"] or ["false"]')
+            raise _bad(
+                f"{where}: association {attach.name}",
+                "IsPolicyAttachAllowed",
+                list(allowed),
+                '["true"] or ["false"]',
+            )
         props["allow_policy_attach"] = allowed == ("true",)
         if attach.option == "UpdateIAMForInstanceMgmt":
             profile = ",".join(attach.parameters.get("InstanceProfile", ())) or "(unknown)"
@@ -366,7 +439,8 @@ def translate_legacy(
                 "(instance_profile_role= puts the role of your choice in it)"
             )
     schedules = {
-        key: _legacy_schedule(where, association) for key, association in by_option.items()
+        key: _legacy_schedule(where, association)
+        for key, association in by_option.items()
         if association.schedule and association.schedule != default_schedules.get(key)
     }
     notes += [
@@ -378,9 +452,14 @@ def translate_legacy(
     if schedules:
         props["schedules"] = schedules
     return ImportedConfiguration(
-        name="", construct=LOCAL, stack="", account=account, region=region,
+        name="",
+        construct=LOCAL,
+        stack="",
+        account=account,
+        region=region,
         source=configuration.configuration_id,
-        definition=", ".join(a.name for a in configuration.associations), props=props,
+        definition=", ".join(a.name for a in configuration.associations),
+        props=props,
         notes=notes,
     )
 
@@ -392,9 +471,11 @@ def _legacy_schedule(where: str, association: LegacyAssociation) -> str:
     try:
         validate_schedule("schedules", association.schedule)
     except QuickSetupValidationError as error:
-        raise CliError(f"{where}: association {association.name} has the schedule "
-                       f"{association.schedule!r}, which the app cannot express: "
-                       f"{printable(error.allowed)}") from None
+        raise CliError(
+            f"{where}: association {association.name} has the schedule "
+            f"{association.schedule!r}, which the app cannot express: "
+            f"{printable(error.allowed)}"
+        ) from None
     assert association.schedule is not None
     return association.schedule
 
@@ -412,9 +493,11 @@ def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Co
     reached: dict[InstanceTargets, str] = {}
     for association in associations:
         if not association.targets:
-            raise CliError(f"{where}: association {association.name} has no Targets (State "
-                           "Manager's older InstanceId form), which the app cannot express: "
-                           "InstanceTargets takes one target entry")
+            raise CliError(
+                f"{where}: association {association.name} has no Targets (State "
+                "Manager's older InstanceId form), which the app cannot express: "
+                "InstanceTargets takes one target entry"
+            )
         written = "; ".join(f"{key}={','.join(values)}" for key, values in association.targets)
         if len(association.targets) != 1:
             raise _unexpressible(where, association, written, "one target entry")
@@ -427,10 +510,13 @@ def _legacy_targets(where: str, associations: Sequence[LegacyAssociation]) -> Co
             raise _unexpressible(where, association, written, "one tag key (InstanceTargets.tag)")
         reached.setdefault(found[0], association.name)
     if len(reached) > 1:
-        names = "; ".join(f"{name}: {printable(targets.describe())}"
-                          for targets, name in reached.items())
-        raise CliError(f"{where}: its associations reach different instances ({names}); one "
-                       "QuickSetupLocal has one targets")
+        names = "; ".join(
+            f"{name}: {printable(targets.describe())}" for targets, name in reached.items()
+        )
+        raise CliError(
+            f"{where}: its associations reach different instances ({names}); one "
+            "QuickSetupLocal has one targets"
+        )
     if not reached:
         return None
     [targets] = reached
@@ -449,13 +535,16 @@ def _as_code(expression: str) -> Code:
 
     call = ast.parse(expression, mode="eval").body
     assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-    return Code.of_call(f"InstanceTargets.{call.func.attr}",
-                        *(ast.literal_eval(arg) for arg in call.args))
+    return Code.of_call(
+        f"InstanceTargets.{call.func.attr}", *(ast.literal_eval(arg) for arg in call.args)
+    )
 
 
 def _unexpressible(
     where: str, association: LegacyAssociation | None, targets: str, allowed: str
 ) -> CliError:
     named = f"association {association.name} targets" if association else "targets"
-    return CliError(f"{where}: {named} {printable(targets)}, which the app cannot express: "
-                    f"InstanceTargets takes {printable(allowed)}")
+    return CliError(
+        f"{where}: {named} {printable(targets)}, which the app cannot express: "
+        f"InstanceTargets takes {printable(allowed)}"
+    )
