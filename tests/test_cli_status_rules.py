@@ -24,7 +24,9 @@ The AWS facts the expectations rest on, cited beside them:
 
 from __future__ import annotations
 
+import copy
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -50,6 +52,7 @@ from .test_cli_status import (
     association_id,
     configurations,
     data_sync,
+    document_name,
     execution,
     expect_no_account_settings,
     expect_stack,
@@ -807,3 +810,321 @@ def test_org_orders_reasons_by_count_not_by_name_nor_by_the_first_target_met(iso
     assert listed.endswith(" (4 targets)"), line
     assert assumed.startswith("AWS denied AssumeRole: "), line
     assert assumed.endswith(" (2 targets)"), line
+
+
+# each card whole, as --json gives it ---------------------------------------------------------
+#
+# The fields come from botocore's ssm model: ``AssociationExecution`` (Status, DetailedStatus,
+# CreatedTime, ResourceCountByStatus), ``ServiceSetting`` (SettingId, SettingValue,
+# LastModifiedDate, LastModifiedUser: "The ARN of the last modified user"),
+# ``ResourceDataSyncItem`` (``S3Destination``, whose ``BucketName`` is required). No member of
+# the first three shapes is marked required: an answer without one is a case of its own.
+
+DHMC_TITLE = "Turn on Default Host Management Configuration"
+SYNC_TITLE = "Deliver the inventory to one S3 bucket"
+"""The titles of the two settings' cards, as `status` shows them."""
+STARTED = datetime(2026, 1, 5, 8, 55, tzinfo=UTC)
+"""When the latest run was created: before the association's LastExecutionDate (RAN)."""
+
+
+def run_of(key: str, **fields: Any) -> dict[str, Any]:
+    """``DescribeAssociationExecutions``' answer: one run of ``key``, a success on 3 targets
+    created at ``STARTED`` (as the AWS CLI's example of ``describe-association-executions``),
+    with ``fields`` changed (None: left out)."""
+    found = {
+        "AssociationId": association_id(key),
+        "AssociationVersion": "1",
+        "ExecutionId": f"e{association_id(key)[1:]}",
+        "Status": "Success",
+        "DetailedStatus": "Success",
+        "CreatedTime": STARTED,
+        "ResourceCountByStatus": "{Success=3}",
+    } | fields
+    return {"AssociationExecutions": [{k: v for k, v in found.items() if v is not None}]}
+
+
+def status_with(found: list[dict[str, Any]], runs: list[dict[str, Any]], *args: str):
+    """``quicksetup status *args`` of the associations ``found``; ``runs``: the answers of
+    ``DescribeAssociationExecutions``, in the order the cards are read (catalogue order, then
+    the options it does not know)."""
+    aws, stubber = stubbed_aws()
+    stubber.add_response("list_associations", {"Associations": found}, {})
+    for answer in runs:
+        [latest] = answer["AssociationExecutions"]
+        stubber.add_response(
+            "describe_association_executions",
+            answer,
+            {"AssociationId": latest["AssociationId"], "MaxResults": 1},
+        )
+    expect_no_account_settings(stubber)
+    with stubber:
+        result = run(["status", *args], aws)
+    stubber.assert_no_pending_responses()
+    return result
+
+
+def test_an_option_card_in_json_is_whole():
+    result = status_with([listed("Success", {"Success": 3})], [run_of(KEY)], "--json")
+    option = OPTIONS_BY_KEY[KEY]
+    assert (
+        card(result)
+        == {
+            "key": KEY,
+            "title": option.title,
+            "status": "Success",
+            "association_name": association_name(option, CONFIG),
+            "association_id": association_id(KEY),
+            "detail": "Success",  # Overview.DetailedStatus
+            "last_run": "2026-01-05T09:00:00Z",  # LastExecutionDate, not CreatedTime
+            "last_execution": {
+                "execution_id": f"e{association_id(KEY)[1:]}",
+                "status": "Success",
+                "detailed_status": "Success",
+                "created": "2026-01-05T08:55:00Z",
+                "counts": {"Success": 3},
+            },
+            "counts": {"Success": 3},
+            "document": document_name(option),  # the association's Name
+            "target_count": 3,
+        }
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_without_a_last_execution_date_the_last_run_is_the_latest_runs_creation():
+    result = status_with([listed("Success", {"Success": 3}, ran=False)], [run_of(KEY)], "--json")
+    assert card(result)["last_run"] == "2026-01-05T08:55:00Z"
+
+
+def test_a_run_without_a_status_is_shown_with_an_empty_status_not_a_failure():
+    # AssociationExecution.Status is optional in the model; the contract's Status is a string.
+    result = status_with(
+        [listed("Success", {"Success": 3})],
+        [run_of(KEY, Status=None, DetailedStatus=None)],
+        "--json",
+    )
+    found = card(result)
+    assert found["last_execution"] == {
+        "execution_id": f"e{association_id(KEY)[1:]}",
+        "status": "",
+        "detailed_status": None,
+        "created": "2026-01-05T08:55:00Z",
+        "counts": {"Success": 3},
+    }
+    assert found["status"] == "Success"
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("overview", ["Pending", "Failed"])
+def test_targets_that_all_succeeded_are_success_whatever_the_overview_says(overview):
+    # AssociationStatusAggregatedCount (targets by their latest status) and the latest run
+    # say Success; the overview, a summary, lags behind: the targets' statuses decide.
+    result = status_with([listed(overview, {"Success": 3})], [run_of(KEY)], "--json")
+    assert card(result)["status"] == "Success"
+    assert result.exit_code == 0, result.output
+
+
+UNKNOWN = f"QuickSetup-FutureOption-{CONFIG}"
+"""A Quick Setup association of an option the catalogue does not know, in configuration
+CONFIG."""
+UNKNOWN_ID = "0000ffff-0000-4000-8000-00000000ffff"
+
+
+def test_an_option_the_catalogue_does_not_know_has_its_own_card_after_the_others():
+    unknown = {
+        "AssociationId": UNKNOWN_ID,
+        "AssociationName": UNKNOWN,
+        "Name": "AWS-RunPatchBaseline",
+        "AssociationVersion": "1",
+        "Targets": [{"Key": "tag:Environment", "Values": ["production"]}],
+        "LastExecutionDate": RAN,
+        "Overview": {
+            "Status": "Failed",
+            "DetailedStatus": "Failed",
+            "AssociationStatusAggregatedCount": {"Failed": 1, "Success": 1},
+        },
+    }
+    failed = run_of(KEY, Status="Failed", DetailedStatus="Failed", AssociationId=UNKNOWN_ID)
+    failed["AssociationExecutions"][0]["ResourceCountByStatus"] = "{Failed=1, Success=1}"
+    result = status_with(
+        [unknown, listed("Success", {"Success": 3})], [run_of(KEY), failed], "--json"
+    )
+    cards = configurations(result)[CONFIG]["options"]
+    assert list(cards) == [*OPTIONS_BY_KEY, UNKNOWN]
+    assert cards[UNKNOWN] == {
+        "key": UNKNOWN,
+        "title": UNKNOWN,
+        "status": "Failed",
+        "association_name": UNKNOWN,
+        "association_id": UNKNOWN_ID,
+        "detail": "Failed",
+        "last_run": "2026-01-05T09:00:00Z",
+        "last_execution": {
+            "execution_id": f"e{association_id(KEY)[1:]}",
+            "status": "Failed",
+            "detailed_status": "Failed",
+            "created": "2026-01-05T08:55:00Z",
+            "counts": {"Failed": 1, "Success": 1},
+        },
+        "counts": {"Failed": 1, "Success": 1},
+        "document": "AWS-RunPatchBaseline",
+        "target_count": 2,
+    }
+    assert result.exit_code == 1, result.output
+
+
+def test_each_option_has_one_card_for_people():
+    result = status_with([listed("Success", {"Success": 3})], [run_of(KEY)])
+    assert result.stdout.count("option not chosen") == len(OPTIONS_BY_KEY) - 1
+    assert result.stdout.count("Last run:") == 1
+    assert result.exit_code == 0, result.output
+
+
+def test_the_dhmc_card_in_json_is_whole():
+    _, status = stack_status(DHMC_ROLE, SYNCED)
+    assert status["host_management"] == {
+        "key": "default_host_management",
+        "title": DHMC_TITLE,
+        "status": "Success",
+        "setting_id": DHMC_SETTING,
+        "value": DHMC_ROLE,
+        "role": DHMC_ROLE,
+        "names_role": True,
+        "detail": None,
+        "last_modified": "2026-01-05T09:00:00Z",
+        "last_modified_by": f"arn:aws:sts::{ACCOUNT}:assumed-role/cfn/ops",
+    }
+
+
+def test_the_inventory_sync_card_in_json_is_whole():
+    _, status = stack_status(DHMC_ROLE, SYNCED)
+    assert status["inventory_sync"] == {
+        "key": "inventory_sync",
+        "title": SYNC_TITLE,
+        "status": "Success",
+        "sync_name": SYNC,
+        "last_status": "Successful",
+        "last_sync": "2026-01-05T08:30:00Z",
+        "last_successful_sync": "2026-01-05T09:00:00Z",
+        "last_message": None,
+        "bucket": "inventory-bucket-123",  # S3Destination.BucketName
+        "detail": None,
+    }
+
+
+def stack_status_of(
+    template: dict[str, Any], setting: str | None, *, dhmc: bool = True, sync: bool = True
+):
+    """``status --stack --json`` of ``template`` (a variant of the local configuration's),
+    whose associations all succeeded and whose sync last synced with success; ``setting``:
+    the DHMC setting's value, read only when the stack has a DHMC setting (``dhmc``); the
+    syncs are read only when it has a sync (``sync``)."""
+    aws, stubber = stubbed_aws()
+    cloudformation = expect_stack(aws, stubber, template)
+    expect_successful_runs(stubber, template_keys(template).values())
+    if dhmc:
+        stubber.add_response(
+            "get_service_setting", service_setting(setting or ""), {"SettingId": DHMC_SETTING}
+        )
+    if sync:
+        stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": SYNCED}, {})
+    with stubber, cloudformation:
+        result = run(["status", "--stack", STACK, "--json"], aws)
+    stubber.assert_no_pending_responses()
+    cloudformation.assert_no_pending_responses()
+    [status] = configurations(result).values()
+    return result, status
+
+
+def without_dhmc_setting() -> dict[str, Any]:
+    template = copy.deepcopy(synthesized_local_template())
+    for logical_id in _settings(template):
+        del template["Resources"][logical_id]
+    return template
+
+
+def _settings(template: dict[str, Any]) -> list[str]:
+    return [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::SSM::ServiceSetting"
+    ]
+
+
+def test_a_stack_with_an_inventory_sync_and_no_dhmc_setting_has_no_dhmc_card():
+    result, status = stack_status_of(without_dhmc_setting(), None, dhmc=False)
+    assert status["host_management"] is None
+    assert (status["inventory_sync"]["sync_name"], status["inventory_sync"]["status"]) == (
+        SYNC,
+        "Success",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_a_second_dhmc_setting_of_a_configuration_is_not_taken_for_an_inventory_sync():
+    # Two DHMC settings of one configuration (the stack and a nested one, say), no sync.
+    template = copy.deepcopy(synthesized_local_template())
+    [logical_id] = _settings(template)
+    template["Resources"][f"{logical_id}Again"] = template["Resources"][logical_id]
+    for other, resource in list(template["Resources"].items()):
+        if resource["Type"] == "AWS::SSM::ResourceDataSync":
+            del template["Resources"][other]
+    result, status = stack_status_of(template, DHMC_ROLE, sync=False)
+    assert status["host_management"]["status"] == "Success"
+    assert status["inventory_sync"] is None
+    assert result.exit_code == 0, result.output
+
+
+def with_the_dhmc_role_a_parameter() -> dict[str, Any]:
+    """The template, its DHMC setting naming a role given as a CloudFormation parameter: the
+    stack holds no such role, so which role it is is not known."""
+    template = copy.deepcopy(synthesized_local_template())
+    [logical_id] = _settings(template)
+    template["Parameters"] = template.get("Parameters", {}) | {"HostRole": {"Type": "String"}}
+    template["Resources"][logical_id]["Properties"]["SettingValue"] = {"Ref": "HostRole"}
+    return template
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("service-role/AnyRole", ("Success", "service-role/AnyRole", True)),
+        ("$None", ("Failed", None, False)),
+    ],
+    ids=["names-a-role", "off"],
+)
+def test_when_the_stacks_role_is_not_known_any_role_named_counts(setting, expected):
+    # The setting's value is the role's name, or $None when DHMC is off.
+    _, status = stack_status_of(with_the_dhmc_role_a_parameter(), setting)
+    host = status["host_management"]
+    assert (host["status"], host["role"], host["names_role"]) == expected
+
+
+def account_status(value: str):
+    """``status --json`` without --stack, of CONFIG (one association), the account's DHMC
+    setting ``value``."""
+    aws, stubber = stubbed_aws()
+    stubber.add_response("list_associations", {"Associations": [listed("Success", None)]}, {})
+    stubber.add_response(
+        "describe_association_executions",
+        run_of(KEY),
+        {"AssociationId": association_id(KEY), "MaxResults": 1},
+    )
+    stubber.add_response("get_service_setting", service_setting(value), {"SettingId": DHMC_SETTING})
+    stubber.add_response("list_resource_data_sync", {"ResourceDataSyncItems": []}, {})
+    with stubber:
+        result = run(["status", "--json"], aws)
+    stubber.assert_no_pending_responses()
+    return configurations(result)[CONFIG]
+
+
+@pytest.mark.parametrize("value", [f"QuickSetup-DHMC-{CONFIG}", f"ops/QuickSetup-DHMC-{CONFIG}"])
+def test_the_account_dhmc_setting_goes_to_the_configuration_its_value_ends_with(value):
+    # The value: the role's name, with its path (IAM's PathPrefix "/ops/" gives "ops/<name>").
+    assert account_status(value)["host_management"]["value"] == value
+
+
+def test_the_account_dhmc_setting_ending_in_a_space_is_no_configurations():
+    # ServiceSettingValue is any string of 1 to 4096 characters (botocore's model): the id
+    # followed by a space does not end the value.
+    assert account_status(f"QuickSetup-DHMC-{CONFIG} ")["host_management"] is None
