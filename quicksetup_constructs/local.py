@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -12,12 +13,14 @@ from constructs import Construct
 
 from .configuration import Configuration, configuration_from_props
 from .conflicts import check_conflicts, local_coverage, register
+from .errors import QuickSetupValidationError
 from .options import InventorySettings, InventorySync, ScanBaseline
 from .options.inventory_sync import BucketReference
+from .rendering.athena import InventoryAthena, render_inventory_athena
 from .rendering.default_host_management import setting_value_of_role_arn
 from .rendering.inventory_sync import create_inventory_bucket
 from .rendering.renderer import RoleReferences, render_configuration
-from .rendering.roles import QuickSetupRoles
+from .rendering.roles import NAMED_IAM_METADATA, QuickSetupRoles, named_iam
 from .rendering.shared import node_path, remember_stack, stack_environment, token_attribute
 from .rendering.stack_limit import check_stack_limit, local_resources, record
 from .service_setting_regions import check_service_setting_regions
@@ -25,6 +28,7 @@ from .targets import InstanceTargets
 from .validation import (
     check_given_only_with,
     check_id,
+    check_pattern,
     check_removal_policy,
     check_role,
     check_scope,
@@ -47,10 +51,12 @@ class QuickSetupLocal(Construct):
 
     configuration: Configuration
     """The validated configuration (options, schedules, targets, id)."""
-    instance_role: iam.IRole
-    """The role in the instance profile (created, or ``instance_profile_role``)."""
+    instance_role: iam.IRole | None
+    """The role in the instance profile (created, or ``instance_profile_role``; None for an
+    existing ``instance_profile_name`` given without its role)."""
     instance_profile: iam.IInstanceProfile
-    """The instance profile attached to targeted instances that have none."""
+    """The instance profile attached to targeted instances that have none (created, or the
+    existing ``instance_profile_name``)."""
     service_role: iam.IRole | None
     """The role Systems Manager Automation uses to attach the profile (None when
     ``attach_instance_profile`` is off and no role was given)."""
@@ -72,6 +78,9 @@ class QuickSetupLocal(Construct):
     """The resource data sync that delivers the inventory (None without ``inventory_sync``): an
     ``AWS::SSM::ResourceDataSync``, or for a bucket of the organization the custom resource
     that creates one with Organization data sharing."""
+    inventory_athena: InventoryAthena | None
+    """The Glue database, tables and crawler and the Athena workgroup over the inventory (None
+    unless ``inventory_sync`` has ``athena=True``)."""
 
     def __init__(
         self,
@@ -89,6 +98,7 @@ class QuickSetupLocal(Construct):
         enable_explorer: bool = True,
         default_host_management: bool = False,
         instance_profile_role: iam.IRole | None = None,
+        instance_profile_name: str | None = None,
         service_role: iam.IRole | None = None,
         explorer_role: iam.IRole | None = None,
         default_host_management_role: iam.IRole | None = None,
@@ -127,6 +137,17 @@ class QuickSetupLocal(Construct):
         :param instance_profile_role: The role for the instance profile. Default: a role trusted
             by EC2 with AmazonSSMManagedInstanceCore and AmazonSSMPatchAssociation (and
             CloudWatchAgentServerPolicy when a CloudWatch option is on), shared in the stack.
+            With ``instance_profile_name``: the role that existing profile holds (no profile is
+            created; ``iam:PassRole`` of the default service role is granted on this role only).
+        :param instance_profile_name: The name of an instance profile that exists in the
+            account, used as it is, with ``attach_instance_profile``: the runbook attaches it,
+            and no instance profile or instance role is created. Its role must already have
+            the policies the options need (AmazonSSMManagedInstanceCore and
+            AmazonSSMPatchAssociation, and CloudWatchAgentServerPolicy with a CloudWatch
+            option; ``quicksetup preflight`` checks them). Without ``service_role``, also pass
+            ``instance_profile_role`` (e.g. ``iam.Role.from_role_name(...)``), the role the
+            profile holds: the default service role may pass that role only. 1-128 letters,
+            digits and ``_+=,.@-``. Default: a profile created in the stack.
         :param service_role: The role Automation uses to attach the profile. Default: a role
             trusted by Systems Manager, limited to attaching this profile, shared in the stack
             (none when ``attach_instance_profile`` is off).
@@ -175,6 +196,12 @@ class QuickSetupLocal(Construct):
         check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
         path = f"{node_path(scope)}/{id}"
         configuration = configuration_from_props(path, locals())
+        check_instance_profile_name(
+            instance_profile_name,
+            attaches_profile=configuration.attaches_profile,
+            role_given=instance_profile_role is not None,
+            service_role_given=service_role is not None,
+        )
         check_given_only_with(
             "default_host_management_role",
             default_host_management_role,
@@ -192,6 +219,7 @@ class QuickSetupLocal(Construct):
                 name
                 for name, role in (
                     ("instance_profile_role", instance_profile_role),
+                    ("instance_profile_name", instance_profile_name),
                     ("service_role", service_role),
                     ("explorer_role", explorer_role),
                     ("default_host_management_role", default_host_management_role),
@@ -205,7 +233,12 @@ class QuickSetupLocal(Construct):
         self.configuration = configuration
 
         roles = QuickSetupRoles.of(self)
-        if instance_profile_role is None:
+        if instance_profile_name is not None:
+            self.instance_role = instance_profile_role
+            self.instance_profile = iam.InstanceProfile.from_instance_profile_name(
+                self, "InstanceProfile", instance_profile_name
+            )
+        elif instance_profile_role is None:
             self.instance_role = roles.instance_role(configuration.instance_role_policies)
             self.instance_profile = roles.instance_profile()
             roles.retain_instance_profile(instance_profile_removal_policy)
@@ -218,8 +251,12 @@ class QuickSetupLocal(Construct):
         if service_role is not None:
             self.service_role = service_role
         elif configuration.attaches_profile:
+            assert self.instance_role is not None  # check_instance_profile_name
             self.service_role = roles.allow_attaching(
-                self.instance_profile, self.instance_role, configuration.attachable_policies
+                self.instance_profile,
+                self.instance_role,
+                configuration.attachable_policies,
+                existing_profile=instance_profile_name is not None,
             )
         else:
             self.service_role = None
@@ -267,10 +304,69 @@ class QuickSetupLocal(Construct):
         if self.inventory_bucket is not None and self.inventory_sync is not None:
             # Systems Manager checks that it may write to the bucket when the sync is created.
             self.inventory_sync.node.add_dependency(self.inventory_bucket.policy)
+        self.inventory_athena = None
+        if sync is not None and sync.athena:
+            assert inventory_bucket is not None
+            self.inventory_athena = render_inventory_athena(
+                self, configuration.configuration_id, sync, inventory_bucket.bucket_name
+            )
         if configuration.settings.scan_baseline is not None:
             configuration.settings.scan_baseline.tag_baseline()
+        named = named_iam(
+            configuration,
+            instance_profile_name=instance_profile_name,
+            roles={
+                "instance_profile_role": instance_profile_role,
+                "service_role": service_role,
+                "explorer_role": explorer_role,
+                "default_host_management_role": default_host_management_role,
+            },
+        )
+        if named:
+            self.node.add_metadata(NAMED_IAM_METADATA, named)
         register(self, stack, coverage, findings)
         record(stack, resources)
+
+    def grant_query(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` query the inventory with Athena, with least privilege: the
+        workgroup's queries, the tables' definitions, the inventory's files and the results.
+        Needs ``InventorySync...(athena=True)``."""
+        if self.inventory_athena is None:
+            raise QuickSetupValidationError(
+                "inventory_sync", None, "InventorySync.to_new_bucket(athena=True) or "
+                "InventorySync.to_bucket(..., athena=True) for grant_query"
+            )  # fmt: skip
+        self.inventory_athena.grant_query(grantee)
+
+
+_INSTANCE_PROFILE_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,128}")
+"""IAM's ``InstanceProfileName`` (IAM API Reference, CreateInstanceProfile: "Pattern:
+[\\w+=,.@-]+", length 1-128)."""
+
+
+def check_instance_profile_name(
+    name: str | None, *, attaches_profile: bool, role_given: bool, service_role_given: bool
+) -> None:
+    """``instance_profile_name``: None, or the name of an existing profile, given with
+    ``attach_instance_profile``; and, for the default service role, with the role it holds."""
+    if name is None:
+        return
+    check_pattern(
+        "instance_profile_name",
+        name,
+        _INSTANCE_PROFILE_NAME,
+        "None or an IAM instance profile name: 1-128 letters, digits and _+=,.@- (no path)",
+    )
+    check_given_only_with(
+        "instance_profile_name", name, "attach_instance_profile", attaches_profile
+    )
+    if not role_given and not service_role_given:
+        raise QuickSetupValidationError(
+            "instance_profile_name",
+            name,
+            "an existing profile together with instance_profile_role (the role it holds: the "
+            "default service role may pass that role only) or with service_role",
+        )
 
 
 def _setting_value(role: iam.IRole | None, *, created: bool) -> str:

@@ -32,6 +32,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from botocore.stub import Stubber
 
 from quicksetup_constructs import QuickSetupLocal
 from quicksetup_constructs.cli import preflight as preflight_module
@@ -79,6 +80,10 @@ RULES = {
     "data_sync_limit",
     "console_quick_setup",
     "stack_exists",
+    # pinned, case and near miss, in tests/test_cli_preflight_named_roles.py
+    "named_role_missing",
+    "named_profile_missing",
+    "role_policy_missing",
 }
 """The kinds of finding this module pins, each with its own case and its near miss."""
 
@@ -288,7 +293,25 @@ def _dhmc(directory: Path, stack: str, configuration: str, value: str) -> dict[s
     account = Account().associations([]).setting(value).managers([])
     if stack == "Tagged":
         account.syncs([])
-    result = preflight(account, directory, "--stack", stack, "--json")
+    iam_stub = Stubber(account.aws.client("iam"))
+    if stack == "Named":  # preflight checks that the role it names exists (GetRole)
+        name = NAMED_ROLE.rsplit("/", 1)[-1]
+        iam_stub.add_response(
+            "get_role",
+            {
+                "Role": {
+                    "Path": "/service-role/",
+                    "RoleName": name,
+                    "RoleId": "AROAEXAMPLEEXAMPLE01",
+                    "Arn": f"arn:aws:iam::{ACCOUNT}:role/{NAMED_ROLE}",
+                    "CreateDate": "2026-01-05T09:00:00Z",
+                }
+            },
+            {"RoleName": name},
+        )
+    with iam_stub:
+        result = preflight(account, directory, "--stack", stack, "--json")
+    iam_stub.assert_no_pending_responses()
     assert result.exit_code == 0, result.output  # a warning does not fail the gate
     found = findings(result, configuration)
     for finding in found.values():

@@ -5,8 +5,10 @@ deploys. Read the way ``quicksetup plan`` reads an assembly."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from quicksetup_constructs.overlap import AssociationTargets
 
@@ -170,3 +172,39 @@ def _environment(environment: str) -> tuple[str | None, str | None]:
         None if not account or account == _UNKNOWN[0] else account,
         None if not region or region == _UNKNOWN[1] else region,
     )
+
+
+NAMED_IAM_METADATA = "quicksetup:named-iam"
+"""The assembly metadata type that lists what a configuration names rather than creates
+(``quicksetup_constructs.rendering.roles.NAMED_IAM_METADATA``)."""
+
+
+def read_named_iam(directory: str | Path) -> dict[str, dict[str, Any]]:
+    """By configuration id: the roles and instance profiles that the configurations of the
+    cloud assembly in ``directory`` name (and do not create), from the metadata that the
+    constructs write beside the templates (``<stack>.metadata.json``, or the manifest)."""
+    found: dict[str, dict[str, Any]] = {}
+    _named_iam(Path(directory), found)
+    return found
+
+
+def _named_iam(root: Path, found: dict[str, dict[str, Any]]) -> None:
+    manifest_file = root / "manifest.json"
+    if not manifest_file.is_file():
+        return
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    for artifact in (manifest.get("artifacts") or {}).values():
+        properties = artifact.get("properties") or {}
+        if properties.get("directoryName"):
+            _named_iam(root / properties["directoryName"], found)
+        entries = dict(artifact.get("metadata") or {})
+        extra = artifact.get("additionalMetadataFile")
+        if extra and (root / extra).is_file():
+            entries.update(json.loads((root / extra).read_text(encoding="utf-8")))
+        for records in entries.values():
+            for record in records if isinstance(records, list) else []:
+                if not isinstance(record, dict) or record.get("type") != NAMED_IAM_METADATA:
+                    continue
+                data = record.get("data")
+                if isinstance(data, dict):
+                    found[str(data.get("configuration_id"))] = data

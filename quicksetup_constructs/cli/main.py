@@ -880,21 +880,31 @@ def write_file(path: Path, text: str, *, replace: bool) -> None:
     "Management, which `quicksetup import`'s cut-over removes before the "
     "deploy, is a note. Repeatable.",
 )
+@click.option(
+    "--member-role",
+    metavar="ROLE",
+    help="A role to assume in every member account of an organization configuration's OUs, "
+    "to check there the roles and instance profiles it names (e.g. "
+    "OrganizationAccountAccessRole). Run from the management account or a delegated "
+    "administrator. Default: this account only.",
+)
 def preflight(
     aws: Any,
     stack_name: str | None,
     cloud_assembly_dir: Path,
     home_region: str | None,
     migrating_from: tuple[str, ...],
+    member_role: str | None,
 ) -> None:
     """Before `cdk deploy`: what the account and Region already have that the configurations
     of a synthesized cloud assembly would collide with. Per configuration: inventory
     associations that can reach the same instances (or a second one over all instances),
     patch scans whose compliance would be overwritten, Default Host Management Configuration
     set to another role, resource data syncs against the limit of 5, console Quick Setup
-    configuration managers covering the account and Region, and, for a stack `quicksetup
-    import` wrote, a stack of its name it did not make. Exit code 1 when a finding is an
-    error, 0 otherwise.
+    configuration managers covering the account and Region, for a stack `quicksetup
+    import` wrote, a stack of its name it did not make, and the roles and instance profiles
+    the app names (not creates) that are missing or lack the AWS managed policies their options
+    need. Exit code 1 when a finding is an error, 0 otherwise.
 
     CLOUD_ASSEMBLY_DIR defaults to cdk.out (run `cdk synth` first); --stack picks one of its
     stacks."""
@@ -913,6 +923,7 @@ def preflight(
             stack_name=stack_name,
             home_region=home_region,
             migrating_from=migrating_from,
+            member_role=member_role,
         )
     _output(result, "print_preflight")
     if result.errors:

@@ -64,7 +64,7 @@ from quicksetup_constructs.overlap import (
 from .aws import Aws, error_code, paginate
 from .catalogue import match_associations
 from .errors import CliError
-from .footprint import ORGANIZATION, Footprint, read_footprints
+from .footprint import ORGANIZATION, Footprint, read_footprints, read_named_iam
 from .importer.console import (
     DEFAULT_HOST_MANAGEMENT,
     HOST_MANAGEMENT,
@@ -112,6 +112,9 @@ DATA_SYNC_EXISTS = "data_sync_exists"
 DATA_SYNC_LIMIT = "data_sync_limit"
 CONSOLE_QUICK_SETUP = "console_quick_setup"
 STACK_EXISTS = "stack_exists"
+NAMED_ROLE_MISSING = "named_role_missing"
+NAMED_PROFILE_MISSING = "named_profile_missing"
+ROLE_POLICY_MISSING = "role_policy_missing"
 KINDS = {
     INVENTORY_CONFLICT: "inventory conflict",
     INVENTORY_DUPLICATE: "second global inventory",
@@ -121,6 +124,9 @@ KINDS = {
     DATA_SYNC_LIMIT: "sync limit",
     CONSOLE_QUICK_SETUP: "console Quick Setup",
     STACK_EXISTS: "stack name taken",
+    NAMED_ROLE_MISSING: "named role missing",
+    NAMED_PROFILE_MISSING: "named profile missing",
+    ROLE_POLICY_MISSING: "role policy missing",
 }
 """Each kind of finding, in words."""
 
@@ -199,11 +205,15 @@ def preflight(
     stack_name: str | None = None,
     home_region: str | None = None,
     migrating_from: Sequence[str] = (),
+    member_role: str | None = None,
 ) -> Preflight:
     """Compare the configurations of the cloud assembly in ``directory`` (of ``stack_name``)
     with the account and Region of ``aws``; the console's configuration managers are read in
     ``home_region`` (default: the Region of ``aws``). A finding about a source of
-    ``migrating_from`` that the cut-over removes before the deploy is a note.
+    ``migrating_from`` that the cut-over removes before the deploy is a note. The roles and
+    instance profiles an organization configuration names are checked in its member accounts
+    through ``member_role`` (the accounts under its OUs, read with AWS Organizations); without
+    it, in this account only when it is checked as a member account, with a note.
 
     Raises :class:`CliError` when no configuration deploys to this account and Region, or a
     manager ARN of ``migrating_from`` is not a Host Management or DHMC manager of
@@ -229,12 +239,45 @@ def preflight(
             )
     checked = [f for f in footprints if scopes[f.configuration_id][0]]
     existing = _Existing(aws, home, checked, sources)
+    named = read_named_iam(directory)
+    named_iam: dict[str, _NamedIam] = {}
+
+    def in_account(target: str) -> _NamedIam:
+        if target not in named_iam:
+            named_iam[target] = _NamedIam(
+                aws if target == account else aws.member(target, str(member_role)), target
+            )
+        return named_iam[target]
+
     results = []
     for footprint in footprints:
         full, console, note = scopes[footprint.configuration_id]
         findings = existing.findings(footprint, console_only=not full) if full or console else []
         if footprint.imported_from and _stack_deploys_here(footprint, account, region):
             findings += existing.stack_findings(footprint)
+        names = named.get(footprint.configuration_id)
+        if names and footprint.kind != ORGANIZATION and full:
+            findings += in_account(account).findings(footprint, names)
+        elif names and footprint.kind == ORGANIZATION and member_role is not None:
+            from quicksetup_constructs.organization.accounts import member_accounts
+
+            units = names.get("organizational_unit_ids") or []
+            for member in sorted(member_accounts(aws.client("organizations"), units)):
+                findings += in_account(member).findings(footprint, names)
+        elif names and footprint.kind == ORGANIZATION and (full or console):
+            if full:
+                findings += in_account(account).findings(footprint, names)
+            unchecked = (
+                f"the roles and instance profiles it names were checked in account {account} only"
+                if full
+                else "the roles and instance profiles it names were not checked"
+            )
+            note = "; ".join(
+                filter(
+                    None,
+                    [note, f"{unchecked}: pass --member-role to check every member account"],
+                )
+            )
         results.append(
             ConfigurationPreflight(
                 footprint.configuration_id,
@@ -581,6 +624,117 @@ class _Existing:
                 stacks = []
             self._stacks[name] = stacks[0] if stacks else None
         return self._stacks[name]
+
+
+class _NamedIam:
+    """The roles and instance profiles that configurations name (and do not create), read
+    from IAM once each: ``GetInstanceProfile``, ``GetRole``, ``ListAttachedRolePolicies``."""
+
+    def __init__(self, aws: Aws, account: str) -> None:
+        self.aws = aws
+        self.account = account
+        self._profiles: dict[str, dict[str, Any] | None] = {}
+        self._roles: dict[str, bool] = {}
+        self._policies: dict[str, set[str]] = {}
+
+    def findings(self, footprint: Footprint, names: dict[str, Any]) -> list[PreflightFinding]:
+        """One error per named profile or role that does not exist, and per AWS managed
+        policy its options need that the role lacks."""
+        found: list[PreflightFinding] = []
+        for profile in names.get("instance_profiles") or []:
+            name = str(profile["name"])
+            existing = self._profile(name)
+            if existing is None:
+                found.append(
+                    _Finder(footprint, name, self._arn("instance-profile", name))(
+                        ERROR,
+                        NAMED_PROFILE_MISSING,
+                        f"{profile['prop']}={name}: account {self.account} has no instance "
+                        "profile of that name; create it (with a role) or fix the name",
+                    )
+                )
+                continue
+            for role in existing.get("Roles") or []:
+                found += self._missing_policies(footprint, role["RoleName"], profile)
+        for role in names.get("roles") or []:
+            name = str(role["name"]).rsplit("/", 1)[-1]  # a DHMC role may be "path/name"
+            if not self._role(name):
+                found.append(
+                    _Finder(footprint, name, self._arn("role", name))(
+                        ERROR,
+                        NAMED_ROLE_MISSING,
+                        f"{role['prop']}={role['name']}: account {self.account} has no role of "
+                        "that name; create it or fix the name",
+                    )
+                )
+                continue
+            found += self._missing_policies(footprint, name, role)
+        # a role named twice (as the profile's and as instance_profile_role) is one finding
+        return list({finding.key: finding for finding in found}.values())
+
+    def _missing_policies(
+        self, footprint: Footprint, role_name: str, named: dict[str, Any]
+    ) -> list[PreflightFinding]:
+        if not named.get("policies"):
+            return []  # a role whose policies are the user's (service, DHMC): not listed
+        attached = self._attached(role_name)
+        return [
+            _Finder(footprint, role_name, f"{self._arn('role', role_name)}:{policy}")(
+                ERROR,
+                ROLE_POLICY_MISSING,
+                f"{named['prop']}={named['name']}: role {role_name} of account {self.account} "
+                f"lacks the AWS managed policy {policy}, which the configuration's options "
+                "need; attach it",
+            )
+            for policy in named.get("policies") or []
+            if policy not in attached
+        ]
+
+    def _arn(self, kind: str, name: str) -> str:
+        """The ARN of the IAM ``kind`` (``role``, ``instance-profile``) ``name`` of the account
+        (an id that tells the accounts apart)."""
+        partition = self.aws.session.get_partition_for_region(self.aws.region)
+        return f"arn:{partition}:iam::{self.account}:{kind}/{name}"
+
+    def _profile(self, name: str) -> dict[str, Any] | None:
+        from botocore.exceptions import ClientError
+
+        if name not in self._profiles:
+            try:
+                answer = self.aws.client("iam").get_instance_profile(InstanceProfileName=name)
+                self._profiles[name] = answer["InstanceProfile"]
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity":
+                    raise
+                self._profiles[name] = None
+        return self._profiles[name]
+
+    def _role(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        if name not in self._roles:
+            try:
+                self.aws.client("iam").get_role(RoleName=name)
+                self._roles[name] = True
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity":
+                    raise
+                self._roles[name] = False
+        return self._roles[name]
+
+    def _attached(self, role_name: str) -> set[str]:
+        if role_name not in self._policies:
+            self._policies[role_name] = {
+                policy["PolicyName"]
+                for policy in paginate(
+                    self.aws.client("iam"),
+                    "list_attached_role_policies",
+                    "AttachedPolicies",
+                    RoleName=role_name,
+                )
+                if str(policy.get("PolicyArn", "")).split(":")[4:5] == ["aws"]
+            }
+        return self._policies[role_name]
 
 
 def _acknowledged(finding: PreflightFinding, source: str, what: str) -> PreflightFinding:

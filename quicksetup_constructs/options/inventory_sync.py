@@ -21,6 +21,12 @@ TITLE = "Deliver the inventory to one S3 bucket"
 SYNC_NAME_PREFIX = "QuickSetup-Inventory-"
 """Every sync is named ``QuickSetup-Inventory-<configuration id>``."""
 MAX_SYNC_NAME = 64
+DEFAULT_BYTES_SCANNED_CUTOFF = 10_000_000_000
+"""With ``athena=True``, the most one query may scan: 10 GB, a few cents at Athena's price per
+TB scanned, and far more than a query of the CLI reads (each instance's files are small)."""
+MIN_BYTES_SCANNED_CUTOFF = 10_000_000
+"""Athena's minimum (API reference, WorkGroupConfiguration: BytesScannedCutoffPerQuery "Valid
+Range: Minimum value of 10000000")."""
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
@@ -66,23 +72,37 @@ class InventorySync:
         _prefix: str | None,
         _kms_key_arn: str | None,
         _server_access_logs_bucket: Any = None,
+        _athena: bool = False,
+        _bytes_scanned_cutoff: int = DEFAULT_BYTES_SCANNED_CUTOFF,
     ) -> None:
         self._bucket = _bucket
         self._prefix = _prefix
         self._kms_key_arn = _kms_key_arn
         self._server_access_logs_bucket = _server_access_logs_bucket
+        self._athena = _athena
+        self._bytes_scanned_cutoff = _bytes_scanned_cutoff
 
     @staticmethod
     def to_new_bucket(
-        *, prefix: str | None = None, server_access_logs_bucket: Any = None
+        *,
+        prefix: str | None = None,
+        server_access_logs_bucket: Any = None,
+        athena: bool = False,
+        athena_bytes_scanned_cutoff: int | None = None,
     ) -> InventorySync:
         """A bucket created with the configuration, in its stack's account and Region.
 
         :param prefix: Key prefix of the inventory. Default: none (the bucket's root).
         :param server_access_logs_bucket: An ``s3.IBucket`` for the bucket's S3 server access
             logs. Default: none (no access logs).
+        :param athena: Make the inventory queryable with Amazon Athena: a Glue database and
+            tables, a crawler that keeps their partitions, and an Athena workgroup with its
+            results bucket (docs/organization.md). Default: False.
+        :param athena_bytes_scanned_cutoff: With ``athena``, the most bytes one query may scan
+            (at least 10,000,000). Default: 10 GB.
         """
         _check_prefix(prefix)
+        cutoff = _check_athena(athena, athena_bytes_scanned_cutoff)
         if server_access_logs_bucket is not None and not hasattr(
             server_access_logs_bucket, "bucket_arn"
         ):
@@ -96,6 +116,8 @@ class InventorySync:
             _prefix=prefix,
             _kms_key_arn=None,
             _server_access_logs_bucket=server_access_logs_bucket,
+            _athena=athena,
+            _bytes_scanned_cutoff=cutoff,
         )
 
     @staticmethod
@@ -105,6 +127,8 @@ class InventorySync:
         *,
         prefix: str | None = None,
         kms_key_arn: str | None = None,
+        athena: bool = False,
+        athena_bytes_scanned_cutoff: int | None = None,
     ) -> InventorySync:
         """Your bucket ``bucket_name`` in ``bucket_region``; its bucket policy must let Systems
         Manager of every configured account write (the guide's "Inventory in one S3 bucket").
@@ -113,6 +137,11 @@ class InventorySync:
         :param kms_key_arn: A KMS key, in the bucket's Region, that Systems Manager encrypts the
             inventory with (its key policy must allow ``kms:GenerateDataKey`` to
             ``ssm.amazonaws.com``). Default: the bucket's own encryption.
+        :param athena: Make the inventory queryable with Amazon Athena, as with
+            ``to_new_bucket``; the resources are created in the configuration's stack, and the
+            bucket's policy must let Glue's crawler and your readers read it. Default: False.
+        :param athena_bytes_scanned_cutoff: With ``athena``, the most bytes one query may scan
+            (at least 10,000,000). Default: 10 GB.
         """
         check_pattern(
             "inventory_sync.bucket_name",
@@ -141,10 +170,13 @@ class InventorySync:
                     kms_key_arn,
                     f"a KMS key in the bucket's Region, {bucket_region}",
                 )
+        cutoff = _check_athena(athena, athena_bytes_scanned_cutoff)
         return InventorySync(
             _bucket=BucketReference(bucket_name, bucket_region),
             _prefix=prefix,
             _kms_key_arn=kms_key_arn,
+            _athena=athena,
+            _bytes_scanned_cutoff=cutoff,
         )
 
     @property
@@ -168,13 +200,24 @@ class InventorySync:
     def server_access_logs_bucket(self) -> Any:
         return self._server_access_logs_bucket
 
+    @property
+    def athena(self) -> bool:
+        """Whether the inventory is made queryable with Amazon Athena."""
+        return self._athena
+
+    @property
+    def athena_bytes_scanned_cutoff(self) -> int:
+        """The most bytes one Athena query of the inventory may scan."""
+        return self._bytes_scanned_cutoff
+
     @staticmethod
     def sync_name(configuration_id: str) -> str:
         return SYNC_NAME_PREFIX + configuration_id
 
     def describe(self) -> str:
         where = "a new bucket" if self._bucket is None else f"bucket {self._bucket.bucket_name}"
-        return where + (f", prefix {self._prefix}" if self._prefix else "")
+        where += f", prefix {self._prefix}" if self._prefix else ""
+        return where + (", queryable with Athena" if self._athena else "")
 
     def __repr__(self) -> str:
         return f"InventorySync({self.describe()})"
@@ -186,3 +229,23 @@ def _check_prefix(prefix: str | None) -> None:
     check_pattern("inventory_sync.prefix", prefix, _PREFIX, _PREFIX_ALLOWED)
     if not is_unresolved(prefix) and len(prefix) > 64:
         raise QuickSetupValidationError("inventory_sync.prefix", prefix, _PREFIX_ALLOWED)
+
+
+def _check_athena(athena: Any, cutoff: Any) -> int:
+    """The bytes-scanned cutoff of valid ``athena`` props (its default when not given)."""
+    if not isinstance(athena, bool):
+        raise QuickSetupValidationError("inventory_sync.athena", athena, "True or False")
+    if cutoff is None:
+        return DEFAULT_BYTES_SCANNED_CUTOFF
+    allowed = f"None or a whole number of bytes, at least {MIN_BYTES_SCANNED_CUTOFF:,}"
+    if not athena:
+        raise QuickSetupValidationError(
+            "inventory_sync.athena_bytes_scanned_cutoff", cutoff, "None without athena=True"
+        )
+    if is_unresolved(cutoff):
+        return cutoff
+    if isinstance(cutoff, bool) or not isinstance(cutoff, int) or cutoff < MIN_BYTES_SCANNED_CUTOFF:
+        raise QuickSetupValidationError(
+            "inventory_sync.athena_bytes_scanned_cutoff", cutoff, allowed
+        )
+    return cutoff

@@ -68,6 +68,11 @@ def look_up_account_count(
 def count_accounts(client: Any, unit_ids: Iterable[str]) -> int:
     """Distinct ACTIVE accounts under ``unit_ids`` and their child OUs, without the management
     account (which a service-managed StackSet never deploys to)."""
+    return len(member_accounts(client, unit_ids))
+
+
+def member_accounts(client: Any, unit_ids: Iterable[str]) -> set[str]:
+    """The ids of the accounts :func:`count_accounts` counts."""
     management_account = client.describe_organization()["Organization"]["MasterAccountId"]
     accounts: set[str] = set()
     seen: set[str] = set()
@@ -82,7 +87,7 @@ def count_accounts(client: Any, unit_ids: Iterable[str]) -> int:
                 accounts.add(account["Id"])
         pending.extend(unit["Id"] for unit in _children(client, _UNITS, parent))
     accounts.discard(management_account)
-    return len(accounts)
+    return accounts
 
 
 def _children(client: Any, listing: tuple[str, str], parent: str) -> Iterable[dict[str, Any]]:

@@ -15,7 +15,9 @@ from ..configuration import Configuration, configuration_from_props
 from ..conflicts import check_conflicts, organization_coverage, register
 from ..errors import QuickSetupValidationError
 from ..options import InventorySettings, InventorySync, ScanBaseline
+from ..rendering.athena import InventoryAthena, render_inventory_athena
 from ..rendering.inventory_sync import create_inventory_bucket
+from ..rendering.roles import NAMED_IAM_METADATA, named_iam
 from ..rendering.shared import format_arn, node_path, stack_environment, stack_of, token_attribute
 from ..rendering.stack_limit import check_stack_limit, organization_resources, record
 from ..service_setting_regions import check_service_setting_regions
@@ -33,6 +35,13 @@ from ..validation import (
     is_unresolved,
 )
 from .accounts import look_up_account_count
+from .explorer_sync import (
+    check_explorer_organization_sync,
+    check_explorer_sync,
+    create_explorer_sync,
+    explorer_sync_name,
+    register_explorer_sync,
+)
 from .member_stacks import account_wide_names, build_member_stacks
 from .organizational_units import check_organizational_units
 from .preferences import RolloutPreferences
@@ -47,6 +56,7 @@ from .stack_instances import check_target_count
 from .template import check_template_size, new_template_app, synthesize_templates, template_body
 
 if TYPE_CHECKING:  # aws_s3 is imported only when a configuration creates a bucket
+    from aws_cdk import aws_iam as iam
     from aws_cdk import aws_s3 as s3
 
 MANAGEMENT_ACCOUNT_WARNING = "quicksetup:management-account-not-targeted"
@@ -98,8 +108,8 @@ class QuickSetupOrganization(Construct):
     """Name of the automation role in every member account (created, or ``service_role_name``;
     None when ``attach_instance_profile`` is off)."""
     explorer_role_name: str | None
-    """Name of the role that enables Explorer in every member account (None when
-    ``enable_explorer`` is off)."""
+    """Name of the role that enables Explorer in every member account (created, or
+    ``explorer_role_name``; None when ``enable_explorer`` is off)."""
     default_host_management_role_name: str | None
     """Name of the Default Host Management Configuration role in every member account (created,
     or the one given; None when ``default_host_management`` is off)."""
@@ -120,6 +130,15 @@ class QuickSetupOrganization(Construct):
     is rendered when this construct is created; later changes to them are not deployed)."""
     inventory_bucket: s3.IBucket | None
     """The bucket created for the inventory (None unless ``InventorySync.to_new_bucket()``)."""
+    inventory_athena: InventoryAthena | None
+    """The Glue database, tables and crawler and the Athena workgroup over the inventory, in
+    this stack (None unless ``inventory_sync`` has ``athena=True``)."""
+    explorer_sync: ssm.CfnResourceDataSync | None
+    """Explorer's organization-wide resource data sync, in this stack's account and Region
+    (None unless ``explorer_organization_sync``)."""
+    explorer_sync_name: str | None
+    """Its name, the ``SyncName`` of ``GetOpsSummary`` (None unless
+    ``explorer_organization_sync``)."""
 
     def __init__(
         self,
@@ -142,6 +161,7 @@ class QuickSetupOrganization(Construct):
         default_host_management: bool = False,
         instance_profile_role_name: str | None = None,
         service_role_name: str | None = None,
+        explorer_role_name: str | None = None,
         default_host_management_role_name: str | None = None,
         allow_policy_attach: bool = False,
         schedules: Mapping[str, str] | None = None,
@@ -154,6 +174,7 @@ class QuickSetupOrganization(Construct):
         rollout: RolloutPreferences | None = None,
         call_as: str = "SELF",
         retain_stacks_on_account_removal: bool = False,
+        explorer_organization_sync: bool = False,
         instance_profile_removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -199,6 +220,11 @@ class QuickSetupOrganization(Construct):
             and allowed what the README lists for the service role), with
             ``attach_instance_profile``. No automation role is created. Default: a role
             ``QuickSetup-Automation-<id>`` created in every account.
+        :param explorer_role_name: The name of a role that exists in every target account, for
+            the ``AWS-EnableExplorer`` automation (its ``AutomationAssumeRole``), with
+            ``enable_explorer``: trusted by ``ssm.amazonaws.com``, with
+            AWSSystemsManagerEnableExplorerExecutionPolicy. No Explorer role is created.
+            Default: a role ``QuickSetup-Explorer-<id>`` created in every account.
         :param default_host_management_role_name: The name of a role that exists in every target
             account, for Default Host Management Configuration, with
             ``default_host_management`` (trusted by ``ssm.amazonaws.com``, with
@@ -240,6 +266,15 @@ class QuickSetupOrganization(Construct):
             ``RETAIN_ON_UPDATE_OR_DELETE`` or ``DESTROY``. A kept role and profile have fixed
             names: deploying the same configuration to that account again fails until they are
             deleted (or imported). Default: ``cdk.RemovalPolicy.RETAIN``.
+        :param explorer_organization_sync: Create, in this stack's account and Region, an
+            Explorer resource data sync ``QuickSetup-ExplorerSync-<id>`` that gathers the
+            OpsData of every account of the OUs (the whole organization when the root is
+            targeted) in ``regions``: managed instances, association and patch compliance,
+            read with ``GetOpsSummary``. Systems Manager turns on the OpsData sources in those
+            accounts itself, so ``enable_explorer`` is not needed for it. The stack must be in
+            the management account or the Systems Manager (Explorer) delegated administrator,
+            and the service-linked role ``AWSServiceRoleForAmazonSSM_AccountDiscovery`` must
+            exist there (docs/organization.md). Default: False.
         """
         stack = check_scope(scope)
         check_id(scope, id)
@@ -266,6 +301,13 @@ class QuickSetupOrganization(Construct):
             "attach_instance_profile",
             configuration.attaches_profile,
         )
+        check_role_name("explorer_role_name", explorer_role_name)
+        check_given_only_with(
+            "explorer_role_name",
+            explorer_role_name,
+            "enable_explorer",
+            configuration.enables_explorer,
+        )
         check_role_name_with_path(
             "default_host_management_role_name", default_host_management_role_name
         )
@@ -288,6 +330,7 @@ class QuickSetupOrganization(Construct):
             "True or False",
         )
         check_removal_policy("instance_profile_removal_policy", instance_profile_removal_policy)
+        check_explorer_organization_sync(explorer_organization_sync)
         accounts, problem = _accounts(scope, account_count, organizational_unit_ids)
         if accounts is not None:
             check_target_count(
@@ -305,7 +348,15 @@ class QuickSetupOrganization(Construct):
             call_as=call_as,
         )
         findings = check_conflicts(stack, coverage)
-        resources = organization_resources(configuration)
+        explorer_sync = None
+        if explorer_organization_sync:
+            explorer_sync = check_explorer_sync(
+                stack,
+                node_path(stack),
+                path,
+                explorer_sync_name(configuration.configuration_id),
+            )
+        resources = organization_resources(configuration) + (explorer_sync is not None)
         check_stack_limit(stack, resources)
 
         names = account_wide_names(
@@ -313,6 +364,7 @@ class QuickSetupOrganization(Construct):
             existing={
                 "instance_role": instance_profile_role_name,
                 "automation_role": service_role_name,
+                "explorer_role": explorer_role_name,
                 "default_host_management_role": default_host_management_role_name,
             },
         )
@@ -413,6 +465,17 @@ class QuickSetupOrganization(Construct):
         if self.inventory_bucket is not None:
             # Systems Manager checks that it may write to the bucket when a sync is created.
             self.regional_stack_set.node.add_dependency(self.inventory_bucket.policy)
+        self.inventory_athena = None
+        sync = configuration.inventory_sync
+        if sync is not None and sync.athena:
+            bucket_name = (
+                self.inventory_bucket.bucket_name
+                if self.inventory_bucket is not None
+                else sync.bucket.bucket_name  # type: ignore[union-attr]
+            )
+            self.inventory_athena = render_inventory_athena(
+                self, configuration.configuration_id, sync, bucket_name
+            )
 
         annotations = cdk.Annotations.of(self)
         annotations.add_warning_v2(
@@ -436,8 +499,41 @@ class QuickSetupOrganization(Construct):
                 "organizations:ListAccountsForParent; the count is then cached in "
                 "cdk.context.json.",
             )
+        self.explorer_sync = None
+        self.explorer_sync_name = None
+        if explorer_sync is not None:
+            root, explorer = explorer_sync
+            self.explorer_sync = create_explorer_sync(
+                self, explorer.name, self.organizational_unit_ids, self.regions
+            )
+            self.explorer_sync_name = explorer.name
+            register_explorer_sync(root, explorer)
+        named = named_iam(
+            configuration,
+            kind="organization",
+            organizational_unit_ids=self.organizational_unit_ids,
+            roles={
+                "instance_profile_role_name": instance_profile_role_name,
+                "service_role_name": service_role_name,
+                "explorer_role_name": explorer_role_name,
+                "default_host_management_role_name": default_host_management_role_name,
+            },
+        )
+        if named:
+            self.node.add_metadata(NAMED_IAM_METADATA, named)
         register(self, stack, coverage, findings)
         record(stack, resources)
+
+    def grant_query(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` query the organization's inventory with Athena, with least
+        privilege: the workgroup's queries, the tables' definitions, the inventory's files and
+        the results. Needs ``InventorySync...(athena=True)``."""
+        if self.inventory_athena is None:
+            raise QuickSetupValidationError(
+                "inventory_sync", None, "InventorySync.to_new_bucket(athena=True) or "
+                "InventorySync.to_bucket(..., athena=True) for grant_query"
+            )  # fmt: skip
+        self.inventory_athena.grant_query(grantee)
 
     def _instances(self, regions: list[str]) -> cfn.CfnStackSet.StackInstancesProperty:
         return cfn.CfnStackSet.StackInstancesProperty(

@@ -33,7 +33,7 @@ def account_wide_names(
     """The fixed names of a configuration's roles and instance profile in every account.
 
     ``existing``: names of roles that exist already in every account, by field of
-    :class:`AccountWideNames` (``instance_role``, ``automation_role``,
+    :class:`AccountWideNames` (``instance_role``, ``automation_role``, ``explorer_role``,
     ``default_host_management_role``; None: create the role). Default: create every role."""
     given: dict[str, Any] = {
         field: name for field, name in (existing or {}).items() if name is not None
@@ -90,7 +90,7 @@ def build_member_stacks(
     roles.retain_instance_profile(removal_policy)
     if configuration.attaches_profile and names.creates("automation_role"):
         roles.allow_attaching(instance_profile, instance_role, configuration.attachable_policies)
-    if configuration.enables_explorer:
+    if configuration.enables_explorer and names.creates("explorer_role"):
         roles.explorer_role()
     if configuration.default_host_management and names.creates("default_host_management_role"):
         roles.default_host_management_role()

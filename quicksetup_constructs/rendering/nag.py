@@ -35,6 +35,11 @@ MANAGED_POLICY_REASONS = {
         "AWS's policy for the CloudWatch agent to publish metrics and logs and read its "
         "configuration parameter; added only while a CloudWatch agent option is on."
     ),
+    "service-role/AWSGlueServiceRole": (
+        "AWS's service role policy for Glue crawlers (the Data Catalog, the crawler's logs), "
+        "kept current by AWS; the role reads the inventory through its own policy, limited to "
+        "the inventory's prefix."
+    ),
 }
 
 WILDCARD_REASONS = {
@@ -96,6 +101,32 @@ RULE_REASONS = {
     "sync-function-log-stream": (
         "Lambda names the log streams of its own log group at run time; the wildcard is "
         "limited to that one log group."
+    ),
+    "athena-crawler-objects": (
+        "The crawler reads the files of every account, Region and instance, whose keys are "
+        "unknown at deploy time; the wildcard is limited to the inventory's prefix."
+    ),
+    "athena-crawler-logs": (
+        "The crawler logs only partition names (account ids and Regions), which CloudWatch "
+        "Logs encrypts at rest; a security configuration would need a KMS key for that alone."
+    ),
+    "athena-results-access-logs": (
+        "Only the Athena workgroup writes query results, under IAM policies limited to its "
+        "prefix, and every query is recorded by Athena (query history, CloudTrail); S3 server "
+        "access logs would need a bucket of their own."
+    ),
+    "athena-results-versioning": (
+        "Query results are written once and expire after 30 days; versions would keep copies "
+        "of results past their expiry, and a result is recreated by running its query again."
+    ),
+    "athena-results-replication": (
+        "Query results are temporary and recreated by running the query again; a copy in "
+        "another Region adds cost and protects nothing."
+    ),
+    "athena-results-encryption": (
+        "Athena encrypts the results with S3-managed keys (SSE_S3), enforced by the "
+        "workgroup; a KMS key would add a key policy to manage for data that expires in 30 "
+        "days and can be recreated."
     ),
 }
 """Reasons for rules broken on purpose, by topic (the ``sync-function-*`` ones: the function

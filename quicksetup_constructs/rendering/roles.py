@@ -6,17 +6,22 @@ so that many configurations fit in one stack.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..options import MANAGED_NODE_POLICIES
+from ..validation import is_unresolved
 from .nag import acknowledge_managed_policies, acknowledge_wildcards
 from .shared import format_arn, remember_stack, stack_of, stack_singleton, token_attribute
+
+if TYPE_CHECKING:
+    from ..configuration import Configuration
 
 EXPLORER_POLICY = "AWSSystemsManagerEnableExplorerExecutionPolicy"
 """AWS's policy for the role that runs ``AWS-EnableExplorer``."""
@@ -230,6 +235,8 @@ class QuickSetupRoles(Construct):
         profile: iam.IInstanceProfile,
         role: iam.IRole,
         attachable_policies: tuple[str, ...] = (),
+        *,
+        existing_profile: bool = False,
     ) -> iam.Role:
         """Let the default automation role attach ``profile`` (holding ``role``) to instances
         that have no profile, and attach ``attachable_policies`` (AWS managed policy names; none
@@ -251,7 +258,7 @@ class QuickSetupRoles(Construct):
         # round trip to the jsii kernel per configuration
         if not any(granted is profile for granted in self._granted_profiles):
             self._granted_profiles.append(profile)
-            statements += _attach_statements(self._stack, profile, role, region)
+            statements += _attach_statements(self._stack, profile, role, region, existing_profile)
             wildcards.append("ec2:instance/*")
         added = [name for name in attachable_policies if name not in self._attachable_policies]
         if added:
@@ -287,6 +294,67 @@ class QuickSetupRoles(Construct):
             )
         acknowledge_wildcards(self._automation_policy, wildcards, region=region)
         return automation_role
+
+
+NAMED_IAM_METADATA = "quicksetup:named-iam"
+"""The cloud assembly metadata type (on the construct, not in the template) that lists the
+roles and instance profiles a configuration names rather than creates, for ``quicksetup
+preflight``: ``{"configuration_id", "kind", "instance_profiles": [...], "roles": [...]}``,
+each ``{"prop", "name", "policies"}`` (the AWS managed policies it must have)."""
+
+
+def required_policies(configuration: Configuration, prop: str) -> list[str]:
+    """The AWS managed policies that the role named by ``prop`` must have: those the library
+    gives its own role of that kind (none for the service and DHMC roles, whose permissions
+    are the user's)."""
+    if prop in ("instance_profile_name", "instance_profile_role", "instance_profile_role_name"):
+        return list(configuration.instance_role_policies)
+    if prop in ("explorer_role", "explorer_role_name"):
+        return [EXPLORER_POLICY]
+    return []
+
+
+def named_iam(
+    configuration: Configuration,
+    *,
+    kind: str = "local",
+    instance_profile_name: str | None = None,
+    roles: Mapping[str, iam.IRole | str | None],
+    organizational_unit_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The metadata of :data:`NAMED_IAM_METADATA` for ``configuration``, or ``{}`` when it
+    names nothing. ``roles``: by prop, a role name, or an ``IRole`` (one created in the app,
+    or whose name is a token, is left out). ``organizational_unit_ids``: where an
+    organization's member accounts are."""
+    profiles = []
+    if instance_profile_name is not None and not is_unresolved(instance_profile_name):
+        prop = "instance_profile_name"
+        policies = required_policies(configuration, prop)
+        profiles.append({"prop": prop, "name": instance_profile_name, "policies": policies})
+    named = []
+    for prop, role in roles.items():
+        if role is None:
+            continue
+        if not isinstance(role, str):
+            if role.node.default_child is not None:
+                continue  # created in the app
+            role = token_attribute(role, "role_name")
+        if is_unresolved(role):
+            continue
+        named.append(
+            {"prop": prop, "name": role, "policies": required_policies(configuration, prop)}
+        )
+    if not profiles and not named:
+        return {}
+    found: dict[str, Any] = {
+        "configuration_id": configuration.configuration_id,
+        "kind": kind,
+        "instance_profiles": profiles,
+        "roles": named,
+    }
+    if organizational_unit_ids is not None:
+        found["organizational_unit_ids"] = list(organizational_unit_ids)
+    return found
 
 
 @cache
@@ -328,26 +396,42 @@ def _describe_statement() -> dict[str, Any]:
 
 
 def _attach_statements(
-    stack: cdk.Stack, profile: iam.IInstanceProfile, role: iam.IRole, region: str | None = None
+    stack: cdk.Stack,
+    profile: iam.IInstanceProfile,
+    role: iam.IRole,
+    region: str | None = None,
+    existing_profile: bool = False,
 ) -> list[dict[str, Any]]:
     """Attach ``profile`` to an instance with none; never detach or replace another profile.
 
     ``stack``: the one of the policy. ``region``: where the instances are. Default: the
-    stack's Region."""
+    stack's Region. ``existing_profile``: ``profile`` is the user's, not created by the
+    library: only what the runbook calls (describe, associate, pass the role) is granted, none
+    of the parity actions, which would let the automation detach or change the user's profile."""
     instances = format_arn(stack, "ec2", "instance", "*", region=region)
     profile_arn = token_attribute(profile, "instance_profile_arn")
     role_arn = token_attribute(role, "role_arn")
+    # Purpose: give our profile to a targeted instance. Only when the instance has no profile
+    # now (ec2:InstanceProfile is absent), and only ours as the new one.
+    associate = _statement(
+        actions=["ec2:AssociateIamInstanceProfile"],
+        resources=[instances],
+        conditions={
+            "Null": {"ec2:InstanceProfile": "true"},  # the instance has no profile now
+            "ArnEquals": {"ec2:NewInstanceProfile": profile_arn},
+        },
+    )
+    # Purpose: associating a profile passes its role to EC2. Only the instance role, and only
+    # to EC2.
+    pass_role = _statement(
+        actions=["iam:PassRole"],
+        resources=[role_arn],
+        conditions={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+    )
+    if existing_profile:
+        return [associate, pass_role]
     return [
-        # Purpose: give our profile to a targeted instance. Only when the instance has no
-        # profile now (ec2:InstanceProfile is absent), and only ours as the new one.
-        _statement(
-            actions=["ec2:AssociateIamInstanceProfile"],
-            resources=[instances],
-            conditions={
-                "Null": {"ec2:InstanceProfile": "true"},  # the instance has no profile now
-                "ArnEquals": {"ec2:NewInstanceProfile": profile_arn},
-            },
-        ),
+        associate,
         # Purpose: one of Quick Setup's eight service-role actions, which the runbook never
         # calls; kept for parity, but it may detach only our own profile, never a customer's.
         _statement(
@@ -355,13 +439,7 @@ def _attach_statements(
             resources=[instances],
             conditions={"ArnEquals": {"ec2:InstanceProfile": profile_arn}},
         ),
-        # Purpose: associating a profile passes its role to EC2. Only the instance role, and
-        # only to EC2.
-        _statement(
-            actions=["iam:PassRole"],
-            resources=[role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
-        ),
+        pass_role,
         # Purpose: the rest of Quick Setup's eight service-role actions (its runbook reads the
         # profile and re-creates it, with its role, if it is missing). Ours does not call them;
         # they are kept for parity, and only on our own profile.

@@ -65,7 +65,8 @@ def local_resources(
     """How many resources a QuickSetupLocal with ``configuration`` adds to ``stack``.
 
     ``given_roles``: the roles passed in rather than created (``instance_profile_role``,
-    ``service_role``, ``explorer_role``, ``default_host_management_role``).
+    ``service_role``, ``explorer_role``, ``default_host_management_role``), and
+    ``instance_profile_name`` for an existing instance profile.
     """
     shared = account_wide_associations(stack)
     documents = find_stack_singleton(stack, "QuickSetupDocuments", QuickSetupDocuments)
@@ -81,7 +82,9 @@ def local_resources(
         if option.targets_instances or option.key not in shared
     )
     default_roles = []
-    if "instance_profile_role" in given_roles:
+    if "instance_profile_name" in given_roles:
+        pass  # an existing instance profile: neither a profile nor a role is created
+    elif "instance_profile_role" in given_roles:
         count += 1  # the configuration's own instance profile
     else:
         default_roles += ["instance_role", "instance_profile"]
