@@ -762,3 +762,26 @@ def test_the_database_name_is_one_athena_accepts(configuration_id, database):
         inventory_sync=InventorySync.to_new_bucket(athena=True),
     )
     assert local.inventory_athena.database_name == database
+
+
+def _added_by_local_athena() -> int:
+    stack = cdk.Stack(new_app(), "Stack", env=ENV)
+    QuickSetupLocal(stack, "QuickSetup", inventory_sync=InventorySync.to_new_bucket(athena=True))
+    return len(Template.from_stack(stack).to_json()["Resources"])
+
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["fits exactly", "one too many"])
+def test_the_500_resource_check_counts_what_athena_adds(extra):
+    # CloudFormation quotas: 500 resources a stack; the CDK CLI adds AWS::CDK::Metadata (one
+    # more) at synth, which the check keeps free.
+    added = _added_by_local_athena()
+    stack = cdk.Stack(new_app(), "Stack", env=ENV)
+    for index in range(500 - 1 - added + extra):
+        cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
+    sync = InventorySync.to_new_bucket(athena=True)
+    if extra:
+        with pytest.raises(QuickSetupValidationError, match=r"^scope: "):
+            QuickSetupLocal(stack, "QuickSetup", inventory_sync=sync)
+    else:
+        QuickSetupLocal(stack, "QuickSetup", inventory_sync=sync)
+        assert len(Template.from_stack(stack).to_json()["Resources"]) == 500 - 1

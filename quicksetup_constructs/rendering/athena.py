@@ -164,6 +164,10 @@ TABLE_NAMES = {
 }
 """The Glue table of each synced type, the names the CLI queries."""
 
+RESOURCES = 1 + len(TABLE_NAMES) + 3 + 2 + 1
+"""Resources ``athena=True`` adds: the database, a table per type, the crawler with its role
+and policy, the results bucket with its policy, the workgroup."""
+
 _TABLE_IDS = {
     "AWS:ComplianceItem": "ComplianceItemTable",
     "AWS:ComplianceSummary": "ComplianceSummaryTable",

@@ -21,6 +21,7 @@ import aws_cdk as cdk
 from ..configuration import Configuration
 from ..errors import QuickSetupValidationError
 from ..options import OwnDocument
+from . import athena
 from .documents import QuickSetupDocuments
 from .renderer import account_wide_associations
 from .roles import QuickSetupRoles
@@ -109,12 +110,15 @@ def organization_resources(configuration: Configuration) -> int:
 
 
 def _bucket_resources(configuration: Configuration) -> int:
-    """The inventory bucket a configuration creates and its policy, and the policy that the
-    bucket of its access logs may need (0 without a bucket)."""
+    """The inventory bucket a configuration creates and its policy, the policy that the bucket
+    of its access logs may need, and with ``athena`` the resources that query it."""
     sync = configuration.inventory_sync
-    if sync is None or not sync.creates_bucket:
+    if sync is None:
         return 0
-    return 2 + (sync.server_access_logs_bucket is not None)
+    queryable = athena.RESOURCES if sync.athena else 0
+    if not sync.creates_bucket:
+        return queryable
+    return 2 + (sync.server_access_logs_bucket is not None) + queryable
 
 
 def check_stack_limit(stack: cdk.Stack, adds: int) -> None:
