@@ -21,11 +21,7 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # tests/fake_aws.py, when run from elsewhere
     sys.path.insert(0, str(ROOT))
 
+from bench.measured import run_quicksetup
 from tests.fake_aws import ACCOUNT, FakeOrganization, fake_organization
 
 TARGET_SECONDS = 60.0
@@ -64,22 +61,7 @@ def run(
     fake: FakeOrganization, max_concurrency: int | None, pythonpath: str | None
 ) -> dict[str, Any]:
     """Run the command once against ``fake``; its wall time, peak RSS and output."""
-    home = tempfile.mkdtemp(prefix="org-scale-")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": home,
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "secret",
-        "AWS_CONFIG_FILE": os.path.join(home, "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    command = [
-        sys.executable,
-        "-c",
-        "from quicksetup_constructs.cli.entry import main; main()",
+    args = [
         "status",
         "--org",
         "--member-role",
@@ -92,39 +74,8 @@ def run(
         "json",
     ]
     if max_concurrency is not None:
-        command += ["--max-concurrency", str(max_concurrency)]
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as stdout:
-        result = subprocess.run(
-            command,
-            env=env,
-            stdout=stdout,
-            stderr=subprocess.PIPE,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-            cwd=home,
-        )
-        seconds = time.monotonic() - started
-        stdout.seek(0)
-        output = stdout.read()
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"the command failed ({result.returncode}): {result.stderr.decode()}")
-    if peak_kb <= before:
-        print(
-            "warning: an earlier child's peak RSS was higher; this run's is not known",
-            file=sys.stderr,
-        )
-    return {
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "peak_mb": peak_kb / 1024,
-        "output": json.loads(output),
-        "exit_code": result.returncode,
-    }
+        args += ["--max-concurrency", str(max_concurrency)]
+    return run_quicksetup(args, prefix="org-scale-", timeout=TIMEOUT_SECONDS, pythonpath=pythonpath)
 
 
 def check(fake: FakeOrganization, output: Any, max_concurrency: int | None) -> dict[str, Any]:
