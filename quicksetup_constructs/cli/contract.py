@@ -46,6 +46,8 @@ KEYED: dict[tuple[str, str], str] = {
     ("RerunConfiguration", "options"): "key",
     ("OrganizationRerun", "target_results"): "target_id",
     ("RerunTarget", "options"): "key",
+    ("OrganizationInventory", "instances"): "instance_id",
+    ("InstancePackage", "versions"): "key",
 }
 """(dataclass, field) -> the attribute each element of that list is keyed by."""
 

@@ -7,6 +7,7 @@
     quicksetup preflight [CLOUD_ASSEMBLY_DIR]  what the account already has in the app's way
     quicksetup import                      the console's configurations, as a CDK app
     quicksetup rerun                       run the associations once, now
+    quicksetup inventory --org             which instances have a package, with Athena
 
 Global options, before or after the verb, as in the AWS CLI: ``--region``, ``--profile``,
 ``--endpoint-url``, ``--output json|table|text``, ``--debug``, ``--no-color``,
@@ -754,6 +755,85 @@ def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) ->
     _output(result, "print_compliance")
     if any(configuration.non_compliant for configuration in result):
         sys.exit(FINDINGS_EXIT_CODE)
+
+
+@main.command()
+@_aws_options
+@click.option("--org", is_flag=True, help="The organization's inventory, with Amazon Athena.")
+@click.option("--application", metavar="NAME", help="The package (its exact name).")
+@click.option(
+    "--version-below",
+    metavar="VERSION",
+    help="Only copies older than [EPOCH:]VERSION[-RELEASE], compared as --version-scheme does.",
+)
+@click.option(
+    "--version-scheme",
+    type=click.Choice(("rpm", "dpkg")),
+    default="rpm",
+    show_default=True,
+    help="Compare versions as rpm (rpmvercmp) or dpkg (Debian Policy) does.",
+)
+@click.option("--account", metavar="ID", help="Only this account's instances.")
+@click.option(
+    "--athena-workgroup",
+    metavar="NAME",
+    help="The Athena workgroup. Default: the stack's output (InventorySync athena=True).",
+)
+@click.option(
+    "--athena-database",
+    metavar="NAME",
+    help="The Glue database. Default: the stack's output paired with the workgroup.",
+)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long the query may run before it is stopped.",
+)
+@click.option("--page-size", type=click.IntRange(1, 1000), hidden=True)
+def inventory(
+    aws: Any,
+    stack_name: str | None,
+    org: bool,
+    application: str | None,
+    version_below: str | None,
+    version_scheme: str,
+    account: str | None,
+    athena_workgroup: str | None,
+    athena_database: str | None,
+    wait_timeout: float,
+    page_size: int | None,
+) -> None:
+    """Which instances, in which accounts and Regions, have the package --application (below
+    --version-below): one Athena query of the organization's inventory, synced to S3. Prints
+    the bytes the query scanned (Athena bills by them)."""
+    from .inventory import find_athena, organization_inventory, print_inventory, scanned
+    from .render import waiting
+
+    if not org:
+        raise CliError("inventory reads the organization's inventory with Athena: pass --org")
+    if not application:
+        raise CliError("inventory --org needs --application NAME (the package)")
+    if account is not None and not (len(account) == 12 and account.isdigit()):
+        raise CliError(f"--account {account!r} is not an AWS account id (12 digits)")
+    with waiting("Querying the inventory…", quiet=output_format() == "json"):
+        workgroup, database = find_athena(aws, stack_name, athena_workgroup, athena_database)
+        result = organization_inventory(
+            aws,
+            application,
+            workgroup=workgroup,
+            database=database,
+            version_below=version_below,
+            version_scheme=version_scheme,
+            account=account,
+            wait_timeout=wait_timeout,
+            page_size=page_size,
+        )
+    _output(result, print_inventory)
+    if output_format() != "json":
+        click.echo(f"Athena scanned {scanned(result.bytes_scanned)}.", err=True)
 
 
 @main.command(name="import")

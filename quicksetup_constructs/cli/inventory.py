@@ -1,0 +1,236 @@
+"""``quicksetup inventory --org``: which instances, in which accounts and Regions, have a
+package (below a version), from the organization's inventory with Amazon Athena.
+
+The workgroup and the Glue database are the stack outputs ``InventorySync(athena=True)``
+creates (``rendering/athena.py``: ``…InventoryAthenaWorkGroupName…`` and
+``…InventoryAthenaDatabaseName…``), or ``--athena-workgroup`` / ``--athena-database``. The
+query narrows by package name (an execution parameter); versions are compared here, as rpm or
+dpkg compare them (decision 26, :mod:`.versions`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .athena import WAIT_TIMEOUT_SECONDS, QueryResult, run_query, string_parameter
+from .aws import Aws, paginate
+from .errors import CliError
+from .versions import Version, compare
+
+APPLICATION_TABLE = "aws_application"
+"""The Glue table of ``AWS:Application`` (``rendering/athena.py``'s ``TABLE_NAMES``)."""
+_OUTPUT = re.compile(
+    r"^(?P<scope>.*)InventoryAthena(?P<name>WorkGroupName|DatabaseName)[0-9A-F]{8}$"
+)
+"""A stack output of ``rendering/athena.py``: its logical ID is the construct's path (ending in
+``InventoryAthena``), the output's id and CDK's hash of the path."""
+
+QUERY = (
+    "SELECT accountid, region, resourceid, name, version, release, epoch, architecture, "
+    "capturetime FROM " + APPLICATION_TABLE + " "
+    "WHERE resourcetype = 'ManagedInstanceInventory' AND name = ?"
+)
+"""The constant SQL: the package name (and ``--account``) are execution parameters."""
+_BY_ACCOUNT = " AND accountid = ?"
+_ORDER = " ORDER BY accountid, region, resourceid"
+
+HINT = (
+    "create them with InventorySync(..., athena=True), or pass --athena-workgroup and "
+    "--athena-database"
+)
+
+
+@dataclass(frozen=True)
+class InstalledVersion:
+    """One installed copy of the package."""
+
+    version: str
+    architecture: str | None
+
+    @property
+    def key(self) -> str:
+        """``VERSION.ARCHITECTURE`` (as rpm names a package's copy), or the version."""
+        return f"{self.version}.{self.architecture}" if self.architecture else self.version
+
+
+@dataclass
+class InstancePackage:
+    """An instance that has the package, where it is, and when its inventory was taken."""
+
+    instance_id: str
+    account: str
+    region: str
+    capture_time: str | None
+    versions: list[InstalledVersion] = field(default_factory=list)
+
+
+@dataclass
+class OrganizationInventory:
+    """The answer of ``inventory --org``."""
+
+    application: str
+    version_below: str | None
+    version_scheme: str
+    workgroup: str
+    database: str
+    query_execution_id: str
+    bytes_scanned: int
+    instances: list[InstancePackage]
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted({instance.account for instance in self.instances})
+
+    JSON_EXTRA = ("accounts",)
+
+
+def find_athena(
+    aws: Aws, stack_name: str | None, workgroup: str | None, database: str | None
+) -> tuple[str, str]:
+    """The workgroup and database to query: those given, else the stack outputs of
+    ``stack_name`` (or of every stack in the account and Region)."""
+    if workgroup and database:
+        return workgroup, database
+    found = _from_outputs(aws, stack_name)
+    if workgroup:
+        found = [pair for pair in found if pair[0] == workgroup]
+        if not found:
+            raise CliError(
+                f"no Glue database found for the workgroup {workgroup!r}: pass --athena-database"
+            )
+    where = f"stack {stack_name}" if stack_name else "any stack of the account and Region"
+    if not found:
+        raise CliError(f"no inventory Athena workgroup found in the outputs of {where}: {HINT}")
+    if len(found) > 1:
+        names = ", ".join(sorted(pair[0] for pair in found))
+        raise CliError(
+            f"several inventory Athena workgroups in {where} ({names}): pass --athena-workgroup"
+        )
+    return found[0]
+
+
+def _from_outputs(aws: Aws, stack_name: str | None) -> list[tuple[str, str]]:
+    cloudformation = aws.client("cloudformation")
+    params = {"StackName": stack_name} if stack_name else {}
+    pairs = []
+    for stack in paginate(cloudformation, "describe_stacks", "Stacks", **params):
+        scopes: dict[str, dict[str, str]] = {}
+        for output in stack.get("Outputs") or []:
+            match = _OUTPUT.match(output.get("OutputKey", ""))
+            if match and output.get("OutputValue"):
+                scopes.setdefault(match["scope"], {})[match["name"]] = output["OutputValue"]
+        pairs += [
+            (names["WorkGroupName"], names["DatabaseName"])
+            for names in scopes.values()
+            if "WorkGroupName" in names and "DatabaseName" in names
+        ]
+    return sorted(set(pairs))
+
+
+def organization_inventory(
+    aws: Aws,
+    application: str,
+    *,
+    workgroup: str,
+    database: str,
+    version_below: str | None = None,
+    version_scheme: str = "rpm",
+    account: str | None = None,
+    wait_timeout: float = WAIT_TIMEOUT_SECONDS,
+    page_size: int | None = None,
+) -> OrganizationInventory:
+    """The instances that have ``application`` (below ``version_below``)."""
+    threshold = Version.parse(version_below) if version_below else None
+    sql = QUERY + (_BY_ACCOUNT if account else "") + _ORDER
+    parameters = [string_parameter(application)]
+    if account:
+        parameters.append(string_parameter(account))
+    result = run_query(
+        aws,
+        sql,
+        parameters,
+        workgroup=workgroup,
+        database=database,
+        wait_timeout=wait_timeout,
+        page_size=page_size,
+    )
+    return OrganizationInventory(
+        application=application,
+        version_below=version_below,
+        version_scheme=version_scheme,
+        workgroup=workgroup,
+        database=database,
+        query_execution_id=result.query_execution_id,
+        bytes_scanned=result.bytes_scanned,
+        instances=_instances(result, threshold, version_scheme),
+    )
+
+
+def _instances(
+    result: QueryResult, threshold: Version | None, scheme: str
+) -> list[InstancePackage]:
+    instances: dict[tuple[str, str, str], InstancePackage] = {}
+    for row in result.rows:
+        text = row.get("version") or ""
+        installed = Version.parse(text, epoch=row.get("epoch"), release=row.get("release"))
+        if threshold is not None and compare(installed, threshold, scheme) >= 0:
+            continue
+        key = (row.get("accountid") or "", row.get("region") or "", row.get("resourceid") or "")
+        instance = instances.get(key)
+        if instance is None:
+            instance = instances[key] = InstancePackage(
+                instance_id=key[2],
+                account=key[0],
+                region=key[1],
+                capture_time=row.get("capturetime"),
+            )
+        instance.versions.append(InstalledVersion(_spelled(installed), row.get("architecture")))
+    return list(instances.values())
+
+
+def _spelled(version: Version) -> str:
+    epoch = f"{version.epoch}:" if version.epoch else ""
+    release = f"-{version.release}" if version.release else ""
+    return f"{epoch}{version.version}{release}"
+
+
+def scanned(count: int) -> str:
+    """Bytes in words: ``1.5 MB`` (powers of 1000, as Athena bills by the TB)."""
+    value = float(count)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000:
+            return f"{count} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+def print_inventory(out: Any, result: OrganizationInventory) -> None:
+    """A table of the instances (per account and Region) that have the package."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    below = f" below {result.version_below}" if result.version_below else ""
+    title = (
+        f"{escape(result.application)}{escape(below)}: {len(result.instances)} instance(s) in "
+        f"{len(result.accounts)} account(s)"
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("Account", "Region", "Instance"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Version", overflow="fold")
+    table.add_column("Inventory taken", overflow="fold")
+    for instance in result.instances:
+        versions = ", ".join(
+            f"{v.version} ({v.architecture})" if v.architecture else v.version
+            for v in instance.versions
+        )
+        table.add_row(
+            instance.account,
+            instance.region,
+            escape(instance.instance_id),
+            escape(versions),
+            escape(instance.capture_time or ""),
+        )
+    out.print(table)
