@@ -143,7 +143,10 @@ def test_fails_when_the_name_is_not_an_instance_profile_name(name: str) -> None:
 
 
 def test_the_longest_name_is_accepted() -> None:
-    build(new_app(), instance_profile_name="a" * 128)
+    stack, _ = build(new_app(), instance_profile_name="a" * 128)
+    template = assertions.Template.from_stack(stack)
+    parameters = association(template, "QuickSetup-AttachInstanceProfile-")["Parameters"]
+    assert parameters["InstanceProfileName"] == ["a" * 128]
 
 
 def test_a_token_name_is_not_validated() -> None:
@@ -152,6 +155,9 @@ def test_a_token_name_is_not_validated() -> None:
     name = cdk.CfnParameter(stack, "Profile").value_as_string
     role = iam.Role.from_role_name(stack, "Role", ROLE)
     QuickSetupLocal(stack, "QuickSetup", instance_profile_name=name, instance_profile_role=role)
+    template = assertions.Template.from_stack(stack)
+    parameters = association(template, "QuickSetup-AttachInstanceProfile-")["Parameters"]
+    assert parameters["InstanceProfileName"] == [{"Ref": "Profile"}]
 
 
 def test_fails_when_given_without_its_role_or_a_service_role() -> None:
