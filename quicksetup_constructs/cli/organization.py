@@ -132,11 +132,7 @@ def organization_status(
     execution too."""
     call_as = {"CallAs": "DELEGATED_ADMIN"} if delegated_admin else {}
     cloudformation = aws.client("cloudformation")
-    stack_sets = [
-        stack_set
-        for stack_set in _stack_sets(aws, stack_name, call_as)
-        if stack_name is not None or _is_quick_setup(stack_set)
-    ]
+    stack_sets = quick_setup_stack_sets(aws, stack_name, call_as)
     if not stack_sets:
         where = f"stack {stack_name!r}" if stack_name else f"{aws.region} (account {aws.account})"
         raise CliError(
@@ -153,7 +149,7 @@ def organization_status(
                 **call_as,
             )
         )
-        listed.append((stack_set, _association_names(stack_set), instances))
+        listed.append((stack_set, association_names(stack_set), instances))
     # Every target to read, once, with the association names of the StackSets deployed there.
     wanted: dict[tuple[str, str], set[str]] = {}
     for _, names, instances in listed:
@@ -161,10 +157,10 @@ def organization_status(
             for instance in instances:
                 key = (instance.get("Account", ""), instance.get("Region", ""))
                 wanted.setdefault(key, set()).update(names)
-    reads: dict[tuple[str, str], _Read] = {}
+    reads: dict[tuple[str, str], TargetRead] = {}
     if wanted:
-        reader = _AssociationReader(aws, member_role, failures=failures)
-        reads = _read_all(reader, wanted, max_concurrency, progress)
+        reader = AssociationReader(aws, member_role, failures=failures)
+        reads = read_all(reader, wanted, max_concurrency, progress)
     results = []
     for stack_set, names, instances in listed:
         results.append(
@@ -210,12 +206,12 @@ def _targets(count: int) -> str:
     return f"{count} target" if count == 1 else f"{count} targets"
 
 
-def _read_all(
-    reader: _AssociationReader,
+def read_all(
+    reader: AssociationReader,
     wanted: dict[tuple[str, str], set[str]],
     max_concurrency: int,
     progress: Progress | None,
-) -> dict[tuple[str, str], _Read]:
+) -> dict[tuple[str, str], TargetRead]:
     """Read every target, ``max_concurrency`` at a time (each worker makes one call at a
     time); ``progress`` is called here, in the calling thread."""
     total = len(wanted)
@@ -232,7 +228,7 @@ def _read_all(
     for account, region in wanted:
         rank[account, region] = started.get(account, 0)
         started[account] = rank[account, region] + 1
-    futures: dict[Future[_Read], tuple[str, str]] = {}
+    futures: dict[Future[TargetRead], tuple[str, str]] = {}
     try:
         for key in sorted(wanted, key=rank.__getitem__):  # stable: listing order within a rank
             futures[pool.submit(reader.read, key[0], key[1], frozenset(wanted[key]))] = key
@@ -246,6 +242,17 @@ def _read_all(
         # On an error (or ^C) the targets not started are dropped; a call under way ends
         # within its timeouts and retries.
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def quick_setup_stack_sets(
+    aws: Aws, stack_name: str | None, call_as: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The StackSets of stack ``stack_name``, or every Quick Setup StackSet of the account."""
+    return [
+        stack_set
+        for stack_set in _stack_sets(aws, stack_name, call_as)
+        if stack_name is not None or _is_quick_setup(stack_set)
+    ]
 
 
 def _stack_sets(
@@ -269,7 +276,7 @@ def _stack_sets(
         yield cloudformation.describe_stack_set(StackSetName=name, **call_as)["StackSet"]
 
 
-def _association_names(stack_set: dict[str, Any]) -> list[str]:
+def association_names(stack_set: dict[str, Any]) -> list[str]:
     template = parse_template_body(stack_set.get("TemplateBody"))
     if template is None:
         return []
@@ -277,13 +284,13 @@ def _association_names(stack_set: dict[str, Any]) -> list[str]:
 
 
 def _is_quick_setup(stack_set: dict[str, Any]) -> bool:
-    return bool(_association_names(stack_set)) or stack_set.get("StackSetName", "").startswith(
+    return bool(association_names(stack_set)) or stack_set.get("StackSetName", "").startswith(
         PREFIX
     )
 
 
 def _target(
-    instance: dict[str, Any], names: list[str], reads: dict[tuple[str, str], _Read]
+    instance: dict[str, Any], names: list[str], reads: dict[tuple[str, str], TargetRead]
 ) -> TargetStatus:
     account, region = instance.get("Account", ""), instance.get("Region", "")
     detailed = (instance.get("StackInstanceStatus") or {}).get("DetailedStatus")
@@ -333,7 +340,7 @@ def _target(
 
 
 @dataclass(frozen=True)
-class _Read:
+class TargetRead:
     """What was read of one target: its ``QuickSetup-*`` associations by name (None when they
     could not be read, and ``problem`` says why), and the latest failed execution of each
     failed one (``troubleshoot --org``)."""
@@ -343,7 +350,7 @@ class _Read:
     failures: dict[str, Execution | None] = field(default_factory=dict)
 
 
-class _AssociationReader:
+class AssociationReader:
     """Reads the ``QuickSetup-*`` associations of a target; called from the worker threads.
 
     The own account is read with the command's credentials, any other through
@@ -362,7 +369,7 @@ class _AssociationReader:
         self._unreachable: dict[str, str] = {}
         """Why the role could not be assumed, by account."""
 
-    def read(self, account: str, region: str, names: frozenset[str]) -> _Read:
+    def read(self, account: str, region: str, names: frozenset[str]) -> TargetRead:
         from botocore.exceptions import BotoCoreError
 
         try:
@@ -374,9 +381,9 @@ class _AssociationReader:
                 if aws is not self.aws:
                     aws.release("ssm", region)
         except CliError as error:
-            return _Read(None, error.message)
+            return TargetRead(None, error.message)
         except BotoCoreError as error:  # what aws_errors leaves: a connection closed, ...
-            return _Read(None, one_line(f"{type(error).__name__}: {error}"))
+            return TargetRead(None, one_line(f"{type(error).__name__}: {error}"))
 
     def _account(self, account: str) -> Aws:
         if account == self.own_account:
@@ -395,7 +402,7 @@ class _AssociationReader:
                 self._unreachable[account] = error.message
                 raise
 
-    def _read(self, aws: Aws, region: str, names: frozenset[str]) -> _Read:
+    def _read(self, aws: Aws, region: str, names: frozenset[str]) -> TargetRead:
         associations = list(
             paginate(aws.client("ssm", region), "list_associations", "Associations")
         )
@@ -416,7 +423,7 @@ class _AssociationReader:
                         association.association_id,
                         status="Failed",
                     )
-        return _Read(found, None, failures)
+        return TargetRead(found, None, failures)
 
 
 class _InRegion:

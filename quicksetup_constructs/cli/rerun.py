@@ -27,12 +27,11 @@ from .catalogue import PREFIX, catalogue, match_associations
 from .discovery import DELETED_OUTSIDE, DeployedAssociation, DeployedConfiguration
 from .errors import CliError
 from .organization import (
-    _association_names,
-    _AssociationReader,
-    _is_quick_setup,
-    _Read,
-    _read_all,
-    _stack_sets,
+    AssociationReader,
+    TargetRead,
+    association_names,
+    quick_setup_stack_sets,
+    read_all,
 )
 from .printable import printable
 
@@ -285,13 +284,9 @@ def select_organization(
     """The Quick Setup StackSets of stack ``stack_name`` (or every one) and their targets,
     as ``status --org`` lists them. An option none of them has raises :class:`CliError`."""
     call_as = {"CallAs": "DELEGATED_ADMIN"} if delegated_admin else {}
-    stack_sets = [
-        stack_set
-        for stack_set in _stack_sets(aws, stack_name, call_as)
-        if stack_name is not None or _is_quick_setup(stack_set)
-    ]
+    stack_sets = quick_setup_stack_sets(aws, stack_name, call_as)
     where = f"stack {stack_name!r}" if stack_name else f"{aws.region} (account {aws.account})"
-    names_by_set = [(stack_set, _association_names(stack_set)) for stack_set in stack_sets]
+    names_by_set = [(stack_set, association_names(stack_set)) for stack_set in stack_sets]
     if not any(names for _, names in names_by_set):
         raise CliError(
             f"no Quick Setup StackSet in {where}: no StackSet holds associations named {PREFIX}*"
@@ -336,7 +331,7 @@ def rerun_organization(
 ) -> OrganizationRerun:
     """Start the selected associations in every target, ``max_concurrency`` targets at a
     time (``status --org``'s pool and member sessions)."""
-    reads = _read_all(_Starter(aws, member_role), selection.targets, max_concurrency, None)
+    reads = read_all(_Starter(aws, member_role), selection.targets, max_concurrency, None)
     targets = []
     for (account, region), names in selection.targets.items():
         read = reads[account, region]
@@ -389,21 +384,21 @@ def not_started_line(result: OrganizationRerun) -> str | None:
     return f"{len(reasons)} target(s) (account × Region) not started: {why}"
 
 
-class _Starter(_AssociationReader):
+class _Starter(AssociationReader):
     """Lists a target's ``QuickSetup-*`` associations (as ``status --org`` reads them), then
     starts those of the selection there."""
 
     def __init__(self, aws: Aws, member_role: str | None) -> None:
         super().__init__(aws, member_role, failures=False)
 
-    def _read(self, aws: Aws, region: str, names: frozenset[str]) -> _Read:
+    def _read(self, aws: Aws, region: str, names: frozenset[str]) -> TargetRead:
         read = super()._read(aws, region, names)
         listed = read.associations or {}
         found = {name: listed[name] for name in sorted(names & listed.keys())}
         ids = list(dict.fromkeys(association.association_id for association in found.values()))
         if ids:
             start_associations(aws.client("ssm", region), ids)
-        return _Read(found, None)
+        return TargetRead(found, None)
 
 
 # printing --------------------------------------------------------------------------------------
