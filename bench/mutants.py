@@ -1,6 +1,7 @@
 """Mutation testing of the operator CLI with mutmut (``make mutants``; not part of ``make test``).
 
-Each group of modules is mutated in a scratch copy of the project under ``build/mutants/<n>``,
+Each group of modules is mutated in a scratch copy of the project under ``build/mutants/<group>``
+(named after its modules, so runs over other modules can go on beside it),
 one mutmut run per copy, the copies side by side (``--jobs``, default 2). Inside a copy, mutmut
 runs ONE mutant at a time (``--max-children 1``): mutmut forks its workers from a process that
 has already started the jsii kernel (Node.js), and two forked workers that synthesize at once
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +84,13 @@ def scratch_copy(directory: Path, patterns: list[str]) -> None:
         file.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
 
 
+def copy_name(patterns: list[str]) -> str:
+    """``cli/aws.py`` and ``cli/importer/*`` -> ``cli-aws+cli-importer``."""
+    return "+".join(
+        re.sub(r"[^A-Za-z0-9]+", "-", p.removesuffix(".py")).strip("-") for p in patterns
+    )
+
+
 def run(directory: Path) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     with open(directory / "mutmut.log", "w", encoding="utf-8") as log:
@@ -118,7 +127,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="copies run side by side")
     options = parser.parse_args()
     groups = [options.modules[n :: options.jobs] for n in range(options.jobs)]
-    copies = [ROOT / "build" / "mutants" / str(n) for n, group in enumerate(groups) if group]
+    copies = [ROOT / "build" / "mutants" / copy_name(group) for group in groups if group]
     for directory, group in zip(copies, groups, strict=False):
         scratch_copy(directory, group)
     with ThreadPoolExecutor(len(copies)) as pool:

@@ -190,6 +190,12 @@ class FakeOrganization:
     no_ssm: set[str] = field(default_factory=set)
     throttled: set[str] = field(default_factory=set)
     expires_in: int = 3600
+    resources: dict[str, Any] | None = None
+    """The ``Resources`` of the associations' StackSet template, instead of the fake's own
+    (e.g. a template the library synthesized)."""
+    athena: Any = None
+    """A :class:`tests.fake_athena.FakeAthena` that answers Athena's calls and DescribeStacks
+    (the management account's), or None."""
     page_size: int = 100
     """Stack instances per page of ListStackInstances (when the caller gives no MaxResults)."""
     url: str = ""
@@ -226,7 +232,7 @@ class FakeOrganization:
         return {
             f"QuickSetup-{config}-AccountRoles": {"Resources": role, "Regions": self.regions[:1]},
             f"QuickSetup-{config}-Associations": {
-                "Resources": associations,
+                "Resources": associations if self.resources is None else self.resources,
                 "Regions": self.regions,
             },
             "AuditTopics": {"Resources": topic, "Regions": self.regions[:1]},
@@ -252,6 +258,12 @@ class FakeOrganization:
     ) -> tuple[int, bytes, str]:
         if action == "GetCallerIdentity":
             return 200, CALLER_IDENTITY.encode(), "text/xml"
+        if self.athena is not None and account == ACCOUNT:
+            if action in ATHENA_ACTIONS:
+                status, answer = self.athena.answer(action, params)
+                return status, json.dumps(answer).encode(), _JSON
+            if action == "DescribeStacks":
+                return self.athena.describe_stacks(params)
         if action == "AssumeRole":
             return self._assume_role(params)
         stack_sets = {
@@ -408,6 +420,12 @@ class FakeOrganization:
 
 
 _JSON = "application/x-amz-json-1.1"
+ATHENA_ACTIONS = (
+    "StartQueryExecution",
+    "GetQueryExecution",
+    "GetQueryResults",
+    "StopQueryExecution",
+)
 
 
 def _xml_result(action: str, inner: str) -> tuple[int, bytes, str]:

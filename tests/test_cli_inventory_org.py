@@ -10,22 +10,25 @@ import pytest
 from click.testing import CliRunner
 
 from quicksetup_constructs.cli import athena as athena_module
+from quicksetup_constructs.cli import crawler as crawler_module
 from quicksetup_constructs.cli.inventory import _OUTPUT, APPLICATION_TABLE
 from quicksetup_constructs.cli.main import main
 from quicksetup_constructs.cli.versions import Version, compare, dpkg_verrevcmp, rpmvercmp
 
 from . import cli_json
-from .fake_athena import FakeAthena, fake_athena, write_inventory
+from .fake_athena import FakeAthena, FakeCrawler, fake_athena, write_inventory
 from .fake_aws import isolate_aws_environment
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
 A, B = "111111111111", "222222222222"
 WORKGROUP = "QuickSetup-Inventory-prod"
 DATABASE = "quicksetup_inventory_prod"
+CRAWLER = "QuickSetup-Inventory-prod"
 OUTPUTS = {
-    # The logical IDs rendering/athena.py gives its outputs (as in its snapshot).
+    # The logical IDs rendering/athena.py gives its outputs (tests/test_inventory_athena.py).
     "QSInventoryAthenaWorkGroupName14BCDBE1": WORKGROUP,
-    "QSInventoryAthenaDatabaseName5F0E2A11": DATABASE,
+    "QSInventoryAthenaDatabaseName3B4962D4": DATABASE,
+    "QSInventoryAthenaCrawlerNameD583112C": CRAWLER,
 }
 
 
@@ -56,7 +59,12 @@ def fake(tmp_path):
         {"Name": "curl", "Version": "7.81.0-1ubuntu1.15"},
         {"Name": "it's", "Version": "1.0"},
     )  # fmt: skip
-    athena = FakeAthena(root=root, workgroups={WORKGROUP}, stacks={"Inventory": OUTPUTS})
+    athena = FakeAthena(
+        root=root,
+        workgroups={WORKGROUP},
+        stacks={"Inventory": OUTPUTS},
+        crawlers={CRAWLER: FakeCrawler()},
+    )
     with fake_athena(athena) as served:
         yield served
 
@@ -246,13 +254,22 @@ def test_a_failed_query_is_one_line_with_its_reason(fake):
     assert fake.reason in line
 
 
-def test_a_hung_query_is_stopped_after_the_wait_timeout(fake, monkeypatch):
+def test_a_hung_query_is_stopped_after_the_query_timeout(fake, monkeypatch):
     fake.state = "hang"
     started = time.monotonic()
-    line = _one_line_error(run(fake, "--application", "openssl", "--wait-timeout", "1"))
+    line = _one_line_error(run(fake, "--application", "openssl", "--query-timeout", "1"))
     assert time.monotonic() - started < 5
     assert "still RUNNING after 1 s" in line
+    assert line.endswith("(--query-timeout waits longer)")
     assert len(fake.stopped) == 1
+
+
+def test_wait_timeout_is_not_an_inventory_option(fake):
+    # Decision 1: the Athena wait is --query-timeout; --wait-timeout is status --wait's alone.
+    result = run(fake, "--application", "openssl", "--wait-timeout", "1")
+    assert result.exit_code == 2
+    assert "No such option '--wait-timeout'" in result.output
+    assert fake.requests == []
 
 
 def test_the_poll_backs_off_to_a_bound(monkeypatch):
@@ -330,3 +347,166 @@ def test_inventory_help_starts_without_the_cdk(tmp_path):
     result = _run(tmp_path, "inventory", "--help")
     assert result.returncode == 0, result.stderr
     assert "CDK-MODULES: none" in result.stderr
+
+
+# --refresh: the Glue crawler (decision 23) ---------------------------------------------------
+
+
+@pytest.fixture
+def quick_polls(monkeypatch):
+    """GetCrawler polled every 10 ms, as the real back-off would, only sooner."""
+    monkeypatch.setattr(crawler_module, "FIRST_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(crawler_module, "MAX_POLL_SECONDS", 0.02)
+
+
+def test_refresh_alone_starts_the_crawler_of_the_outputs_and_says_so(fake):
+    result = run(fake, "--refresh")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Glue crawler {CRAWLER} started.\n"
+    assert fake.crawls_started == [CRAWLER]
+    assert fake.started == []  # no query
+    assert "GetCrawler" not in fake.requests  # nothing to wait for
+
+
+def test_refresh_alone_in_json_is_a_small_result(fake):
+    assert _json(fake, "--refresh") == {
+        "crawler": CRAWLER,
+        "crawl": "started",
+        "crawl_status": None,
+    }
+
+
+def test_refresh_alone_when_a_crawl_is_under_way_is_not_an_error(fake):
+    # Glue API reference, StartCrawler: "If the crawler is already running, returns a
+    # CrawlerRunningException".
+    fake.crawlers[CRAWLER] = FakeCrawler(state="RUNNING")
+    result = run(fake, "--refresh")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Glue crawler {CRAWLER} is already running.\n"
+    assert fake.crawls_started == []
+    assert _json(fake, "--refresh")["crawl"] == "already_running"
+
+
+def test_refresh_with_a_query_waits_for_the_crawl_then_queries(fake, quick_polls):
+    data = _json(fake, "--application", "openssl", "--refresh")
+    assert data["refresh"] == {"crawler": CRAWLER, "crawl": "started", "crawl_status": "SUCCEEDED"}
+    assert set(data["instances"]) == {"i-0a1", "i-0a2", "i-0b1"}
+    glue = [r for r in fake.requests if r in ("StartCrawler", "GetCrawler")]
+    # GetCrawler before the start (the last crawl), twice RUNNING, then READY.
+    assert glue == ["GetCrawler", "StartCrawler", "GetCrawler", "GetCrawler", "GetCrawler"]
+    last_glue = max(i for i, r in enumerate(fake.requests) if r == "GetCrawler")
+    assert fake.requests.index("StartQueryExecution") > last_glue
+
+
+def test_refresh_with_a_query_in_text_mode_says_how_the_crawl_ended(fake, quick_polls):
+    result = run(fake, "--output", "text", "--application", "openssl", "--refresh")
+    assert result.exit_code == 0, result.output
+    assert f"Glue crawler {CRAWLER}: crawl SUCCEEDED." in result.stderr
+    assert "i-0a1" in result.stdout and "Glue crawler" not in result.stdout
+
+
+def test_a_crawl_under_way_is_waited_for_before_the_query(fake, quick_polls):
+    fake.crawlers[CRAWLER] = FakeCrawler(state="RUNNING", left=3)
+    data = _json(fake, "--application", "openssl", "--refresh")
+    assert data["refresh"]["crawl"] == "already_running"
+    assert data["refresh"]["crawl_status"] == "SUCCEEDED"
+    assert fake.crawls_started == []
+    assert fake.crawlers[CRAWLER].crawls == 1  # the crawl under way was seen to its end
+    assert fake.requests.count("StartQueryExecution") == 1
+
+
+def test_a_crawler_still_ready_just_after_the_start_is_not_taken_for_done(fake, quick_polls):
+    """The previous crawl FAILED; Glue answers READY (that crawl) twice after StartCrawler:
+    only the new crawl's end counts."""
+    fake.crawlers[CRAWLER] = FakeCrawler(
+        lag=2, polls=1, last={"Status": "FAILED", "StartTime": 1767600000, "ErrorMessage": "old"}
+    )
+    data = _json(fake, "--application", "openssl", "--refresh")
+    assert data["refresh"]["crawl_status"] == "SUCCEEDED"
+    assert fake.crawlers[CRAWLER].crawls == 1
+
+
+def test_a_failed_crawl_is_one_line_with_its_error_and_no_query(fake, quick_polls):
+    fake.crawlers[CRAWLER] = FakeCrawler(status="FAILED", error="Access Denied\n(S3: 403)")
+    line = _one_line_error(run(fake, "--application", "openssl", "--refresh"))
+    assert line == f"error: Glue crawler {CRAWLER} crawl FAILED: Access Denied (S3: 403)"
+    assert fake.started == []
+
+
+def test_a_cancelled_crawl_is_an_error_too(fake, quick_polls):
+    fake.crawlers[CRAWLER] = FakeCrawler(status="CANCELLED")
+    line = _one_line_error(run(fake, "--application", "openssl", "--refresh"))
+    assert "crawl CANCELLED" in line
+    assert fake.started == []
+
+
+def test_a_crawl_longer_than_the_query_timeout_ends_the_wait(fake):
+    fake.crawlers[CRAWLER] = FakeCrawler(polls=10**6)
+    started = time.monotonic()
+    line = _one_line_error(
+        run(fake, "--application", "openssl", "--refresh", "--query-timeout", "1")
+    )
+    assert time.monotonic() - started < 5
+    assert line == (
+        f"error: Glue crawler {CRAWLER} still RUNNING after 1 s (--query-timeout waits longer; "
+        "the crawl goes on)"
+    )
+    assert fake.started == []
+
+
+def test_the_crawler_can_be_named(fake):
+    fake.stacks = {}
+    fake.crawlers["team-crawler"] = FakeCrawler()
+    result = run(fake, "--refresh", "--crawler", "team-crawler")
+    assert result.exit_code == 0, result.output
+    assert fake.crawls_started == ["team-crawler"]
+    assert "DescribeStacks" not in fake.requests
+
+
+def test_the_crawler_beside_the_workgroup_queried_is_started(fake, quick_polls):
+    other = {
+        "OtherInventoryAthenaWorkGroupName0A1B2C3D": "QuickSetup-Inventory-dev",
+        "OtherInventoryAthenaDatabaseName0A1B2C3D": "quicksetup_inventory_dev",
+        "OtherInventoryAthenaCrawlerName0A1B2C3D": "QuickSetup-Inventory-dev",
+    }
+    fake.stacks = {"Inventory": OUTPUTS, "Dev": other}
+    fake.crawlers["QuickSetup-Inventory-dev"] = FakeCrawler()
+    _json(fake, "--application", "openssl", "--refresh", "--athena-workgroup", WORKGROUP)
+    assert fake.crawls_started == [CRAWLER]
+    line = _one_line_error(run(fake, "--refresh"))
+    assert "several inventory Glue crawlers" in line and "--crawler" in line
+
+
+def test_no_crawler_in_the_outputs_is_a_one_line_hint(fake):
+    fake.stacks = {"Inventory": {k: v for k, v in OUTPUTS.items() if "Crawler" not in k}}
+    line = _one_line_error(run(fake, "--refresh"))
+    assert "no inventory Glue crawler found" in line and line.endswith("pass --crawler")
+    assert fake.crawls_started == []
+
+
+def test_a_denied_start_crawler_is_one_line(fake):
+    fake.crawler_denied = True
+    line = _one_line_error(run(fake, "--refresh"))
+    assert line.startswith("error: AWS denied StartCrawler in us-east-1")
+
+
+def test_a_crawler_name_is_printed_escaped(fake):
+    name = "evil\x1b[2J"
+    fake.crawlers[name] = FakeCrawler()
+    result = run(fake, "--refresh", "--crawler", name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Glue crawler evil\\x1b[2J started.\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--crawler", "x"], "--crawler goes with --refresh"),
+        ([], "needs --application NAME (the package), or --refresh"),
+        (["--refresh", "--version-below", "3"], "go with --application"),
+        (["--refresh", "--account", A], "go with --application"),
+    ],
+)
+def test_refresh_options_that_do_not_fit_are_refused_before_any_call(fake, args, message):
+    assert message in _one_line_error(run(fake, *args))
+    assert fake.requests == []

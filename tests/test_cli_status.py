@@ -852,7 +852,8 @@ def test_status_org_without_a_member_role_reads_no_other_account(moto, organizat
     assert result.exit_code == 1, result.output
     assert result.stderr == (
         "error: 4 targets (account × Region) could not be read: another account: pass "
-        "--member-role to read its associations\n"
+        "--member-role to read its associations, or query the inventory bucket with Athena "
+        "(InventorySync(..., athena=True), or --athena-workgroup)\n"
     )
     assert "QuickSetup-19d1f875-Associations" in result.stdout
     assert web in result.stdout and "SUCCEEDED" in result.stdout

@@ -481,6 +481,8 @@ def test_the_results_bucket_refuses_requests_without_tls(built):
 
 
 def test_the_names_are_stack_outputs_for_the_cli(built):
+    # An output is not a resource: adding one (the crawler's, that inventory --org --refresh
+    # reads) replaces nothing in a deployed stack.
     outputs = built.templates["new"]["Outputs"]
     assert {
         key: value for key, value in outputs.items() if key.startswith("QSInventoryAthena")
@@ -512,6 +514,8 @@ def test_the_names_are_stack_outputs_for_the_cli(built):
 def _expected_reader_statements(
     partition: str, bucket: str, results: str, database: str, workgroup: str
 ) -> list[dict[str, Any]]:
+    """The reader's whole policy; the crawler has the workgroup's name
+    (``QuickSetup-Inventory-<id>``)."""
     region = f"us-east-1:{ACCOUNT}"
     glue = f"arn:{partition}:glue:{region}"
     return [
@@ -539,6 +543,14 @@ def _expected_reader_statements(
                     *(f"{glue}:table/{database}/{table}" for table in TABLE_NAMES.values()),
                 ]
             ),
+        },
+        # Service Authorization Reference, Glue: StartCrawler and GetCrawler take the resource
+        # type "crawler", arn:${Partition}:glue:${Region}:${Account}:crawler/${CrawlerName};
+        # this crawler only (inventory --org --refresh).
+        {
+            "Action": ["glue:GetCrawler", "glue:StartCrawler"],
+            "Effect": "Allow",
+            "Resource": f"{glue}:crawler/{workgroup}",
         },
         {"Action": "s3:GetObject", "Effect": "Allow", "Resource": f"{bucket}/inv/*"},
         {

@@ -21,7 +21,7 @@ FIRST_POLL_SECONDS = 0.25
 MAX_POLL_SECONDS = 2.0
 """GetQueryExecution is called after 0.25 s, then twice as late each time, at most 2 s."""
 WAIT_TIMEOUT_SECONDS = 300.0
-"""Default of ``--wait-timeout``: how long a query may run before it is stopped."""
+"""Default of ``--query-timeout``: how long a query may run before it is stopped."""
 DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 """QueryExecutionStatus.State's final values (the others: QUEUED, RUNNING)."""
 
@@ -43,6 +43,28 @@ def string_parameter(value: str) -> str:
     querying-with-prepared-statements-querying-using-execution-parameters.html). The value
     stays data: it is never part of the query's text."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def narrowed(accounts: Sequence[str], regions: Sequence[str]) -> tuple[str, list[str]]:
+    """`` AND accountid IN (?, ...) AND region IN (?, ...)`` for the values given (none: no
+    condition), and the execution parameters that fill it, in order: the query's text holds
+    placeholders only, and reads the partitions of those accounts and Regions alone."""
+    where = ""
+    parameters: list[str] = []
+    for column, values in (("accountid", accounts), ("region", regions)):
+        if values:
+            where += f" AND {column} IN ({', '.join('?' for _ in values)})"
+            parameters += [string_parameter(value) for value in values]
+    return where, parameters
+
+
+def count(value: str | None, what: str) -> int:
+    """A count the data holds as text (every Glue column is a string): a CliError, not a
+    guess, when it is not a number."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        raise CliError(f"{what} is not a number in the query's result: {value!r}") from None
 
 
 def run_query(
@@ -103,7 +125,7 @@ def _wait(
                 athena.stop_query_execution(QueryExecutionId=query_id)
             raise CliError(
                 f"Athena query {query_id} still {state} after {wait_timeout:g} s: stopped "
-                "(--wait-timeout waits longer)"
+                "(--query-timeout waits longer)"
             )
         sleep(min(delay, left))
         delay = min(delay * 2, MAX_POLL_SECONDS)

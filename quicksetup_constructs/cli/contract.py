@@ -48,6 +48,8 @@ KEYED: dict[tuple[str, str], str] = {
     ("RerunTarget", "options"): "key",
     ("OrganizationInventory", "instances"): "instance_id",
     ("InstancePackage", "versions"): "key",
+    ("OrganizationCompliance", "target_results"): "target_id",
+    ("OrganizationCompliance", "instances"): "instance_id",
 }
 """(dataclass, field) -> the attribute each element of that list is keyed by."""
 

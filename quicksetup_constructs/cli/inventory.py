@@ -1,9 +1,11 @@
 """``quicksetup inventory --org``: which instances, in which accounts and Regions, have a
 package (below a version), from the organization's inventory with Amazon Athena.
 
-The workgroup and the Glue database are the stack outputs ``InventorySync(athena=True)``
-creates (``rendering/athena.py``: ``…InventoryAthenaWorkGroupName…`` and
-``…InventoryAthenaDatabaseName…``), or ``--athena-workgroup`` / ``--athena-database``. The
+The workgroup, the Glue database and the crawler are the stack outputs
+``InventorySync(athena=True)`` creates (``rendering/athena.py``:
+``…InventoryAthenaWorkGroupName…``, ``…InventoryAthenaDatabaseName…`` and
+``…InventoryAthenaCrawlerName…``), or ``--athena-workgroup`` / ``--athena-database`` /
+``--crawler``. ``--refresh`` starts the crawler first (:mod:`.crawler`). The
 query narrows by package name (an execution parameter); versions are compared here, as rpm or
 dpkg compare them (decision 26, :mod:`.versions`).
 """
@@ -16,13 +18,14 @@ from typing import Any
 
 from .athena import WAIT_TIMEOUT_SECONDS, QueryResult, run_query, string_parameter
 from .aws import Aws, paginate
+from .crawler import CrawlerRefresh
 from .errors import CliError
 from .versions import Version, compare
 
 APPLICATION_TABLE = "aws_application"
 """The Glue table of ``AWS:Application`` (``rendering/athena.py``'s ``TABLE_NAMES``)."""
 _OUTPUT = re.compile(
-    r"^(?P<scope>.*)InventoryAthena(?P<name>WorkGroupName|DatabaseName)[0-9A-F]{8}$"
+    r"^(?P<scope>.*)InventoryAthena(?P<name>WorkGroupName|DatabaseName|CrawlerName)[0-9A-F]{8}$"
 )
 """A stack output of ``rendering/athena.py``: its logical ID is the construct's path (ending in
 ``InventoryAthena``), the output's id and CDK's hash of the path."""
@@ -78,6 +81,8 @@ class OrganizationInventory:
     query_execution_id: str
     bytes_scanned: int
     instances: list[InstancePackage]
+    refresh: CrawlerRefresh | None = None
+    """The crawl ``--refresh`` waited for before the query; None without ``--refresh``."""
 
     @property
     def accounts(self) -> list[str]:
@@ -93,7 +98,7 @@ def find_athena(
     ``stack_name`` (or of every stack in the account and Region)."""
     if workgroup and database:
         return workgroup, database
-    found = _from_outputs(aws, stack_name)
+    found = athena_outputs(aws, stack_name)
     if workgroup:
         found = [pair for pair in found if pair[0] == workgroup]
         if not found:
@@ -111,22 +116,56 @@ def find_athena(
     return found[0]
 
 
-def _from_outputs(aws: Aws, stack_name: str | None) -> list[tuple[str, str]]:
+def find_crawler(aws: Aws, stack_name: str | None, workgroup: str | None) -> str:
+    """The Glue crawler of the inventory: the stack output beside ``workgroup`` (the one
+    queried), or the only one in the outputs of ``stack_name`` (or of every stack in the
+    account and Region)."""
+    where = f"stack {stack_name}" if stack_name else "any stack of the account and Region"
+    found = sorted(
+        {
+            names["CrawlerName"]
+            for names in _scopes(aws, stack_name)
+            if "CrawlerName" in names and workgroup in (None, names.get("WorkGroupName"))
+        }
+    )
+    if not found:
+        beside = f" beside the workgroup {workgroup!r}" if workgroup else ""
+        raise CliError(
+            f"no inventory Glue crawler found{beside} in the outputs of {where}: pass --crawler"
+        )
+    if len(found) > 1:
+        raise CliError(
+            f"several inventory Glue crawlers in {where} ({', '.join(found)}): pass --crawler "
+            "or --athena-workgroup"
+        )
+    return found[0]
+
+
+def athena_outputs(aws: Aws, stack_name: str | None) -> list[tuple[str, str]]:
+    """(workgroup, database) of every ``InventorySync(athena=True)`` in the outputs of stack
+    ``stack_name``, or of every stack of the account and Region."""
+    return sorted(
+        {
+            (names["WorkGroupName"], names["DatabaseName"])
+            for names in _scopes(aws, stack_name)
+            if "WorkGroupName" in names and "DatabaseName" in names
+        }
+    )
+
+
+def _scopes(aws: Aws, stack_name: str | None) -> list[dict[str, str]]:
+    """The names each ``InventoryAthena`` of the stacks' outputs gives: output id → value."""
     cloudformation = aws.client("cloudformation")
     params = {"StackName": stack_name} if stack_name else {}
-    pairs = []
+    found: list[dict[str, str]] = []
     for stack in paginate(cloudformation, "describe_stacks", "Stacks", **params):
         scopes: dict[str, dict[str, str]] = {}
         for output in stack.get("Outputs") or []:
             match = _OUTPUT.match(output.get("OutputKey", ""))
             if match and output.get("OutputValue"):
                 scopes.setdefault(match["scope"], {})[match["name"]] = output["OutputValue"]
-        pairs += [
-            (names["WorkGroupName"], names["DatabaseName"])
-            for names in scopes.values()
-            if "WorkGroupName" in names and "DatabaseName" in names
-        ]
-    return sorted(set(pairs))
+        found += scopes.values()
+    return found
 
 
 def organization_inventory(
@@ -138,7 +177,7 @@ def organization_inventory(
     version_below: str | None = None,
     version_scheme: str = "rpm",
     account: str | None = None,
-    wait_timeout: float = WAIT_TIMEOUT_SECONDS,
+    query_timeout: float = WAIT_TIMEOUT_SECONDS,
     page_size: int | None = None,
 ) -> OrganizationInventory:
     """The instances that have ``application`` (below ``version_below``)."""
@@ -153,7 +192,7 @@ def organization_inventory(
         parameters,
         workgroup=workgroup,
         database=database,
-        wait_timeout=wait_timeout,
+        wait_timeout=query_timeout,
         page_size=page_size,
     )
     return OrganizationInventory(

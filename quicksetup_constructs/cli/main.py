@@ -333,14 +333,21 @@ def _report_organization(
     *,
     failures: bool,
     printer: str,
+    filters: Any = None,
+    athena: tuple[str | None, str | None, float] | None = None,
 ) -> None:
-    """Read every target of the organization's StackSets, print them with ``printer``, and exit
-    1 when a target's associations failed or could not be read (with ``failures``, each failed
-    option's latest failed execution is read too). Targets not read are also counted, with
-    why, in one line on standard error (under ``--output json`` too)."""
-    from .organization import not_read_line, organization_status
+    """Read every target of the organization's StackSets that ``filters`` keeps, print them
+    with ``printer``, and exit 1 when a target's associations failed or could not be read
+    (with ``failures``, each failed option's latest failed execution is read too). Without a
+    member role, associations are read with Athena where ``athena`` (workgroup, database,
+    query timeout) or the stack outputs name a workgroup. Targets not read are also counted,
+    with why, in one line on standard error (under ``--output json`` too)."""
+    from .organization import TargetFilter, not_read_line, organization_status
     from .render import error_line, organization_progress
     from .status import FAILED
+
+    def source() -> Any:
+        return None if athena is None else _athena_source(aws, stack_name, *athena)
 
     with organization_progress(quiet=output_format() == "json") as progress:
         stack_sets = organization_status(
@@ -351,8 +358,21 @@ def _report_organization(
             max_concurrency=max_concurrency,
             progress=progress,
             failures=failures,
+            filters=filters or TargetFilter(),
+            athena=source,
+            athena_given=athena is not None and bool(athena[0] or athena[1]),
         )
     _output(stack_sets, printer)
+    query = next((s.athena_query for s in stack_sets if s.athena_query), None)
+    if query is not None and output_format() != "json":
+        from .inventory import scanned
+        from .printable import printable
+
+        click.echo(
+            f"Athena scanned {scanned(query.bytes_scanned)} (workgroup "
+            f"{printable(query.workgroup)}).",
+            err=True,
+        )
     not_read = not_read_line(stack_sets)
     if not_read is not None:
         error_line(not_read)
@@ -362,6 +382,36 @@ def _report_organization(
         for target in stack_set.targets
     ):
         sys.exit(FINDINGS_EXIT_CODE)
+
+
+def _only_with_org(org: bool, **given: Any) -> None:
+    """Options that read an organization (``given``: option name → value) need ``--org``."""
+    used = [name for name, value in given.items() if value]
+    if used and not org:
+        option = "--" + used[0].replace("_", "-")
+        raise CliError(f"{option} reads an organization: add --org")
+
+
+def _account_ids(accounts: tuple[str, ...]) -> tuple[str, ...]:
+    """``--account`` values, each checked to be an account id before any call."""
+    for account in accounts:
+        if not (len(account) == 12 and account.isdigit()):
+            raise CliError(f"--account {account!r} is not an AWS account id (12 digits)")
+    return accounts
+
+
+def _athena_source(
+    aws: Any, stack_name: str | None, workgroup: str | None, database: str | None, timeout: float
+) -> Any:
+    """The inventory to query (:class:`~.organization.AthenaSource`): the workgroup and
+    database given, else those of the stack outputs; None when there is none."""
+    from .inventory import athena_outputs, find_athena
+    from .organization import AthenaSource
+
+    if not (workgroup or database or athena_outputs(aws, stack_name)):
+        return None
+    found = find_athena(aws, stack_name, workgroup, database)
+    return AthenaSource(*found, query_timeout=timeout)
 
 
 @main.command()
@@ -391,6 +441,54 @@ def _report_organization(
     help="With --wait: how long to wait. Default: 600.",
 )
 @_organization_options
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="ID",
+    help="With --org: only this account's targets (repeatable).",
+)
+@click.option(
+    "--ou",
+    "organizational_units",
+    multiple=True,
+    metavar="OU",
+    help="With --org: only the targets of this OU, as the StackSet deployed them (repeatable).",
+)
+@click.option(
+    "--target-region",
+    "target_regions",
+    multiple=True,
+    metavar="REGION",
+    help="With --org: only the targets in this Region (repeatable; --region is the Region "
+    "the command calls).",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(("Success", "Failed", "Pending", "NotRead")),
+    help="With --org: only the targets whose associations are in this state (repeatable).",
+)
+@click.option(
+    "--athena-workgroup",
+    metavar="NAME",
+    help="With --org and no --member-role: read the associations from the inventory bucket "
+    "with this Athena workgroup. Default: the stack's output (InventorySync athena=True).",
+)
+@click.option(
+    "--athena-database",
+    metavar="NAME",
+    help="With --athena-workgroup: the Glue database. Default: the stack's output.",
+)
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --org and Athena: how long the query may run before it is stopped.",
+)
 def status(
     aws: Any,
     stack_name: str | None,
@@ -401,6 +499,13 @@ def status(
     managed_instances: bool,
     wait: bool,
     wait_timeout: float | None,
+    accounts: tuple[str, ...],
+    organizational_units: tuple[str, ...],
+    target_regions: tuple[str, ...],
+    states: tuple[str, ...],
+    athena_workgroup: str | None,
+    athena_database: str | None,
+    query_timeout: float,
 ) -> None:
     """A card per option of each deployed configuration: Success (ran on every target),
     Failed (at least one target failed), Pending (running, or not run yet), Not configured
@@ -410,10 +515,35 @@ def status(
     --managed-instances, a card of the targeted instances Systems Manager does not manage, each
     with its likely reason (Failed when one is running). Exit code 1 when a card
     is Failed or Missing; with --org, when a target is Failed or Not read (how many were not
-    read, and why, in one line on standard error)."""
+    read, and why, in one line on standard error).
+
+    With --org, the associations of other accounts are read live with --member-role; without
+    it, from the organization's inventory bucket with Athena (InventorySync athena=True:
+    association compliance per option, managed instances, and how fresh the data is)."""
+    from .organization import STATES, TargetFilter
     from .render import waiting
 
     quiet = output_format() == "json"
+    filters = TargetFilter(
+        accounts=frozenset(_account_ids(accounts)),
+        organizational_units=frozenset(organizational_units),
+        regions=frozenset(target_regions),
+        states=frozenset(STATES[state] for state in states),
+    )
+    _only_with_org(
+        org,
+        account=accounts,
+        ou=organizational_units,
+        target_region=target_regions,
+        state=states,
+        athena_workgroup=athena_workgroup,
+        athena_database=athena_database,
+    )
+    if member_role and (athena_workgroup or athena_database):
+        raise CliError(
+            "--member-role reads the associations live, --athena-workgroup from the inventory "
+            "bucket: give one of them"
+        )
     if org and managed_instances:
         raise CliError(
             "--managed-instances reads the configurations of this account and "
@@ -431,6 +561,8 @@ def status(
             max_concurrency,
             failures=False,
             printer="print_organization",
+            filters=filters,
+            athena=(athena_workgroup, athena_database, query_timeout),
         )
         return
     from .discovery import find_configurations
@@ -737,21 +869,117 @@ def _drill_down(
     default=50,
     show_default=True,
     metavar="N",
-    help="Non-compliant instances to list per configuration, worst first, with "
-    "their missing patches (0: all).",
+    help="Non-compliant instances to list per configuration (with --org: across the "
+    "organization), worst first, with their missing patches (0: all).",
 )
 @click.option("--top", type=click.IntRange(min=0), hidden=True, help="Former name of --limit.")
-def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) -> None:
+@click.option(
+    "--org",
+    is_flag=True,
+    help="The organization's patch compliance per account and Region, from Amazon Athena "
+    "(InventorySync athena=True) or Explorer's organization sync.",
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="ID",
+    help="With --org: only this account (repeatable).",
+)
+@click.option(
+    "--target-region",
+    "target_regions",
+    multiple=True,
+    metavar="REGION",
+    help="With --org: only this Region of the targets (repeatable).",
+)
+@click.option(
+    "--athena-workgroup",
+    metavar="NAME",
+    help="With --org: the Athena workgroup. Default: the stack's output (InventorySync "
+    "athena=True).",
+)
+@click.option(
+    "--athena-database",
+    metavar="NAME",
+    help="With --org: the Glue database. Default: the stack's output paired with the workgroup.",
+)
+@click.option(
+    "--sync-name",
+    metavar="NAME",
+    help="With --org: read Explorer's organization sync NAME (GetOpsSummary; counts only). "
+    "Default, when no Athena workgroup is found: the QuickSetup-ExplorerSync-* sync.",
+)
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --org: how long an Athena query may run before it is stopped.",
+)
+@click.option("--page-size", type=click.IntRange(1, 1000), hidden=True)
+def compliance(
+    aws: Any,
+    stack_name: str | None,
+    limit: int,
+    top: int | None,
+    org: bool,
+    accounts: tuple[str, ...],
+    target_regions: tuple[str, ...],
+    athena_workgroup: str | None,
+    athena_database: str | None,
+    sync_name: str | None,
+    query_timeout: float,
+    page_size: int | None,
+) -> None:
     """Patch compliance per configuration: compliant and non-compliant instances among those
     its daily patch scan targets, and every non-compliant instance, worst first, with its
-    missing patches (--limit of them)."""
+    missing patches (--limit of them). With --org: per account and Region of the
+    organization, and the worst instances, from Athena (or counts from Explorer)."""
+    from .render import waiting
+
+    limit = limit if top is None else top
+    if org:
+        from .compliance_org import organization_compliance, print_organization_compliance
+        from .inventory import scanned
+
+        _account_ids(accounts)
+        with waiting(
+            "Reading the organization's patch compliance…", quiet=output_format() == "json"
+        ):
+            organization = organization_compliance(
+                aws,
+                stack_name,
+                workgroup=athena_workgroup,
+                database=athena_database,
+                sync_name=sync_name,
+                accounts=accounts,
+                regions=target_regions,
+                limit=limit,
+                wait_timeout=query_timeout,
+                page_size=page_size,
+            )
+        _output(organization, print_organization_compliance)
+        if output_format() != "json" and organization.bytes_scanned is not None:
+            click.echo(f"Athena scanned {scanned(organization.bytes_scanned)}.", err=True)
+        if organization.non_compliant:
+            sys.exit(FINDINGS_EXIT_CODE)
+        return
+    _only_with_org(
+        org,
+        account=accounts,
+        target_region=target_regions,
+        athena_workgroup=athena_workgroup,
+        athena_database=athena_database,
+        sync_name=sync_name,
+    )
     from .compliance import compliance as run
     from .discovery import find_configurations
-    from .render import waiting
 
     with waiting("Reading patch compliance…", quiet=output_format() == "json"):
         configurations = find_configurations(aws, stack_name)
-        result = run(aws, configurations, limit=limit if top is None else top)
+        result = run(aws, configurations, limit=limit)
     _output(result, "print_compliance")
     if any(configuration.non_compliant for configuration in result):
         sys.exit(FINDINGS_EXIT_CODE)
@@ -785,12 +1013,24 @@ def compliance(aws: Any, stack_name: str | None, limit: int, top: int | None) ->
     help="The Glue database. Default: the stack's output paired with the workgroup.",
 )
 @click.option(
-    "--wait-timeout",
+    "--refresh",
+    is_flag=True,
+    help="Start the Glue crawler first, so that the partitions of new accounts and Regions "
+    "appear before its next 12-hourly run; with --application, wait for its crawl.",
+)
+@click.option(
+    "--crawler",
+    metavar="NAME",
+    help="The Glue crawler --refresh starts. Default: the stack's output beside the workgroup.",
+)
+@click.option(
+    "--query-timeout",
     type=click.FloatRange(min=1),
     default=300,
     show_default=True,
     metavar="SECONDS",
-    help="How long the query may run before it is stopped.",
+    help="How long the query may run before it is stopped (and --refresh's crawl, before the "
+    "wait for it ends).",
 )
 @click.option("--page-size", type=click.IntRange(1, 1000), hidden=True)
 def inventory(
@@ -803,23 +1043,54 @@ def inventory(
     account: str | None,
     athena_workgroup: str | None,
     athena_database: str | None,
-    wait_timeout: float,
+    refresh: bool,
+    crawler: str | None,
+    query_timeout: float,
     page_size: int | None,
 ) -> None:
     """Which instances, in which accounts and Regions, have the package --application (below
     --version-below): one Athena query of the organization's inventory, synced to S3. Prints
-    the bytes the query scanned (Athena bills by them)."""
-    from .inventory import find_athena, organization_inventory, print_inventory, scanned
+    the bytes the query scanned (Athena bills by them). --refresh starts the Glue crawler that
+    adds new accounts' and Regions' partitions: alone, it only starts it."""
+    from .crawler import refresh as refresh_crawler
+    from .inventory import (
+        find_athena,
+        find_crawler,
+        organization_inventory,
+        print_inventory,
+        scanned,
+    )
     from .render import waiting
 
     if not org:
         raise CliError("inventory reads the organization's inventory with Athena: pass --org")
+    if crawler is not None and not refresh:
+        raise CliError("--crawler goes with --refresh")
     if not application:
-        raise CliError("inventory --org needs --application NAME (the package)")
-    if account is not None and not (len(account) == 12 and account.isdigit()):
-        raise CliError(f"--account {account!r} is not an AWS account id (12 digits)")
-    with waiting("Querying the inventory…", quiet=output_format() == "json"):
+        if not refresh:
+            raise CliError("inventory --org needs --application NAME (the package), or --refresh")
+        if version_below is not None or account is not None:
+            raise CliError("--version-below and --account go with --application")
+    if account is not None:
+        _account_ids((account,))
+    json_output = output_format() == "json"
+    if not application:
+        with waiting("Starting the Glue crawler…", quiet=json_output):
+            name = crawler or find_crawler(aws, stack_name, athena_workgroup)
+            started = refresh_crawler(aws, name, wait=False, timeout=query_timeout)
+        if json_output:
+            _output(started, print_inventory)
+        else:
+            click.echo(started.line())
+        return
+    refreshed = None
+    with waiting("Finding the inventory…", quiet=json_output):
         workgroup, database = find_athena(aws, stack_name, athena_workgroup, athena_database)
+        name = (crawler or find_crawler(aws, stack_name, workgroup)) if refresh else ""
+    if refresh:
+        with waiting("Waiting for the Glue crawler's crawl…", quiet=json_output):
+            refreshed = refresh_crawler(aws, name, wait=True, timeout=query_timeout)
+    with waiting("Querying the inventory…", quiet=json_output):
         result = organization_inventory(
             aws,
             application,
@@ -828,11 +1099,14 @@ def inventory(
             version_below=version_below,
             version_scheme=version_scheme,
             account=account,
-            wait_timeout=wait_timeout,
+            query_timeout=query_timeout,
             page_size=page_size,
         )
+    result.refresh = refreshed
     _output(result, print_inventory)
-    if output_format() != "json":
+    if not json_output:
+        if refreshed is not None:
+            click.echo(refreshed.line(), err=True)
         click.echo(f"Athena scanned {scanned(result.bytes_scanned)}.", err=True)
 
 

@@ -32,12 +32,22 @@ from .aws import Aws, aws_errors, one_line, paginate
 from .catalogue import PREFIX, match_associations
 from .discovery import DeployedAssociation, stack_resources
 from .errors import CliError
+from .organization_athena import (
+    NOT_IN_DATA,
+    StackSetDocuments,
+    TargetData,
+    option_data,
+    read_organization_data,
+    stack_set_documents,
+    target_state,
+)
 from .printable import printable
 from .status import (
     FAILED,
     MISSING,
     NOT_CONFIGURED,
     PENDING,
+    SUCCESS,
     Execution,
     latest_execution,
     option_status,
@@ -46,9 +56,21 @@ from .status import (
 from .templates import STACK_SET, parse_template_body
 
 NOT_READ = "Not read"
+STATES = {"Success": SUCCESS, "Failed": FAILED, "Pending": PENDING, "NotRead": NOT_READ}
+"""``--state``'s values (decision 27) and the association states they select."""
+LIVE = "live"
+ATHENA = "athena"
 MAX_CONCURRENCY = 16
 """Targets read at a time by default (``--max-concurrency``, 1 to 64)."""
-NO_MEMBER_ROLE = "another account: pass --member-role to read its associations"
+NO_MEMBER_ROLE = (
+    "another account: pass --member-role to read its associations, or query the inventory "
+    "bucket with Athena (InventorySync(..., athena=True), or --athena-workgroup)"
+)
+NO_DATA = (
+    "no data of this account and Region in the inventory bucket (no managed instance, or "
+    "not synced yet)"
+)
+NOTHING_IN_DATA = "none of its associations is in the inventory data: --member-role reads them"
 
 Progress = Callable[[int, int], None]
 """Called with the targets read so far and the targets to read."""
@@ -88,6 +110,49 @@ class TargetStatus:
     """Status of each option's association in this target."""
     failures: list[FailedOptionRun] = field(default_factory=list)
     """``troubleshoot --org``: each failed option, with its latest failed execution."""
+    option_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Read with Athena: each option's instances by compliance status."""
+    option_details: dict[str, str] = field(default_factory=dict)
+    """Read with Athena: why an option is Pending or Not in data."""
+    managed_instances: int | None = None
+    """Read with Athena: the managed instances the inventory holds (None: not read so)."""
+    data_as_of: str | None = None
+    """Read with Athena: the newest capture time of the target's rows."""
+
+
+@dataclass(frozen=True)
+class AthenaQuery:
+    """The query ``status --org`` ran with Athena, and what it scanned (Athena bills by it)."""
+
+    workgroup: str
+    query_execution_id: str
+    bytes_scanned: int
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    """The targets to show (``--account``, ``--ou``, ``--target-region``, ``--state``); an
+    empty set keeps all."""
+
+    accounts: frozenset[str] = frozenset()
+    organizational_units: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset()
+    """Association states (:data:`STATES`' values)."""
+
+    def keeps_instance(self, instance: dict[str, Any]) -> bool:
+        return (
+            _kept(self.accounts, instance.get("Account"))
+            and _kept(self.organizational_units, instance.get("OrganizationalUnitId"))
+            and _kept(self.regions, instance.get("Region"))
+        )
+
+    def keeps(self, target: TargetStatus) -> bool:
+        return _kept(self.states, target.association_status)
+
+
+def _kept(wanted: frozenset[str], value: str | None) -> bool:
+    return not wanted or value in wanted
 
 
 @dataclass(frozen=True)
@@ -98,6 +163,13 @@ class StackSetStatus:
     configuration_ids: list[str]
     association_names: list[str]
     targets: list[TargetStatus]
+    source: str = LIVE
+    """Where the associations were read: ``live`` (State Manager, in each account) or
+    ``athena`` (the organization's inventory bucket)."""
+    notes: list[str] = field(default_factory=list)
+    """What the source cannot tell (options that run one document, ...)."""
+    athena_query: AthenaQuery | None = None
+    """The Athena query that read the targets (``athena``)."""
 
     JSON_EXTRA = ("summary",)
 
@@ -126,10 +198,16 @@ def organization_status(
     max_concurrency: int = MAX_CONCURRENCY,
     progress: Progress | None = None,
     failures: bool = False,
+    filters: TargetFilter = TargetFilter(),
+    athena: Callable[[], AthenaSource | None] | None = None,
+    athena_given: bool = False,
 ) -> list[StackSetStatus]:
-    """The StackSets of stack ``stack_name`` (or every Quick Setup StackSet) and their targets,
-    read ``max_concurrency`` at a time; with ``failures``, each failed option's latest failed
-    execution too."""
+    """The StackSets of stack ``stack_name`` (or every Quick Setup StackSet) and their targets
+    that ``filters`` keeps. Associations are read live, ``max_concurrency`` targets at a time
+    (other accounts through ``member_role``; with ``failures``, each failed option's latest
+    failed execution too), or, without a member role, from the inventory bucket in one Athena
+    query: where ``athena`` finds one, when a target is in another account or
+    ``athena_given``."""
     call_as = {"CallAs": "DELEGATED_ADMIN"} if delegated_admin else {}
     cloudformation = aws.client("cloudformation")
     stack_sets = quick_setup_stack_sets(aws, stack_name, call_as)
@@ -140,16 +218,28 @@ def organization_status(
         )
     listed = []
     for stack_set in stack_sets:
-        instances = list(
-            paginate(
+        instances = [
+            instance
+            for instance in paginate(
                 cloudformation,
                 "list_stack_instances",
                 "Summaries",
                 StackSetName=stack_set["StackSetName"],
                 **call_as,
             )
-        )
+            if filters.keeps_instance(instance)
+        ]
         listed.append((stack_set, association_names(stack_set), instances))
+    if member_role is None and athena is not None:
+        other = athena_given or any(
+            instance.get("Account") != _own_account(aws)
+            for _, names, instances in listed
+            if names
+            for instance in instances
+        )
+        source = athena() if other else None
+        if source is not None:
+            return _from_athena(aws, listed, source, filters)
     # Every target to read, once, with the association names of the StackSets deployed there.
     wanted: dict[tuple[str, str], set[str]] = {}
     for _, names, instances in listed:
@@ -161,21 +251,85 @@ def organization_status(
     if wanted:
         reader = AssociationReader(aws, member_role, failures=failures)
         reads = read_all(reader, wanted, max_concurrency, progress)
+    return [
+        _stack_set_status(
+            stack_set,
+            names,
+            [_target(instance, names, reads) for instance in instances],
+            filters,
+        )
+        for stack_set, names, instances in listed
+    ]
+
+
+def _own_account(aws: Aws) -> str:
+    with aws_errors(aws):
+        return aws.account
+
+
+@dataclass(frozen=True)
+class AthenaSource:
+    """The organization's inventory, queryable: a workgroup and a Glue database."""
+
+    workgroup: str
+    database: str
+    query_timeout: float
+    page_size: int | None = None
+
+
+def _from_athena(
+    aws: Aws,
+    listed: list[tuple[dict[str, Any], list[str], list[dict[str, Any]]]],
+    athena: AthenaSource,
+    filters: TargetFilter,
+) -> list[StackSetStatus]:
+    """Every StackSet's targets, their associations read from the inventory bucket."""
+    data = read_organization_data(
+        aws,
+        workgroup=athena.workgroup,
+        database=athena.database,
+        accounts=filters.accounts,
+        regions=filters.regions,
+        query_timeout=athena.query_timeout,
+        page_size=athena.page_size,
+    )
+    query = AthenaQuery(data.workgroup, data.query_execution_id, data.bytes_scanned)
     results = []
     for stack_set, names, instances in listed:
+        documents = stack_set_documents(stack_set)
+        targets = [_athena_target(instance, documents, data.targets) for instance in instances]
         results.append(
-            StackSetStatus(
-                name=stack_set["StackSetName"],
-                stack_set_id=stack_set.get("StackSetId", ""),
-                status=stack_set.get("Status", ""),
-                configuration_ids=sorted(
-                    {match.configuration_id for match in match_associations(names).values()}
-                ),
-                association_names=names,
-                targets=[_target(instance, names, reads) for instance in instances],
+            _stack_set_status(
+                stack_set,
+                names,
+                targets,
+                filters,
+                source=ATHENA,
+                notes=list(documents.notes),
+                athena_query=query,
             )
         )
     return results
+
+
+def _stack_set_status(
+    stack_set: dict[str, Any],
+    names: list[str],
+    targets: list[TargetStatus],
+    filters: TargetFilter,
+    **read: Any,
+) -> StackSetStatus:
+    return StackSetStatus(
+        name=stack_set["StackSetName"],
+        stack_set_id=stack_set.get("StackSetId", ""),
+        status=stack_set.get("Status", ""),
+        configuration_ids=sorted(
+            {match.configuration_id for match in match_associations(names).values()}
+        ),
+        association_names=names,
+        targets=[target for target in targets if filters.keeps(target)],
+        **read,
+    )
 
 
 def not_read_line(stack_sets: list[StackSetStatus]) -> str | None:
@@ -289,19 +443,23 @@ def _is_quick_setup(stack_set: dict[str, Any]) -> bool:
     )
 
 
+def _common(instance: dict[str, Any]) -> dict[str, Any]:
+    """A stack instance's fields of :class:`TargetStatus`."""
+    return {
+        "account": instance.get("Account", ""),
+        "region": instance.get("Region", ""),
+        "organizational_unit_id": instance.get("OrganizationalUnitId"),
+        "instance_status": instance.get("Status", ""),
+        "detailed_status": (instance.get("StackInstanceStatus") or {}).get("DetailedStatus"),
+        "reason": instance.get("StatusReason"),
+    }
+
+
 def _target(
     instance: dict[str, Any], names: list[str], reads: dict[tuple[str, str], TargetRead]
 ) -> TargetStatus:
-    account, region = instance.get("Account", ""), instance.get("Region", "")
-    detailed = (instance.get("StackInstanceStatus") or {}).get("DetailedStatus")
-    common: dict[str, Any] = {
-        "account": account,
-        "region": region,
-        "organizational_unit_id": instance.get("OrganizationalUnitId"),
-        "instance_status": instance.get("Status", ""),
-        "detailed_status": detailed,
-        "reason": instance.get("StatusReason"),
-    }
+    common = _common(instance)
+    account, region = common["account"], common["region"]
     if not names:
         return TargetStatus(**common, association_status=NOT_CONFIGURED)
     read = reads[account, region]
@@ -337,6 +495,32 @@ def _target(
         options=options,
         failures=failures,
     )
+
+
+def _athena_target(
+    instance: dict[str, Any],
+    documents: StackSetDocuments,
+    data: dict[tuple[str, str], TargetData],
+) -> TargetStatus:
+    common = _common(instance)
+    if not documents.options:
+        return TargetStatus(**common, association_status=NOT_CONFIGURED)
+    found = data.get((common["account"], common["region"]))
+    if found is None:
+        return TargetStatus(**common, association_status=NOT_READ, association_detail=NO_DATA)
+    options = {match.key: option_data(rows, found) for match, rows in documents.options.values()}
+    read: dict[str, Any] = {
+        "options": {key: option.state for key, option in options.items()},
+        "option_counts": {key: option.counts for key, option in options.items() if option.counts},
+        "option_details": {key: option.detail for key, option in options.items() if option.detail},
+        "managed_instances": found.instances,
+        "data_as_of": found.captured,
+    }
+    if all(option.state == NOT_IN_DATA for option in options.values()):
+        return TargetStatus(
+            **common, association_status=NOT_READ, association_detail=NOTHING_IN_DATA, **read
+        )
+    return TargetStatus(**common, association_status=target_state(options.values()), **read)
 
 
 @dataclass(frozen=True)

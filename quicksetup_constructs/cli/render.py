@@ -31,7 +31,7 @@ from rich.text import Text
 
 from .compliance import SEVERITIES, ConfigurationCompliance
 from .managed import REASONS, ManagedInstancesStatus
-from .organization import NOT_READ, StackSetStatus, TargetStatus
+from .organization import ATHENA, NOT_READ, StackSetStatus, TargetStatus
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .preflight import ERROR, KINDS, NOTE, WARNING, Preflight
 from .printable import message_line, printable
@@ -541,11 +541,13 @@ def _stack_set_heading(stack_set: StackSetStatus) -> str:
 
 def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
     """A table of the targets of each StackSet; the targets not read for the same reason
-    (and whose stack instance succeeded) in one line under it."""
+    (and whose stack instance succeeded) in one line under it. Read with Athena: each
+    target's managed instances and how fresh its data is, and what the data cannot tell."""
     for index, stack_set in enumerate(stack_sets):
         if index:
             out.print()
         title = _stack_set_heading(stack_set)
+        athena = stack_set.source == ATHENA
         rows = [target for target in stack_set.targets if not _collapsed(target)]
         if not rows:
             out.print(Text(title), soft_wrap=True)
@@ -557,35 +559,65 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
             table.add_column("Stack instance")
             table.add_column("Associations")
             for target in rows:
-                instance = styled(target.detailed_status or target.instance_status)
-                if target.instance_status and target.instance_status != "CURRENT":
-                    instance.append(f" ({printable(target.instance_status)})", style="bright_black")
-                if target.reason:
-                    instance.append(f"\n{printable(target.reason)}", style="bright_black")
-                association = (
-                    Text("—")
-                    if target.association_status == NOT_CONFIGURED
-                    else styled(target.association_status)
-                )
-                failed = [key for key, state in target.options.items() if state == FAILED]
-                if failed:
-                    association.append(": " + printable(", ".join(failed)))
-                if target.association_status == NOT_READ:
-                    association.append(" (see below)", style="bright_black")
-                elif target.association_detail:
-                    association.append(
-                        f"\n{printable(target.association_detail)}", style="bright_black"
-                    )
                 table.add_row(
                     Text(printable(target.account)),
                     Text(printable(target.region)),
                     Text(printable(target.organizational_unit_id or "—")),
-                    instance,
-                    association,
+                    _stack_instance_cell(target),
+                    _associations_cell(target),
                 )
             out.print(table)
         for line in _not_read_lines(stack_set.targets):
             out.print(line, soft_wrap=True)
+        if athena and stack_set.association_names:
+            for note in stack_set.notes:
+                out.print(Text(printable(note), style="yellow"), soft_wrap=True)
+            out.print(
+                Text(
+                    "Read from the inventory bucket with Athena: an option's state is the "
+                    "association compliance of its document on the target's instances.",
+                    style="bright_black",
+                ),
+                soft_wrap=True,
+            )
+
+
+def _stack_instance_cell(target: TargetStatus) -> Text:
+    instance = styled(target.detailed_status or target.instance_status)
+    if target.instance_status and target.instance_status != "CURRENT":
+        instance.append(f" ({printable(target.instance_status)})", style="bright_black")
+    if target.reason:
+        instance.append(f"\n{printable(target.reason)}", style="bright_black")
+    return instance
+
+
+def _associations_cell(target: TargetStatus) -> Text:
+    association = (
+        Text("—")
+        if target.association_status == NOT_CONFIGURED
+        else styled(target.association_status)
+    )
+    failed = [key for key, state in target.options.items() if state == FAILED]
+    if failed:
+        association.append(": " + printable(", ".join(failed)))
+    if target.association_status == NOT_READ:
+        association.append(" (see below)", style="bright_black")
+    elif target.association_detail:
+        association.append(f"\n{printable(target.association_detail)}", style="bright_black")
+    for key, counts in target.option_counts.items():
+        if target.options.get(key) == FAILED:
+            words = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+            association.append(f"\n{printable(key)}: {printable(words)}", style="bright_black")
+    for key, detail in target.option_details.items():
+        if target.options.get(key) == PENDING:
+            association.append(f"\n{printable(key)}: {printable(detail)}", style="bright_black")
+    if target.managed_instances is not None:
+        association.append(
+            f"\n{target.managed_instances} managed instance(s), data of "
+            f"{printable(target.data_as_of or 'no date')}",
+            style="bright_black",
+        )
+    return association
 
 
 def print_organization_troubles(out: Console, stack_sets: list[StackSetStatus]) -> None:

@@ -186,6 +186,12 @@ CATALOG_ACTIONS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:
 """Service Authorization Reference, AWS Glue ("Actions, resources, and condition keys for AWS
 Glue"): the required resource types are ``rootcatalog`` (``arn:...:catalog``) and ``database``,
 and ``table`` for GetTable(s) and GetPartitions."""
+CRAWLER_ACTIONS = ("glue:StartCrawler", "glue:GetCrawler")
+"""``quicksetup inventory --org --refresh`` starts the crawler and follows its crawl. Service
+Authorization Reference, AWS Glue
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglue.html): both
+require the resource type ``crawler``,
+``arn:${Partition}:glue:${Region}:${Account}:crawler/${CrawlerName}``."""
 
 
 def database_name(configuration_id: str) -> str:
@@ -248,6 +254,15 @@ class InventoryAthena:
                         glue_arn(f"table/{self.database_name}/{name}")
                         for name in TABLE_NAMES.values()
                     ),
+                ],
+            ),
+            # Purpose: start this crawler (inventory --org --refresh) and follow its crawl.
+            iam.PolicyStatement(
+                actions=list(CRAWLER_ACTIONS),
+                resources=[
+                    stack.format_arn(
+                        service="glue", resource="crawler", resource_name=self.crawler_name
+                    )
                 ],
             ),
             # Purpose: read the inventory (under its prefix only).
