@@ -8,7 +8,8 @@ has already started the jsii kernel (Node.js), and two forked workers that synth
 write to that one kernel's pipe, fail, and would count every mutant as killed. The tests are
 the CLI's own (``tests/test_cli_*.py``).
 
-Prints, per module, mutants killed / all that were tested, as a Markdown table.
+Prints, per module, the mutants killed among all of them (a mutant that no test reaches counts
+as not killed), as a Markdown table.
 
     .venv/bin/python -m bench.mutants                       # the modules of MODULES
     .venv/bin/python -m bench.mutants cli/contract.py cli/aws.py --jobs 1
@@ -52,8 +53,10 @@ COPIED = (
 )
 KILLED = {1, 3}
 """mutmut's exit codes of a killed mutant (``mutmut.stats.status_by_exit_code``)."""
-NOT_TESTED = {None, 33, 34}
-"""Not checked, no test covers it, skipped: not counted."""
+NO_TEST = {5, 33}
+"""No test reaches the mutated code: the mutant lives, and is counted as not killed."""
+NOT_COUNTED = {None, 34}
+"""Not checked (the run was stopped), or skipped by a ``pragma: no mutate``."""
 
 
 def scratch_copy(directory: Path, patterns: list[str]) -> None:
@@ -104,15 +107,19 @@ def run(directory: Path) -> int:
         ).returncode
 
 
-def results(directory: Path) -> dict[str, tuple[int, int]]:
-    """(killed, tested) per mutated module of one copy."""
-    found: dict[str, tuple[int, int]] = {}
+def results(directory: Path) -> dict[str, tuple[int, int, int]]:
+    """(killed, no test, counted) per mutated module of one copy."""
+    found: dict[str, tuple[int, int, int]] = {}
     for meta in sorted((directory / "mutants" / PACKAGE).rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"].values()
-        tested = [code for code in codes if code not in NOT_TESTED]
+        counted = [code for code in codes if code not in NOT_COUNTED]
         if codes:
             module = meta.relative_to(directory / "mutants" / PACKAGE).as_posix()[:-5]
-            found[module] = (sum(code in KILLED for code in tested), len(tested))
+            found[module] = (
+                sum(code in KILLED for code in counted),
+                sum(code in NO_TEST for code in counted),
+                len(counted),
+            )
     return found
 
 
@@ -132,10 +139,10 @@ def main() -> None:
         scratch_copy(directory, group)
     with ThreadPoolExecutor(len(copies)) as pool:
         codes = list(pool.map(run, copies))
-    print("| module | killed | tested | killed ratio |\n|---|---:|---:|---:|")
+    print("| module | killed | no test | mutants | killed ratio |\n|---|---:|---:|---:|---:|")
     for directory in copies:
-        for module, (killed, tested) in results(directory).items():
-            print(f"| `{module}` | {killed} | {tested} | {killed / tested:.0%} |")
+        for module, (killed, untested, counted) in results(directory).items():
+            print(f"| `{module}` | {killed} | {untested} | {counted} | {killed / counted:.0%} |")
     if any(codes):
         sys.exit(
             f"mutmut failed in {[str(c) for c, code in zip(copies, codes, strict=False) if code]}: "

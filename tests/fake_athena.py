@@ -123,9 +123,7 @@ class FakeAthena:
     """The time DuckDB took on each query it ran (views created, query run, rows fetched)."""
     cache_hits: int = 0
     """Queries answered from :attr:`cache`."""
-    _results_cache: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(
-        default_factory=dict
-    )
+    _results_cache: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(default_factory=dict)
     _queries: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -127,6 +127,16 @@ def test_account_narrows_the_query_to_one_account(fake):
     assert fake.started[-1]["ExecutionParameters"] == ["'openssl'", f"'{B}'"]
 
 
+def test_target_region_and_accounts_narrow_the_query(fake):
+    data = _json(fake, "--application", "openssl", "--target-region", "eu-west-1")
+    assert list(data["instances"]) == ["i-0a2"]
+    assert fake.started[-1]["ExecutionParameters"] == ["'openssl'", "'eu-west-1'"]
+    data = _json(fake, "--application", "openssl", "--account", B, "--account", A)
+    assert set(data["instances"]) == {"i-0a1", "i-0a2", "i-0b1"}
+    # Sorted, each once: the same question is the same query.
+    assert fake.started[-1]["ExecutionParameters"] == ["'openssl'", f"'{A}'", f"'{B}'"]
+
+
 # --version-below ----------------------------------------------------------------------------
 
 

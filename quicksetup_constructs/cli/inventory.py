@@ -13,10 +13,11 @@ dpkg compare them (decision 26, :mod:`.versions`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .athena import WAIT_TIMEOUT_SECONDS, QueryResult, run_query, string_parameter
+from .athena import WAIT_TIMEOUT_SECONDS, QueryResult, narrowed, run_query, string_parameter
 from .aws import Aws, paginate
 from .crawler import CrawlerRefresh
 from .errors import CliError
@@ -35,8 +36,8 @@ QUERY = (
     "capturetime FROM " + APPLICATION_TABLE + " "
     "WHERE resourcetype = 'ManagedInstanceInventory' AND name = ?"
 )
-"""The constant SQL: the package name (and ``--account``) are execution parameters."""
-_BY_ACCOUNT = " AND accountid = ?"
+"""The constant SQL: the package name (and ``--account``, ``--target-region``) are execution
+parameters."""
 _ORDER = " ORDER BY accountid, region, resourceid"
 
 HINT = (
@@ -176,16 +177,17 @@ def organization_inventory(
     database: str,
     version_below: str | None = None,
     version_scheme: str = "rpm",
-    account: str | None = None,
+    accounts: Sequence[str] = (),
+    regions: Sequence[str] = (),
     query_timeout: float = WAIT_TIMEOUT_SECONDS,
     page_size: int | None = None,
 ) -> OrganizationInventory:
-    """The instances that have ``application`` (below ``version_below``)."""
+    """The instances that have ``application`` (below ``version_below``), in ``accounts`` and
+    ``regions`` when given."""
     threshold = Version.parse(version_below) if version_below else None
-    sql = QUERY + (_BY_ACCOUNT if account else "") + _ORDER
-    parameters = [string_parameter(application)]
-    if account:
-        parameters.append(string_parameter(account))
+    where, narrowing = narrowed(sorted(set(accounts)), sorted(set(regions)))
+    sql = QUERY + where + _ORDER
+    parameters = [string_parameter(application), *narrowing]
     result = run_query(
         aws,
         sql,

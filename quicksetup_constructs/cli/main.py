@@ -324,6 +324,64 @@ def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def _target_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--account`` and ``--target-region``: the organization's targets to read (repeatable;
+    ``--region`` stays the Region the command calls). With Athena, they narrow the query to
+    those partitions."""
+    options = [
+        click.option(
+            "--account",
+            "accounts",
+            multiple=True,
+            metavar="ID",
+            help="With --org: only this account (repeatable).",
+        ),
+        click.option(
+            "--target-region",
+            "target_regions",
+            multiple=True,
+            metavar="REGION",
+            help="With --org: only this Region of the targets (repeatable; --region is the "
+            "Region the command calls).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _athena_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Where the organization's inventory is queried with Athena, and how long a query (or a
+    ``--refresh`` crawl) may run: ``--query-timeout``."""
+    options = [
+        click.option(
+            "--athena-workgroup",
+            metavar="NAME",
+            help="With --org: the Athena workgroup of the organization's inventory. Default: "
+            "the stack's output (InventorySync athena=True).",
+        ),
+        click.option(
+            "--athena-database",
+            metavar="NAME",
+            help="With --org: the Glue database. Default: the stack's output paired with the "
+            "workgroup.",
+        ),
+        click.option(
+            "--query-timeout",
+            type=click.FloatRange(min=1),
+            default=300,
+            show_default=True,
+            metavar="SECONDS",
+            help="With --org: how long an Athena query (or a --refresh crawl) may run before "
+            "the wait for it ends.",
+        ),
+        click.option("--page-size", type=click.IntRange(1, 1000), hidden=True),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _report_organization(
     aws: Any,
     stack_name: str | None,
@@ -334,7 +392,7 @@ def _report_organization(
     failures: bool,
     printer: str,
     filters: Any = None,
-    athena: tuple[str | None, str | None, float] | None = None,
+    athena: tuple[str | None, str | None, float, int | None] | None = None,
 ) -> None:
     """Read every target of the organization's StackSets that ``filters`` keeps, print them
     with ``printer``, and exit 1 when a target's associations failed or could not be read
@@ -401,7 +459,12 @@ def _account_ids(accounts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _athena_source(
-    aws: Any, stack_name: str | None, workgroup: str | None, database: str | None, timeout: float
+    aws: Any,
+    stack_name: str | None,
+    workgroup: str | None,
+    database: str | None,
+    timeout: float,
+    page_size: int | None,
 ) -> Any:
     """The inventory to query (:class:`~.organization.AthenaSource`): the workgroup and
     database given, else those of the stack outputs; None when there is none."""
@@ -411,7 +474,7 @@ def _athena_source(
     if not (workgroup or database or athena_outputs(aws, stack_name)):
         return None
     found = find_athena(aws, stack_name, workgroup, database)
-    return AthenaSource(*found, query_timeout=timeout)
+    return AthenaSource(*found, query_timeout=timeout, page_size=page_size)
 
 
 @main.command()
@@ -442,26 +505,11 @@ def _athena_source(
 )
 @_organization_options
 @click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    metavar="ID",
-    help="With --org: only this account's targets (repeatable).",
-)
-@click.option(
     "--ou",
     "organizational_units",
     multiple=True,
     metavar="OU",
     help="With --org: only the targets of this OU, as the StackSet deployed them (repeatable).",
-)
-@click.option(
-    "--target-region",
-    "target_regions",
-    multiple=True,
-    metavar="REGION",
-    help="With --org: only the targets in this Region (repeatable; --region is the Region "
-    "the command calls).",
 )
 @click.option(
     "--state",
@@ -470,25 +518,8 @@ def _athena_source(
     type=click.Choice(("Success", "Failed", "Pending", "NotRead")),
     help="With --org: only the targets whose associations are in this state (repeatable).",
 )
-@click.option(
-    "--athena-workgroup",
-    metavar="NAME",
-    help="With --org and no --member-role: read the associations from the inventory bucket "
-    "with this Athena workgroup. Default: the stack's output (InventorySync athena=True).",
-)
-@click.option(
-    "--athena-database",
-    metavar="NAME",
-    help="With --athena-workgroup: the Glue database. Default: the stack's output.",
-)
-@click.option(
-    "--query-timeout",
-    type=click.FloatRange(min=1),
-    default=300,
-    show_default=True,
-    metavar="SECONDS",
-    help="With --org and Athena: how long the query may run before it is stopped.",
-)
+@_target_options
+@_athena_options
 def status(
     aws: Any,
     stack_name: str | None,
@@ -506,6 +537,7 @@ def status(
     athena_workgroup: str | None,
     athena_database: str | None,
     query_timeout: float,
+    page_size: int | None,
 ) -> None:
     """A card per option of each deployed configuration: Success (ran on every target),
     Failed (at least one target failed), Pending (running, or not run yet), Not configured
@@ -562,7 +594,7 @@ def status(
             failures=False,
             printer="print_organization",
             filters=filters,
-            athena=(athena_workgroup, athena_database, query_timeout),
+            athena=(athena_workgroup, athena_database, query_timeout, page_size),
         )
         return
     from .discovery import find_configurations
@@ -880,45 +912,13 @@ def _drill_down(
     "(InventorySync athena=True) or Explorer's organization sync.",
 )
 @click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    metavar="ID",
-    help="With --org: only this account (repeatable).",
-)
-@click.option(
-    "--target-region",
-    "target_regions",
-    multiple=True,
-    metavar="REGION",
-    help="With --org: only this Region of the targets (repeatable).",
-)
-@click.option(
-    "--athena-workgroup",
-    metavar="NAME",
-    help="With --org: the Athena workgroup. Default: the stack's output (InventorySync "
-    "athena=True).",
-)
-@click.option(
-    "--athena-database",
-    metavar="NAME",
-    help="With --org: the Glue database. Default: the stack's output paired with the workgroup.",
-)
-@click.option(
     "--sync-name",
     metavar="NAME",
     help="With --org: read Explorer's organization sync NAME (GetOpsSummary; counts only). "
     "Default, when no Athena workgroup is found: the QuickSetup-ExplorerSync-* sync.",
 )
-@click.option(
-    "--query-timeout",
-    type=click.FloatRange(min=1),
-    default=300,
-    show_default=True,
-    metavar="SECONDS",
-    help="With --org: how long an Athena query may run before it is stopped.",
-)
-@click.option("--page-size", type=click.IntRange(1, 1000), hidden=True)
+@_target_options
+@_athena_options
 def compliance(
     aws: Any,
     stack_name: str | None,
@@ -1001,17 +1001,6 @@ def compliance(
     show_default=True,
     help="Compare versions as rpm (rpmvercmp) or dpkg (Debian Policy) does.",
 )
-@click.option("--account", metavar="ID", help="Only this account's instances.")
-@click.option(
-    "--athena-workgroup",
-    metavar="NAME",
-    help="The Athena workgroup. Default: the stack's output (InventorySync athena=True).",
-)
-@click.option(
-    "--athena-database",
-    metavar="NAME",
-    help="The Glue database. Default: the stack's output paired with the workgroup.",
-)
 @click.option(
     "--refresh",
     is_flag=True,
@@ -1023,16 +1012,8 @@ def compliance(
     metavar="NAME",
     help="The Glue crawler --refresh starts. Default: the stack's output beside the workgroup.",
 )
-@click.option(
-    "--query-timeout",
-    type=click.FloatRange(min=1),
-    default=300,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long the query may run before it is stopped (and --refresh's crawl, before the "
-    "wait for it ends).",
-)
-@click.option("--page-size", type=click.IntRange(1, 1000), hidden=True)
+@_target_options
+@_athena_options
 def inventory(
     aws: Any,
     stack_name: str | None,
@@ -1040,7 +1021,8 @@ def inventory(
     application: str | None,
     version_below: str | None,
     version_scheme: str,
-    account: str | None,
+    accounts: tuple[str, ...],
+    target_regions: tuple[str, ...],
     athena_workgroup: str | None,
     athena_database: str | None,
     refresh: bool,
@@ -1069,10 +1051,9 @@ def inventory(
     if not application:
         if not refresh:
             raise CliError("inventory --org needs --application NAME (the package), or --refresh")
-        if version_below is not None or account is not None:
-            raise CliError("--version-below and --account go with --application")
-    if account is not None:
-        _account_ids((account,))
+        if version_below is not None or accounts or target_regions:
+            raise CliError("--version-below, --account and --target-region go with --application")
+    _account_ids(accounts)
     json_output = output_format() == "json"
     if not application:
         with waiting("Starting the Glue crawler…", quiet=json_output):
@@ -1098,7 +1079,8 @@ def inventory(
             database=database,
             version_below=version_below,
             version_scheme=version_scheme,
-            account=account,
+            accounts=accounts,
+            regions=target_regions,
             query_timeout=query_timeout,
             page_size=page_size,
         )
