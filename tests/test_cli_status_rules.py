@@ -401,6 +401,12 @@ ORG_KEYS = ("update_ssm_agent", "scan_for_patches")
 OTHER_ACCOUNTS = ("210987654321", "309876543210")
 TOKYO = "ap-northeast-1"
 NO_MEMBER_ROLE = "another account: pass --member-role to read its associations"
+NO_SOURCE = (
+    NO_MEMBER_ROLE + ", or query the inventory bucket with Athena (InventorySync(..., "
+    "athena=True), or --athena-workgroup)"
+)
+"""Why ``status --org`` could not read another account: it can also read with Athena, where
+the stack outputs name a workgroup (``troubleshoot --org`` cannot)."""
 
 
 def stack_set_template(keys: tuple[str, ...]) -> str:
@@ -481,6 +487,17 @@ def org_status(
                 ]
             },
             {"StackSetName": name},
+        )
+    if verb == "status" and any(account != ACCOUNT for account, _ in targets):
+        # Another account and no member role: the stack's outputs are read for a workgroup.
+        cloudformation.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {"StackName": ORG_STACK, "CreationTime": RAN, "StackStatus": "CREATE_COMPLETE"}
+                ]
+            },
+            {"StackName": ORG_STACK},
         )
     ssm = []
     for (account, region), found in targets.items():
@@ -593,9 +610,7 @@ def test_org_with_every_target_read_exits_0_and_says_nothing_on_standard_error()
 
 def test_org_with_a_target_not_read_exits_1_with_one_line_of_why():
     result = org_status({(ACCOUNT, REGION): all_succeeded(), (OTHER_ACCOUNTS[0], REGION): None})
-    assert result.stderr == (
-        f"error: 1 target (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
-    )
+    assert result.stderr == (f"error: 1 target (account × Region) could not be read: {NO_SOURCE}\n")
     assert result.exit_code == 1, result.output
 
 
@@ -608,7 +623,7 @@ def test_org_counts_every_target_not_read_in_the_line():
     }
     result = org_status(targets)
     assert result.stderr == (
-        f"error: 3 targets (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
+        f"error: 3 targets (account × Region) could not be read: {NO_SOURCE}\n"
     )
     assert result.exit_code == 1, result.output
 
@@ -632,9 +647,7 @@ def test_org_counts_a_target_not_read_once_whatever_stack_sets_deploy_to_it():
 def test_org_json_stays_on_standard_output_when_a_target_is_not_read():
     result = org_status({(OTHER_ACCOUNTS[0], REGION): None}, "--json")
     assert org_targets(result)[OTHER_ACCOUNTS[0], REGION]["association_status"] == "Not read"
-    assert result.stderr == (
-        f"error: 1 target (account × Region) could not be read: {NO_MEMBER_ROLE}\n"
-    )
+    assert result.stderr == (f"error: 1 target (account × Region) could not be read: {NO_SOURCE}\n")
     assert result.exit_code == 1, result.output
 
 

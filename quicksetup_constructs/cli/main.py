@@ -417,7 +417,7 @@ def _report_organization(
             progress=progress,
             failures=failures,
             filters=filters or TargetFilter(),
-            athena=source,
+            athena=source if athena is not None else None,
             athena_given=athena is not None and bool(athena[0] or athena[1]),
         )
     _output(stack_sets, printer)

@@ -62,10 +62,12 @@ LIVE = "live"
 ATHENA = "athena"
 MAX_CONCURRENCY = 16
 """Targets read at a time by default (``--max-concurrency``, 1 to 64)."""
-NO_MEMBER_ROLE = (
-    "another account: pass --member-role to read its associations, or query the inventory "
-    "bucket with Athena (InventorySync(..., athena=True), or --athena-workgroup)"
+NO_MEMBER_ROLE = "another account: pass --member-role to read its associations"
+NO_SOURCE = (
+    NO_MEMBER_ROLE + ", or query the inventory bucket with Athena (InventorySync(..., "
+    "athena=True), or --athena-workgroup)"
 )
+"""``status --org``'s reason, which can also read from Athena."""
 NO_DATA = (
     "no data of this account and Region in the inventory bucket (no managed instance, or "
     "not synced yet)"
@@ -249,7 +251,8 @@ def organization_status(
                 wanted.setdefault(key, set()).update(names)
     reads: dict[tuple[str, str], TargetRead] = {}
     if wanted:
-        reader = AssociationReader(aws, member_role, failures=failures)
+        no_role = NO_MEMBER_ROLE if athena is None else NO_SOURCE
+        reader = AssociationReader(aws, member_role, failures=failures, no_role=no_role)
         reads = read_all(reader, wanted, max_concurrency, progress)
     return [
         _stack_set_status(
@@ -542,10 +545,19 @@ class AssociationReader:
     role cannot be assumed is not asked again for its other Regions.
     """
 
-    def __init__(self, aws: Aws, member_role: str | None, *, failures: bool) -> None:
+    def __init__(
+        self,
+        aws: Aws,
+        member_role: str | None,
+        *,
+        failures: bool,
+        no_role: str = NO_MEMBER_ROLE,
+    ) -> None:
         self.aws = aws
         self.member_role = member_role
         self.failures = failures
+        self.no_role = no_role
+        """Why a target of another account is not read without a member role."""
         with aws_errors(aws):
             self.own_account = aws.account  # here, before the workers start
         self._lock = threading.Lock()
@@ -573,7 +585,7 @@ class AssociationReader:
         if account == self.own_account:
             return self.aws
         if not self.member_role:
-            raise CliError(NO_MEMBER_ROLE)
+            raise CliError(self.no_role)
         with self._lock:
             lock = self._account_locks.setdefault(account, threading.Lock())
         with lock:
