@@ -161,6 +161,7 @@ def test_every_target_is_read_from_athena_without_a_member_role(organization):
     assert "AssumeRole" not in organization.requests
     assert "ListAssociations" not in organization.requests
     assert len(organization.athena.started) == 1
+    assert organization.requests.count("DescribeStacks") == 1, "the outputs are read once"
 
 
 def test_a_non_compliant_instance_fails_its_option_and_target(organization, tmp_path):

@@ -93,13 +93,18 @@ class OrganizationInventory:
 
 
 def find_athena(
-    aws: Aws, stack_name: str | None, workgroup: str | None, database: str | None
+    aws: Aws,
+    stack_name: str | None,
+    workgroup: str | None,
+    database: str | None,
+    outputs: list[tuple[str, str]] | None = None,
 ) -> tuple[str, str]:
     """The workgroup and database to query: those given, else the stack outputs of
-    ``stack_name`` (or of every stack in the account and Region)."""
+    ``stack_name`` (or of every stack in the account and Region; ``outputs``, when they were
+    read already)."""
     if workgroup and database:
         return workgroup, database
-    found = athena_outputs(aws, stack_name)
+    found = athena_outputs(aws, stack_name) if outputs is None else outputs
     if workgroup:
         found = [pair for pair in found if pair[0] == workgroup]
         if not found:

@@ -471,9 +471,10 @@ def _athena_source(
     from .inventory import athena_outputs, find_athena
     from .organization import AthenaSource
 
-    if not (workgroup or database or athena_outputs(aws, stack_name)):
+    outputs = None if workgroup and database else athena_outputs(aws, stack_name)
+    if not (workgroup or database or outputs):
         return None
-    found = find_athena(aws, stack_name, workgroup, database)
+    found = find_athena(aws, stack_name, workgroup, database, outputs)
     return AthenaSource(*found, query_timeout=timeout, page_size=page_size)
 
 
