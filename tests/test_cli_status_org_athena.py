@@ -317,6 +317,12 @@ def test_the_bytes_scanned_are_printed_in_text_mode(organization):
     assert result.stderr.startswith("Athena scanned ")
     assert f"(workgroup {WORKGROUP})." in result.stderr
     assert "3 managed instance(s), data of 2026-01-05T09:00:00Z" in result.stdout
+    # The applied configuration: the StackSet's options, those the data cannot tell named.
+    assert (
+        "Options: attach_instance_profile, update_ssm_agent, collect_inventory, "
+        "scan_for_patches, install_cloudwatch_agent, enable_explorer (Not in data: "
+        "attach_instance_profile, scan_for_patches, enable_explorer)"
+    ) in result.stdout
     assert "Read from the inventory bucket with Athena" in result.stdout
 
 

@@ -32,6 +32,7 @@ from rich.text import Text
 from .compliance import SEVERITIES, ConfigurationCompliance
 from .managed import REASONS, ManagedInstancesStatus
 from .organization import ATHENA, NOT_READ, StackSetStatus, TargetStatus
+from .organization_athena import NOT_IN_DATA
 from .plan import Plan, PlannedConfiguration, StackSetDeployment
 from .preflight import ERROR, KINDS, NOTE, WARNING, Preflight
 from .printable import message_line, printable
@@ -570,6 +571,17 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
         for line in _not_read_lines(stack_set.targets):
             out.print(line, soft_wrap=True)
         if athena and stack_set.association_names:
+            options = list(dict.fromkeys(k for t in stack_set.targets for k in t.options))
+            unread = list(
+                dict.fromkeys(
+                    k for t in stack_set.targets for k, v in t.options.items() if v == NOT_IN_DATA
+                )
+            )
+            if options:
+                line = "Options: " + ", ".join(options)
+                if unread:
+                    line += f" ({NOT_IN_DATA}: {', '.join(unread)})"
+                out.print(Text(printable(line)), soft_wrap=True)
             for note in stack_set.notes:
                 out.print(Text(printable(note), style="yellow"), soft_wrap=True)
             out.print(
