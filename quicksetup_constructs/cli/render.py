@@ -578,10 +578,10 @@ def print_organization(out: Console, stack_sets: list[StackSetStatus]) -> None:
                 )
             )
             if options:
-                line = "Options: " + ", ".join(options)
+                applied = "Options: " + ", ".join(options)
                 if unread:
-                    line += f" ({NOT_IN_DATA}: {', '.join(unread)})"
-                out.print(Text(printable(line)), soft_wrap=True)
+                    applied += f" ({NOT_IN_DATA}: {', '.join(unread)})"
+                out.print(Text(printable(applied)), soft_wrap=True)
             for note in stack_set.notes:
                 out.print(Text(printable(note), style="yellow"), soft_wrap=True)
             out.print(
