@@ -5,6 +5,7 @@ DuckDB over files laid out as the resource data sync writes them), or from Explo
 
 from __future__ import annotations
 
+import json
 import time
 
 import boto3
@@ -372,3 +373,16 @@ def test_the_organization_path_runs_without_the_cdk(fake, tmp_path):
     assert result.returncode == 1, result.stderr
     assert '"target_results"' in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "CDK-MODULES: none"
+
+
+def test_a_count_that_is_not_a_number_is_an_error_not_zero(fake, tmp_path):
+    """A missing-patch count the data holds as text must read as a number: a guess (0) would
+    rank the instance as compliant as can be."""
+    folder = next((fake.root / "AWS:ComplianceSummary").glob("accountid=*/region=*/*"))
+    path = next(folder.glob("*.json"))
+    lines = path.read_text().splitlines()
+    first = json.loads(lines[0])
+    first |= {"Status": "NON_COMPLIANT", "NonCompliantHighCount": "many"}
+    path.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+    line = _one_line_error(run(fake))
+    assert line == "error: the HIGH count is not a number in the query's result: 'many'"

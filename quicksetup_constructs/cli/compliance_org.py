@@ -9,7 +9,7 @@ Two sources, tried in this order:
   (``AWS:ComplianceSummary``, ``rendering/athena.py``) holds one line per compliance type per
   instance; the lines of ``ComplianceType`` ``Patch`` give each instance's status
   (``COMPLIANT`` / ``NON_COMPLIANT``) and its missing patches by severity
-  (``NonCompliant<Severity>Count``, strings in the data: cast in the SQL). Two constant queries:
+  (``NonCompliant<Severity>Count``, strings in the data). Two constant queries:
   the counts per account and Region, then the non-compliant instances, ranked here as
   ``quicksetup compliance`` ranks them (:meth:`.compliance.InstanceCompliance.rank`). Filters
   (``--account``, ``--target-region``) are execution parameters, never part of the SQL.
@@ -57,14 +57,14 @@ _COUNT_COLUMNS = {severity: f"noncompliant{severity.lower()}count" for severity 
 WORST_QUERY = (
     "SELECT accountid, region, resourceid, capturetime, "
     + ", ".join(
-        f"COALESCE(TRY_CAST({column} AS integer), 0) AS {severity.lower()}"
+        f"{column} AS {severity.lower()}"
         for severity, column in _COUNT_COLUMNS.items()
     )
     + _WHERE
     + " AND status = 'NON_COMPLIANT'"
 )
-"""The non-compliant instances and their missing patches by severity (the data's counts are
-strings: ``TRY_CAST`` makes a count that is not a number 0 rather than fail the query)."""
+"""The non-compliant instances and their missing patches by severity (strings in the data:
+read as numbers here, and a count that is not one is an error, not a 0)."""
 _GROUP = " GROUP BY accountid, region ORDER BY accountid, region"
 
 SYNC_NAME_PREFIX = "QuickSetup-ExplorerSync-"
