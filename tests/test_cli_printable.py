@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
@@ -43,3 +44,36 @@ def test_no_printed_value_holds_a_raw_control_character(text):
     )
     assert len(shown.splitlines()) <= 1
     shown.encode("utf-8")  # a lone surrogate would raise here
+
+
+# JSON output ---------------------------------------------------------------------------------
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c) == "Cc" and c != "\n"] + [
+        c for c in text if c in "\u2028\u2029"
+    ]
+
+
+@pytest.mark.parametrize("raw", ["\x1b[2J", "\x7f", "\x85", "\x9b31m", "\u2028", "\u2029"])
+def test_json_output_escapes_every_control_character(raw):
+    from quicksetup_constructs.cli.jsonout import dumps
+
+    text = dumps({"name": f"a{raw}b", raw: "key"})
+    assert _raw_controls(text) == []
+    assert json.loads(text) == {"name": f"a{raw}b", raw: "key"}
+
+
+@given(st.text())
+def test_json_output_holds_no_raw_control_character_and_reads_back(value):
+    from quicksetup_constructs.cli.jsonout import dumps
+
+    text = dumps({"value": value})
+    assert _raw_controls(text) == []
+    assert json.loads(text) == {"value": value}
+
+
+def test_json_output_keeps_other_text_as_it_is():
+    from quicksetup_constructs.cli.jsonout import dumps
+
+    assert dumps({"name": "é 東京 ✓"}) == '{\n  "name": "é 東京 ✓"\n}'

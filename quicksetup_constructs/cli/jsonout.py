@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,5 +30,13 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029]")
+"""What ``json.dumps`` leaves raw with ``ensure_ascii=False`` and a terminal may act on: DEL,
+the C1 controls (``\\x9b`` starts a control sequence) and the line and paragraph separators
+(JSON escapes the C0 controls itself)."""
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(jsonable(value), indent=2, ensure_ascii=False)
+    """``value`` as indented JSON: text as it is, except control characters, escaped."""
+    text = json.dumps(jsonable(value), indent=2, ensure_ascii=False)
+    return _RAW.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
