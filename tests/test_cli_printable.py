@@ -77,3 +77,15 @@ def test_json_output_keeps_other_text_as_it_is():
     from quicksetup_constructs.cli.jsonout import dumps
 
     assert dumps({"name": "é 東京 ✓"}) == '{\n  "name": "é 東京 ✓"\n}'
+
+
+def test_an_emoji_code_in_a_value_stays_text(capsys):
+    """rich turns ``:warning:`` in markup into an emoji unless told not to: a value AWS
+    returned is shown as it is."""
+    from quicksetup_constructs.cli.render import console, error_line, shown
+
+    error_line("AWS denied Op: role :warning: here")
+    assert capsys.readouterr().err == "error: AWS denied Op: role :warning: here\n"
+    out = console(color=False)
+    out.print(f"StackSet {shown('ops:warning:team')}")
+    assert capsys.readouterr().out == "StackSet ops:warning:team\n"

@@ -103,7 +103,8 @@ def console(*, color: bool = True, plain: bool = False, stderr: bool = False) ->
     :class:`PlainConsole`."""
     if plain:
         return PlainConsole(stderr=stderr)
-    return Console(highlight=False, no_color=None if color else True, stderr=stderr)
+    # emoji=False: a ``:name:`` in a value AWS returned stays text.
+    return Console(highlight=False, emoji=False, no_color=None if color else True, stderr=stderr)
 
 
 class PlainConsole(Console):
@@ -175,7 +176,7 @@ def waiting(message: str, *, quiet: bool = False) -> Iterator[None]:
 def error_line(message: str) -> None:
     """``error: <message>`` on standard error, on one line: a message that still holds a raw
     control character is escaped (:func:`message_line`)."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
+    Console(stderr=True, highlight=False, emoji=False, soft_wrap=True).print(
         f"[bold red]error:[/] {escape(message_line(message))}"
     )
 
