@@ -38,6 +38,12 @@ MODULES = (
     "cli/contract.py",
 )
 """The modules held to at least 90 % killed (docs/benchmarks.md, "Mutation testing")."""
+LIBRARY_SAMPLE = {
+    "schedule.py": ("tests/test_schedule.py",),
+    "targets.py": ("tests/test_targets.py",),
+}
+"""A sample of the library, for comparison, each module with the tests that read it directly
+(the library's other tests synthesize whole apps: too slow to run once per mutant)."""
 COPIED = (
     "quicksetup_constructs",
     "tests",
@@ -72,7 +78,7 @@ def scratch_copy(directory: Path, patterns: list[str]) -> None:
         else:
             shutil.copy2(source, directory / name)
     (directory / "node_modules").symlink_to(ROOT / "node_modules")
-    tests = sorted(f"tests/{p.name}" for p in (ROOT / "tests").glob("test_cli_*.py"))
+    tests = tests_for(patterns)
     settings = {
         "source_paths": [PACKAGE],
         "only_mutate": [f"{PACKAGE}/{pattern}" for pattern in patterns],
@@ -85,6 +91,18 @@ def scratch_copy(directory: Path, patterns: list[str]) -> None:
     with open(directory / "pyproject.toml", "a", encoding="utf-8") as file:
         file.write("\n[tool.mutmut]\n")
         file.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+
+
+def tests_for(patterns: list[str]) -> list[str]:
+    """The CLI's tests for the CLI's modules; for the library's sample, its modules' tests."""
+    if all(pattern.startswith("cli/") for pattern in patterns):
+        return sorted(f"tests/{p.name}" for p in (ROOT / "tests").glob("test_cli_*.py"))
+    unknown = [pattern for pattern in patterns if pattern not in LIBRARY_SAMPLE]
+    if unknown:
+        sys.exit(
+            f"no tests known for {unknown}: a CLI module (cli/...) or one of {list(LIBRARY_SAMPLE)}"
+        )
+    return sorted({test for pattern in patterns for test in LIBRARY_SAMPLE[pattern]})
 
 
 def copy_name(patterns: list[str]) -> str:
@@ -128,14 +146,18 @@ def main() -> None:
     parser.add_argument(
         "modules",
         nargs="*",
-        default=list(MODULES),
+        default=[*MODULES, *LIBRARY_SAMPLE],
         help="paths under quicksetup_constructs/ (globs allowed)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="copies run side by side")
     options = parser.parse_args()
-    groups = [options.modules[n :: options.jobs] for n in range(options.jobs)]
-    copies = [ROOT / "build" / "mutants" / copy_name(group) for group in groups if group]
-    for directory, group in zip(copies, groups, strict=False):
+    cli = [module for module in options.modules if module.startswith("cli/")]
+    library = [module for module in options.modules if not module.startswith("cli/")]
+    # A copy mutates the CLI's modules or the library's, never both: their tests differ.
+    groups = [cli[n :: options.jobs] for n in range(options.jobs)] + [library]
+    groups = [group for group in groups if group]
+    copies = [ROOT / "build" / "mutants" / copy_name(group) for group in groups]
+    for directory, group in zip(copies, groups, strict=True):
         scratch_copy(directory, group)
     with ThreadPoolExecutor(len(copies)) as pool:
         codes = list(pool.map(run, copies))
