@@ -56,10 +56,7 @@ _COUNT_COLUMNS = {severity: f"noncompliant{severity.lower()}count" for severity 
 """The column of each severity's missing patches (``rendering/athena.py``'s columns)."""
 WORST_QUERY = (
     "SELECT accountid, region, resourceid, capturetime, "
-    + ", ".join(
-        f"{column} AS {severity.lower()}"
-        for severity, column in _COUNT_COLUMNS.items()
-    )
+    + ", ".join(f"{column} AS {severity.lower()}" for severity, column in _COUNT_COLUMNS.items())
     + _WHERE
     + " AND status = 'NON_COMPLIANT'"
 )
