@@ -12,13 +12,10 @@ import time
 from typing import Any
 
 
-def run_quicksetup(
-    args: list[str], *, prefix: str, timeout: float, pythonpath: str | None = None
-) -> dict[str, Any]:
-    """``quicksetup ARGS`` in a fresh interpreter with placeholder credentials and an empty
-    home: its wall time, CPU time, peak RSS (of this child) and JSON output."""
-    home = tempfile.mkdtemp(prefix=prefix)
-    env = {
+def placeholder_environment(home: str) -> dict[str, str]:
+    """The environment of a measured ``quicksetup``: placeholder credentials, and ``home``
+    (empty) for its home and AWS files, so that nothing of the machine's is read."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": home,
         "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
@@ -27,6 +24,15 @@ def run_quicksetup(
         "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def run_quicksetup(
+    args: list[str], *, prefix: str, timeout: float, pythonpath: str | None = None
+) -> dict[str, Any]:
+    """``quicksetup ARGS`` in a fresh interpreter with placeholder credentials and an empty
+    home: its wall time, CPU time, peak RSS (of this child) and JSON output."""
+    home = tempfile.mkdtemp(prefix=prefix)
+    env = placeholder_environment(home)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     command = [

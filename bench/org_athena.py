@@ -64,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # tests/fake_aws.py, when run from elsewhere
     sys.path.insert(0, str(ROOT))
 
+from bench.measured import placeholder_environment  # noqa: E402
 from tests.fake_athena import FakeAthena, write_rows  # noqa: E402
 from tests.fake_aws import ACCOUNT, FakeOrganization, fake_organization  # noqa: E402
 
@@ -197,16 +198,7 @@ def run_measured(args: list[str], timeout: float = TIMEOUT_SECONDS) -> dict[str,
     and peak RSS (:data:`PROGRAM`), whatever ran before it."""
     home = tempfile.mkdtemp(prefix="org-athena-")
     peak_file = os.path.join(home, "peak")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": home,
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "secret",
-        "AWS_CONFIG_FILE": os.path.join(home, "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "PEAK_FILE": peak_file,
-    }
+    env = {**placeholder_environment(home), "PEAK_FILE": peak_file}
     program = [sys.executable, "-c", PROGRAM]
     try:
         with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:

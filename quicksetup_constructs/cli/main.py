@@ -295,6 +295,13 @@ def plan(cloud_assembly_dir: Path, accounts: int | None, start: datetime | None)
         sys.exit(FINDINGS_EXIT_CODE)
 
 
+def _with(function: Callable[..., Any], options: list[Callable[[Any], Any]]) -> Callable[..., Any]:
+    """``function`` with click ``options``, in the order they are listed (``--help``'s)."""
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """``--member-role``, ``--delegated-admin`` and ``--max-concurrency``, for ``--org``."""
     options = [
@@ -319,9 +326,7 @@ def _organization_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--managed-instances: AWS calls at a time. 1 to 64.",
         ),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _with(function, options)
 
 
 def _target_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -345,9 +350,7 @@ def _target_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "Region the command calls).",
         ),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _with(function, options)
 
 
 def _athena_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -377,9 +380,7 @@ def _athena_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--page-size", type=click.IntRange(1, 1000), hidden=True),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _with(function, options)
 
 
 def _report_organization(
