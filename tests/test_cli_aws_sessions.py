@@ -13,10 +13,12 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
 from quicksetup_constructs.cli import aws as aws_module
-from quicksetup_constructs.cli.aws import MEMBER_REFRESH, Aws, AwsOptions, _where
+from quicksetup_constructs.cli.aws import MEMBER_REFRESH, Aws, AwsOptions, _where, paginate
 
 
 class Client:
@@ -134,6 +136,20 @@ def test_release_closes_the_client_of_its_region_only():
     assert not here.closed
 
 
+def test_clients_asked_for_at_once_are_one_client_made_once():
+    """Threads that all find no client make it once between them, and all get that one."""
+    session = Session(latency=0.1)
+    aws = Aws(session)
+    got: list[Client] = []
+    threads = [threading.Thread(target=lambda: got.append(aws.client("ssm"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(session.clients) == 1
+    assert got == session.clients * 4
+
+
 # member accounts ----------------------------------------------------------------------------
 
 
@@ -225,6 +241,25 @@ def test_a_member_makes_its_clients_under_the_parents_lock():
     for thread in threads:
         thread.join()
     assert session.most_making == 1
+
+
+# pages --------------------------------------------------------------------------------------
+
+
+def test_pages_are_read_to_the_end_and_a_page_without_the_key_has_no_items():
+    """A list member is optional in an answer (ListAssociations' ``Associations`` is not
+    required by the service model): a page without it adds nothing; ``NextToken`` is followed."""
+    ssm = boto3.client(
+        "ssm", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    with Stubber(ssm) as stub:
+        first = {"AssociationId": "11111111-2222-3333-4444-555555555555", "Name": "A"}
+        last = {"AssociationId": "66666666-7777-8888-9999-000000000000", "Name": "B"}
+        stub.add_response("list_associations", {"Associations": [first], "NextToken": "t1"})
+        stub.add_response("list_associations", {"NextToken": "t2"}, {"NextToken": "t1"})
+        stub.add_response("list_associations", {"Associations": [last]}, {"NextToken": "t2"})
+        assert list(paginate(ssm, "list_associations", "Associations")) == [first, last]
+        stub.assert_no_pending_responses()
 
 
 # where an error happened --------------------------------------------------------------------

@@ -1020,7 +1020,10 @@ def test_fails_with_an_unknown_profile(monkeypatch, tmp_path):
     isolate_from_local_aws_config(monkeypatch, tmp_path)
     result = run(["status", "--profile", "nope", "--region", REGION])
     assert result.exit_code == 2
-    assert "error: AWS profile 'nope' not found" in result.stderr
+    assert result.stderr == (
+        "error: AWS profile 'nope' not found in the AWS config or credentials files "
+        "(see `aws configure list-profiles`)\n"
+    )
 
 
 def test_profile_and_region_are_read_as_the_aws_cli_reads_them(monkeypatch, tmp_path):
