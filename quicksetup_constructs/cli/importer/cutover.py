@@ -412,7 +412,9 @@ def _twice(configurations: Sequence[ImportedConfiguration]) -> list[str]:
                 f"{name}: two daily patch scans; each overwrites the instances' patch "
                 "compliance with its own result."
             )
-        if props.get("attach_instance_profile"):
+        # Absent means the library's default (QuickSetupLocal: True); only a value that
+        # differs from it is written into the app.
+        if props.get("attach_instance_profile", True):
             notes.append(
                 f"{name}: instances that have the console's instance profile keep it; "
                 "the app attaches its own only to instances that have none."
