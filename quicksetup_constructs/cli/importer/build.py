@@ -93,6 +93,9 @@ def import_console(
             for d in found_manager.definitions
             if d.type not in IMPORTED_TYPES
         ]
+        if not found_manager.definitions:
+            # ConfigurationDefinitions is optional in GetConfigurationManager's answer.
+            skipped.append(f"{describe(found_manager)} holds no configuration definition")
         if kept and len(kept) < len(found_manager.definitions):
             partial.append(found_manager)
         base = _pascal(found_manager.name) or "Manager" + _pascal(found_manager.arn[-8:])
