@@ -57,6 +57,7 @@ from quicksetup_constructs.cli.aws import Aws
 from quicksetup_constructs.cli.main import main
 
 from . import cli_json
+from .quicksetup_stubs import expect_managers
 from .test_properties import BASE, NO_SHRINKING
 
 ACCOUNT = "111122223333"
@@ -119,22 +120,6 @@ def stubbed() -> tuple[Aws, Stubber, Stubber]:
         account=ACCOUNT,
     )
     return aws, Stubber(aws.client("ssm-quicksetup")), Stubber(aws.client("ssm"))
-
-
-def expect_managers(quicksetup: Stubber, *managers: dict[str, Any]) -> None:
-    quicksetup.add_response(
-        "list_configuration_managers",
-        {
-            "ConfigurationManagersList": [
-                {"ManagerArn": m["ManagerArn"], "Name": m["Name"]} for m in managers
-            ]
-        },
-        {},
-    )
-    for found in managers:
-        quicksetup.add_response(
-            "get_configuration_manager", found, {"ManagerArn": found["ManagerArn"]}
-        )
 
 
 def expect_associations(ssm: Stubber, *associations: dict[str, Any]) -> None:

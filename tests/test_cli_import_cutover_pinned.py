@@ -28,6 +28,7 @@ from quicksetup_constructs.cli.aws import Aws
 from quicksetup_constructs.cli.main import main
 
 from . import cli_json
+from .quicksetup_stubs import expect_managers
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
@@ -98,19 +99,7 @@ def import_plan(
         account=ACCOUNT,
     )
     quicksetup, ssm = Stubber(aws.client("ssm-quicksetup")), Stubber(aws.client("ssm"))
-    quicksetup.add_response(
-        "list_configuration_managers",
-        {
-            "ConfigurationManagersList": [
-                {"ManagerArn": m["ManagerArn"], "Name": m["Name"]} for m in managers
-            ]
-        },
-        {},
-    )
-    for found in managers:
-        quicksetup.add_response(
-            "get_configuration_manager", found, {"ManagerArn": found["ManagerArn"]}
-        )
+    expect_managers(quicksetup, *managers)
     ssm.add_response("list_associations", {"Associations": list(associations)}, {})
     for association_id, parameters in (described or {}).items():
         ssm.add_response(

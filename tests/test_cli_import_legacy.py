@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from .quicksetup_stubs import expect_managers
 from .test_cli_import import (
     associations_of,
     expect_associations,
-    expect_managers,
     legacy_association,
     run,
     runs_package,

@@ -29,6 +29,7 @@ from quicksetup_constructs.cli.importer.build import import_console as build_app
 from quicksetup_constructs.cli.main import main
 
 from . import cli_json
+from .quicksetup_stubs import expect_managers
 
 ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -144,17 +145,7 @@ def import_console(
         if definitions
         else []
     )
-    quicksetup.add_response(
-        "list_configuration_managers",
-        {
-            "ConfigurationManagersList": [
-                {"ManagerArn": m["ManagerArn"], "Name": m["Name"]} for m in managers
-            ]
-        },
-        {},
-    )
-    for found in managers:
-        quicksetup.add_response("get_configuration_manager", found, {"ManagerArn": MANAGER_ARN})
+    expect_managers(quicksetup, *managers)
     ssm.add_response("list_associations", {"Associations": list(associations)}, {})
     for association in associations:
         parameters = (described or {}).get(association["AssociationName"])

@@ -28,6 +28,7 @@ from quicksetup_constructs.cli.main import main
 from quicksetup_constructs.cli.printable import printable
 
 from . import cli_json
+from .quicksetup_stubs import expect_managers
 from .test_cli_import import (
     ACCOUNT,
     DHMC,
@@ -35,7 +36,6 @@ from .test_cli_import import (
     REGION,
     definition,
     expect_associations,
-    expect_managers,
     legacy_association,
     local,
     manager,
