@@ -45,6 +45,7 @@ CLI_TESTS = {
         "tests/test_cli_import_legacy.py",
         "tests/test_cli_import_*_pinned.py",
     ),
+    "cli/contract.py": ("tests/test_cli_json_contract.py", "tests/test_cli_contract_pinned.py"),
 }
 """The tests a CLI module is run with, where not all of the CLI's: the module's own. For the
 importer, without the property tests of untrusted input (``test_cli_import_untrusted.py``), whose

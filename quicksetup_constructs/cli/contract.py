@@ -18,6 +18,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+from .errors import ERROR_EXIT_CODE
 from .jsonout import jsonable
 
 SCHEMA_VERSION = "1"
@@ -83,6 +84,8 @@ EMPTY_COLLECTION = {
     "troubleshoot": "configurations",
     "compliance": "configurations",
 }
+"""A verb whose result may be an empty list: the object ``data`` holds it in (``status --org``
+and ``troubleshoot --org`` stop with an error when the organization has no StackSet)."""
 
 
 def envelope(
@@ -92,28 +95,30 @@ def envelope(
     account: str | None = None,
     region: str | None = None,
     error: str | None = None,
-    exit_code: int = 0,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The object ``--output json`` prints for ``command``: its ``data`` in the contract's
-    shape, or its ``error`` (a message, with the exit code)."""
+    shape (null without), or its ``error``: a message, with the exit code of a command that
+    could not do its job (``ERROR_EXIT_CODE``, the only one the schema allows). ``now``
+    defaults to the current time."""
     return {
         "schema_version": SCHEMA_VERSION,
         "command": command,
         "account": account,
         "region": region,
         "generated_at": jsonable((now or datetime.now(UTC)).replace(microsecond=0)),
-        "data": None if data is None else _data(command, data),
-        "error": None if error is None else {"message": error, "exit_code": exit_code},
+        "data": _data(command, data),
+        "error": None if error is None else {"message": error, "exit_code": ERROR_EXIT_CODE},
     }
 
 
-def _data(command: str, result: Any) -> dict[str, Any]:
-    """A verb's result as the object ``data``: a list goes under its collection's name."""
+def _data(command: str, result: Any) -> Any:
+    """A verb's result as the object ``data`` (None as null): a list goes under its
+    collection's name."""
     if not isinstance(result, list):
         return view(result)
     if not result:
-        return {EMPTY_COLLECTION.get(command, "items"): {}}
+        return {EMPTY_COLLECTION[command]: {}}
     collection, key = TOP_LEVEL[type(result[0]).__name__]
     return {collection: {str(_identity(item, key)): view(item) for item in result}}
 

@@ -140,7 +140,7 @@ def _fail(message: str, ctx: click.Context | None = None) -> None:
     the contract's envelope with the error on standard output."""
     verb = ctx.invoked_subcommand if ctx is not None else None
     if ctx is not None and verb is not None and output_format(ctx) == "json":
-        _print_envelope(ctx, verb, error=message, exit_code=ERROR_EXIT_CODE)
+        _print_envelope(ctx, verb, error=message)
     else:
         from .render import error_line
 
@@ -148,7 +148,9 @@ def _fail(message: str, ctx: click.Context | None = None) -> None:
     sys.exit(ERROR_EXIT_CODE)
 
 
-def _print_envelope(ctx: click.Context, command: str, data: Any = None, **error: Any) -> None:
+def _print_envelope(
+    ctx: click.Context, command: str, data: Any = None, error: str | None = None
+) -> None:
     """Print the JSON contract's envelope of ``command``: its ``data``, or its ``error``, with
     the account and Region of the command's AWS session (null for ``plan``, or when the
     account cannot be known: the result or the error matters more). An error makes no AWS
@@ -161,14 +163,14 @@ def _print_envelope(ctx: click.Context, command: str, data: Any = None, **error:
     if aws is not None:
         region = aws.session.region_name
         account = aws.known_account
-        if account is None and not error:
+        if account is None and error is None:
             from botocore.exceptions import BotoCoreError, ClientError
 
             try:
                 account = aws.account
             except (BotoCoreError, ClientError):
                 account = None
-    click.echo(dumps(envelope(command, data, account=account, region=region, **error)))
+    click.echo(dumps(envelope(command, data, account=account, region=region, error=error)))
 
 
 def _version() -> str:
