@@ -95,6 +95,29 @@ def test_unread_older_associations_and_every_manager_s_other_types_are_all_warne
     ]
 
 
+def test_a_warning_shows_each_control_character_of_a_name_escaped_once():
+    """A console name is escaped where it is read into a warning (``\\x1b`` for ESC), and the
+    warning is printed as it is: escaping it again would show ``\\\\x1b``."""
+    unread = {
+        "AssociationName": "AWS-QuickSetup-SSMHostMgmt-\x1b[2J",
+        "AssociationId": "00000009-2222-4333-8444-555555555555",
+        "Name": "AWS-UpdateSSMAgent",
+    }
+    result = import_plan(
+        manager(MANAGER_ARN, "prod\x1bhosts", local(), definition(PATCH_POLICY, "pp\n1")),
+        associations=(unread,),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: association AWS-QuickSetup-SSMHostMgmt-\\x1b[2J is not imported: its name "
+        "starts with AWS-QuickSetup-SSMHostMgmt- but is not "
+        "AWS-QuickSetup-SSMHostMgmt-<Option>-<QSConfigurationId>",
+        f"warning: configuration manager prod\\x1bhosts: definition pp\\x0a1 of type "
+        f"{PATCH_POLICY} is not imported: this library configures Host Management and Default "
+        "Host Management only",
+    ]
+
+
 def test_only_definitions_of_other_types_is_nothing_to_import_in_one_whole_line():
     """Nothing imported is an error (exit 2), not an empty app: the line names where it looked
     and the first thing that was not imported."""

@@ -652,6 +652,65 @@ def test_five_syncs_and_the_apps_sixth_is_an_error_naming_them_all(assembly):
     ]
 
 
+def syncing(count: int, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """An app of ``count`` configurations with nothing but an inventory sync each: their
+    sync names."""
+    ids = [f"{n:08x}" for n in range(1, count + 1)]
+    app = [
+        footprint(
+            i,
+            "Syncs",
+            "all instances",
+            inventory=None,
+            patch_scan=None,
+            inventory_sync=f"QuickSetup-Inventory-{i}",
+        )
+        for i in ids
+    ]
+    monkeypatch.setattr(preflight_module, "read_footprints", lambda *_: app)
+    return [f"QuickSetup-Inventory-{i}" for i in ids]
+
+
+def test_six_syncs_of_the_app_alone_are_an_error_asking_to_switch_one_off(assembly, monkeypatch):
+    syncs = syncing(6, monkeypatch)
+    account = Account().associations([]).syncs([]).managers([])
+    result = run(account, assembly)
+    assert result.exit_code == 1, result.output
+    assert findings(result, "00000001") == [
+        finding(
+            "error",
+            "data_sync_limit",
+            "00000001",
+            "resource data syncs",
+            None,
+            "the app adds 6 resource data syncs: more than the 5 an account and Region allow, "
+            f"so creating {syncs[0]} fails with ResourceDataSyncCountExceeded. Switch "
+            "inventory_sync off in 1 of the app's configurations",
+        )
+    ]
+
+
+def test_two_syncs_and_the_apps_five_are_two_too_many(assembly, monkeypatch):
+    syncs = syncing(5, monkeypatch)
+    existing = [data_sync("sync-b"), data_sync("sync-a")]
+    account = Account().associations([]).syncs(existing).managers([])
+    result = run(account, assembly)
+    assert result.exit_code == 1, result.output
+    assert findings(result, "00000005") == [
+        finding(
+            "error",
+            "data_sync_limit",
+            "00000005",
+            "sync-a, sync-b",
+            None,
+            "2 resource data sync(s) exist (sync-a, sync-b) and the app adds 5: more than the 5 "
+            f"an account and Region allow, so creating {syncs[4]} fails with "
+            "ResourceDataSyncCountExceeded. Remove 2: delete some of them, or switch "
+            "inventory_sync off in some of the app's configurations",
+        )
+    ]
+
+
 def test_four_syncs_and_the_apps_fifth_is_no_finding(assembly):
     existing = [data_sync(f"sync-{n}") for n in range(4)]
     account = Account().associations([]).setting("$None").syncs(existing).managers([])

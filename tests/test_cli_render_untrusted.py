@@ -25,11 +25,13 @@ from quicksetup_constructs.cli.compliance import (
     InstanceCompliance,
     MissingPatch,
 )
+from quicksetup_constructs.cli.errors import CliError
 from quicksetup_constructs.cli.organization import (
     NOT_READ,
     FailedOptionRun,
     StackSetStatus,
     TargetStatus,
+    not_read_line,
 )
 from quicksetup_constructs.cli.plan import (
     Created,
@@ -43,6 +45,13 @@ from quicksetup_constructs.cli.preflight import (
     ConfigurationPreflight,
     Preflight,
     PreflightFinding,
+)
+from quicksetup_constructs.cli.rerun import (
+    NOT_STARTED,
+    OrganizationRerun,
+    RerunTarget,
+    not_started_line,
+    print_organization_rerun,
 )
 from quicksetup_constructs.cli.schedules import Schedule
 from quicksetup_constructs.cli.status import (
@@ -375,3 +384,44 @@ def one_failed_step_shown(output: list[str]) -> str:
         AssociationTroubles(option, "us-east-1", Execution("e", "Failed", None, AT, {}), [target]),
     )
     return out.export_text()
+
+
+# a message is escaped once -----------------------------------------------------------------------
+
+DENIED = CliError("not authorized on web\x1b[2J").message
+"""Why a target could not be read: a :class:`CliError`'s message, whose AWS values are escaped
+already (``\\x1b`` for ESC)."""
+DENIED_SHOWN = "not authorized on web\\x1b[2J"
+
+
+def plain(printer: Callable[..., None], result: Any) -> str:
+    out = render.PlainConsole()
+    out.file = io.StringIO()
+    printer(out, result)
+    return out.file.getvalue()
+
+
+def test_a_target_not_read_shows_its_reason_escaped_once():
+    """Escaping the message again would show ``\\\\x1b``."""
+    target = TargetStatus(
+        "111122223333", "eu-west-1", None, "CURRENT", None, None, NOT_READ, DENIED
+    )
+    stack_set = StackSetStatus("QuickSetup-Org", "id", "ACTIVE", ["org"], ["a"], [target])
+    assert not_read_line([stack_set]) == (
+        f"1 target (account × Region) could not be read: {DENIED_SHOWN}"
+    )
+    for printer in (render.print_organization, render.print_organization_troubles):
+        shown = plain(printer, [stack_set])
+        assert f"1 target(s): {DENIED_SHOWN} (account 111122223333)" in shown, shown
+        assert "\\\\x1b" not in shown
+
+
+def test_a_target_not_started_shows_its_reason_escaped_once():
+    target = RerunTarget("111122223333", "eu-west-1", NOT_STARTED, DENIED)
+    result = OrganizationRerun(["QuickSetup-Org"], [target], 0)
+    assert not_started_line(result) == (
+        f"1 target(s) (account × Region) not started: {DENIED_SHOWN}"
+    )
+    assert plain(print_organization_rerun, result).splitlines()[1:] == [
+        f"111122223333 · eu-west-1 · Not started · {DENIED_SHOWN}"
+    ]

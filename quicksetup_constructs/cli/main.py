@@ -1121,7 +1121,7 @@ def import_command(aws: Any, output_file: Path | None, force: bool, manager: str
     expressed is a comment in the app and a warning; a target the app cannot express stops
     the command. Nothing is written unless everything was read."""
     from .importer.build import import_console
-    from .printable import printable
+    from .printable import message_line
     from .render import waiting
 
     if output_file is not None and not force:
@@ -1135,7 +1135,7 @@ def import_command(aws: Any, output_file: Path | None, force: bool, manager: str
             now=datetime.now(UTC),
         )
     for warning in result.warnings:
-        click.echo(f"warning: {printable(warning)}", err=True)
+        click.echo(f"warning: {message_line(warning)}", err=True)
     if output_file is not None:
         write_file(output_file, result.code, replace=force)
         result.output_file = str(output_file)

@@ -41,7 +41,7 @@ from .organization_athena import (
     stack_set_documents,
     target_state,
 )
-from .printable import printable
+from .printable import message_line
 from .status import (
     FAILED,
     MISSING,
@@ -339,8 +339,8 @@ def not_read_line(stack_sets: list[StackSetStatus]) -> str | None:
     """How many targets (account × Region, each counted once) could not be read, and why, in
     one line; None when every target was read. Differing reasons are listed in the same line,
     the most frequent first, each with its count; the account in a reason is written
-    ``<account>`` so that accounts refused alike count together. Reasons are AWS's words:
-    escaped with :func:`printable`."""
+    ``<account>`` so that accounts refused alike count together. Reasons are messages whose
+    AWS values are escaped already (:func:`message_line`: escaped once, not twice)."""
     reasons: dict[tuple[str, str], str] = {}
     for stack_set in stack_sets:
         for target in stack_set.targets:
@@ -348,7 +348,7 @@ def not_read_line(stack_sets: list[StackSetStatus]) -> str | None:
                 reason = target.association_detail or "unknown reason"
                 if target.account:
                     reason = reason.replace(target.account, "<account>")
-                reasons.setdefault((target.account, target.region), printable(reason))
+                reasons.setdefault((target.account, target.region), message_line(reason))
     if not reasons:
         return None
     by_reason = Counter(reasons.values()).most_common()

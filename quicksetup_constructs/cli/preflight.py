@@ -520,16 +520,28 @@ class _Existing:
                     f"ssm delete-resource-data-sync --sync-name {name}",
                 )
             return
-        total = len(self.syncs) + len(self.new_syncs)
-        if total > MAX_DATA_SYNCS:
+        excess = len(self.syncs) + len(self.new_syncs) - MAX_DATA_SYNCS
+        if excess > 0:
             names = ", ".join(sorted(self.syncs))
+            if not self.syncs:
+                counts = f"the app adds {len(self.new_syncs)} resource data syncs"
+                fix = f"Switch inventory_sync off in {excess} of the app's configurations"
+            else:
+                counts = (
+                    f"{len(self.syncs)} resource data sync(s) exist ({names}) and the app adds "
+                    f"{len(self.new_syncs)}"
+                )
+                fix = (
+                    "Delete 1 of them, or switch inventory_sync off here"
+                    if excess == 1
+                    else f"Remove {excess}: delete some of them, or switch inventory_sync off in "
+                    "some of the app's configurations"
+                )
             yield _Finder(footprint, names or "resource data syncs", None)(
                 ERROR,
                 DATA_SYNC_LIMIT,
-                f"{len(self.syncs)} resource data sync(s) exist ({names}) and the app adds "
-                f"{len(self.new_syncs)}: more than the {MAX_DATA_SYNCS} an account and Region "
-                f"allow, so creating {name} fails with ResourceDataSyncCountExceeded. Delete "
-                f"{total - MAX_DATA_SYNCS} of them, or switch inventory_sync off here",
+                f"{counts}: more than the {MAX_DATA_SYNCS} an account and Region allow, so "
+                f"creating {name} fails with ResourceDataSyncCountExceeded. {fix}",
             )
 
     def _console(self, footprint: Footprint, console_only: bool) -> Iterable[PreflightFinding]:

@@ -514,7 +514,7 @@ def _not_read_lines(targets: list[TargetStatus]) -> list[Text]:
         more = len(accounts) - _NOT_READ_ACCOUNTS
         line = Text.assemble(
             (NOT_READ, STYLES[NOT_READ]),
-            f" · {len(group)} target(s): {printable(reason)} (",
+            f" · {len(group)} target(s): {message_line(reason)} (",
             "account " if len(accounts) == 1 else "accounts ",
             printable(named),
             f", … {more} more" if more > 0 else "",
@@ -616,7 +616,7 @@ def _associations_cell(target: TargetStatus) -> Text:
     if target.association_status == NOT_READ:
         association.append(" (see below)", style="bright_black")
     elif target.association_detail:
-        association.append(f"\n{printable(target.association_detail)}", style="bright_black")
+        association.append(f"\n{message_line(target.association_detail)}", style="bright_black")
     for key, counts in target.option_counts.items():
         if target.options.get(key) == FAILED:
             words = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))

@@ -33,7 +33,7 @@ from .organization import (
     quick_setup_stack_sets,
     read_all,
 )
-from .printable import printable
+from .printable import message_line, printable
 
 START_BATCH = 10
 """Association ids per ``StartAssociationsOnce`` call. The API reference
@@ -369,7 +369,7 @@ def not_started_line(result: OrganizationRerun) -> str | None:
     """How many targets were not started, and why (the most frequent reason first, the
     account in a reason written ``<account>``), in one line; None when none."""
     reasons = [
-        printable((target.detail or "unknown reason").replace(target.account, "<account>"))
+        message_line((target.detail or "unknown reason").replace(target.account, "<account>"))
         for target in result.target_results
         if target.result == NOT_STARTED
     ]
@@ -456,5 +456,5 @@ def print_organization_rerun(out: Any, result: OrganizationRerun) -> None:
         if target.options:
             line.append(" · " + ", ".join(option.key for option in target.options))
         if target.detail:
-            line.append(f" · {printable(target.detail)}", style="bright_black")
+            line.append(f" · {message_line(target.detail)}", style="bright_black")
         out.print(line)

@@ -79,7 +79,7 @@ def import_console(
         )
     groups: list[tuple[str, list[ImportedConfiguration]]] = []
     skipped = [
-        f"association {name} is not imported: its name starts with "
+        f"association {printable(name)} is not imported: its name starts with "
         f"{LEGACY_PREFIX} but is not {LEGACY_NAME_SHAPE}"
         for name in found.unread
     ]
