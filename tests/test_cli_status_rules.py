@@ -1026,14 +1026,35 @@ def test_the_inventory_sync_card_in_json_is_whole():
 
 
 def stack_status_of(
-    template: dict[str, Any], setting: str | None, *, dhmc: bool = True, sync: bool = True
+    template: dict[str, Any],
+    setting: str | None,
+    *,
+    dhmc: bool = True,
+    sync: bool = True,
+    parameters: list[dict[str, str]] | None = None,
 ):
     """``status --stack --json`` of ``template`` (a variant of the local configuration's),
     whose associations all succeeded and whose sync last synced with success; ``setting``:
     the DHMC setting's value, read only when the stack has a DHMC setting (``dhmc``); the
-    syncs are read only when it has a sync (``sync``)."""
+    syncs are read only when it has a sync (``sync``); ``parameters``: the stack's
+    (``DescribeStacks``), read when given."""
     aws, stubber = stubbed_aws()
     cloudformation = expect_stack(aws, stubber, template)
+    if parameters is not None:
+        cloudformation.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {
+                        "StackName": STACK,
+                        "CreationTime": RAN,
+                        "StackStatus": "CREATE_COMPLETE",
+                        "Parameters": parameters,
+                    }
+                ]
+            },
+            {"StackName": STACK},
+        )
     expect_successful_runs(stubber, template_keys(template).values())
     if dhmc:
         stubber.add_response(
@@ -1089,8 +1110,8 @@ def test_a_second_dhmc_setting_of_a_configuration_is_not_taken_for_an_inventory_
 
 
 def with_the_dhmc_role_a_parameter() -> dict[str, Any]:
-    """The template, its DHMC setting naming a role given as a CloudFormation parameter: the
-    stack holds no such role, so which role it is is not known."""
+    """The template, its DHMC setting naming a role given as the CloudFormation parameter
+    ``HostRole`` (the stack holds no such role)."""
     template = copy.deepcopy(synthesized_local_template())
     [logical_id] = _settings(template)
     template["Parameters"] = template.get("Parameters", {}) | {"HostRole": {"Type": "String"}}
@@ -1098,19 +1119,100 @@ def with_the_dhmc_role_a_parameter() -> dict[str, Any]:
     return template
 
 
+def dhmc_card(setting: str, role: str | None, names_role: bool, status: str, detail: str | None):
+    return {
+        "key": "default_host_management",
+        "title": DHMC_TITLE,
+        "status": status,
+        "setting_id": DHMC_SETTING,
+        "value": setting,
+        "role": role,
+        "names_role": names_role,
+        "detail": detail,
+        "last_modified": "2026-01-05T09:00:00Z",
+        "last_modified_by": f"arn:aws:sts::{ACCOUNT}:assumed-role/cfn/ops",
+    }
+
+
 @pytest.mark.parametrize(
-    ("setting", "expected"),
+    ("setting", "card"),
     [
-        ("service-role/AnyRole", ("Success", "service-role/AnyRole", True)),
-        ("$None", ("Failed", None, False)),
+        ("AppHostRole", ("AppHostRole", True, "Success", None)),
+        (
+            "AnyRole",
+            ("AppHostRole", False, "Failed", "the setting names another role than AppHostRole"),
+        ),
     ],
-    ids=["names-a-role", "off"],
+    ids=["the-parameters-role", "another-role"],
 )
-def test_when_the_stacks_role_is_not_known_any_role_named_counts(setting, expected):
-    # The setting's value is the role's name, or $None when DHMC is off.
-    _, status = stack_status_of(with_the_dhmc_role_a_parameter(), setting)
-    host = status["host_management"]
-    assert (host["status"], host["role"], host["names_role"]) == expected
+def test_a_role_given_as_a_stack_parameter_is_the_parameters_value(setting, card):
+    # DescribeStacks: Stacks[].Parameters[].ParameterKey and ParameterValue, the value the
+    # stack was deployed with (CloudFormation API Reference, "Parameter").
+    result, status = stack_status_of(
+        with_the_dhmc_role_a_parameter(),
+        setting,
+        parameters=[{"ParameterKey": "HostRole", "ParameterValue": "AppHostRole"}],
+    )
+    assert status["host_management"] == dhmc_card(setting, *card)
+    assert result.exit_code == (0 if card[2] == "Success" else 1), result.output
+
+
+def test_a_role_given_as_a_systems_manager_parameter_is_its_resolved_value():
+    # ResolvedValue: "the value that corresponds to a Systems Manager parameter key",
+    # returned only for Systems Manager parameter types (CloudFormation API Reference,
+    # "Parameter"); ParameterValue is then the parameter's name.
+    _, status = stack_status_of(
+        with_the_dhmc_role_a_parameter(),
+        "AppHostRole",
+        parameters=[
+            {
+                "ParameterKey": "HostRole",
+                "ParameterValue": "/platform/dhmc-role",
+                "ResolvedValue": "AppHostRole",
+            }
+        ],
+    )
+    assert status["host_management"] == dhmc_card(
+        "AppHostRole", "AppHostRole", True, "Success", None
+    )
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        [{"ParameterKey": "HostRole", "ParameterValue": "*****"}],
+        [{"ParameterKey": "HostRole", "ParameterValue": "****"}],
+        [],
+    ],
+    ids=["no-echo-5", "no-echo-4", "no-such-parameter"],
+)
+def test_a_role_that_cannot_be_read_is_failed_not_any_role(parameters):
+    """A ``NoEcho`` parameter's value is "masked with asterisks (*****)" whenever a call
+    describes the stack (CloudFormation, ``NoEcho``); an IAM role name cannot hold ``*``.
+    Whatever role the setting names, the card cannot say it is the stack's."""
+    result, status = stack_status_of(
+        with_the_dhmc_role_a_parameter(), "AnyRole", parameters=parameters
+    )
+    assert status["host_management"] == dhmc_card(
+        "AnyRole",
+        "${HostRole}",
+        False,
+        "Failed",
+        "the role the stack registers (${HostRole}) could not be read: whether the setting "
+        "names it is unknown",
+    )
+    assert result.exit_code == 1, result.output
+
+
+def test_dhmc_off_is_failed_whatever_the_role():
+    _, status = stack_status_of(
+        with_the_dhmc_role_a_parameter(),
+        "$None",
+        parameters=[{"ParameterKey": "HostRole", "ParameterValue": "AppHostRole"}],
+    )
+    assert status["host_management"] == dhmc_card(
+        "$None", "AppHostRole", False, "Failed", "DHMC is off: the setting names no role"
+    )
 
 
 def account_status(value: str):

@@ -87,7 +87,9 @@ class DeployedSetting:
     name: str
     """The setting's id, or the sync's name."""
     value: str | None = None
-    """The role the DHMC setting registers (None: not known, or a sync)."""
+    """The role the DHMC setting registers: its name, or as the template writes it
+    (``${Name}``) when neither a resource nor a parameter of the stack gives it; None for a
+    sync."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ class _StackReader:
         self.name = stack_name
         self.resources = _owned_stack_resources(aws, stack_name)
         self._templates: dict[str, TemplateSpec | None] = {}
+        self._parameters: dict[str, dict[str, str]] = {}
 
     def template(self, stack: str) -> TemplateSpec | None:
         """The template of ``stack`` (the stack or a nested one), or None if unreadable."""
@@ -219,6 +222,22 @@ class _StackReader:
             if owner == stack and resource.get("LogicalResourceId") == logical_id:
                 return resource.get("PhysicalResourceId")
         return None
+
+    def parameter(self, stack: str, key: str) -> str | None:
+        """The value ``stack`` was deployed with for its parameter ``key`` (``DescribeStacks``:
+        the ``ResolvedValue`` of a Systems Manager parameter type, else ``ParameterValue``);
+        None when it has no such parameter, or hides its value (``NoEcho``: "masked with
+        asterisks", which no role name holds)."""
+        if stack not in self._parameters:
+            described = self.aws.client("cloudformation").describe_stacks(StackName=stack)
+            self._parameters[stack] = {
+                parameter.get("ParameterKey", ""): parameter.get("ResolvedValue")
+                or parameter.get("ParameterValue", "")
+                for stack_ in described.get("Stacks", [])[:1]
+                for parameter in stack_.get("Parameters", [])
+            }
+        value = self._parameters[stack].get(key)
+        return None if not value or set(value) == {"*"} else value
 
 
 def _stack_associations(stack: _StackReader) -> Iterable[DeployedAssociation]:
@@ -310,8 +329,9 @@ def _stack_settings(stack: _StackReader) -> list[tuple[str, DeployedSetting]]:
                 continue
             role = item.details.get("role")
             reference = _REFERENCE.fullmatch(role or "")
-            if reference:
-                role = stack.physical_id(owner, reference.group(1))
+            if reference:  # a role of the stack, or a parameter; else unknown: role as written
+                name = reference.group(1)
+                role = stack.physical_id(owner, name) or stack.parameter(owner, name) or role
             found.append(
                 (
                     item.configuration_id,

@@ -103,13 +103,14 @@ class HostManagementStatus:
     key: str
     title: str
     status: str
-    """Success: the setting names the configuration's role. Failed: DHMC is off, or the
-    setting names another role."""
+    """Success: the setting names the configuration's role. Failed: DHMC is off, the
+    setting names another role, or the configuration's role could not be read."""
     setting_id: str
     value: str | None
     """The setting's current value: the role's name (with its path), or ``$None`` (off)."""
     role: str | None
-    """The role the configuration registers (None: not known)."""
+    """The role the configuration registers: its name, or, when it could not be read, as the
+    template writes it (``${Name}``, or None)."""
     names_role: bool
     """Whether the setting names the configuration's role."""
     detail: str | None = None
@@ -376,11 +377,17 @@ def _titles() -> dict[str, str]:
 
 def _host_management(setting: dict[str, Any], role: str | None) -> HostManagementStatus:
     value = setting.get("SettingValue")
-    names_role = bool(value) and value != DHMC_OFF and (role is None or value == role)
+    names_role = bool(value) and value != DHMC_OFF and value == role
     if names_role:
         status, detail = SUCCESS, None
     elif not value or value == DHMC_OFF:
         status, detail = FAILED, "DHMC is off: the setting names no role"
+    elif role is None or "${" in role:
+        status, detail = (
+            FAILED,
+            f"the role the stack registers ({role or 'not written'}) could not be read: whether "
+            "the setting names it is unknown",
+        )
     else:
         status, detail = FAILED, f"the setting names another role than {role}"
     return HostManagementStatus(
@@ -389,7 +396,7 @@ def _host_management(setting: dict[str, Any], role: str | None) -> HostManagemen
         status=status,
         setting_id=setting.get("SettingId") or DHMC_SETTING_ID,
         value=value,
-        role=role if role is not None else (value if names_role else None),
+        role=role,
         names_role=names_role,
         detail=detail,
         last_modified=setting.get("LastModifiedDate"),
