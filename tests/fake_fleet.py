@@ -67,6 +67,8 @@ class FakeFleet:
             "UpdateSSMAgent": [{"Key": "tag:Environment", "Values": ["production"]}],
         }
     )
+    dhmc_role: str = "$None"
+    """The Default Host Management Configuration setting's value (``$None``: off)."""
     latency: float = 0.0
     denied: set[str] = field(default_factory=set)
     url: str = ""
@@ -131,7 +133,12 @@ class FakeFleet:
 
     def _GetServiceSetting(self, params: dict[str, Any]) -> tuple[int, bytes, str, dict]:
         return _json(
-            {"ServiceSetting": {"SettingId": params.get("SettingId", ""), "SettingValue": "$None"}}
+            {
+                "ServiceSetting": {
+                    "SettingId": params.get("SettingId", ""),
+                    "SettingValue": self.dhmc_role,
+                }
+            }
         )
 
     def _ListResourceDataSync(self, params: dict[str, Any]) -> tuple[int, bytes, str, dict]:

@@ -127,9 +127,36 @@ def test_a_registered_instance_whose_agent_is_not_online_is_agent_not_online(pin
     )
 
 
-def test_a_running_instance_without_a_profile_is_no_instance_profile():
-    fake = fleet(Instance(ONE, tags=PRODUCTION))
+@pytest.mark.parametrize("dhmc_role", ["$None", ""], ids=["dhmc-off", "no-setting-value"])
+def test_a_running_instance_without_a_profile_is_no_instance_profile(dhmc_role):
+    # GetServiceSetting: $None when Default Host Management Configuration is off.
+    fake = fleet(Instance(ONE, tags=PRODUCTION), dhmc_role=dhmc_role)
     assert reason(fake) == "no_instance_profile"
+
+
+def test_without_a_profile_under_dhmc_the_agent_did_not_register_with_dhmc():
+    """With Default Host Management Configuration on, "all instances using Instance Metadata
+    Service Version 2 (IMDSv2) ... with SSM Agent version 3.2.582.0 or later installed
+    automatically become managed instances": an instance profile is not needed, so its
+    absence is not the reason (User Guide, "Default Host Management Configuration")."""
+    role = "service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole"
+    fake = fleet(Instance(ONE, tags=PRODUCTION), dhmc_role=role)
+    result = run(fake)
+    assert result.exit_code == 1, result.output
+    assert card(result)["unmanaged"][ONE] == {
+        "instance_id": ONE,
+        "reason": "agent_not_registered",
+        "detail": (
+            "no instance profile, which Default Host Management Configuration (on, role "
+            f"{role}) does not need; it manages instances that use IMDSv2 and run SSM Agent "
+            "3.2.582.0 or later, and reach the Systems Manager endpoints"
+        ),
+        "guide": "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+        "managed-instances-default-host-management.html",
+        "state": "running",
+        "instance_profile": None,
+        "ping_status": None,
+    }
 
 
 def test_an_instance_without_a_profile_that_is_managed_is_not_listed():

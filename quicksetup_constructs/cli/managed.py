@@ -13,9 +13,11 @@ at a time.
 Each instance that is not a managed node gets the first reason that applies, in the terms of
 the user guide's "Troubleshooting managed node availability" (:data:`GUIDE`): not running;
 registered but its agent not online (``PingStatus`` ConnectionLost or Inactive); no instance
-profile; the profile's role lacks ``AmazonSSMManagedInstanceCore`` (IAM
-``GetInstanceProfile`` and ``ListAttachedRolePolicies``, read once per profile); else its SSM
-Agent never registered (not installed or not running, or no route to the endpoints).
+profile, unless Default Host Management Configuration is on (``GetServiceSetting``, read only
+then), which needs none (:data:`DHMC_GUIDE`); the profile's role lacks
+``AmazonSSMManagedInstanceCore`` (IAM ``GetInstanceProfile`` and ``ListAttachedRolePolicies``,
+read once per profile); else its SSM Agent never registered (not installed or not running, or
+no route to the endpoints; with DHMC, also IMDSv1 only or an older agent).
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ GUIDE = (
     "fleet-manager-troubleshooting-managed-nodes.html"
 )
 """AWS Systems Manager User Guide, "Troubleshooting managed node availability"."""
+DHMC_GUIDE = (
+    "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+    "managed-instances-default-host-management.html"
+)
+"""AWS Systems Manager User Guide, "Default Host Management Configuration": with it on, "all
+instances using Instance Metadata Service Version 2 (IMDSv2) ... with SSM Agent version
+3.2.582.0 or later installed automatically become managed instances", without an instance
+profile."""
+DHMC_AGENT_VERSION = "3.2.582.0"
 CORE_POLICY = "AmazonSSMManagedInstanceCore"
 """The AWS managed policy an instance profile's role needs for the node to be managed."""
 INSTANCE_IDS_PER_CALL = 100
@@ -189,6 +200,8 @@ class _Reader:
         self._waiting: list[str] = []
         self._nodes_read: list[Future[dict[str, str]]] = []
         self._profiles: dict[str, str | None] = {}
+        self.dhmc_role: str | None = None
+        """The role Default Host Management Configuration registers (None: off, or not read)."""
 
     def close(self) -> None:
         if self._pool is not None:
@@ -314,6 +327,20 @@ class _Reader:
     def ping_status(self, instance_id: str) -> str | None:
         return self._ping.get(instance_id)
 
+    def read_dhmc_role(self) -> None:
+        from botocore.exceptions import ClientError
+
+        from .status import DHMC_OFF, DHMC_SETTING_ID
+
+        try:
+            setting = self.ssm.get_service_setting(SettingId=DHMC_SETTING_ID)
+        except ClientError as error:
+            if error_code(error) != "ServiceSettingNotFound":
+                raise
+            return
+        value = (setting.get("ServiceSetting") or {}).get("SettingValue")
+        self.dhmc_role = None if not value or value == DHMC_OFF else value
+
     # IAM
 
     def read_profiles(self, arns: Iterable[str]) -> None:
@@ -365,12 +392,12 @@ def _unmanaged(instance: _Instance, reader: _Reader) -> UnmanagedInstance | None
     applies), or None when it is one with its agent online."""
     ping = reader.ping_status(instance.instance_id)
 
-    def why(reason: str, detail: str) -> UnmanagedInstance:
+    def why(reason: str, detail: str, guide: str = GUIDE) -> UnmanagedInstance:
         return UnmanagedInstance(
             instance_id=instance.instance_id,
             reason=reason,
             detail=detail,
-            guide=GUIDE,
+            guide=guide,
             state=instance.state,
             instance_profile=instance.profile_arn,
             ping_status=ping,
@@ -382,6 +409,14 @@ def _unmanaged(instance: _Instance, reader: _Reader) -> UnmanagedInstance | None
         return None
     if ping is not None:
         return why(AGENT_NOT_ONLINE, f"ping status {ping}")
+    if instance.profile_arn is None and reader.dhmc_role is not None:
+        return why(
+            AGENT_NOT_REGISTERED,
+            f"no instance profile, which Default Host Management Configuration (on, role "
+            f"{reader.dhmc_role}) does not need; it manages instances that use IMDSv2 and run "
+            f"SSM Agent {DHMC_AGENT_VERSION} or later, and reach the Systems Manager endpoints",
+            DHMC_GUIDE,
+        )
     if instance.profile_arn is None:
         return why(NO_INSTANCE_PROFILE, "no IAM instance profile attached")
     problem = reader.profile_problem(instance.profile_arn)
@@ -419,13 +454,14 @@ def managed_instances(
             targeted[configuration.configuration_id] = instances
         reader.read_ping_statuses()
         everyone = {i.instance_id: i for group in targeted.values() for i in group.values()}
-        reader.read_profiles(
-            item.profile_arn
+        unregistered = [
+            item
             for item in everyone.values()
-            if item.state == RUNNING
-            and item.profile_arn
-            and reader.ping_status(item.instance_id) is None
-        )
+            if item.state == RUNNING and reader.ping_status(item.instance_id) is None
+        ]
+        reader.read_profiles(item.profile_arn for item in unregistered if item.profile_arn)
+        if any(item.profile_arn is None for item in unregistered):
+            reader.read_dhmc_role()
     finally:
         reader.close()
     cards: dict[str, ManagedInstancesStatus] = {}
