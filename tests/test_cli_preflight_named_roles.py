@@ -106,7 +106,7 @@ class Iam:
         self.account = account
         self.stub = Stubber(aws.client("iam"))
 
-    def profile(self, name: str, role: str | None) -> Iam:
+    def profile(self, name: str, role: str | None, *, role_path: str = "/") -> Iam:
         if role is None:
             self.stub.add_client_error(
                 "get_instance_profile",
@@ -125,7 +125,7 @@ class Iam:
                     "InstanceProfileId": "AIPAEXAMPLEEXAMPLE01",
                     "Arn": f"arn:aws:iam::{self.account}:instance-profile/{name}",
                     "CreateDate": "2026-01-05T09:00:00Z",
-                    "Roles": [self._role(role)],
+                    "Roles": [self._role(role, role_path)],
                 }
             },
             {"InstanceProfileName": name},
@@ -153,12 +153,14 @@ class Iam:
         )
         return self
 
-    def _role(self, name: str) -> dict[str, Any]:
+    def _role(self, name: str, path: str = "/") -> dict[str, Any]:
+        """A role of ``path`` (IAM's ``Path``: ``/``, or ``/`` + segments + ``/``): its ARN
+        holds the path (IAM user guide, "IAM identifiers")."""
         return {
-            "Path": "/",
+            "Path": path,
             "RoleName": name,
             "RoleId": "AROAEXAMPLEEXAMPLE01",
-            "Arn": f"arn:aws:iam::{self.account}:role/{name}",
+            "Arn": f"arn:aws:iam::{self.account}:role{path}{name}",
             "CreateDate": "2026-01-05T09:00:00Z",
         }
 

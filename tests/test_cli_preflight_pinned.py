@@ -394,14 +394,29 @@ def test_a_role_named_with_a_path_is_read_by_its_name(assembly, monkeypatch):
     iam_ = Iam(account.aws, ACCOUNT).role("OrgDhmc", exists=False)
     result = run(account, assembly, "--stack", "Organization", iams=[iam_])
     assert result.exit_code == 1, result.output
-    [missing] = findings(result, ORG)
-    assert (missing["severity"], missing["kind"], missing["resource"], missing["message"]) == (
-        "error",
-        "named_role_missing",
-        "OrgDhmc",
-        f"default_host_management_role_name={dhmc}: account {ACCOUNT} has no role of that "
-        "name; create it or fix the name",
-    )
+    # The ARN holds the path: arn:aws:iam::<account>:role/<path>/<name> (IAM identifiers).
+    assert findings(result, ORG) == [
+        finding(
+            "error",
+            "named_role_missing",
+            ORG,
+            "OrgDhmc",
+            f"arn:aws:iam::{ACCOUNT}:role/service-role/quicksetup/OrgDhmc",
+            f"default_host_management_role_name={dhmc}: account {ACCOUNT} has no role of that "
+            "name; create it or fix the name",
+        )
+    ]
+
+
+def test_a_profiles_role_with_a_path_is_named_by_the_arn_iam_gives(assembly):
+    named_profile(assembly)
+    account, iam_ = named_account()
+    iam_.profile(PROFILE, ROLE, role_path="/ops/fleet/").policies(ROLE, aws_policy(CORE))
+    result = run(account, assembly, "--stack", "Named", iams=[iam_])
+    assert result.exit_code == 1, result.output
+    assert [f["resource_id"] for f in findings(result, NAMED)] == [
+        f"arn:aws:iam::{ACCOUNT}:role/ops/fleet/{ROLE}:{policy}" for policy in (PATCH_POLICY, AGENT)
+    ]
 
 
 def _replace(footprint: Footprint, **changes: Any) -> Footprint:

@@ -646,7 +646,7 @@ class _NamedIam:
         self.aws = aws
         self.account = account
         self._profiles: dict[str, dict[str, Any] | None] = {}
-        self._roles: dict[str, bool] = {}
+        self._roles: dict[str, str | None] = {}
         self._policies: dict[str, set[str]] = {}
 
     def findings(self, footprint: Footprint, names: dict[str, Any]) -> list[PreflightFinding]:
@@ -667,12 +667,16 @@ class _NamedIam:
                 )
                 continue
             for role in existing.get("Roles") or []:
-                found += self._missing_policies(footprint, role["RoleName"], profile)
+                name = role["RoleName"]
+                arn = role.get("Arn") or self._arn("role", name)
+                found += self._missing_policies(footprint, name, arn, profile)
         for role in names.get("roles") or []:
-            name = str(role["name"]).rsplit("/", 1)[-1]  # a DHMC role may be "path/name"
-            if not self._role(name):
+            written = str(role["name"]).strip("/")  # a DHMC role may be "path/name"
+            name = written.rsplit("/", 1)[-1]
+            arn = self._role(name)
+            if arn is None:
                 found.append(
-                    _Finder(footprint, name, self._arn("role", name))(
+                    _Finder(footprint, name, self._arn("role", written))(
                         ERROR,
                         NAMED_ROLE_MISSING,
                         f"{role['prop']}={role['name']}: account {self.account} has no role of "
@@ -680,18 +684,18 @@ class _NamedIam:
                     )
                 )
                 continue
-            found += self._missing_policies(footprint, name, role)
+            found += self._missing_policies(footprint, name, arn, role)
         # a role named twice (as the profile's and as instance_profile_role) is one finding
         return list({finding.key: finding for finding in found}.values())
 
     def _missing_policies(
-        self, footprint: Footprint, role_name: str, named: dict[str, Any]
+        self, footprint: Footprint, role_name: str, role_arn: str, named: dict[str, Any]
     ) -> list[PreflightFinding]:
         if not named.get("policies"):
             return []  # a role whose policies are the user's (service, DHMC): not listed
         attached = self._attached(role_name)
         return [
-            _Finder(footprint, role_name, f"{self._arn('role', role_name)}:{policy}")(
+            _Finder(footprint, role_name, f"{role_arn}:{policy}")(
                 ERROR,
                 ROLE_POLICY_MISSING,
                 f"{named['prop']}={named['name']}: role {role_name} of account {self.account} "
@@ -703,8 +707,8 @@ class _NamedIam:
         ]
 
     def _arn(self, kind: str, name: str) -> str:
-        """The ARN of the IAM ``kind`` (``role``, ``instance-profile``) ``name`` of the account
-        (an id that tells the accounts apart)."""
+        """The ARN of the IAM ``kind`` (``role``, ``instance-profile``) ``name`` (with its path,
+        ``path/name``) of the account (an id that tells the accounts apart)."""
         partition = self.aws.session.get_partition_for_region(self.aws.region)
         return f"arn:{partition}:iam::{self.account}:{kind}/{name}"
 
@@ -721,17 +725,19 @@ class _NamedIam:
                 self._profiles[name] = None
         return self._profiles[name]
 
-    def _role(self, name: str) -> bool:
+    def _role(self, name: str) -> str | None:
+        """The ARN of the role ``name`` (with its path, as IAM gives it), or None when the
+        account has no such role."""
         from botocore.exceptions import ClientError
 
         if name not in self._roles:
             try:
-                self.aws.client("iam").get_role(RoleName=name)
-                self._roles[name] = True
+                role = self.aws.client("iam").get_role(RoleName=name)["Role"]
+                self._roles[name] = role.get("Arn") or self._arn("role", name)
             except ClientError as error:
                 if error_code(error) != "NoSuchEntity":
                     raise
-                self._roles[name] = False
+                self._roles[name] = None
         return self._roles[name]
 
     def _attached(self, role_name: str) -> set[str]:
