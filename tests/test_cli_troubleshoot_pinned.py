@@ -761,8 +761,22 @@ def test_with_a_stack_only_its_associations_on_the_instance_are_shown():
 
 
 def test_with_a_stack_none_of_whose_associations_ran_on_the_instance_is_one_line():
+    """The instance's Quick Setup associations are another configuration's: the line says so,
+    not that none is named QuickSetup-*."""
     with pytest.raises(CliError) as raised:
-        instance_of_stack(instance_info("collect_inventory", "Success", config=OTHER_CONFIG))
+        instance_of_stack(
+            instance_info("collect_inventory", "Success", config=OTHER_CONFIG),
+            {"AssociationName": "nightly-cleanup", "Status": "Success"},
+        )
+    assert str(raised.value) == (
+        f"no Quick Setup association has run on instance {WEB} in {REGION} from that stack "
+        "(its 1 QuickSetup-* association(s) are other configurations'; 2 association(s) in all)"
+    )
+
+
+def test_with_a_stack_and_no_quick_setup_association_on_the_instance_is_one_line():
+    with pytest.raises(CliError) as raised:
+        instance_of_stack({"AssociationName": "nightly-cleanup", "Status": "Success"})
     assert str(raised.value) == (
         f"no Quick Setup association has run on instance {WEB} in {REGION} from that stack "
         "(none named QuickSetup-* among its 1 association(s))"

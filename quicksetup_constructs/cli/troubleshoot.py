@@ -640,10 +640,16 @@ def troubleshoot_instance(
         and (allowed is None or info.get("AssociationId") in allowed)
     ]
     if not found:
+        quick_setup = sum(info.get("AssociationName", "") in matches for info in infos)
         raise CliError(
             f"no Quick Setup association has run on instance {instance_id} in {aws.region}"
             + (" from that stack" if configurations is not None else "")
-            + f" (none named QuickSetup-* among its {len(infos)} association(s))"
+            + (
+                f" (its {quick_setup} QuickSetup-* association(s) are other configurations'; "
+                f"{len(infos)} association(s) in all)"
+                if quick_setup
+                else f" (none named QuickSetup-* among its {len(infos)} association(s))"
+            )
         )
     order = {option.key: index for index, option in enumerate(catalogue())}
     found.sort(
