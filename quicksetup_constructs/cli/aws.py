@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from ..region_code import REGION_CODE
 from .errors import CliError
 
 T = TypeVar("T")
@@ -20,7 +21,6 @@ T = TypeVar("T")
 _MEMBER_SESSION_NAME = "quicksetup-status"
 MEMBER_REFRESH = timedelta(minutes=5)
 """A member account's credentials are assumed again when they expire within this time."""
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 CONNECT_TIMEOUT_SECONDS = 5
 """How long a connection may take to open, as ``--cli-connect-timeout`` (AWS CLI: 60)."""
@@ -73,7 +73,7 @@ class AwsOptions:
 
 def check_region(region: str) -> None:
     """``region`` is shaped like an AWS Region name (``us-east-1``)."""
-    if not _REGION.fullmatch(region):
+    if not REGION_CODE.fullmatch(region):
         raise _not_a_region(region)
 
 

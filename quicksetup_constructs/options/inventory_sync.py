@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QuickSetupValidationError
+from ..region_code import REGION_CODE
 from ..validation import check_pattern, is_unresolved
 
 KEY = "inventory_sync"
@@ -29,7 +30,6 @@ MIN_BYTES_SCANNED_CUTOFF = 10_000_000
 Range: Minimum value of 10000000")."""
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 _PREFIX = re.compile(r"[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*")
 _KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+")
 _PREFIX_ALLOWED = (
@@ -152,7 +152,7 @@ class InventorySync:
         check_pattern(
             "inventory_sync.bucket_region",
             bucket_region,
-            _REGION,
+            REGION_CODE,
             "an AWS Region such as us-east-1",
         )
         _check_prefix(prefix)

@@ -12,11 +12,11 @@ list is a warning (:data:`OUTSIDE_DOCUMENTED_REGIONS_WARNING`), not an error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import QuickSetupValidationError
+from ..region_code import REGION_CODE
 from ..validation import check_pattern, check_type, is_unresolved
 
 ORGANIZATION_REGIONS: tuple[str, ...] = (
@@ -41,13 +41,12 @@ ORGANIZATION_REGIONS: tuple[str, ...] = (
 OUTSIDE_DOCUMENTED_REGIONS_WARNING = "quicksetup:region-outside-organization-list"
 """Id of the warning that a Region is not one of :data:`ORGANIZATION_REGIONS`."""
 
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 _ALLOWED = "an AWS Region code such as us-east-1"
 
 
 def check_region(prop: str, region: Any) -> None:
     """``region`` is written as an AWS Region code (or is a token)."""
-    check_pattern(prop, region, _REGION, _ALLOWED)
+    check_pattern(prop, region, REGION_CODE, _ALLOWED)
 
 
 def check_regions(prop: str, regions: Any) -> None:
