@@ -443,3 +443,40 @@ def test_literals_of_each_kind():
     assert [literal(True), literal(False), literal(None)] == ["True", "False", "None"]
     assert literal(["a", ("b", "c")]) == '["a", ["b", "c"]]'
     assert literal({"k": [True], "l": {}}) == '{"k": [True], "l": {}}'
+
+
+# Members the model leaves optional ---------------------------------------------------------------
+# botocore's ssm model: Association.AssociationId, Target.Key and Target.Values are optional.
+
+
+def test_an_older_association_without_an_id_is_refused_in_one_line():
+    association = older("UpdateSSMAgent")
+    del association["AssociationId"]
+    assert one_line(run([], [], associations=[association])) == (
+        f"error: association {OLDER_NAME}: ListAssociations gave no AssociationId, so it "
+        "cannot be read"
+    )
+
+
+KEYS = (
+    "a target key of InstanceIds, tag:<key>, tag-key, resource-groups:Name, "
+    "resource-groups:ResourceTypeFilters, ParameterValues, ResourceGroup or AWS::EC2::Instance "
+    "(with the value *)"
+)
+
+
+@pytest.mark.parametrize(
+    ("target", "shown", "allowed"),
+    [
+        ({"Values": ["web"]}, "=web", KEYS),
+        ({"Key": "tag:Team"}, "tag:Team=", "at least one value"),
+    ],
+    ids=["no-key", "no-values"],
+)
+def test_a_target_without_its_key_or_values_is_refused_never_all_instances(target, shown, allowed):
+    line = one_line(run([], [], associations=[older("UpdateSSMAgent", targets=[target])]))
+    assert line == (
+        "error: console configuration qm255 (AWS-QuickSetup-SSMHostMgmt-*): association "
+        f"{OLDER_NAME} targets {shown}, which the app cannot express: InstanceTargets takes "
+        f"{allowed}"
+    )

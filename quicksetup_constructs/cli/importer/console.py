@@ -190,20 +190,23 @@ def _legacy(aws: Aws) -> tuple[list[LegacyConfiguration], tuple[str, ...]]:
             continue
         where = f"association {printable(name)}"
         refuse_cdk_tokens(where, association)
+        association_id = association.get("AssociationId")  # optional in the model
+        if not association_id:
+            raise CliError(f"{where}: ListAssociations gave no AssociationId, so it cannot be read")
         parameters: dict[str, tuple[str, ...]] = {}
         if match["option"] in PARAMETERS_READ:
-            description = client.describe_association(AssociationId=association["AssociationId"])[
+            description = client.describe_association(AssociationId=association_id)[
                 "AssociationDescription"
             ]
             refuse_cdk_tokens(where, description)
             parameters = {k: tuple(v) for k, v in description.get("Parameters", {}).items()}
         groups.setdefault(match["id"], []).append(
             LegacyAssociation(
-                name=association["AssociationName"],
-                association_id=association["AssociationId"],
+                name=name,
+                association_id=association_id,
                 option=match["option"],
-                targets=tuple(
-                    (target["Key"], tuple(target["Values"]))
+                targets=tuple(  # Key and Values are optional in the model: an empty one is refused
+                    (target.get("Key", ""), tuple(target.get("Values", ())))
                     for target in association.get("Targets", [])
                 ),
                 schedule=association.get("ScheduleExpression"),
