@@ -1204,6 +1204,22 @@ def test_a_role_that_cannot_be_read_is_failed_not_any_role(parameters):
     assert result.exit_code == 1, result.output
 
 
+def test_a_role_the_template_does_not_write_is_failed_not_any_role():
+    template = with_the_dhmc_role_a_parameter()
+    [logical_id] = _settings(template)
+    template["Resources"][logical_id]["Properties"]["SettingValue"] = ""
+    result, status = stack_status_of(template, "AnyRole")
+    assert status["host_management"] == dhmc_card(
+        "AnyRole",
+        "",
+        False,
+        "Failed",
+        "the role the stack registers (not written) could not be read: whether the setting "
+        "names it is unknown",
+    )
+    assert result.exit_code == 1, result.output
+
+
 def test_dhmc_off_is_failed_whatever_the_role():
     _, status = stack_status_of(
         with_the_dhmc_role_a_parameter(),

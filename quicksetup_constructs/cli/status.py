@@ -382,7 +382,7 @@ def _host_management(setting: dict[str, Any], role: str | None) -> HostManagemen
         status, detail = SUCCESS, None
     elif not value or value == DHMC_OFF:
         status, detail = FAILED, "DHMC is off: the setting names no role"
-    elif role is None or "${" in role:
+    elif not role or "${" in role:
         status, detail = (
             FAILED,
             f"the role the stack registers ({role or 'not written'}) could not be read: whether "
@@ -394,7 +394,7 @@ def _host_management(setting: dict[str, Any], role: str | None) -> HostManagemen
         key=HOST_MANAGEMENT,
         title=_titles()[HOST_MANAGEMENT],
         status=status,
-        setting_id=setting.get("SettingId") or DHMC_SETTING_ID,
+        setting_id=DHMC_SETTING_ID,  # the one setting asked for
         value=value,
         role=role,
         names_role=names_role,
